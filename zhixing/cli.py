@@ -1,0 +1,48 @@
+"""The `zhixing` console command.
+
+Every subcommand is a Django management command, so `zhixing X` and `python manage.py X` are the same;
+the few names below are spelled as a user would say them (`zhixing import people FILE.xlsx`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {
+    "import": "import_xlsx",
+    "export": "export_xlsx",
+    "worker": "run_huey",
+    "token": "apitoken",
+}
+
+HELP = """知行 Zhixing
+
+  zhixing demo [--port 8000]             安装演示数据并启动（首次会迁移数据库、载入演示单位）
+  zhixing serve [--port 8000]            启动网站（内嵌 SQLite 时同时运行后台任务）
+  zhixing seed --scale demo|city         生成演示或城市规模数据
+  zhixing import orgs|people FILE.xlsx [--dry-run]
+  zhixing export orgs|people FILE.xlsx
+  zhixing createadmin                    创建机关工委管理员账号
+  zhixing token create USER              为用户生成 API 令牌
+  zhixing worker                         启动后台任务进程（REDIS_URL 已设置时）
+  zhixing bench                          性能基准（city 规模）
+  zhixing <django-command> ...           以及 Django 的所有命令（migrate、check、shell ...）
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(HELP)
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhixing.settings")
+    from django.core.management import execute_from_command_line
+
+    args[0] = ALIASES.get(args[0], args[0])
+    execute_from_command_line(["zhixing", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

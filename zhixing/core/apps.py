@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "zhixing.core"
+    label = "core"
+    verbose_name = "基础"
+
+    def ready(self) -> None:
+        from zhixing.core import (
+            signals,  # noqa: F401  (log-in / log-out audit)
+            tasks,  # noqa: F401  (periodic jobs register with huey)
+        )
+        from zhixing.core.nav import register
+        from zhixing.core.scoping import Action
+
+        register("首页", "home", icon="house", order=0)
+        register("审计记录", "audit_list", icon="shield-check", order=90, action=Action.AUDIT)

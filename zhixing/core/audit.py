@@ -1,0 +1,160 @@
+"""Writing and checking the audit trail. Services call `record()` inside their transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from zhixing.core.models import AuditChainHead, AuditEvent
+
+Kind = AuditEvent.Kind
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Field values as JSON-able plain data (foreign keys by id)."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        f = obj._meta.get_field(name)
+        attr = f.attname if getattr(f, "attname", None) else name  # type: ignore[union-attr]
+        out[name] = _plain(getattr(obj, attr))
+    return out
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    keys = set(before) | set(after)
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+@dataclass
+class Event:
+    action: str
+    actor: Any = None
+    obj: models.Model | None = None
+    object_type: str = ""
+    object_id: str = ""
+    object_repr: str = ""
+    changes: dict[str, Any] = field(default_factory=dict)
+    success: bool = True
+    ip: str | None = None
+    org_path: str = ""
+
+    def to_model(self) -> AuditEvent:
+        obj = self.obj
+        object_type = self.object_type or (obj._meta.label_lower if obj is not None else "")
+        object_id = self.object_id or (str(obj.pk) if obj is not None and obj.pk is not None else "")
+        object_repr = self.object_repr or (str(obj)[:200] if obj is not None else "")
+        org_path = self.org_path or (_org_path_of(obj) if obj is not None else "")
+        actor = self.actor if getattr(self.actor, "is_authenticated", False) else None
+        return AuditEvent(
+            at=timezone.now(),
+            actor=actor,
+            actor_name=getattr(self.actor, "username", "") or ("系统" if self.actor is None else ""),
+            action=self.action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            changes={k: _plain(v) for k, v in self.changes.items()},
+            success=self.success,
+            ip=self.ip,
+            org_path=org_path,
+        )
+
+
+def _org_path_of(obj: models.Model) -> str:
+    """The path of the organisation an object belongs to, by following its `scope_path` ("branch__path")."""
+    spec = getattr(type(obj), "scope_path", "")
+    value: Any = obj
+    for part in spec.split("__") if spec else []:
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+    return value if isinstance(value, str) else ""
+
+
+def _digest(prev: str, ev: AuditEvent) -> str:
+    payload = json.dumps(
+        [
+            prev,
+            ev.at.isoformat(),
+            ev.actor_name,
+            ev.action,
+            ev.object_type,
+            ev.object_id,
+            ev.object_repr,
+            ev.changes,
+            ev.success,
+            ev.ip,
+            ev.org_path,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def record_many(events: Sequence[Event]) -> list[AuditEvent]:
+    """Append events to the chain in one go (imports write thousands)."""
+    if not events:
+        return []
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        prev = head.last_hash
+        rows = []
+        for event in events:
+            row = event.to_model()
+            row.prev_hash = prev
+            row.hash = _digest(prev, row)
+            prev = row.hash
+            rows.append(row)
+        AuditEvent.objects.bulk_create(rows, batch_size=2000)
+        AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
+    return rows
+
+
+def record(action: str, *, actor: Any = None, obj: models.Model | None = None, **fields: Any) -> AuditEvent:
+    return record_many([Event(action=action, actor=actor, obj=obj, **fields)])[0]
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    broken_at: int | None  # id of the first event whose hash does not follow
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain(batch: int = 5000) -> ChainReport:
+    prev = ""
+    checked = 0
+    for ev in AuditEvent.objects.order_by("id").iterator(chunk_size=batch):
+        if ev.prev_hash != prev or _digest(prev, ev) != ev.hash:
+            return ChainReport(checked=checked, broken_at=ev.pk)
+        prev = ev.hash
+        checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and head.last_hash != prev:
+        return ChainReport(checked=checked, broken_at=-1)
+    return ChainReport(checked=checked, broken_at=None)

@@ -1,0 +1,136 @@
+"""The working-day calendar for the whole product: "is this a working day?", "N working days after D".
+
+Sources, in order, per year:
+1. the holiday table the committee maintains in the app (core.Holiday), once it has any day of that year;
+2. the `chinesecalendar` package, for the years it knows (up to 2026);
+3. otherwise Monday-Friday, and `is_known(year)` is False so every page showing such a date says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from django.db.models.signals import post_delete, post_save
+
+from zhixing.core.models import Holiday
+
+FALLBACK_NOTE = "该年度尚未录入法定节假日安排，按周一至周五计算工作日。"
+
+
+@dataclass(frozen=True)
+class YearCalendar:
+    year: int
+    source: str  # "table" | "chinesecalendar" | "weekdays"
+    days_off: frozenset[dt.date]  # weekdays that are holidays
+    extra_workdays: frozenset[dt.date]  # weekend days that are 调休 working days
+
+    @property
+    def known(self) -> bool:
+        return self.source != "weekdays"
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.extra_workdays:
+            return True
+        if day in self.days_off:
+            return False
+        return day.weekday() < 5
+
+
+def _from_chinesecalendar(year: int) -> YearCalendar | None:
+    try:
+        import chinese_calendar as cc
+    except ImportError:  # pragma: no cover - it is a hard dependency
+        return None
+    try:
+        cc.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return None
+    days_off: set[dt.date] = set()
+    workdays: set[dt.date] = set()
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        working = cc.is_workday(day)
+        if day.weekday() < 5 and not working:
+            days_off.add(day)
+        elif day.weekday() >= 5 and working:
+            workdays.add(day)
+        day += dt.timedelta(days=1)
+    return YearCalendar(year, "chinesecalendar", frozenset(days_off), frozenset(workdays))
+
+
+# Per-process cache. Saving a holiday clears it here; other worker processes see the change within the TTL.
+CACHE_TTL_SECONDS = 60.0
+_cache: dict[int, tuple[float, YearCalendar]] = {}
+
+
+def year_calendar(year: int) -> YearCalendar:
+    hit = _cache.get(year)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < CACHE_TTL_SECONDS:
+        return hit[1]
+    calendar = _load_year(year)
+    _cache[year] = (now, calendar)
+    return calendar
+
+
+def _load_year(year: int) -> YearCalendar:
+    rows = list(Holiday.objects.filter(date__year=year).values_list("date", "is_workday"))
+    if rows:
+        off = frozenset(d for d, w in rows if not w)
+        on = frozenset(d for d, w in rows if w)
+        return YearCalendar(year, "table", off, on)
+    return _from_chinesecalendar(year) or YearCalendar(year, "weekdays", frozenset(), frozenset())
+
+
+def clear_cache(**_: object) -> None:
+    _cache.clear()
+
+
+post_save.connect(clear_cache, sender=Holiday, dispatch_uid="calendar-holiday-saved")
+post_delete.connect(clear_cache, sender=Holiday, dispatch_uid="calendar-holiday-deleted")
+
+
+def is_working_day(day: dt.date) -> bool:
+    return year_calendar(day.year).is_working_day(day)
+
+
+def is_known(year: int) -> bool:
+    return year_calendar(year).known
+
+
+def add_working_days(start: dt.date, n: int) -> dt.date:
+    """The date `n` working days after `start` (n=0: `start` itself, or the next working day if it is not one).
+
+    Negative `n` counts backwards ("3 working days before the deadline")."""
+    step = 1 if n >= 0 else -1
+    day = start
+    if n == 0:
+        while not is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+    remaining = abs(n)
+    while remaining:
+        day += dt.timedelta(days=step)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end` (0 when end <= start): how many working days it took."""
+    if end <= start:
+        return 0
+    count = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
+def unknown_years(*days: dt.date | None) -> list[int]:
+    """The years among `days` for which the calendar falls back to Monday-Friday; pages show FALLBACK_NOTE."""
+    return sorted({d.year for d in days if d is not None and not is_known(d.year)})

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from zhixing.core.tree import PathField
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("审计记录只能追加，不能修改。")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("审计记录只能追加，不能删除。")
+
+
+class AuditEvent(models.Model):
+    """One line of the append-only audit trail. Each row carries the hash of the previous one, so an edit made
+    behind the application's back (in the database itself) breaks the chain and `zhixing audit_verify` says where."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "新建"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+        MOVE = "move", "移动"
+        IMPORT = "import", "导入"
+        LOGIN = "login", "登录"
+        LOGOUT = "logout", "退出"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        TOKEN = "token", "API 令牌"
+        NOTIFY = "notify", "通知"
+
+    at = models.DateTimeField("时间(UTC)", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人账号", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=20, choices=Kind.choices, db_index=True)
+    object_type = models.CharField("对象类型", max_length=60, blank=True, db_index=True)
+    object_id = models.CharField("对象编号", max_length=40, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    success = models.BooleanField("成功", default=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    org_path = PathField("所属组织路径", blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    scope_path = "org_path"
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("审计记录只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("审计记录只能追加，不能删除。")
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the newest hash; writers lock it so that concurrent events form one chain."""
+
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "审计链头"
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="接收人",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    text = models.CharField("内容", max_length=500)
+    link = models.CharField("链接", max_length=500, blank=True)
+    is_read = models.BooleanField("已读", default=False)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "is_read"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Holiday(models.Model):
+    """A day that differs from Monday-Friday: a 放假 day, or a weekend 调休 working day (国务院办公厅通知)."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField(
+        "调休上班", default=False, help_text="勾选表示周末调休上班；不勾选表示放假。"
+    )
+    name = models.CharField("名称", max_length=50, help_text="如：春节、国庆节")
+
+    class Meta:
+        verbose_name = "节假日"
+        verbose_name_plural = "节假日"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}{'（调休上班）' if self.is_workday else '（放假）'}"
+
+
+class ApiToken(models.Model):
+    """A per-user API token. Only its SHA-256 is stored; the token itself is shown once, at creation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("用途", max_length=100, blank=True)
+    key_prefix = models.CharField("前缀", max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked = models.BooleanField("已吊销", default=False)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.key_prefix}…"

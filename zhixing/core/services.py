@@ -1,0 +1,141 @@
+"""Building blocks for every app's services: validated, atomic, audited writes.
+
+Domain services (orgs/services.py, ...) call these instead of `Model.save()` so that each write leaves exactly
+one audit event in the same transaction, and concurrent edits are refused instead of silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from zhixing.core import audit
+from zhixing.core.models import ApiToken, Holiday, Notification
+
+M = TypeVar("M", bound=models.Model)
+
+
+class ConflictError(ValidationError):
+    """Someone saved the record after the editor loaded it (optimistic locking)."""
+
+    def __init__(self, current: models.Model) -> None:
+        super().__init__("该记录已被他人修改，您的修改未保存。请查看最新内容后重新编辑。", code="conflict")
+        self.current = current
+
+
+def editable_fields(obj: models.Model, exclude: Iterable[str] = ()) -> list[str]:
+    skip = {"id", "version", *exclude}
+    return [f.name for f in obj._meta.concrete_fields if f.name not in skip]
+
+
+def create(model: type[M], *, by: Any, audit_fields: Iterable[str] | None = None, **values: Any) -> M:
+    with transaction.atomic():
+        obj = model(**values)
+        obj.full_clean()
+        obj.save()
+        fields = list(audit_fields) if audit_fields is not None else editable_fields(obj)
+        audit.record(
+            audit.Kind.CREATE, actor=by, obj=obj, changes=audit.diff({}, audit.snapshot(obj, fields))
+        )
+    return obj
+
+
+def update(obj: M, *, by: Any, expected_version: int | None = None, **values: Any) -> M:
+    """Change fields of `obj`. Where the model has a `version` field and `expected_version` is given, a save
+    over someone else's newer save raises ConflictError carrying the current row."""
+    with transaction.atomic():
+        model = type(obj)
+        current = model._default_manager.select_for_update().get(pk=obj.pk)
+        has_version = any(f.name == "version" for f in obj._meta.concrete_fields)
+        if has_version and expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
+            raise ConflictError(current)
+        fields = editable_fields(obj)
+        before = audit.snapshot(current, fields)
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.full_clean()
+        after = audit.snapshot(current, fields)
+        changes = audit.diff(before, after)
+        if changes:
+            if has_version:
+                current.version += 1  # type: ignore[attr-defined]
+            current.save()
+            audit.record(audit.Kind.UPDATE, actor=by, obj=current, changes=changes)
+    for name in [f.attname for f in obj._meta.concrete_fields]:
+        setattr(obj, name, getattr(current, name))
+    return obj
+
+
+def delete(obj: models.Model, *, by: Any) -> None:
+    with transaction.atomic():
+        fields = editable_fields(obj)
+        ev = audit.Event(
+            action=audit.Kind.DELETE, actor=by, obj=obj, changes=audit.diff(audit.snapshot(obj, fields), {})
+        )
+        audit.record_many([ev])
+        obj.delete()
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+
+def notify(recipient: Any, text: str, link: str = "", *, by: Any = None) -> Notification:
+    with transaction.atomic():
+        note = Notification.objects.create(recipient=recipient, text=text[:500], link=link)
+        audit.record(audit.Kind.NOTIFY, actor=by, obj=note, object_repr=f"→{recipient}: {text[:150]}")
+    return note
+
+
+def mark_notifications_read(user: Any, ids: Iterable[int] | None = None) -> int:
+    with transaction.atomic():
+        qs = Notification.objects.filter(recipient=user, is_read=False)
+        if ids is not None:
+            qs = qs.filter(pk__in=list(ids))
+        count = qs.update(is_read=True)
+        if count:
+            audit.record(
+                audit.Kind.UPDATE,
+                actor=user,
+                object_type="core.notification",
+                object_repr=f"{count} 条通知标为已读",
+                changes={"is_read": [False, True]},
+            )
+    return count
+
+
+# --- Working-day calendar -------------------------------------------------------------------------
+
+
+def save_holiday(*, by: Any, date: Any, name: str, is_workday: bool) -> Holiday:
+    existing = Holiday.objects.filter(date=date).first()
+    if existing is None:
+        return create(Holiday, by=by, date=date, name=name, is_workday=is_workday)
+    return update(existing, by=by, name=name, is_workday=is_workday)
+
+
+def delete_holiday(holiday: Holiday, *, by: Any) -> None:
+    delete(holiday, by=by)
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+def create_api_token(user: Any, *, by: Any, name: str = "") -> tuple[ApiToken, str]:
+    """Returns the token row and the secret, which is shown once and never stored."""
+    import hashlib
+    import secrets
+
+    secret = "zx_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name, key_prefix=secret[:8], key_hash=hashlib.sha256(secret.encode()).hexdigest()
+        )
+        audit.record(audit.Kind.TOKEN, actor=by, obj=token, changes={"created": [None, token.key_prefix]})
+    return token, secret
+
+
+def revoke_api_token(token: ApiToken, *, by: Any) -> None:
+    update(token, by=by, revoked=True)

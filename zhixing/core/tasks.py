@@ -1,0 +1,46 @@
+"""Periodic jobs of the core. Huey is configured once in settings; every app adds its jobs in its tasks.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from zhixing.core import calendar
+from zhixing.core.models import Notification
+from zhixing.core.scoping import committee_admins
+from zhixing.core.services import notify
+
+log = logging.getLogger(__name__)
+
+HOLIDAY_REMINDER = (
+    "请录入 {year} 年法定节假日与调休安排（国务院办公厅通知发布后），否则工作日按周一至周五计算。"
+)
+
+
+def remind_next_year_holidays(today: dt.date | None = None) -> int:
+    """From November on, remind the committee admins once a week until next year's holidays are entered."""
+    today = today or timezone.localdate()
+    if today.month < 11:
+        return 0
+    year = today.year + 1
+    if calendar.is_known(year):
+        return 0
+    text = HOLIDAY_REMINDER.format(year=year)
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    sent = 0
+    for user in committee_admins():
+        if Notification.objects.filter(recipient=user, text=text, created_at__gte=week_ago).exists():
+            continue
+        notify(user, text, link="/calendar/")
+        sent += 1
+    return sent
+
+
+@db_periodic_task(crontab(hour="1", minute="7"))
+def daily_holiday_reminder() -> None:
+    sent = remind_next_year_holidays()
+    log.info("holiday reminders sent: %s", sent)

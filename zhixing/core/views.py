@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhixing.core import services
+from zhixing.core.forms import AuditFilterForm
+from zhixing.core.models import AuditEvent, Notification
+from zhixing.core.scoping import Action, scope_for
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        db = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+        db = f"error: {exc.__class__.__name__}"
+    ok = db == "ok"
+    return JsonResponse(
+        {"status": "ok" if ok else "error", "database": db, "vendor": connection.vendor},
+        status=200 if ok else 503,
+    )
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"roles": _role_labels(request.user)})
+
+
+def _role_labels(user: Any) -> list[str]:
+    from django.apps import apps
+
+    if not apps.is_installed("zhixing.orgs"):
+        return []
+    grants = apps.get_model("orgs", "Grant").objects.filter(user=user).select_related("organization")
+    return [f"{g.get_role_display()}（{g.organization.name}）" for g in grants]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+        count = services.mark_notifications_read(request.user, ids)
+        messages.success(request, f"已将 {count} 条通知标为已读。")
+        return redirect("notifications")
+    qs = Notification.objects.filter(recipient_id=request.user.pk).order_by("-created_at", "-id")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page_obj": page})
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    note = Notification.objects.filter(recipient_id=request.user.pk, pk=pk).first()
+    if note is None:
+        raise Http404("没有这条通知。")
+    if not note.is_read:
+        services.mark_notifications_read(request.user, [note.pk])
+    return redirect(note.link or "notifications")
+
+
+@login_required
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """Auditors (and committee admins) browse the trail of their subtree; log-ins carry no organisation and
+    are shown to whole-system auditors only."""
+    if scope_for(request.user, Action.AUDIT).nothing:
+        raise Http404("没有找到该页面。")
+    form = AuditFilterForm(request.GET or None)
+    qs: QuerySet[AuditEvent] = AuditEvent.objects.all()
+    scope = scope_for(request.user, Action.AUDIT)
+    if not scope.everything:
+        qs = qs.filter(scope.q("org_path"))
+    if form.is_valid():
+        qs = form.apply(qs)
+    page = Paginator(qs.order_by("-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_list.html", {"form": form, "page_obj": page})

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class OrgsConfig(AppConfig):
+    name = "zhixing.orgs"
+    label = "orgs"
+    verbose_name = "组织与人员"
+
+    def ready(self) -> None:
+        from zhixing.core import scoping
+        from zhixing.orgs.scope import committee_admins, resolve_scope
+
+        scoping.register_resolver(resolve_scope)
+        scoping.register_committee_admins(committee_admins)

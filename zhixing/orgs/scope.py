@@ -1,0 +1,50 @@
+"""How grants become scope: which roles allow which actions, over which subtrees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from zhixing.core.scoping import Action, Scope, make_scope
+from zhixing.orgs.choices import Role
+
+ROLE_ACTIONS: dict[str, set[Action]] = {
+    Role.COMMITTEE_ADMIN: {Action.VIEW, Action.CHANGE, Action.AUDIT, Action.SENSITIVE},
+    Role.DEPT_ADMIN: {Action.VIEW, Action.CHANGE, Action.SENSITIVE},
+    Role.BRANCH_ADMIN: {Action.VIEW, Action.CHANGE, Action.SENSITIVE},
+    Role.MEMBER: {Action.VIEW},
+    Role.AUDITOR: {Action.VIEW, Action.AUDIT},
+}
+
+
+def user_grants(user: Any) -> list[tuple[str, str]]:
+    """(role, organisation path) of the user's grants: one query per request, cached on the user object."""
+    cached = user.__dict__.get("_zhixing_grants")
+    if cached is None:
+        from zhixing.orgs.models import Grant
+
+        cached = list(
+            Grant.objects.filter(user_id=user.pk, organization__is_active=True).values_list(
+                "role", "organization__path"
+            )
+        )
+        user.__dict__["_zhixing_grants"] = cached
+    return cached
+
+
+def resolve_scope(user: Any, action: Action) -> Scope:
+    return make_scope({path for role, path in user_grants(user) if action in ROLE_ACTIONS.get(role, set())})
+
+
+def roles_of(user: Any) -> set[str]:
+    if getattr(user, "is_superuser", False):
+        return {Role.COMMITTEE_ADMIN}
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return {role for role, _ in user_grants(user)}
+
+
+def committee_admins() -> QuerySet[Any]:
+    return get_user_model().objects.filter(is_active=True, grants__role=Role.COMMITTEE_ADMIN).distinct()

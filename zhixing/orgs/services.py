@@ -1,0 +1,230 @@
+"""Every write to organisations, people, posts and grants. Atomic, scoped, audited.
+
+`by` is the acting user; None means the system itself (seeding, the command line), which is not scoped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Length, Substr
+
+from zhixing.core import audit
+from zhixing.core import services as core
+from zhixing.core.scoping import Action, forget_scope, scope_for
+from zhixing.core.tree import child_path, subtree_q
+from zhixing.orgs.choices import ALLOWED_PARENTS, OrgKind
+from zhixing.orgs.models import Grant, Organization, Person, Post
+from zhixing.orgs.validators import (
+    birth_date_from_id,
+    gender_from_id,
+    name_pinyin,
+    normalise_id_number,
+    validate_id_number,
+)
+
+
+def ensure_can_change(by: Any, org: Organization | None, *, field: str = "organization") -> None:
+    """Refuse a write into an organisation outside the actor's change scope."""
+    if by is None:
+        return
+    path = org.path if org is not None else None
+    if not scope_for(by, Action.CHANGE).covers(path):
+        raise ValidationError({field: "您无权在该组织范围内操作，请选择您管理的组织。"})
+
+
+# --- Organisations --------------------------------------------------------------------------------
+
+
+def _check_parent(kind: str, parent: Organization | None, *, moving: Organization | None = None) -> None:
+    allowed = ALLOWED_PARENTS.get(kind, set())
+    parent_kind = parent.kind if parent is not None else None
+    if parent_kind not in allowed:
+        names = "、".join(OrgKind(k).label if k else "（无上级，即根组织）" for k in allowed)
+        raise ValidationError({"parent": f"“{OrgKind(kind).label}”的上级组织应为：{names}。"})
+    if moving is not None and parent is not None and parent.path.startswith(moving.path):
+        raise ValidationError({"parent": "不能把组织移到它自己或它的下级组织之下（会形成循环）。"})
+
+
+def create_organization(
+    *, by: Any, code: str, name: str, kind: str, parent: Organization | None, **extra: Any
+) -> Organization:
+    ensure_can_change(by, parent, field="parent")
+    _check_parent(kind, parent)
+    with transaction.atomic():
+        org = Organization(code=code.strip(), name=name.strip(), kind=kind, parent=parent, **extra)
+        org.full_clean(exclude=["path"])
+        org.depth = (parent.depth + 1) if parent else 0
+        org.save()
+        org.path = child_path(parent.path if parent else "", org.pk)
+        Organization.objects.filter(pk=org.pk).update(path=org.path)
+        audit.record(
+            audit.Kind.CREATE,
+            actor=by,
+            obj=org,
+            changes=audit.diff({}, audit.snapshot(org, core.editable_fields(org))),
+        )
+    return org
+
+
+def update_organization(
+    org: Organization, *, by: Any, expected_version: int | None = None, **values: Any
+) -> Organization:
+    ensure_can_change(by, org)
+    new_parent = values.pop("parent", org.parent)
+    with transaction.atomic():
+        if (new_parent.pk if new_parent else None) != org.parent_id:
+            org = move_organization(org, new_parent, by=by)
+            expected_version = None  # the move just bumped it; the caller's check happened above
+        kind = values.get("kind", org.kind)
+        if kind != org.kind:
+            _check_parent(kind, org.parent)
+        return core.update(org, by=by, expected_version=expected_version, **values)
+
+
+def move_organization(org: Organization, new_parent: Organization | None, *, by: Any) -> Organization:
+    """Re-hang a subtree: one UPDATE rewrites the path and depth of every node under it."""
+    ensure_can_change(by, org)
+    ensure_can_change(by, new_parent, field="parent")
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        if new_parent is not None:
+            new_parent = Organization.objects.get(pk=new_parent.pk)
+        _check_parent(org.kind, new_parent, moving=org)
+        old_path, old_parent_id = org.path, org.parent_id
+        new_path = child_path(new_parent.path if new_parent else "", org.pk)
+        depth_delta = ((new_parent.depth + 1) if new_parent else 0) - org.depth
+        Organization.objects.filter(subtree_q("path", old_path)).update(
+            path=Concat(Value(new_path), Substr("path", Length(Value(old_path)) + 1)),
+            depth=F("depth") + depth_delta,
+        )
+        Organization.objects.filter(pk=org.pk).update(parent=new_parent, version=F("version") + 1)
+        org.refresh_from_db()
+        audit.record(
+            audit.Kind.MOVE,
+            actor=by,
+            obj=org,
+            changes={"parent": [old_parent_id, org.parent_id], "path": [old_path, org.path]},
+        )
+    if by is not None:
+        forget_scope(by)
+    return org
+
+
+# --- People ---------------------------------------------------------------------------------------
+
+
+def _prepare_person(values: dict[str, Any]) -> dict[str, Any]:
+    """Normalise and derive: ID number upper-cased; gender and birth date filled from it when blank."""
+    if "name" in values:
+        values["name"] = values["name"].strip()
+    if "id_number" in values:
+        values["id_number"] = normalise_id_number(values["id_number"])
+        idn = values["id_number"]
+        if idn:
+            try:
+                validate_id_number(idn)
+            except ValidationError as e:
+                raise ValidationError({"id_number": e.messages}) from None
+            values.setdefault("birth_date", None)
+            values["birth_date"] = values["birth_date"] or birth_date_from_id(idn)
+            if not values.get("gender"):
+                values["gender"] = gender_from_id(idn)
+    if "mobile" in values:
+        values["mobile"] = (values["mobile"] or "").strip()
+    return values
+
+
+def _eighteenth_birthday(birth: dt.date) -> dt.date:
+    try:
+        return birth.replace(year=birth.year + 18)
+    except ValueError:  # born on 29 February
+        return dt.date(birth.year + 18, 3, 1)
+
+
+def _check_dates(values: dict[str, Any]) -> None:
+    birth, joined = values.get("birth_date"), values.get("join_date")
+    today = dt.date.today()
+    if birth and birth > today:
+        raise ValidationError({"birth_date": "出生日期不能晚于今天。"})
+    if joined and joined > today:
+        raise ValidationError({"join_date": "入党日期不能晚于今天。"})
+    if birth and joined and joined < _eighteenth_birthday(birth):
+        raise ValidationError({"join_date": "入党日期应在年满 18 周岁之后，请核对出生日期和入党日期。"})
+
+
+def create_person(*, by: Any, branch: Organization, **values: Any) -> Person:
+    ensure_can_change(by, branch, field="branch")
+    values = _prepare_person(values)
+    _check_dates(values)
+    values["name_pinyin"], values["name_initials"] = name_pinyin(values.get("name", ""))
+    return core.create(Person, by=by, branch=branch, **values)
+
+
+def update_person(person: Person, *, by: Any, expected_version: int | None = None, **values: Any) -> Person:
+    ensure_can_change(by, person.branch, field="branch")
+    if "branch" in values:
+        ensure_can_change(by, values["branch"], field="branch")
+    values = _prepare_person(values)
+    merged = {"birth_date": person.birth_date, "join_date": person.join_date, **values}
+    _check_dates(merged)
+    if "name" in values:
+        values["name_pinyin"], values["name_initials"] = name_pinyin(values["name"])
+    return core.update(person, by=by, expected_version=expected_version, **values)
+
+
+# --- Posts and grants -----------------------------------------------------------------------------
+
+
+def add_post(
+    *,
+    by: Any,
+    person: Person,
+    organization: Organization,
+    title: str,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+) -> Post:
+    ensure_can_change(by, organization)
+    if start_date and end_date and end_date < start_date:
+        raise ValidationError({"end_date": "离任日期不能早于任职日期。"})
+    return core.create(
+        Post,
+        by=by,
+        person=person,
+        organization=organization,
+        title=title,
+        start_date=start_date,
+        end_date=end_date,
+    )
+
+
+def end_post(post: Post, *, by: Any, end_date: dt.date) -> Post:
+    ensure_can_change(by, post.organization)
+    if post.start_date and end_date < post.start_date:
+        raise ValidationError({"end_date": "离任日期不能早于任职日期。"})
+    return core.update(post, by=by, end_date=end_date)
+
+
+def grant_role(*, by: Any, user: Any, organization: Organization, role: str) -> Grant:
+    ensure_can_change(by, organization)
+    if Grant.objects.filter(user=user, organization=organization, role=role).exists():
+        raise ValidationError("该用户在此组织已有这个角色。")
+    grant = core.create(Grant, by=by, user=user, organization=organization, role=role)
+    forget_scope(user)
+    return grant
+
+
+def revoke_role(grant: Grant, *, by: Any) -> None:
+    ensure_can_change(by, grant.organization)
+    core.delete(grant, by=by)
+    forget_scope(grant.user)
+
+
+def link_user(person: Person, user: Any, *, by: Any) -> Person:
+    ensure_can_change(by, person.branch, field="branch")
+    return core.update(person, by=by, user=user)
