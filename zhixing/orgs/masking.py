@@ -1,0 +1,33 @@
+"""Personal data shown masked except to those allowed: admins of the person's organisation and the person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zhixing.core.scoping import Action, scope_for
+
+
+def mask_id_number(value: str | None) -> str:
+    if not value:
+        return ""
+    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
+
+
+def mask_mobile(value: str | None) -> str:
+    if not value:
+        return ""
+    return value[:3] + "****" + value[-4:] if len(value) >= 11 else "*" * len(value)
+
+
+def can_see_sensitive(user: Any, person: Any) -> bool:
+    if person.user_id is not None and person.user_id == getattr(user, "pk", None):
+        return True
+    return scope_for(user, Action.SENSITIVE).covers(person.branch.path)
+
+
+def shown_id_number(user: Any, person: Any) -> str:
+    return person.id_number or "" if can_see_sensitive(user, person) else mask_id_number(person.id_number)
+
+
+def shown_mobile(user: Any, person: Any) -> str:
+    return person.mobile if can_see_sensitive(user, person) else mask_mobile(person.mobile)
