@@ -14,3 +14,7 @@ class OrgsConfig(AppConfig):
 
         scoping.register_resolver(resolve_scope)
         scoping.register_committee_admins(committee_admins)
+
+        from zhixing.core.nav import register
+
+        register("账号授权", "accounts", icon="key", order=70, action=scoping.Action.CHANGE)

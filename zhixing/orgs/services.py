@@ -228,3 +228,64 @@ def revoke_role(grant: Grant, *, by: Any) -> None:
 def link_user(person: Person, user: Any, *, by: Any) -> Person:
     ensure_can_change(by, person.branch, field="branch")
     return core.update(person, by=by, user=user)
+
+
+# --- Accounts -------------------------------------------------------------------------------------
+
+COMMITTEE_ONLY_ROLES = {"committee_admin", "auditor"}
+
+
+def grantable_roles(by: Any) -> list[str]:
+    """Committee admins grant every role; department and branch admins grant the roles below theirs."""
+    from zhixing.orgs.choices import Role
+    from zhixing.orgs.scope import roles_of
+
+    if by is None or Role.COMMITTEE_ADMIN in roles_of(by):
+        return [r.value for r in Role]
+    return [r.value for r in Role if r.value not in COMMITTEE_ONLY_ROLES]
+
+
+def create_account(
+    *, by: Any, username: str, password: str, full_name: str = "", person: Person | None = None
+) -> Any:
+    """A log-in account, optionally linked to a person in the actor's scope."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    user_model = get_user_model()
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": "请填写用户名。"})
+    if user_model.objects.filter(username=username).exists():
+        raise ValidationError({"username": f"用户名“{username}”已被使用，请换一个。"})
+    if person is not None:
+        ensure_can_change(by, person.branch, field="person")
+        if person.user_id is not None:
+            raise ValidationError({"person": f"{person.name} 已有登录账号。"})
+    candidate = user_model(username=username, first_name=full_name[:150])
+    try:
+        validate_password(password, candidate)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    with transaction.atomic():
+        user = user_model.objects.create_user(
+            username=username, password=password, first_name=full_name[:150]
+        )
+        audit.record(
+            audit.Kind.CREATE,
+            actor=by,
+            obj=user,
+            object_type="auth.user",
+            changes={"username": [None, username], "first_name": [None, full_name]},
+            org_path=person.branch.path if person is not None else "",
+        )
+        if person is not None:
+            core.update(person, by=by, user=user)
+    return user
+
+
+def grant_role_checked(*, by: Any, user: Any, organization: Organization, role: str) -> Grant:
+    """grant_role for pages and the API: the actor may grant only the roles `grantable_roles` allows."""
+    if role not in grantable_roles(by):
+        raise ValidationError({"role": "您无权授予该角色；机关工委管理员和审计员只能由机关工委授予。"})
+    return grant_role(by=by, user=user, organization=organization, role=role)
