@@ -26,7 +26,9 @@ class GrantForm(forms.Form):
     def __init__(self, *args: Any, by: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.by = by
-        self.fields["role"].choices = [(r, Role(r).label) for r in grantable_roles(by)]
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [(r, Role(r).label) for r in grantable_roles(by)]
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs.setdefault("class", css)
