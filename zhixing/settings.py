@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "huey.contrib.djhuey",
+    "ninja",  # serves Swagger UI from its own static files (no CDN) at /api/v1/docs
     "zhixing.core",
     "zhixing.orgs",
 ]
@@ -165,7 +166,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- Security (production: DEBUG off passes `manage.py check --deploy`) ---------------------------
-HTTPS = env_flag("HTTPS", not DEBUG)
+HTTPS = env_flag("HTTPS", not (DEBUG or TESTING))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False
