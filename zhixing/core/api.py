@@ -31,9 +31,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -276,6 +277,12 @@ def _install_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, on_auth)
 
 
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with Chinese as characters, not \\u escapes: readable in curl and logs."""
+
+    json_dumps_params: Mapping[str, Any] = {"ensure_ascii": False}
+
+
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="知行 Zhixing API",
@@ -286,7 +293,11 @@ def build_api() -> NinjaAPI:
             "所有数据按您的授权范围过滤：范围之外的记录一律返回 404。"
         ),
         urls_namespace="api",
+        # Swagger UI from django-ninja's own static files ("ninja" in INSTALLED_APPS), never a CDN; and no
+        # validator badge, which would send the schema to validator.swagger.io.
+        docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
         auth=[TokenAuth(), SessionAuth()],
+        renderer=ChineseJSONRenderer(),
     )
     _install_handlers(api)
     return api

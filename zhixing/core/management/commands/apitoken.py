@@ -6,6 +6,7 @@ actor is the system, as for every console command).
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,6 +22,12 @@ def _user(username: str) -> Any:
     if user is None:
         raise CommandError(f"没有用户名为“{username}”的账号。")
     return user
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal, where a Chinese character takes two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - shown, 1)
 
 
 def _when(value: Any) -> str:
@@ -67,12 +74,19 @@ class Command(BaseCommand):
         if not tokens:
             self.stdout.write(f"{username} 没有 API 令牌。")
             return
-        self.stdout.write(f"{'前缀':<10}{'状态':<6}{'创建时间':<18}{'最近使用':<18}用途")
+        widths = (10, 8, 18, 18)
+        self.stdout.write(
+            "".join(_pad(h, w) for h, w in zip(("前缀", "状态", "创建时间", "最近使用"), widths, strict=True))
+            + "用途"
+        )
         for t in tokens:
-            status = "已吊销" if t.revoked else "有效"
-            self.stdout.write(
-                f"{t.key_prefix:<12}{status:<6}{_when(t.created_at):<20}{_when(t.last_used_at):<20}{t.name}"
+            cells = (
+                t.key_prefix,
+                "已吊销" if t.revoked else "有效",
+                _when(t.created_at),
+                _when(t.last_used_at),
             )
+            self.stdout.write("".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)) + t.name)
 
     def _revoke(self, prefix: str, username: str | None) -> None:
         tokens = ApiToken.objects.filter(key_prefix=prefix.strip()[:8], revoked=False)
