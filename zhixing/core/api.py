@@ -37,6 +37,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
+from pydantic import ConfigDict
 
 from zhixing.core.models import ApiToken
 from zhixing.core.services import ConflictError
@@ -106,6 +107,12 @@ class SessionAuth(APIKeyCookie):
 def api_user(request: HttpRequest) -> Any:
     """The authenticated user of an API call (set by whichever of the two auth methods succeeded)."""
     return request.auth  # type: ignore[attr-defined]
+
+
+class InputSchema(Schema):
+    """Request bodies: an unknown field (a typo such as "nmae") is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 # --- Paging ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from zhixing.core.api import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
+    InputSchema,
     Paging,
     api_user,
     paginate,
@@ -92,7 +93,7 @@ class OrgQuery(Paging):
     area_type: AreaType | None = Field(None, description="城市/乡村")
 
 
-class OrgIn(Schema):
+class OrgIn(InputSchema):
     code: str = Field(max_length=40, description="组织编码，唯一；字母、数字、下划线、短横线和点")
     name: str = Field(max_length=100, description="组织名称")
     short_name: str = Field("", max_length=40, description="简称")
@@ -106,7 +107,7 @@ class OrgIn(Schema):
     is_active: bool = Field(True, description="是否有效")
 
 
-class OrgPatch(Schema):
+class OrgPatch(InputSchema):
     code: str | None = Field(None, max_length=40, description="组织编码")
     name: str | None = Field(None, max_length=100, description="组织名称")
     short_name: str | None = Field(None, max_length=40, description="简称")
@@ -237,7 +238,7 @@ class PersonQuery(Paging):
     gender: Gender | None = Field(None, description="性别")
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     name: str = Field(max_length=50, description="姓名")
     gender: Gender | None = Field(None, description="性别；不填时由身份证号推出")
     birth_date: dt.date | None = Field(None, description="出生日期 YYYY-MM-DD；不填时由身份证号推出")
@@ -251,7 +252,7 @@ class PersonIn(Schema):
     is_active: bool = Field(True, description="是否有效")
 
 
-class PersonPatch(Schema):
+class PersonPatch(InputSchema):
     name: str | None = Field(None, max_length=50, description="姓名")
     gender: Gender | None = Field(None, description="性别")
     birth_date: dt.date | None = Field(None, description="出生日期；null 表示清空")

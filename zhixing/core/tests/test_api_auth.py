@@ -135,6 +135,8 @@ def test_wrong_method_is_405(world: World) -> None:
     _, secret = create_api_token(world.committee_admin, by=None)
     assert bearer(secret).delete(f"{ORGS}/{world.branch_a1.pk}").status_code == 405
     assert bearer(secret).put(ORGS, {}, content_type="application/json").status_code == 405
+    assert bearer(secret).delete(f"/api/v1/people/{world.person_a.pk}").status_code == 405
+    assert bearer(secret).put("/api/v1/people", {}, content_type="application/json").status_code == 405
     assert Organization.objects.filter(pk=world.branch_a1.pk).exists()
 
 

@@ -218,6 +218,15 @@ def test_org_optimistic_locking(world: World, api) -> None:
     assert org_rows() == before
 
 
+def test_unknown_fields_are_refused(world: World, api) -> None:
+    url = f"/api/v1/people/{world.person_a.pk}"
+    client = api(world.dept_a_secretary)
+    assert_write_refused(client, url, {"nmae": "错字"}, person_rows, content_type=JSON, method="patch")
+    assert errors(client.patch(url, {"nmae": "错字"}, content_type=JSON)) == {
+        "nmae": "不认识的字段，请删除。"
+    }
+
+
 def test_patch_refuses_null_for_required_fields(world: World, api) -> None:
     url = f"/api/v1/orgs/{world.branch_a1.pk}"
     client = api(world.dept_a_secretary)
