@@ -24,7 +24,8 @@ HELP = """知行 Zhixing
   zhixing import orgs|people FILE.xlsx [--dry-run]
   zhixing export orgs|people FILE.xlsx
   zhixing createadmin                    创建机关工委管理员账号
-  zhixing token create USER              为用户生成 API 令牌
+  zhixing token create USER [--name N]   为用户生成 API 令牌（只显示一次）
+  zhixing token list USER | revoke PREFIX  查看 / 吊销 API 令牌
   zhixing worker                         启动后台任务进程（REDIS_URL 已设置时）
   zhixing bench                          性能基准（city 规模）
   zhixing <django-command> ...           以及 Django 的所有命令（migrate、check、shell ...）

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "huey.contrib.djhuey",
+    "ninja",  # serves Swagger UI from its own static files (no CDN) at /api/v1/docs
     "zhixing.core",
     "zhixing.orgs",
 ]

@@ -3,8 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from zhixing.api_urls import api
+
 urlpatterns = [
     path("", include("zhixing.core.urls")),
     path("", include("zhixing.orgs.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]

@@ -1,0 +1,15 @@
+"""Composition root of the REST API: the one NinjaAPI instance (zhixing.core.api) with every app's router.
+
+core builds the instance and knows no domain app (layering: core <- orgs <- study <- ...); this module, like
+urls.py, sits above all apps and adds their routers. A new app with an API adds one line below.
+zhixing/urls.py mounts `api.urls` at "api/v1/".
+"""
+
+from __future__ import annotations
+
+from zhixing.core.api import api
+from zhixing.orgs.api import router as orgs_router
+
+api.add_router("/", orgs_router)
+
+__all__ = ["api"]
