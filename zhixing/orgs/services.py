@@ -17,7 +17,7 @@ from zhixing.core import audit
 from zhixing.core import services as core
 from zhixing.core.scoping import Action, forget_scope, scope_for
 from zhixing.core.tree import child_path, subtree_q
-from zhixing.orgs.choices import ALLOWED_PARENTS, OrgKind
+from zhixing.orgs.choices import ALLOWED_PARENTS, MEMBER_KINDS, OrgKind
 from zhixing.orgs.models import Grant, Organization, Person, Post
 from zhixing.orgs.validators import (
     birth_date_from_id,
@@ -157,8 +157,16 @@ def _check_dates(values: dict[str, Any]) -> None:
         raise ValidationError({"join_date": "入党日期应在年满 18 周岁之后，请核对出生日期和入党日期。"})
 
 
+def _check_branch(branch: Organization) -> None:
+    if branch.kind not in MEMBER_KINDS:
+        raise ValidationError(
+            {"branch": f"党员干部应编入党组织（如党支部），不能编入“{branch.get_kind_display()}”。"}
+        )
+
+
 def create_person(*, by: Any, branch: Organization, **values: Any) -> Person:
     ensure_can_change(by, branch, field="branch")
+    _check_branch(branch)
     values = _prepare_person(values)
     _check_dates(values)
     values["name_pinyin"], values["name_initials"] = name_pinyin(values.get("name", ""))
@@ -169,6 +177,7 @@ def update_person(person: Person, *, by: Any, expected_version: int | None = Non
     ensure_can_change(by, person.branch, field="branch")
     if "branch" in values:
         ensure_can_change(by, values["branch"], field="branch")
+        _check_branch(values["branch"])
     values = _prepare_person(values)
     merged = {"birth_date": person.birth_date, "join_date": person.join_date, **values}
     _check_dates(merged)

@@ -161,3 +161,12 @@ def test_grant_change_takes_effect_for_same_user_object(world: World) -> None:
 
 def test_validate_id_number_accepts_x_checksum() -> None:
     validate_id_number("11010519491231002X")
+
+
+def test_person_cannot_belong_to_a_mass_organisation(world: World) -> None:
+    union = services.create_organization(
+        by=None, code="A-GH", name="机关工会", kind=OrgKind.MASS_ORG, parent=world.organ_a
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.create_person(by=None, name="钱七", branch=union)
+    assert "群团组织" in str(exc.value)
