@@ -164,7 +164,7 @@ class _People:
         name = self.name(gender)
         birth = self.birth_date(min_age, max_age)
         if status is None:
-            status = self.party_status(retired=retired, age_ok=True)
+            status = self.party_status(retired=retired)
         if name not in self.pinyin:
             self.pinyin[name] = name_pinyin(name)
         pinyin, initials = self.pinyin[name]
@@ -183,7 +183,7 @@ class _People:
             job_title=job_title,
         )
 
-    def party_status(self, *, retired: bool, age_ok: bool) -> str:
+    def party_status(self, *, retired: bool) -> str:
         r = self.rng.random()
         if retired:
             return PartyStatus.FULL if r < 0.95 else PartyStatus.MASSES
