@@ -343,13 +343,13 @@ class _Plan:
             self._department(number, dept, n_branches)
         all_branches = [b for d in self.depts for b in d.branches]
         people_counts = _split(self.scale.people, len(all_branches), rng, spread=0.5, floor=6)
-        for dept in self.depts:
-            self._leadership(dept)
+        for entry in self.depts:
+            self._leadership(entry)
         for branch, count in zip(all_branches, people_counts, strict=True):
             self._members(branch, count)
             self._groups(branch)
-        for dept in self.depts:
-            self._dept_posts(dept)
+        for entry in self.depts:
+            self._dept_posts(entry)
 
     def _department(self, number: int, dept: Department, n_branches: int) -> None:
         rng = self.rng
