@@ -11,6 +11,7 @@ import json
 import math
 import statistics
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,7 @@ def measure_import(out_dir: Path) -> dict[str, Any]:
 
 
 def run_child(scale_name: str, *, skip_seed: bool, groups: set[str], runs: int, result_path: Path) -> None:
+    warnings.filterwarnings("ignore", message="No directory at")  # WhiteNoise: no collectstatic in the bench
     raw: dict[str, Any] = {"scale": scale_name}
     raw["seed_s"] = prepare(scale_name, skip_seed=skip_seed)
     if "pages" in groups:
