@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "zhixing.core",
     "zhixing.orgs",
+    "zhixing.study",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("zhixing.core.urls")),
     path("", include("zhixing.orgs.urls")),
+    path("study/", include("zhixing.study.urls")),
     path("admin/", admin.site.urls),
 ]
