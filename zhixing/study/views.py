@@ -289,8 +289,15 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
     attendee or member of the organisation) is checked by the service. Anyone else gets 404."""
     activity = Activity.objects.select_related("organization").filter(token=token).first()
     person = Person.objects.filter(user_id=request.user.pk or 0, is_active=True).first()
-    if activity is None or person is None:
+    if activity is None:
         raise Http404("没有找到该活动。")
+    if person is None:
+        return render(
+            request,
+            "study/sign_in.html",
+            {"error": "您的账号尚未关联党员干部信息，无法扫码签到。请联系支部书记关联账号或补登出席。"},
+            status=404,
+        )
     row = Attendance.objects.filter(activity=activity, person=person).first()
     if row is None and not services.members(activity.organization).filter(pk=person.pk).exists():
         return render(

@@ -115,7 +115,8 @@ def test_detail_isolation(world: World, activity: Activity) -> None:
 
 def test_record_from_the_form(world: World) -> None:
     client = world.client(world.branch_secretary)
-    assert client.get("/study/new/").status_code == 200
+    page = client.get("/study/new/").content.decode()
+    assert f'<option value="{world.branch_a1.pk}" selected>' in page  # the one managed branch, preselected
     response = client.post("/study/new/", form_data(world, all_present="on"))
     assert response.status_code == 302, response.content.decode()
     activity = Activity.objects.get(title="主题党日：重温入党誓词")
@@ -305,7 +306,8 @@ def test_sign_in_isolation(world: World, activity: Activity) -> None:
     assert activity.title not in response.content.decode()
     assert_write_refused(world.client(user), url, {}, Attendance.objects.all())
     assert_hidden(world.client(world.member), "/study/sign-in/not-a-token/")
-    assert_hidden(world.client(world.dept_a_secretary), url)  # an account with no person cannot sign in
+    response = world.client(world.dept_a_secretary).get(url)  # an account with no person cannot sign in
+    assert response.status_code == 404 and "尚未关联党员干部信息" in response.content.decode()
     assert_login_required(url)
     assert world.client(world.member).put(url).status_code == 405
 
