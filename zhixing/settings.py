@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files (no CDN) at /api/v1/docs
     "zhixing.core",
     "zhixing.orgs",
+    "zhixing.study",
     "zhixing.bench",
 ]
 

@@ -8,6 +8,7 @@ from zhixing.api_urls import api
 urlpatterns = [
     path("", include("zhixing.core.urls")),
     path("", include("zhixing.orgs.urls")),
+    path("study/", include("zhixing.study.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

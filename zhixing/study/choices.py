@@ -1,0 +1,82 @@
+"""Choices and constants of the study app, in one place, with the Chinese labels the UI shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+
+from zhixing.orgs.choices import OrgKind
+
+
+class ActivityKind(models.TextChoices):
+    STUDY_GROUP = "study_group", "中心组学习"
+    READING_CLASS = "reading_class", "读书班"
+    SEMINAR = "seminar", "专题研讨班"
+    BRANCH_COMMITTEE = "branch_committee", "支部委员会会议"
+    GENERAL_MEETING = "general_meeting", "党员大会"
+    GROUP_MEETING = "group_meeting", "党小组会"
+    PARTY_LECTURE = "party_lecture", "党课"
+    THEMED_LECTURE = "themed_lecture", "专题党课"
+    TUTORIAL = "tutorial", "辅导讲学"
+    THEMED_DAY = "themed_day", "主题党日"
+    LIFE_MEETING = "life_meeting", "组织生活会"
+    MEMBER_REVIEW = "member_review", "民主评议党员"
+    SITE_VISIT = "site_visit", "现场见学"
+    LECTURE_HALL = "lecture_hall", "学习讲堂"
+    WRITTEN_TALK = "written_talk", "理论笔谈"
+    READING_SHARE = "reading_share", "读书分享"
+    YOUTH_GROUP = "youth_group", "青年理论学习小组"
+    MASS_ORG = "mass_org", "群团活动"
+    ONLINE = "online", "线上学习"
+
+
+# Kinds that count as a 党课 for the quarterly norm (专题党课 and 辅导讲学 by the 一把手 are 党课 too).
+LECTURE_KINDS = frozenset({ActivityKind.PARTY_LECTURE, ActivityKind.THEMED_LECTURE, ActivityKind.TUTORIAL})
+
+
+def counted_kinds(norm_kind: str) -> frozenset[str]:
+    """The activity kinds that count towards a norm about `norm_kind`."""
+    return frozenset(LECTURE_KINDS) if norm_kind == ActivityKind.PARTY_LECTURE else frozenset({norm_kind})
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "出席"
+    ABSENT = "absent", "缺席"
+    LEAVE = "leave", "请假"
+
+
+class GuestKind(models.TextChoices):
+    NON_PARTY_LEADER = "non_party_leader", "党外领导班子成员"
+    COMMITTEE_OBSERVER = "committee_observer", "机关工委列席旁听"
+    OTHER = "other", "其他列席人员"
+
+
+class NormCondition(models.TextChoices):
+    NONE = "", "无"
+    NON_PARTY_INVITED = "non_party_invited", "每次均邀请党外领导班子成员列席"
+
+
+# Organisation kinds a norm may apply to.
+NORM_ORG_KINDS = [
+    (OrgKind.DEPT_GROUP.value, OrgKind.DEPT_GROUP.label),
+    (OrgKind.ORGAN_COMMITTEE.value, OrgKind.ORGAN_COMMITTEE.label),
+    (OrgKind.GENERAL_BRANCH.value, OrgKind.GENERAL_BRANCH.label),
+    (OrgKind.BRANCH.value, OrgKind.BRANCH.label),
+    (OrgKind.GROUP.value, OrgKind.GROUP.label),
+    (OrgKind.MASS_ORG.value, OrgKind.MASS_ORG.label),
+]
+
+# An activity may be recorded up to this many days ahead (a planned meeting whose QR code is printed early).
+MAX_DAYS_AHEAD = 7
+# QR sign-in opens this long before the start time and stays open to the end of the activity's day.
+SIGN_IN_OPENS_BEFORE = dt.timedelta(minutes=30)
+
+# Attachments: photos and PDFs, checked by extension AND by their first bytes.
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "pdf": ("application/pdf", (b"%PDF-",)),
+}

@@ -1,0 +1,160 @@
+"""Input validation for the study pages; the services do the checking that matters and say it in Chinese."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from zhixing.core.periods import PeriodKind
+from zhixing.core.scoping import Action, scope_for
+from zhixing.core.tree import subtree_q
+from zhixing.orgs.models import Organization
+from zhixing.study.choices import NORM_ORG_KINDS, ActivityKind, GuestKind, NormCondition
+from zhixing.study.models import Activity, Campaign
+
+
+def _blank(choices: Any) -> list[tuple[str, str]]:
+    return [("", "全部"), *choices]
+
+
+class Styled(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")
+
+
+class ActivityForm(Styled):
+    """Record or edit an activity. Made for a phone: native date/time pickers, the agenda as plain lines."""
+
+    organization = forms.ModelChoiceField(label="组织", queryset=Organization.objects.none())
+    kind = forms.ChoiceField(label="活动类型", choices=ActivityKind.choices)
+    title = forms.CharField(label="主题", max_length=200)
+    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label="开始时间", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label="结束时间", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    duration_minutes = forms.IntegerField(label="时长（分钟，可不填）", required=False, min_value=1)
+    place = forms.CharField(label="地点", max_length=200, required=False)
+    online = forms.BooleanField(label="线上开展", required=False)
+    speaker_name = forms.CharField(label="主讲人", max_length=100, required=False)
+    campaign = forms.ModelChoiceField(
+        label="专项行动",
+        queryset=Campaign.objects.filter(is_active=True),
+        required=False,
+        empty_label="（无）",
+    )
+    agenda = forms.CharField(
+        label="议题（每行一项，按顺序）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "学习习近平总书记最新重要讲话精神\n研究……"}),
+    )
+    first_is_study = forms.BooleanField(label="第一项为学习", required=False, initial=True)
+    materials = forms.CharField(label="学习内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    minutes = forms.CharField(label="会议记录", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    all_present = forms.BooleanField(label="应到人员全部出席", required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, by: Any, activity: Activity | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        org_field = self.fields["organization"]
+        assert isinstance(org_field, forms.ModelChoiceField)
+        org_field.queryset = Organization.objects.for_user(by, Action.CHANGE).filter(is_active=True)
+        scope = scope_for(by, Action.CHANGE)
+        if len(scope.prefixes) == 1 and "organization" not in self.initial:
+            # one managed subtree (a branch secretary): preselect its top, one tap fewer on a phone
+            self.initial["organization"] = Organization.objects.filter(path=scope.prefixes[0]).first()
+        if activity is not None:
+            del self.fields["organization"]
+            del self.fields["all_present"]
+
+    @classmethod
+    def initial_for(cls, activity: Activity) -> dict[str, Any]:
+        items = list(activity.agenda_items.all())
+        return {
+            **{
+                f: getattr(activity, f)
+                for f in (
+                    "kind",
+                    "title",
+                    "date",
+                    "start_time",
+                    "end_time",
+                    "duration_minutes",
+                    "place",
+                    "online",
+                    "speaker_name",
+                    "campaign",
+                    "materials",
+                    "minutes",
+                    "version",
+                )
+            },
+            "agenda": "\n".join(i.title for i in items),
+            "first_is_study": bool(items and items[0].is_study),
+        }
+
+    def service_values(self) -> dict[str, Any]:
+        d = dict(self.cleaned_data)
+        d["agenda"] = d.get("agenda", "").splitlines()
+        for name in ("version", "organization", "all_present", "first_is_study"):
+            d.pop(name, None)
+        return d
+
+
+class ActivityFilterForm(Styled):
+    org = forms.IntegerField(label="组织（含下级）", required=False, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label="活动类型", required=False, choices=_blank(ActivityKind.choices))
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filter(self, qs: QuerySet[Activity], user: Any) -> QuerySet[Activity]:
+        if not self.is_valid():
+            return qs
+        d = self.cleaned_data
+        if d.get("org"):
+            org = Organization.objects.for_user(user).filter(pk=d["org"]).only("path").first()
+            qs = qs.filter(subtree_q("organization__path", org.path)) if org else qs.none()
+        if d.get("kind"):
+            qs = qs.filter(kind=d["kind"])
+        if d.get("date_from"):
+            qs = qs.filter(date__gte=d["date_from"])
+        if d.get("date_to"):
+            qs = qs.filter(date__lte=d["date_to"])
+        return qs
+
+
+class GuestForm(Styled):
+    person_id = forms.IntegerField(label="人员编号", min_value=1)
+    guest_kind = forms.ChoiceField(label="列席类别", choices=GuestKind.choices)
+
+
+class AttachmentForm(Styled):
+    file = forms.FileField(label="附件（JPG、PNG 或 PDF，不超过 10 MB）")
+
+
+class NormForm(Styled):
+    org_kind = forms.ChoiceField(label="适用组织", choices=NORM_ORG_KINDS)
+    activity_kind = forms.ChoiceField(label="活动类型", choices=ActivityKind.choices)
+    min_count = forms.IntegerField(label="至少（次）")
+    period_kind = forms.ChoiceField(label="周期", choices=PeriodKind.choices)
+    condition = forms.ChoiceField(label="附加条件", choices=NormCondition.choices, required=False)
+    include_children = forms.BooleanField(label="含下属组织开展的活动", required=False)
+    note = forms.CharField(label="依据/说明", max_length=200, required=False)
+    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

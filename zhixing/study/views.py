@@ -1,0 +1,403 @@
+"""Study pages: thin — parse, fetch through for_user (outside scope = 404), call a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhixing.core.scoping import Action, scope_for
+from zhixing.core.services import ConflictError
+from zhixing.orgs.models import Person
+from zhixing.study import services
+from zhixing.study.choices import AttendanceStatus
+from zhixing.study.forms import ActivityFilterForm, ActivityForm, AttachmentForm, GuestForm, NormForm
+from zhixing.study.models import Activity, Attachment, Attendance, Norm
+
+
+def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+    pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+    for field, errors in pairs:
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _get_activity(user: Any, pk: int, action: Action = Action.VIEW) -> Activity:
+    """The activity if it lies in the user's scope for `action`; 404 otherwise, as if it did not exist."""
+    qs = Activity.objects.for_user(user, action).select_related("organization", "campaign", "speaker")
+    try:
+        return qs.get(pk=pk)
+    except Activity.DoesNotExist as exc:
+        raise Http404("没有找到该活动，或您无权查看。") from exc
+
+
+def _can_change(user: Any, activity: Activity) -> bool:
+    return scope_for(user, Action.CHANGE).covers(activity.organization.path)
+
+
+# --- List and detail ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def activity_list(request: HttpRequest) -> HttpResponse:
+    filters = ActivityFilterForm(request.GET or None)
+    qs = filters.filter(Activity.objects.for_user(request.user), request.user)
+    qs = (
+        qs.select_related("organization", "campaign")
+        .annotate(
+            present=Count("attendances", filter=Q(attendances__status=AttendanceStatus.PRESENT)),
+            expected=Count("attendances", filter=Q(attendances__is_guest=False)),
+        )
+        .order_by("-date", "-id")
+    )
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "study/activity_list.html",
+        {
+            "page_obj": page,
+            "filters": filters,
+            "can_record": not scope_for(request.user, Action.CHANGE).nothing,
+        },
+    )
+
+
+def _qr_svg(request: HttpRequest, activity: Activity) -> tuple[str, str]:
+    url = request.build_absolute_uri(reverse("study:sign_in", args=[activity.token]))
+    svg = segno.make(url, error="m").svg_inline(scale=5, dark="#000", title="扫码签到")
+    return url, mark_safe(svg)  # noqa: S308 - segno's own markup, the URL is ours
+
+
+@login_required
+@require_GET
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _get_activity(request.user, pk)
+    rows = list(activity.attendances.select_related("person").order_by("is_guest", "person__name", "id"))
+    members = [r for r in rows if not r.is_guest]
+    tally = {s: sum(1 for r in members if r.status == s) for s in AttendanceStatus.values}
+    can_change = _can_change(request.user, activity)
+    context: dict[str, Any] = {
+        "activity": activity,
+        "agenda": list(activity.agenda_items.all()),
+        "rows": rows,
+        "expected": len(members),
+        "tally": tally,
+        "guests": len(rows) - len(members),
+        "attachments": list(activity.attachments.all()),
+        "can_change": can_change,
+    }
+    if can_change:
+        context["sign_in_url"], context["qr_svg"] = _qr_svg(request, activity)
+        context["attachment_form"] = AttachmentForm()
+        context["window"] = services.sign_in_window(activity)
+    return render(request, "study/activity_detail.html", context)
+
+
+# --- Record and edit ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_create(request: HttpRequest) -> HttpResponse:
+    if scope_for(request.user, Action.CHANGE).nothing:
+        raise Http404("没有找到该页面。")
+    form = ActivityForm(
+        request.POST or None, by=request.user, initial={"date": timezone.localdate(), "first_is_study": True}
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            values = form.service_values()
+            try:
+                activity = services.record_activity(
+                    by=request.user,
+                    organization=form.cleaned_data["organization"],
+                    first_is_study=form.cleaned_data["first_is_study"],
+                    all_present=form.cleaned_data["all_present"],
+                    **values,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"已记录“{activity.title}”。")
+                return redirect(activity.get_absolute_url())
+        return render(request, "study/activity_form.html", {"form": form}, status=422)
+    return render(request, "study/activity_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _get_activity(request.user, pk, Action.CHANGE)
+    if request.method == "GET":
+        form = ActivityForm(initial=ActivityForm.initial_for(activity), by=request.user, activity=activity)
+        return render(request, "study/activity_form.html", {"form": form, "activity": activity})
+    form = ActivityForm(request.POST, by=request.user, activity=activity)
+    if form.is_valid():
+        values = form.service_values()
+        try:
+            services.update_activity(
+                activity,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version") or activity.version,
+                first_is_study=form.cleaned_data["first_is_study"],
+                **values,
+            )
+        except ConflictError as exc:
+            data = request.POST.copy()
+            data["version"] = str(exc.current.version)  # type: ignore[attr-defined]
+            form = ActivityForm(data, by=request.user, activity=activity)
+            form.is_valid()
+            _add_errors(form, exc)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "已保存修改。")
+            return redirect(activity.get_absolute_url())
+    return render(request, "study/activity_form.html", {"form": form, "activity": activity}, status=422)
+
+
+# --- Attendance -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _get_activity(request.user, pk, Action.CHANGE)
+    rows = list(activity.attendances.select_related("person").order_by("is_guest", "person__name", "id"))
+    errors: list[str] = []
+    if request.method == "POST":
+        entries = []
+        for row in rows:
+            status = request.POST.get(f"status_{row.pk}")
+            if status is None:
+                continue
+            entries.append((row.person, status, request.POST.get(f"reason_{row.pk}", "")))
+        try:
+            services.set_attendances(activity, by=request.user, entries=entries)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, "已保存出席情况。")
+            return redirect(activity.get_absolute_url())
+    context = {
+        "activity": activity,
+        "rows": rows,
+        "statuses": AttendanceStatus.choices,
+        "errors": errors,
+        "posted": request.POST,
+        "guest_form": GuestForm(),
+    }
+    return render(request, "study/attendance_form.html", context, status=422 if errors else 200)
+
+
+@login_required
+@require_POST
+def guest_add(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _get_activity(request.user, pk, Action.CHANGE)
+    form = GuestForm(request.POST)
+    if form.is_valid():
+        # A guest is someone the recorder can see, or anyone holding a post in the organisation (党外 members
+        # of a 党组's leadership belong to no branch under it).
+        person = (
+            Person.objects.filter(
+                Q(pk__in=Person.objects.for_user(request.user).values("pk"))
+                | Q(posts__organization=activity.organization)
+            )
+            .filter(pk=form.cleaned_data["person_id"])
+            .distinct()
+            .first()
+        )
+        if person is None:
+            form.add_error("person_id", "没有找到该人员，或其不在您的查看范围内。")
+        else:
+            try:
+                services.add_guest(
+                    activity, by=request.user, person=person, guest_kind=form.cleaned_data["guest_kind"]
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"已添加列席人员 {person.name}。")
+                return redirect(reverse("study:attendance_edit", args=[activity.pk]))
+    rows = list(activity.attendances.select_related("person").order_by("is_guest", "person__name", "id"))
+    context = {
+        "activity": activity,
+        "rows": rows,
+        "statuses": AttendanceStatus.choices,
+        "errors": [],
+        "posted": {},
+        "guest_form": form,
+    }
+    return render(request, "study/attendance_form.html", context, status=422)
+
+
+# --- Attachments ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _get_activity(request.user, pk, Action.CHANGE)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的文件。")
+        return redirect(activity.get_absolute_url())
+    try:
+        attachment = services.add_attachment(activity, by=request.user, upload=form.cleaned_data["file"])
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(activity.get_absolute_url())
+    messages.success(request, f"已上传附件“{attachment.original_name}”。")
+    return redirect(activity.get_absolute_url())
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = Attachment.objects.get_for_user_or_404(request.user, pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("附件文件不存在。") from exc
+    return FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=not attachment.is_image and attachment.content_type != "application/pdf",
+        filename=attachment.original_name,
+    )
+
+
+# --- QR sign-in -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest, token: str) -> HttpResponse:
+    """The page a member's phone opens from the QR code. The token is the capability; eligibility (expected
+    attendee or member of the organisation) is checked by the service. Anyone else gets 404."""
+    activity = Activity.objects.select_related("organization").filter(token=token).first()
+    person = Person.objects.filter(user_id=request.user.pk or 0, is_active=True).first()
+    if activity is None:
+        raise Http404("没有找到该活动。")
+    if person is None:
+        return render(
+            request,
+            "study/sign_in.html",
+            {"error": "您的账号尚未关联党员干部信息，无法扫码签到。请联系支部书记关联账号或补登出席。"},
+            status=404,
+        )
+    row = Attendance.objects.filter(activity=activity, person=person).first()
+    if row is None and not services.members(activity.organization).filter(pk=person.pk).exists():
+        return render(
+            request,
+            "study/sign_in.html",
+            {
+                "error": "您不是本次活动的应到人员，也不是该组织的成员，无法签到。如为列席，请联系活动组织者登记。"
+            },
+            status=404,
+        )
+    context: dict[str, Any] = {"activity": activity, "person": person}
+    if request.method == "POST":
+        try:
+            result = services.qr_sign_in(activity, person)
+        except ValidationError as exc:
+            context["error"] = "；".join(exc.messages)
+            return render(request, "study/sign_in.html", context, status=422)
+        context["result"] = result
+        return render(request, "study/sign_in.html", context)
+    if row is not None and row.status == AttendanceStatus.PRESENT and row.signed_in_at:
+        context["result"] = services.SignIn(row, already=True)
+    opens, closes = services.sign_in_window(activity)
+    now = timezone.now()
+    if "result" not in context and not opens <= now < closes:
+        context["error"] = (
+            f"签到尚未开始：{timezone.localtime(opens):%m月%d日 %H:%M} 起可以签到。"
+            if now < opens
+            else "签到已结束：活动当天结束后不能再扫码签到。"
+        )
+    return render(request, "study/sign_in.html", context)
+
+
+# --- Norms ----------------------------------------------------------------------------------------
+
+
+def _is_committee(user: Any) -> bool:
+    try:
+        services.ensure_committee(user)
+    except ValidationError:
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def norm_list(request: HttpRequest) -> HttpResponse:
+    if scope_for(request.user, Action.VIEW).nothing:
+        raise Http404("没有找到该页面。")
+    is_committee = _is_committee(request.user)
+    form = NormForm(request.POST or None, initial={"is_active": True, "min_count": 1})
+    status = 200
+    if request.method == "POST":
+        if not is_committee:
+            raise Http404("没有找到该页面。")
+        if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            values["condition"] = values.get("condition") or ""
+            try:
+                norm = services.create_norm(by=request.user, **values)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"已新增规范：{norm.label}。")
+                return redirect("study:norm_list")
+        status = 422
+    norms = list(Norm.objects.order_by("sort_order", "id"))
+    return render(
+        request,
+        "study/norm_list.html",
+        {"norms": norms, "form": form if is_committee else None, "is_committee": is_committee},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def norm_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _is_committee(request.user):
+        raise Http404("没有找到该页面。")
+    norm = Norm.objects.filter(pk=pk).first()
+    if norm is None:
+        raise Http404("没有找到该规范。")
+    fields = ["org_kind", "activity_kind", "min_count", "period_kind", "condition", "include_children"]
+    fields += ["note", "is_active", "version"]
+    form = NormForm(request.POST or None, initial={f: getattr(norm, f) for f in fields})
+    if request.method == "POST":
+        if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            values["condition"] = values.get("condition") or ""
+            try:
+                services.update_norm(
+                    norm,
+                    by=request.user,
+                    expected_version=form.cleaned_data.get("version") or norm.version,
+                    **values,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"已保存规范：{norm.label}。")
+                return redirect("study:norm_list")
+        return render(request, "study/norm_form.html", {"form": form, "norm": norm}, status=422)
+    return render(request, "study/norm_form.html", {"form": form, "norm": norm})
