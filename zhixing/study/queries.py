@@ -38,13 +38,12 @@ class GroupConcat(Aggregate):
     output_field = CharField()
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(
-            compiler,
-            connection,
-            function="STRING_AGG",
-            template="%(function)s(%(distinct)sCAST(%(expressions)s AS TEXT), ',')",
-            **extra,
-        )
+        # Set on a copy rather than passed as keywords: Aggregate.as_sql passes `template` itself when it
+        # wraps the FILTER clause, so a keyword here would be given twice.
+        clone = self.copy()
+        clone.function = "STRING_AGG"
+        clone.template = "%(function)s(%(distinct)sCAST(%(expressions)s AS TEXT), ',')"
+        return super(GroupConcat, clone).as_sql(compiler, connection, **extra)
 
 
 class Status(StrEnum):
