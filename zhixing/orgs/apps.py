@@ -14,3 +14,8 @@ class OrgsConfig(AppConfig):
 
         scoping.register_resolver(resolve_scope)
         scoping.register_committee_admins(committee_admins)
+
+        from zhixing.core.nav import register
+
+        register("组织", "org_tree", icon="diagram-3", order=10)
+        register("党员干部", "person_list", icon="people", order=20)
