@@ -98,6 +98,9 @@ class OrganizationForm(StyledForm):
         queryset=Organization.objects.none(),
         required=False,
         empty_label="（无上级，即根组织）",
+        error_messages={
+            "invalid_choice": "请从列表中选择您管理范围内的上级组织（党小组和群团组织不能作为上级）。"
+        },
     )
     level_type = forms.ChoiceField(label="机关/基层", choices=LevelType.choices, initial=LevelType.ORGAN)
     area_type = forms.ChoiceField(label="城市/乡村", choices=AreaType.choices, initial=AreaType.URBAN)
