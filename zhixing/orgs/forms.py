@@ -9,7 +9,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from zhixing.core.scoping import Action
 from zhixing.orgs.choices import (
@@ -39,8 +42,29 @@ def date_field(label: str, *, required: bool = False) -> forms.DateField:
     )
 
 
+class FastSelect(forms.Select):
+    """A <select> rendered in Python rather than one template per option: a city-wide list of 3,000
+    organisations renders in a few milliseconds instead of a hundred or more. No option groups."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        selected = {str(v) for v in self.format_value(value)}
+        parts = [f"<select{flatatt(final)}>"]
+        for option_value, label in self.choices:
+            v = "" if option_value is None else str(option_value)
+            mark = " selected" if v in selected else ""
+            parts.append(f'<option value="{escape(v)}"{mark}>{escape(label)}</option>')
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped
+
+
 class OrgChoiceField(forms.ModelChoiceField):
     """Organisations shown indented by depth, with their kind, in tree order (the queryset is ordered by path)."""
+
+    widget = FastSelect
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{'　' * min(obj.depth, 6)}{obj.name}（{obj.get_kind_display()}）"
