@@ -145,8 +145,21 @@ def test_find_by_initials_and_edit(live_server: Any, browser: Any) -> None:
     assert phone.locator("#zx-people-cards").is_visible()
     assert not phone.locator("#zx-people-table").is_visible()
     assert phone.locator("#zx-people-cards a").count() == 8
-    width = phone.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
+    assert_fits(phone)
     if shots:
         phone.screenshot(path=str(Path(shots) / "screenshot-people.png"), full_page=True)
+    for url in [
+        f"/people/{world.person_a.pk}/",
+        f"/people/{world.person_a.pk}/edit",
+        f"/orgs/{world.branch_a1.pk}/",
+        f"/orgs/{world.branch_a1.pk}/edit",
+        "/orgs/",
+    ]:
+        phone.goto(base + url)
+        assert_fits(phone)
     phone.close()
+
+
+def assert_fits(page: Any) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{page.url} scrolls sideways on a phone ({width}px)"
