@@ -146,6 +146,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 _node = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
+    BASE_DIR / "zhixing" / "static",  # the project's own app.css (zhixing/ itself is not an installed app)
     ("vendor/bootstrap", _node / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", _node / "bootstrap-icons" / "font"),
     ("vendor/htmx", _node / "htmx.org" / "dist"),
@@ -168,7 +169,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- Security (production: DEBUG off passes `manage.py check --deploy`) ---------------------------
-HTTPS = env_flag("HTTPS", not (DEBUG or TESTING))
+HTTPS = env_flag("HTTPS", not (DEBUG or TESTING))  # the test client and live_server speak plain HTTP
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False

@@ -17,4 +17,6 @@ class OrgsConfig(AppConfig):
 
         from zhixing.core.nav import register
 
+        register("组织", "org_tree", icon="diagram-3", order=10)
+        register("党员干部", "person_list", icon="people", order=20)
         register("账号授权", "accounts", icon="key", order=70, action=scoping.Action.CHANGE)

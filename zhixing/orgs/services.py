@@ -78,8 +78,13 @@ def update_organization(
     new_parent = values.pop("parent", org.parent)
     with transaction.atomic():
         if (new_parent.pk if new_parent else None) != org.parent_id:
+            if expected_version is not None:
+                # Check before the move, which bumps the version itself.
+                current = Organization.objects.select_for_update().get(pk=org.pk)
+                if current.version != expected_version:
+                    raise core.ConflictError(current)
             org = move_organization(org, new_parent, by=by)
-            expected_version = None  # the move just bumped it; the caller's check happened above
+            expected_version = None  # checked just above; the move bumped it
         kind = values.get("kind", org.kind)
         if kind != org.kind:
             _check_parent(kind, org.parent)

@@ -2,9 +2,20 @@ from __future__ import annotations
 
 from django.urls import path
 
-from zhixing.orgs import views_accounts
+from zhixing.orgs import views, views_accounts
 
 urlpatterns = [
+    path("orgs/", views.org_tree, name="org_tree"),
+    path("orgs/new", views.org_create, name="org_create"),
+    path("orgs/<int:pk>/", views.org_detail, name="org_detail"),
+    path("orgs/<int:pk>/children", views.org_children, name="org_children"),
+    path("orgs/<int:pk>/edit", views.org_edit, name="org_edit"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/new", views.person_create, name="person_create"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/posts/add", views.post_add, name="post_add"),
+    path("posts/<int:pk>/end", views.post_end, name="post_end"),
     # 账号与授权
     path("accounts/", views_accounts.accounts, name="accounts"),
     path("accounts/grant", views_accounts.grant_create, name="grant_create"),

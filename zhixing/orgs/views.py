@@ -1,0 +1,546 @@
+"""Pages of the orgs app: the organisation tree, organisation detail, people list and detail, and their forms.
+
+Thin views: fetch through for_user() (outside scope is 404), validate with a form, call a service, render.
+Every list issues a fixed number of queries, whatever the number of rows (pinned in tests).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhixing.core.scoping import Action, Scope, scope_for
+from zhixing.core.services import ConflictError
+from zhixing.core.tree import path_ids, subtree_q
+from zhixing.orgs import masking, services
+from zhixing.orgs.choices import OrgKind, PostTitle
+from zhixing.orgs.filters import OrgFilterForm, PeopleFilterForm
+from zhixing.orgs.forms import (
+    EndPostForm,
+    FastSelect,
+    OrganizationForm,
+    PersonForm,
+    PostForm,
+    apply_errors,
+)
+from zhixing.orgs.models import Organization, Person, Post
+
+PEOPLE_PAGE_SIZE = 50
+MEMBERS_PAGE_SIZE = 20
+ORGS_PAGE_SIZE = 50
+
+
+def _require_some_change_scope(user: Any) -> Scope:
+    scope = scope_for(user, Action.CHANGE)
+    if scope.nothing:
+        raise Http404("没有找到该页面。")
+    return scope
+
+
+# --- Organisation tree ----------------------------------------------------------------------------
+
+
+def with_tree_info(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    """Annotate whether a node has children (a correlated EXISTS on the parent index, no extra query)."""
+    return qs.annotate(has_children=Exists(Organization.objects.filter(parent=OuterRef("pk")))).only(
+        "id", "name", "kind", "path", "depth", "is_active", "code"
+    )
+
+
+def attach_member_counts(nodes: list[Organization]) -> list[Organization]:
+    """Set `member_count` (people in the node's whole subtree) on each node, with ONE grouped query whatever the
+    number of nodes: people are counted per branch path, and each branch is added to the displayed node that is
+    its ancestor."""
+    for node in nodes:
+        node.member_count = 0  # type: ignore[attr-defined]
+    if not nodes:
+        return nodes
+    by_id = {node.pk: node for node in nodes}
+    within = Q()
+    for prefix in _minimal_prefixes([n.path for n in nodes]):
+        within |= subtree_q("branch__path", prefix)
+    rows = Person.objects.filter(within).order_by().values("branch__path").annotate(n=Count("id"))
+    for row in rows:
+        for node_id in path_ids(row["branch__path"]):
+            counted = by_id.get(node_id)
+            if counted is not None:
+                counted.member_count += row["n"]  # type: ignore[attr-defined]
+    return nodes
+
+
+def _minimal_prefixes(paths: list[str]) -> list[str]:
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def _scope_roots(user: Any) -> QuerySet[Organization]:
+    """The top-most organisations of the user's view scope."""
+    scope = scope_for(user, Action.VIEW)
+    visible = Organization.objects.for_user(user, Action.VIEW)
+    if scope.everything:
+        return visible.filter(parent__isnull=True)
+    return visible.filter(path__in=scope.prefixes)
+
+
+def _children_of(user: Any, org: Organization, *, counts: bool = True) -> list[Organization]:
+    qs = (
+        Organization.objects.for_user(user, Action.VIEW)
+        .filter(parent=org)
+        .order_by("sort_order", "name", "id")
+    )
+    children = list(with_tree_info(qs))
+    return attach_member_counts(children) if counts else children
+
+
+@login_required
+@require_GET
+def org_tree(request: HttpRequest) -> HttpResponse:
+    form = OrgFilterForm(request.GET or None)
+    searching = (
+        form.is_bound and form.is_valid() and any(v not in (None, "") for v in form.cleaned_data.values())
+    )
+    context: dict[str, Any] = {"form": form, "searching": searching}
+    if searching:
+        qs = form.filter(Organization.objects.for_user(request.user), request.user).order_by("path")
+        page = Paginator(with_tree_info(qs), ORGS_PAGE_SIZE).get_page(request.GET.get("page"))
+        attach_member_counts(list(page.object_list))
+        context.update(page_obj=page, show_count=True)
+    else:
+        roots = list(with_tree_info(_scope_roots(request.user).order_by("path")))
+        context["nodes"] = roots
+        opened: list[Organization] = []
+        if len(roots) == 1 and getattr(roots[0], "has_children", False):
+            # A single root is opened at once: one click fewer for almost everyone.
+            opened = _children_of(request.user, roots[0], counts=False)
+            context.update(open_pk=roots[0].pk, open_children=opened)
+        attach_member_counts(roots + opened)  # one query for both levels
+    context["can_create"] = not scope_for(request.user, Action.CHANGE).nothing
+    return render(request, "orgs/org_tree.html", context)
+
+
+@login_required
+@require_GET
+def org_children(request: HttpRequest, pk: int) -> HttpResponse:
+    org = Organization.objects.get_for_user_or_404(request.user, Action.VIEW, pk=pk)
+    return render(request, "orgs/_org_nodes.html", {"nodes": _children_of(request.user, org)})
+
+
+# --- Organisation detail --------------------------------------------------------------------------
+
+_TITLE_ORDER = {value: i for i, value in enumerate(PostTitle.values)}
+
+
+@login_required
+@require_GET
+def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    org = Organization.objects.get_for_user_or_404(user, Action.VIEW, pk=pk)
+    ancestors = (
+        list(
+            Organization.objects.for_user(user)
+            .filter(pk__in=org.ancestor_ids)
+            .only("id", "name")
+            .order_by("depth")
+        )
+        if org.ancestor_ids
+        else []
+    )
+    children = _children_of(user, org)
+    members_qs = (
+        Person.objects.for_user(user)
+        .filter(branch=org)
+        .only("id", "name", "gender", "party_status", "work_status", "job_title", "is_active")
+        .order_by("name_pinyin", "id")
+    )
+    members = Paginator(members_qs, MEMBERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    view_scope = scope_for(user, Action.VIEW)
+    posts = sorted(
+        Post.objects.for_user(user)
+        .filter(organization=org)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("person__branch"),
+        key=lambda p: (_TITLE_ORDER.get(p.title, 99), p.start_date or today, p.person.name),
+    )
+    post_rows = [{"post": p, "linked": view_scope.covers(p.person.branch.path)} for p in posts]
+    can_change = scope_for(user, Action.CHANGE).covers(org.path)
+    return render(
+        request,
+        "orgs/org_detail.html",
+        {
+            "org": org,
+            "ancestors": ancestors,
+            "children": children,
+            "page_obj": members,
+            "show_count": True,
+            "post_rows": post_rows,
+            "can_change": can_change,
+            "can_add_members": can_change and org.kind != OrgKind.MASS_ORG,
+        },
+    )
+
+
+# --- Organisation forms ---------------------------------------------------------------------------
+
+
+def _org_current_values(org: Organization) -> list[tuple[str, Any]]:
+    return [
+        ("组织编码", org.code),
+        ("组织名称", org.name),
+        ("简称", org.short_name or "—"),
+        ("组织类型", org.get_kind_display()),
+        ("上级组织", org.parent.name if org.parent_id and org.parent else "—"),
+        ("机关/基层", org.get_level_type_display()),
+        ("城市/乡村", org.get_area_type_display()),
+        ("排序", org.sort_order),
+        ("有效", "是" if org.is_active else "否"),
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require_some_change_scope(user)
+    parent = None
+    if request.GET.get("parent"):
+        parent = Organization.objects.get_for_user_or_404(user, Action.CHANGE, pk=request.GET["parent"])
+    if request.method == "POST":
+        form = OrganizationForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                org = services.create_organization(by=user, **form.values())
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"已创建组织“{org.name}”。")
+                return redirect("org_detail", pk=org.pk)
+        status = 400
+    else:
+        initial: dict[str, Any] = {}
+        if parent is not None:
+            initial = {"parent": parent.pk, "level_type": parent.level_type, "area_type": parent.area_type}
+        form = OrganizationForm(user=user, initial=initial)
+        status = 200
+    return render(request, "orgs/org_form.html", {"form": form, "parent": parent}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    org = (
+        Organization.objects.get_queryset()
+        .select_related("parent")
+        .get_for_user_or_404(user, Action.CHANGE, pk=pk)
+    )
+    parent_locked = org.parent is not None and not scope_for(user, Action.CHANGE).covers(org.parent.path)
+    context: dict[str, Any] = {"org": org, "parent_locked": parent_locked}
+    status = 200
+    if request.method == "POST":
+        form = OrganizationForm(request.POST, user=user, instance=org)
+        if parent_locked:
+            del form.fields["parent"]
+        if form.is_valid():
+            try:
+                services.update_organization(
+                    org, by=user, expected_version=form.cleaned_data["version"], **form.values()
+                )
+            except ConflictError as exc:
+                form.add_error(None, exc.message)
+                context["conflict"] = _org_current_values(exc.current)  # type: ignore[arg-type]
+                status = 409
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, f"已保存组织“{org.name}”。")
+                return redirect("org_detail", pk=org.pk)
+        else:
+            status = 400
+    else:
+        form = OrganizationForm(user=user, instance=org, initial=OrganizationForm.initial_from(org))
+        if parent_locked:
+            del form.fields["parent"]
+    context["form"] = form
+    return render(request, "orgs/org_form.html", context, status=status)
+
+
+# --- People list ----------------------------------------------------------------------------------
+
+
+class CheapPage:
+    """A page of a large list without COUNT(*): fetch one row more than shown to learn whether a next page
+    exists. Offers the parts of Django's Page that the templates use."""
+
+    def __init__(self, qs: QuerySet[Any], number: Any, per_page: int) -> None:
+        try:
+            self.number = max(1, int(number))
+        except (TypeError, ValueError):
+            self.number = 1
+        start = (self.number - 1) * per_page
+        rows = list(qs[start : start + per_page + 1])
+        self._has_next = len(rows) > per_page
+        self.object_list = rows[:per_page]
+        self.start_index = start + 1 if self.object_list else 0
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def __iter__(self) -> Any:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+def _org_filter_choices(user: Any, selected: Any) -> list[tuple[str, str]]:
+    """Organisations to filter the people list by: the top three levels of the user's view (departments and
+    their organ committees at city scale: a few hundred), plus the selected one when it lies deeper. Any
+    organisation can still be picked through ?org= (the organisation page links there)."""
+    scope = scope_for(user, Action.VIEW)
+    top = 0 if scope.everything else min((len(path_ids(p)) - 1 for p in scope.prefixes), default=0)
+    wanted = Q(depth__lte=top + 2) & ~Q(kind=OrgKind.GROUP)
+    if isinstance(selected, int):
+        wanted |= Q(pk=selected)
+    orgs = Organization.objects.for_user(user).filter(wanted).only("id", "name", "depth").order_by("path")
+    return [("", "全部组织")] + [(str(o.pk), f"{'　' * max(0, o.depth - top)}{o.name}") for o in orgs]
+
+
+@login_required
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PeopleFilterForm(request.GET or None)
+    selected = form.cleaned_data.get("org") if form.is_bound and form.is_valid() else None
+    form.fields["org"].widget = FastSelect(
+        choices=_org_filter_choices(user, selected), attrs={"class": "form-select form-select-sm"}
+    )
+    qs: QuerySet[Person] = Person.objects.for_user(user).select_related("branch")
+    if form.is_bound:
+        qs = form.filter(qs, user)
+    qs = qs.only(
+        "id",
+        "name",
+        "gender",
+        "party_status",
+        "work_status",
+        "job_title",
+        "mobile",
+        "user_id",
+        "is_active",
+        "branch__id",
+        "branch__name",
+        "branch__path",
+    )
+    # Tree order of the branches, then pinyin: the database walks the path index and sorts only within a branch
+    # (ordering by branch_id instead sorted all 60,000 rows: 40 ms at city scale on SQLite, now under 1 ms).
+    qs = qs.order_by("branch__path", "branch_id", "name_pinyin", "id")
+    page = CheapPage(qs, request.GET.get("page"), PEOPLE_PAGE_SIZE)
+    rows = [{"person": p, "mobile": masking.shown_mobile(user, p)} for p in page]
+    export_params = request.GET.copy()
+    export_params.pop("page", None)
+    return render(
+        request,
+        "orgs/person_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": rows,
+            "can_create": not scope_for(user, Action.CHANGE).nothing,
+            "export_query": export_params.urlencode(),
+        },
+    )
+
+
+# --- Person detail and posts ----------------------------------------------------------------------
+
+
+def _person_context(
+    request: HttpRequest, person: Person, post_form: PostForm | None = None
+) -> dict[str, Any]:
+    user = request.user
+    can_change = scope_for(user, Action.CHANGE).covers(person.branch.path)
+    posts = list(
+        Post.objects.for_user(user)
+        .filter(person=person)
+        .select_related("organization")
+        .order_by("-start_date", "-id")
+    )
+    change_scope = scope_for(user, Action.CHANGE)
+    today = timezone.localdate()
+    post_rows = [
+        {
+            "post": p,
+            "current": p.end_date is None or p.end_date >= today,
+            "can_end": p.end_date is None and change_scope.covers(p.organization.path),
+        }
+        for p in posts
+    ]
+    if post_form is None and can_change:
+        post_form = PostForm(user=user, initial={"start_date": today})
+    return {
+        "person": person,
+        "id_number": masking.shown_id_number(user, person),
+        "mobile": masking.shown_mobile(user, person),
+        "post_rows": post_rows,
+        "can_change": can_change,
+        "post_form": post_form,
+        "end_form": EndPostForm(initial={"end_date": today}),
+    }
+
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = Person.objects.select_related("branch").get_for_user_or_404(request.user, Action.VIEW, pk=pk)
+    return render(request, "orgs/person_detail.html", _person_context(request, person))
+
+
+@login_required
+@require_POST
+def post_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    person = Person.objects.select_related("branch").get_for_user_or_404(user, Action.CHANGE, pk=pk)
+    form = PostForm(request.POST, user=user)
+    if form.is_valid():
+        try:
+            post = services.add_post(by=user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已添加职务：{post.organization.name} {post.get_title_display()}。")
+            return redirect("person_detail", pk=person.pk)
+    context = _person_context(request, person, post_form=form)
+    return render(request, "orgs/person_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def post_end(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    post = (
+        Post.objects.get_queryset()
+        .select_related("organization", "person")
+        .get_for_user_or_404(user, Action.CHANGE, pk=pk)
+    )
+    form = EndPostForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.end_post(post, by=user, end_date=form.cleaned_data["end_date"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(
+                request, f"{post.person.name} 已离任 {post.organization.name} {post.get_title_display()}。"
+            )
+    if Person.objects.for_user(user).filter(pk=post.person_id).exists():
+        return redirect("person_detail", pk=post.person_id)
+    return redirect("org_detail", pk=post.organization_id)
+
+
+# --- Person forms ---------------------------------------------------------------------------------
+
+
+def _person_current_values(user: Any, person: Person) -> list[tuple[str, Any]]:
+    return [
+        ("姓名", person.name),
+        ("性别", person.get_gender_display()),
+        ("身份证号", masking.shown_id_number(user, person) or "—"),
+        ("出生日期", person.birth_date or "—"),
+        ("手机号", masking.shown_mobile(user, person) or "—"),
+        ("政治面貌", person.get_party_status_display()),
+        ("入党日期", person.join_date or "—"),
+        ("在职状态", person.get_work_status_display()),
+        ("所在支部", person.branch.name),
+        ("职务", person.job_title or "—"),
+        ("有效", "是" if person.is_active else "否"),
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require_some_change_scope(user)
+    branch = None
+    if request.GET.get("branch"):
+        branch = Organization.objects.get_for_user_or_404(user, Action.CHANGE, pk=request.GET["branch"])
+    if request.method == "POST":
+        form = PersonForm(request.POST, user=user)
+        if form.is_valid():
+            values = form.values()
+            try:
+                person = services.create_person(by=user, branch=values.pop("branch"), **values)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"已添加人员“{person.name}”。")
+                return redirect("person_detail", pk=person.pk)
+        status = 400
+    else:
+        form = PersonForm(user=user, initial={"branch": branch.pk} if branch else {})
+        status = 200
+    return render(request, "orgs/person_form.html", {"form": form, "branch": branch}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    person = Person.objects.select_related("branch").get_for_user_or_404(user, Action.CHANGE, pk=pk)
+    sensitive = masking.can_see_sensitive(user, person)
+    context: dict[str, Any] = {"person": person}
+    status = 200
+    if request.method == "POST":
+        form = PersonForm(request.POST, user=user, instance=person, sensitive=sensitive)
+        if form.is_valid():
+            try:
+                services.update_person(
+                    person, by=user, expected_version=form.cleaned_data["version"], **form.values()
+                )
+            except ConflictError as exc:
+                form.add_error(None, exc.message)
+                current = Person.objects.select_related("branch").get(pk=person.pk)
+                context["conflict"] = _person_current_values(user, current)
+                status = 409
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, f"已保存“{person.name}”的信息。")
+                return redirect("person_detail", pk=person.pk)
+        else:
+            status = 400
+    else:
+        form = PersonForm(
+            user=user, instance=person, sensitive=sensitive, initial=PersonForm.initial_from(person)
+        )
+    context["form"] = form
+    return render(request, "orgs/person_form.html", context, status=status)
