@@ -165,7 +165,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- Security (production: DEBUG off passes `manage.py check --deploy`) ---------------------------
-HTTPS = env_flag("HTTPS", not DEBUG)
+HTTPS = env_flag("HTTPS", not (DEBUG or TESTING))  # tests use plain http://testserver
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False
