@@ -95,15 +95,21 @@ def _load_year(year: int) -> YearCalendar:
     return _from_chinesecalendar(year) or YearCalendar(year, "weekdays", frozenset(), frozenset())
 
 
-def clear_cache(**_: object) -> None:
-    """Forget every year. Called on each Holiday save/delete, and again when the transaction commits, so that a
-    read made inside the writing transaction cannot keep a half-written year in the cache."""
+def clear_cache() -> None:
+    """Forget every year (after bulk writes that send no signals, and in tests)."""
     _cache.clear()
-    transaction.on_commit(_cache.clear)
 
 
-post_save.connect(clear_cache, sender=Holiday, dispatch_uid="calendar-holiday-saved")
-post_delete.connect(clear_cache, sender=Holiday, dispatch_uid="calendar-holiday-deleted")
+def _holiday_changed(using: str = "default", **_: object) -> None:
+    """On each Holiday save/delete: forget now, and again when the transaction commits, so that a read made
+    inside the writing transaction cannot leave a half-written year in the cache. (A transaction that rolls back
+    after writing holidays can leave a stale year for at most CACHE_TTL_SECONDS.)"""
+    _cache.clear()
+    transaction.on_commit(_cache.clear, using=using)
+
+
+post_save.connect(_holiday_changed, sender=Holiday, dispatch_uid="calendar-holiday-saved")
+post_delete.connect(_holiday_changed, sender=Holiday, dispatch_uid="calendar-holiday-deleted")
 
 
 def is_working_day(day: dt.date) -> bool:

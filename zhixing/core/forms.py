@@ -82,7 +82,9 @@ class HolidayForm(forms.Form):
     """One row of the committee's holiday table. A date already in the table is updated, not duplicated."""
 
     date = forms.DateField(
-        label="日期", error_messages=_DATE_ERRORS, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="日期",
+        error_messages=_DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     name = forms.CharField(
         label="名称",

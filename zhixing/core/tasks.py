@@ -36,7 +36,9 @@ def remind_next_year_holidays(now: dt.datetime | None = None) -> int:
     week_ago = now - dt.timedelta(days=7)
     sent = 0
     recent = set(
-        Notification.objects.filter(text=text, created_at__gte=week_ago).values_list("recipient_id", flat=True)
+        Notification.objects.filter(text=text, created_at__gte=week_ago).values_list(
+            "recipient_id", flat=True
+        )
     )
     for user in committee_admins():
         if user.pk in recent:

@@ -1,9 +1,9 @@
 """Template helpers for dates computed with the working-day calendar.
 
-    {% load workdays %}
-    {{ task.deadline|date:"Y-m-d" }}{{ task.deadline|workday_estimate }}   → "2028-03-01（按周一至周五估算）"
-    {% workday_fallback_note task.start task.deadline %}                   → the full FALLBACK_NOTE, or ""
-    {% include "includes/workday_note.html" with day=task.deadline %}      → a muted badge-like hint
+{% load workdays %}
+{{ task.deadline|date:"Y-m-d" }}{{ task.deadline|workday_estimate }}   → "2028-03-01（按周一至周五估算）"
+{% workday_fallback_note task.start task.deadline %}                   → the full FALLBACK_NOTE, or ""
+{% include "includes/workday_note.html" with day=task.deadline %}      → a muted badge-like hint
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _as_date(value: Any) -> dt.date | None:
 
 @register.filter
 def workday_estimate(value: Any) -> str:
-    """"（按周一至周五估算）" when `value` is a date in a year the calendar does not know; "" otherwise."""
+    """ "（按周一至周五估算）" when `value` is a date in a year the calendar does not know; "" otherwise."""
     day = _as_date(value)
     if day is None or calendar.is_known(day.year):
         return ""

@@ -290,9 +290,7 @@ def test_admin_edits_and_deletes(world: World) -> None:
     holiday = save_holiday(by=None, date=D(2027, 5, 1), name="五一", is_workday=False)
     client = world.client(world.committee_admin)
     assert "五一" in client.get(f"/calendar/holidays/{holiday.pk}/edit").content.decode()
-    response = client.post(
-        f"/calendar/holidays/{holiday.pk}/edit", {"date": "2030-01-01", "name": "劳动节"}
-    )
+    response = client.post(f"/calendar/holidays/{holiday.pk}/edit", {"date": "2030-01-01", "name": "劳动节"})
     assert response.status_code == 302
     holiday.refresh_from_db()
     assert (holiday.date, holiday.name) == (D(2027, 5, 1), "劳动节")  # the date is not editable
