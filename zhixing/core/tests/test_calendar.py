@@ -86,8 +86,8 @@ def test_working_days_between() -> None:
     assert calendar.working_days_between(D(2026, 2, 13), D(2026, 2, 28)) == 6  # 2-14, 2-24..2-27, 2-28
     assert calendar.working_days_between(D(2026, 10, 8), D(2026, 10, 8)) == 0
     assert calendar.working_days_between(D(2026, 10, 8), D(2026, 9, 30)) == 0
-    # across a year boundary into a year nobody knows yet: 2026-12-31 Thu -> 2027-01-04 Mon (Mon-Fri)
-    assert calendar.working_days_between(D(2026, 12, 31), D(2027, 1, 4)) == 2
+    # across a year boundary into a year nobody knows yet: 2031-01-01 (Wed) counts as an ordinary Wednesday
+    assert calendar.working_days_between(D(2030, 12, 31), D(2031, 1, 6)) == 4
 
 
 def test_table_overrides_chinesecalendar_for_its_year() -> None:
@@ -113,15 +113,15 @@ def test_unknown_year_falls_back_to_weekdays() -> None:
 
 
 def test_cache_is_invalidated_on_save_and_delete() -> None:
-    assert not calendar.is_known(2027)  # cached as unknown now
-    holiday = save_holiday(by=None, date=D(2027, 1, 1), name="元旦", is_workday=False)
-    assert calendar.is_known(2027)
-    assert not calendar.is_working_day(D(2027, 1, 1))
-    save_holiday(by=None, date=D(2027, 1, 1), name="元旦", is_workday=True)  # same date: an update
-    assert Holiday.objects.filter(date=D(2027, 1, 1)).count() == 1
-    assert calendar.is_working_day(D(2027, 1, 1))
+    assert not calendar.is_known(2031)  # cached as unknown now
+    holiday = save_holiday(by=None, date=D(2031, 1, 1), name="元旦", is_workday=False)
+    assert calendar.is_known(2031)
+    assert not calendar.is_working_day(D(2031, 1, 1))
+    save_holiday(by=None, date=D(2031, 1, 1), name="元旦", is_workday=True)  # same date: an update
+    assert Holiday.objects.filter(date=D(2031, 1, 1)).count() == 1
+    assert calendar.is_working_day(D(2031, 1, 1))
     delete_holiday(Holiday.objects.get(pk=holiday.pk), by=None)
-    assert not calendar.is_known(2027)
+    assert not calendar.is_known(2031)
 
 
 def test_special_days_are_grouped_by_holiday_name() -> None:
@@ -287,19 +287,19 @@ def test_bad_input_changes_nothing(world: World, data: dict[str, str], message: 
 
 
 def test_admin_edits_and_deletes(world: World) -> None:
-    holiday = save_holiday(by=None, date=D(2027, 5, 1), name="五一", is_workday=False)
+    holiday = save_holiday(by=None, date=D(2031, 5, 1), name="五一", is_workday=False)
     client = world.client(world.committee_admin)
     assert "五一" in client.get(f"/calendar/holidays/{holiday.pk}/edit").content.decode()
     response = client.post(f"/calendar/holidays/{holiday.pk}/edit", {"date": "2030-01-01", "name": "劳动节"})
     assert response.status_code == 302
     holiday.refresh_from_db()
-    assert (holiday.date, holiday.name) == (D(2027, 5, 1), "劳动节")  # the date is not editable
+    assert (holiday.date, holiday.name) == (D(2031, 5, 1), "劳动节")  # the date is not editable
     response = client.post(f"/calendar/holidays/{holiday.pk}/edit", {"name": ""})
     assert response.status_code == 200 and "请填写名称" in response.content.decode()
     response = client.post(f"/calendar/holidays/{holiday.pk}/delete")
     assert response.status_code == 302 and not Holiday.objects.exists()
     assert AuditEvent.objects.filter(object_type="core.holiday", action="delete").count() == 1
-    assert not calendar.is_known(2027)
+    assert not calendar.is_known(2031)
 
 
 def test_superuser_may_edit(db: None) -> None:

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from zhixing.core import tasks
+from zhixing.core import calendar, tasks
 from zhixing.core.models import AuditEvent, Notification
 from zhixing.core.services import notify, save_holiday
 from zhixing.core.testing import World, assert_login_required
@@ -108,16 +108,16 @@ def at(y: int, m: int, d: int, h: int = 9) -> dt.datetime:
 
 
 def reminders() -> list[Notification]:
-    return list(Notification.objects.filter(text__startswith="请录入 2027 年法定节假日"))
+    return list(Notification.objects.filter(text__startswith="请录入 2031 年法定节假日"))
 
 
 def test_reminder_weekly_from_november_while_next_year_unknown(world: World) -> None:
-    assert tasks.remind_next_year_holidays(at(2026, 10, 31, 20)) == 0  # not yet November
-    first = at(2026, 11, 2)
+    assert tasks.remind_next_year_holidays(at(2030, 10, 31, 20)) == 0  # not yet November
+    first = at(2030, 11, 2)
     assert tasks.remind_next_year_holidays(first) == 1
     notes = reminders()
     assert [n.recipient for n in notes] == [world.committee_admin]
-    assert notes[0].link == "/calendar/?year=2027"
+    assert notes[0].link == "/calendar/?year=2031"
     Notification.objects.filter(pk=notes[0].pk).update(created_at=first)  # as if sent then
     assert tasks.remind_next_year_holidays(first + dt.timedelta(days=1)) == 0
     assert tasks.remind_next_year_holidays(first + dt.timedelta(days=6)) == 0
@@ -127,8 +127,8 @@ def test_reminder_weekly_from_november_while_next_year_unknown(world: World) -> 
 
 def test_no_reminder_when_next_year_is_known(world: World) -> None:
     assert tasks.remind_next_year_holidays(at(2025, 11, 10)) == 0  # 2026 is in chinesecalendar
-    save_holiday(by=None, date=dt.date(2027, 1, 1), name="元旦", is_workday=False)
-    assert tasks.remind_next_year_holidays(at(2026, 12, 1)) == 0
+    save_holiday(by=None, date=dt.date(2031, 1, 1), name="元旦", is_workday=False)
+    assert tasks.remind_next_year_holidays(at(2030, 12, 1)) == 0
     assert reminders() == []
 
 
@@ -139,5 +139,5 @@ def test_periodic_task_is_registered_and_runs(world: World) -> None:
     assert any("daily_holiday_reminder" in n for n in names)
     tasks.daily_holiday_reminder()  # immediate mode in tests: runs now, for today's date
     today = timezone.localdate()
-    expected = 1 if today.month >= 11 else 0
+    expected = 1 if today.month >= 11 and not calendar.is_known(today.year + 1) else 0
     assert len(Notification.objects.filter(recipient=world.committee_admin)) == expected
