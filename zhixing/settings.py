@@ -143,6 +143,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("ZHIXING_STATIC_ROOT") or BASE_DIR / "staticfiles")
 _node = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
+    BASE_DIR
+    / "zhixing"
+    / "static",  # the project's own zhixing/app.css (the package is not an installed app)
     ("vendor/bootstrap", _node / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", _node / "bootstrap-icons" / "font"),
     ("vendor/htmx", _node / "htmx.org" / "dist"),

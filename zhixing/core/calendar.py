@@ -159,12 +159,21 @@ def unknown_years(*days: dt.date | None) -> list[int]:
 # --- Listing a year's special days (the calendar page) --------------------------------------------
 
 
+def weekday_label(day: dt.date) -> str:
+    """ "周一" … "周日", whatever language the browser asks for."""
+    return "周" + "一二三四五六日"[day.weekday()]
+
+
 @dataclass(frozen=True)
 class SpecialDay:
     date: dt.date
     name: str
     is_workday: bool  # True: a weekend 调休 working day; False: a day off
     pk: int | None = None  # the Holiday row, for the table source
+
+    @property
+    def weekday_label(self) -> str:
+        return weekday_label(self.date)
 
 
 @dataclass

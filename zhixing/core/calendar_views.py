@@ -68,7 +68,7 @@ def _calculate(form: WorkdayCalcForm) -> dict[str, Any]:
             "n": n,
             "count": abs(n),
             "result": result,
-            "weekday": "一二三四五六日"[result.weekday()],
+            "weekday": calendar.weekday_label(result),
             "note": calendar.unknown_years(start, result),
         }
     if data.get("check") is not None:
@@ -76,7 +76,7 @@ def _calculate(form: WorkdayCalcForm) -> dict[str, Any]:
         out["checked"] = {
             "day": day,
             "working": calendar.is_working_day(day),
-            "weekday": "一二三四五六日"[day.weekday()],
+            "weekday": calendar.weekday_label(day),
             "note": calendar.unknown_years(day),
         }
     return out

@@ -167,7 +167,7 @@ def test_page_shows_chinesecalendar_year_for_any_member(world: World) -> None:
     assert response.status_code == 200
     html = response.content.decode()
     assert "chinesecalendar 内置数据" in html
-    assert "国庆节" in html and "中秋" in html and "10月10日" in html
+    assert "国庆节" in html and "中秋" in html and "10月10日（周六）" in html
     assert calendar.FALLBACK_NOTE not in html
     assert "录入放假或调休日" not in html and "/calendar/holidays/" not in html and "编辑" not in html
 
@@ -200,7 +200,7 @@ def test_table_year_lists_rows_with_edit_buttons_for_admin(world: World) -> None
 def test_calculator(world: World) -> None:
     client = world.client(world.member)
     html = client.get(URL, {"start": "2026-09-30", "n": "1", "check": "2026-10-10"}).content.decode()
-    assert "<strong>2026-10-08</strong>" in html
+    assert "<strong>2026-10-08</strong>（周四）" in html
     assert "是工作日" in html and "不是工作日" not in html
     html = client.get(URL, {"start": "2026-10-08", "n": "-1", "check": "2026-10-01"}).content.decode()
     assert "之前第 1 个工作日" in html and "<strong>2026-09-30</strong>" in html and "不是工作日" in html

@@ -82,6 +82,7 @@ def test_serve_runs_site_and_huey_consumer_and_stops_cleanly(tmp_path: Path) -> 
         status, css = get(f"{base}/static/vendor/bootstrap/css/bootstrap.min.css")
         assert status == 200 and b"Bootstrap" in css  # collected on first start, served by WhiteNoise
         assert any((tmp_path / "static").iterdir())
+        assert get(f"{base}/static/zhixing/app.css")[0] == 200  # the project's own styles too
 
         wait_for(lambda: "Huey consumer started" in log.read_text(errors="replace"), 30, "the huey consumer")
         match = re.search(r"后台任务进程已启动（huey，SQLite 队列，PID (\d+)）", log.read_text())
