@@ -19,7 +19,8 @@ ALIASES = {
 HELP = """知行 Zhixing
 
   zhixing demo [--port 8000]             安装演示数据并启动（首次会迁移数据库、载入演示单位）
-  zhixing serve [--port 8000]            启动网站（内嵌 SQLite 时同时运行后台任务）
+  zhixing serve [--port 8000] [--host 127.0.0.1] [--workers 2]
+                                         启动网站（未设置 REDIS_URL 时同时运行后台任务）
   zhixing seed --scale demo|city         生成演示或城市规模数据
   zhixing import orgs|people FILE.xlsx [--dry-run]
   zhixing export orgs|people FILE.xlsx
@@ -28,6 +29,7 @@ HELP = """知行 Zhixing
   zhixing token list USER | revoke PREFIX  查看 / 吊销 API 令牌
   zhixing worker                         启动后台任务进程（REDIS_URL 已设置时）
   zhixing bench                          性能基准（city 规模）
+  zhixing audit_verify                   校验审计记录未被篡改（完整输出 OK，否则状态码 1）
   zhixing <django-command> ...           以及 Django 的所有命令（migrate、check、shell ...）
 """
 

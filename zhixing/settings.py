@@ -143,7 +143,7 @@ USE_TZ = True
 
 # --- Static files: front-end libraries come from node_modules (npm lock file), never a CDN --------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("ZHIXING_STATIC_ROOT") or BASE_DIR / "staticfiles")
 _node = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "zhixing" / "static",  # the project's own app.css (zhixing/ itself is not an installed app)

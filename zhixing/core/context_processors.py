@@ -14,8 +14,13 @@ def layout(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
 
+    counted: list[int] = []
+
     def unread() -> int:
-        return Notification.objects.filter(recipient=user, is_read=False).count()
+        # Called by the template when (and as often as) it shows the badge; the COUNT runs once per page.
+        if not counted:
+            counted.append(Notification.objects.filter(recipient_id=user.pk, is_read=False).count())
+        return counted[0]
 
     def nav_items() -> list[dict[str, Any]]:
         return nav.items_for(user, request.path)

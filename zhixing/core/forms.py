@@ -14,10 +14,10 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="操作", required=False, choices=[("", "全部")] + AuditEvent.Kind.choices)
     object_type = forms.CharField(label="对象类型", required=False)
     date_from = forms.DateField(
-        label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     date_to = forms.DateField(
-        label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     success = forms.ChoiceField(
         label="结果", required=False, choices=[("", "全部"), ("1", "成功"), ("0", "失败")]
@@ -60,3 +60,112 @@ class AuditFilterForm(forms.Form):
         if d.get("success") in {"0", "1"}:
             qs = qs.filter(success=d["success"] == "1")
         return qs
+
+
+# --- Working-day calendar -------------------------------------------------------------------------
+
+_DATE_ERRORS = {
+    "required": "请填写日期。",
+    "invalid": "日期格式不正确，请写成 2027-01-01 的格式，并确认该日期存在。",
+}
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxInput):
+            field.widget.attrs.setdefault("class", "form-check-input")
+        else:
+            field.widget.attrs.setdefault("class", "form-control")
+
+
+class HolidayForm(forms.Form):
+    """One row of the committee's holiday table. A date already in the table is updated, not duplicated."""
+
+    date = forms.DateField(
+        label="日期",
+        error_messages=_DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    name = forms.CharField(
+        label="名称",
+        max_length=50,
+        error_messages={"required": "请填写名称，如：春节、国庆节。", "max_length": "名称不能超过 50 个字。"},
+    )
+    is_workday = forms.BooleanField(
+        label="调休上班", required=False, help_text="勾选表示该日是周末调休上班；不勾选表示放假。"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+    def clean_name(self) -> str:
+        name = (self.cleaned_data.get("name") or "").strip()
+        if not name:
+            raise forms.ValidationError("请填写名称，如：春节、国庆节。")
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day = data.get("date")
+        if day is not None and data.get("is_workday") and day.weekday() < 5:
+            self.add_error(
+                "is_workday",
+                f"{day:%Y-%m-%d} 是工作日（周一至周五），不需要登记为调休上班；调休上班日应为周六或周日。",
+            )
+        return data
+
+
+class HolidayEditForm(HolidayForm):
+    """Editing a row keeps its date (to move a day, delete it and add the new date)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].disabled = True
+
+
+class WorkdayCalcForm(forms.Form):
+    start = forms.DateField(
+        label="起始日期",
+        required=False,
+        error_messages=_DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    n = forms.IntegerField(
+        label="工作日数",
+        required=False,
+        min_value=-1000,
+        max_value=1000,
+        error_messages={
+            "invalid": "工作日数应为整数，如 5；向前推算请填负数，如 -3。",
+            "min_value": "工作日数不能小于 -1000。",
+            "max_value": "工作日数不能大于 1000。",
+        },
+    )
+    check = forms.DateField(
+        label="查询日期",
+        required=False,
+        error_messages=_DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("start") is None) != (data.get("n") is None) and not self.errors:
+            raise forms.ValidationError("推算工作日需要同时填写“起始日期”和“工作日数”。")
+        return data
+
+
+class HolidayImportForm(forms.Form):
+    file = forms.FileField(
+        label="节假日 Excel 文件（.xlsx）",
+        error_messages={"required": "请选择要上传的 .xlsx 文件。", "empty": "上传的文件是空的。"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

@@ -21,21 +21,29 @@ HOLIDAY_REMINDER = (
 )
 
 
-def remind_next_year_holidays(today: dt.date | None = None) -> int:
-    """From November on, remind the committee admins once a week until next year's holidays are entered."""
-    today = today or timezone.localdate()
+def remind_next_year_holidays(now: dt.datetime | None = None) -> int:
+    """From November on, remind the committee admins once a week until next year's holidays are entered.
+
+    Runs daily; an admin who got the reminder in the last 7 days is skipped. Returns how many were sent."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     if today.month < 11:
         return 0
     year = today.year + 1
     if calendar.is_known(year):
         return 0
     text = HOLIDAY_REMINDER.format(year=year)
-    week_ago = timezone.now() - dt.timedelta(days=7)
+    week_ago = now - dt.timedelta(days=7)
     sent = 0
+    recent = set(
+        Notification.objects.filter(text=text, created_at__gte=week_ago).values_list(
+            "recipient_id", flat=True
+        )
+    )
     for user in committee_admins():
-        if Notification.objects.filter(recipient=user, text=text, created_at__gte=week_ago).exists():
+        if user.pk in recent:
             continue
-        notify(user, text, link="/calendar/")
+        notify(user, text, link=f"/calendar/?year={year}")
         sent += 1
     return sent
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhixing.core import views
+from zhixing.core import calendar_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,4 +15,11 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/open", views.notification_open, name="notification_open"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path("calendar/holidays/", calendar_views.holiday_save, name="holiday_save"),
+    path("calendar/holidays/<int:pk>/edit", calendar_views.holiday_edit, name="holiday_edit"),
+    path("calendar/holidays/<int:pk>/delete", calendar_views.holiday_delete, name="holiday_delete"),
+    path("calendar/import", calendar_views.holiday_import, name="holiday_import"),
+    path("calendar/template.xlsx", calendar_views.holiday_template, name="holiday_template"),
+    path("calendar/export.xlsx", calendar_views.holiday_export, name="holiday_export"),
 ]

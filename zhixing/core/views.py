@@ -6,9 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,6 +17,7 @@ from zhixing.core import services
 from zhixing.core.forms import AuditFilterForm
 from zhixing.core.models import AuditEvent, Notification
 from zhixing.core.scoping import Action, scope_for
+from zhixing.core.tree import path_ids
 
 
 @require_GET
@@ -71,21 +73,30 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("没有这条通知。")
     if not note.is_read:
         services.mark_notifications_read(request.user, [note.pk])
-    return redirect(note.link or "notifications")
+    # Links are paths inside Zhixing; anything pointing elsewhere is not followed (no open redirect).
+    if note.link and url_has_allowed_host_and_scheme(
+        note.link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(note.link)
+    return redirect("notifications")
 
 
 @login_required
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
-    """Auditors (and committee admins) browse the trail of their subtree; log-ins carry no organisation and
-    are shown to whole-system auditors only."""
-    if scope_for(request.user, Action.AUDIT).nothing:
+    """Auditors (and committee admins) browse the trail of their subtree. Events that belong to no organisation
+    (log-ins, the holiday table, notifications) are shown only to auditors of a whole tree (a grant on a root
+    organisation, or a superuser)."""
+    scope = scope_for(request.user, Action.AUDIT)
+    if scope.nothing:
         raise Http404("没有找到该页面。")
     form = AuditFilterForm(request.GET or None)
     qs: QuerySet[AuditEvent] = AuditEvent.objects.all()
-    scope = scope_for(request.user, Action.AUDIT)
     if not scope.everything:
-        qs = qs.filter(scope.q("org_path"))
+        visible = scope.q("org_path")
+        if any(len(path_ids(prefix)) == 1 for prefix in scope.prefixes):
+            visible |= Q(org_path="")
+        qs = qs.filter(visible)
     if form.is_valid():
         qs = form.apply(qs)
     page = Paginator(qs.order_by("-id"), 50).get_page(request.GET.get("page"))

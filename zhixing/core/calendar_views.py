@@ -1,0 +1,226 @@
+"""The working-day calendar page: which source a year uses, its 放假 and 调休 days, a working-day calculator,
+and (for committee admins only) editing the holiday table and importing it from xlsx."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhixing.core import calendar, services
+from zhixing.core.forms import HolidayEditForm, HolidayForm, HolidayImportForm, WorkdayCalcForm
+from zhixing.core.models import Holiday
+from zhixing.core.scoping import committee_admins
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def can_edit_calendar(user: Any) -> bool:
+    """Committee admins (and superusers) maintain the holiday table."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    cached = user.__dict__.get("_zhixing_calendar_admin")
+    if cached is None:
+        cached = committee_admins().filter(pk=user.pk).exists()
+        user.__dict__["_zhixing_calendar_admin"] = cached
+    return bool(cached)
+
+
+def _require_editor(request: HttpRequest) -> None:
+    if not can_edit_calendar(request.user):
+        raise Http404("没有找到该页面。")
+
+
+def _year(raw: Any) -> int:
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        return timezone.localdate().year
+    return year if MIN_YEAR <= year <= MAX_YEAR else timezone.localdate().year
+
+
+def _calendar_url(year: int) -> str:
+    return f"{reverse('calendar')}?year={year}"
+
+
+def _calculate(form: WorkdayCalcForm) -> dict[str, Any]:
+    if not form.is_bound or not form.is_valid():
+        return {}
+    data = form.cleaned_data
+    out: dict[str, Any] = {}
+    if data.get("start") is not None and data.get("n") is not None:
+        start, n = data["start"], data["n"]
+        result = calendar.add_working_days(start, n)
+        out["added"] = {
+            "start": start,
+            "n": n,
+            "count": abs(n),
+            "result": result,
+            "weekday": calendar.weekday_label(result),
+            "note": calendar.unknown_years(start, result),
+        }
+    if data.get("check") is not None:
+        day = data["check"]
+        out["checked"] = {
+            "day": day,
+            "working": calendar.is_working_day(day),
+            "weekday": calendar.weekday_label(day),
+            "note": calendar.unknown_years(day),
+        }
+    return out
+
+
+def _render_page(
+    request: HttpRequest,
+    year: int,
+    *,
+    form: HolidayForm | None = None,
+    import_form: HolidayImportForm | None = None,
+    report: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    cal = calendar.year_calendar(year)
+    days = calendar.special_days(year)
+    editor = can_edit_calendar(request.user)
+    calc_form = WorkdayCalcForm(request.GET if request.method == "GET" and request.GET else None)
+    context = {
+        "year": year,
+        "years": list(range(timezone.localdate().year - 2, timezone.localdate().year + 3)),
+        "cal": cal,
+        "fallback_note": calendar.FALLBACK_NOTE,
+        "groups": calendar.group_by_name(days),
+        "days_off_count": sum(1 for d in days if not d.is_workday),
+        "workday_count": sum(1 for d in days if d.is_workday),
+        "calc_form": calc_form,
+        "calc": _calculate(calc_form),
+        "can_edit": editor,
+        "form": form or (HolidayForm(initial={"date": dt.date(year, 1, 1)}) if editor else None),
+        "import_form": import_form or (HolidayImportForm() if editor else None),
+        "report": report,
+    }
+    return render(request, "core/calendar.html", context, status=status)
+
+
+@login_required
+@require_GET
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    return _render_page(request, _year(request.GET.get("year")))
+
+
+@login_required
+@require_POST
+def holiday_save(request: HttpRequest) -> HttpResponse:
+    """Add a row; a date already in the table is updated (its name and kind), never duplicated."""
+    _require_editor(request)
+    form = HolidayForm(request.POST)
+    if not form.is_valid():
+        day = form.cleaned_data.get("date")
+        return _render_page(request, day.year if day else _year(request.POST.get("year")), form=form)
+    d = form.cleaned_data
+    existed = Holiday.objects.filter(date=d["date"]).exists()
+    try:
+        services.save_holiday(by=request.user, date=d["date"], name=d["name"], is_workday=d["is_workday"])
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _render_page(request, d["date"].year, form=form)
+    verb = "已更新" if existed else "已添加"
+    messages.success(request, f"{verb} {d['date']:%Y-%m-%d} {d['name']}。")
+    return redirect(_calendar_url(d["date"].year))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holiday_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    holiday = get_object_or_404(Holiday, pk=pk)
+    initial = {"date": holiday.date, "name": holiday.name, "is_workday": holiday.is_workday}
+    form = HolidayEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_holiday(
+                by=request.user,
+                date=holiday.date,
+                name=form.cleaned_data["name"],
+                is_workday=form.cleaned_data["is_workday"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已修改 {holiday.date:%Y-%m-%d} {form.cleaned_data['name']}。")
+            return redirect(_calendar_url(holiday.date.year))
+    return render(request, "core/holiday_edit.html", {"form": form, "holiday": holiday})
+
+
+@login_required
+@require_POST
+def holiday_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    holiday = get_object_or_404(Holiday, pk=pk)
+    year, label = holiday.date.year, str(holiday)
+    services.delete_holiday(holiday, by=request.user)
+    messages.success(request, f"已删除 {label}。")
+    return redirect(_calendar_url(year))
+
+
+@login_required
+@require_POST
+def holiday_import(request: HttpRequest) -> HttpResponse:
+    """Upload a year's holidays. "预览" checks the file and shows what would change; "导入" writes it, all or
+    nothing. Errors name the row and column and nothing is written."""
+    _require_editor(request)
+    from zhixing.core.holiday_io import import_holidays
+    from zhixing.core.xlsx import XlsxError
+
+    form = HolidayImportForm(request.POST, request.FILES)
+    year = _year(request.POST.get("year"))
+    if not form.is_valid():
+        return _render_page(request, year, import_form=form)
+    dry_run = request.POST.get("action") != "import"
+    try:
+        report = import_holidays(form.cleaned_data["file"], by=request.user, dry_run=dry_run)
+    except (XlsxError, ValidationError) as exc:
+        form.add_error("file", exc.messages if isinstance(exc, ValidationError) else str(exc))
+        return _render_page(request, year, import_form=form)
+    if report.ok and not dry_run:
+        messages.success(request, report.summary())
+        return redirect(_calendar_url(year))
+    return _render_page(request, year, import_form=form, report=report)
+
+
+@login_required
+@require_GET
+def holiday_template(request: HttpRequest) -> HttpResponse:
+    _require_editor(request)
+    from zhixing.core.holiday_io import template_holidays
+
+    out = io.BytesIO()
+    template_holidays(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''holidays-template.xlsx"
+    return response
+
+
+@login_required
+@require_GET
+def holiday_export(request: HttpRequest) -> HttpResponse:
+    """Anyone signed in may download a year's 放假 and 调休 days (they are public information)."""
+    from zhixing.core.holiday_io import export_holidays
+
+    year = _year(request.GET.get("year"))
+    out = io.BytesIO()
+    export_holidays(year, out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''holidays-{year}.xlsx"
+    return response
