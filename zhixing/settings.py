@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "zhixing.core",
     "zhixing.orgs",
     "zhixing.study",
+    "zhixing.directives",
     "zhixing.bench",
 ]
 

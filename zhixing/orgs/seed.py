@@ -78,6 +78,7 @@ class SeedResult:
     people: int
     posts: int
     logins: list[DemoLogin] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)  # summaries of later modules' seed extensions
 
 
 class SeedRefused(Exception):
@@ -594,7 +595,10 @@ def database_is_empty() -> bool:
 
 def clear_seeded() -> None:
     """Delete what a seed run created: its organisation tree (people, posts and grants in it) and the demo users."""
+    from zhixing.core import seeding
+
     with transaction.atomic():
+        seeding.clear_all()
         get_user_model().objects.filter(username__in=DEMO_USERNAMES).delete()
         root = Organization.objects.filter(code=ROOT_CODE, parent__isnull=True).first()
         if root is None:
@@ -638,9 +642,13 @@ def seed(scale: Scale, *, seed: int = DEFAULT_SEED, force: bool = False) -> Seed
                 "posts": len(plan.posts),
             },
         )
+    from zhixing.core import seeding
+
+    extra = seeding.fill_all(scale.name, seed)
     return SeedResult(
         scale=scale,
         seed=seed,
+        extra=extra,
         committee=plan.committee,
         organizations=len(orgs),
         people=len(people),

@@ -36,6 +36,8 @@ class Command(BaseCommand):
                 f"{result.posts} 个职务（种子 {result.seed}，用时 {seconds:.1f} 秒）。"
             )
         )
+        for line in result.extra:
+            self.stdout.write(f"  {line}")
         self.stdout.write(f"演示账号（密码均为 {seeding.DEMO_PASSWORD}，仅供演示）：")
         for login in result.logins:
             self.stdout.write(f"  {login.username:<10} {login.role_label}（{login.scope}）")

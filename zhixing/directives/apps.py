@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class DirectivesConfig(AppConfig):
+    name = "zhixing.directives"
+    label = "directives"
+    verbose_name = "重要讲话与指示批示"
