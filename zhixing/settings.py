@@ -211,7 +211,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        # A handler of its own stops run_huey from adding a second one (each line was printed twice).
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Zhixing --------------------------------------------------------------------------------------
