@@ -376,7 +376,12 @@ def activity_required(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Coverage of the month's 必学内容 -----------------------------------------------------------------
 
 
-def _root(request: HttpRequest, param: str = "dept", kind: str | None = OrgKind.DEPT_GROUP) -> Organization:
+def _root(
+    request: HttpRequest,
+    param: str = "dept",
+    kind: str | None = OrgKind.DEPT_GROUP,
+    top: Organization | None = None,
+) -> Organization:
     """The organisation a report is about: `?dept=`/`?org=` within the user's view scope, else the top of it."""
     wanted = request.GET.get(param)
     if wanted:
@@ -385,7 +390,7 @@ def _root(request: HttpRequest, param: str = "dept", kind: str | None = OrgKind.
             qs = qs.filter(kind=kind)
         org = qs.filter(pk=wanted).first() if wanted.isdigit() else None
     else:
-        org = qp.default_root(request.user)
+        org = top or qp.default_root(request.user)
     if org is None:
         raise _not_found()
     return org
@@ -405,7 +410,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     _require_scope(request.user)
     month = _month(request.GET.get("month"))
     top = qp.default_root(request.user)
-    root = _root(request)
+    root = _root(request, top=top)
     report = qp.coverage(root, month)
     prev_month = (month - dt.timedelta(days=1)).replace(day=1)
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
