@@ -12,3 +12,4 @@ class StudyConfig(AppConfig):
         from zhixing.core.nav import register
 
         register("学习活动", "study:activity_list", icon="journal-text", order=40)
+        register("学习计划", "study:plan_index", icon="calendar-check", order=42)

@@ -242,3 +242,193 @@ class Norm(models.Model):
             f"至少{self.min_count}次{self.get_activity_kind_display()}"
         )
         return f"{text}（{self.get_condition_display()}）" if self.condition else text
+
+
+# --- Plans and references (五级联动: the 机关党委's plan and arrangements, the committee's 组织生活参考) -----
+
+
+class StudyPlan(models.Model):
+    """A 机关党委's annual study plan: one per organisation per year, with its items by month."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="机关党委", on_delete=models.PROTECT, related_name="study_plans"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    title = models.CharField("标题", max_length=200)
+    note = models.TextField("说明", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("制定时间", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ScopedManager["StudyPlan"]()
+    scope_path = "organization__path"
+
+    class Meta:
+        verbose_name = "年度学习计划"
+        verbose_name_plural = "年度学习计划"
+        ordering = ["-year", "organization__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="studyplan_one_per_org_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return f"/study/plans/{self.pk}/"
+
+
+class PlanItem(models.Model):
+    plan = models.ForeignKey(
+        StudyPlan, verbose_name="学习计划", on_delete=models.CASCADE, related_name="items"
+    )
+    month = models.PositiveSmallIntegerField("月份")
+    topic = models.CharField("专题", max_length=200)
+    content = models.TextField("学习内容/材料", blank=True)
+    activity_kind = models.CharField(
+        "建议活动形式", max_length=24, choices=ActivityKind.choices, blank=True, default=""
+    )
+
+    objects = ScopedManager["PlanItem"]()
+    scope_path = "plan__organization__path"
+
+    class Meta:
+        verbose_name = "学习计划条目"
+        verbose_name_plural = "学习计划条目"
+        ordering = ["plan_id", "month", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="planitem_month_1_12"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month}月 {self.topic}"
+
+
+class MonthlyArrangement(models.Model):
+    """A 机关党委's monthly arrangement for its branches (one per organisation per month)."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="机关党委", on_delete=models.PROTECT, related_name="monthly_arrangements"
+    )
+    month = models.DateField("月份", help_text="该月第一天")
+    text = models.TextField("安排说明", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("制定时间", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ScopedManager["MonthlyArrangement"]()
+    scope_path = "organization__path"
+
+    class Meta:
+        verbose_name = "月度学习安排"
+        verbose_name_plural = "月度学习安排"
+        ordering = ["-month", "organization__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "month"], name="arrangement_one_per_org_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%-m月}学习安排"
+
+
+class ArrangementItem(models.Model):
+    arrangement = models.ForeignKey(
+        MonthlyArrangement, verbose_name="月度安排", on_delete=models.CASCADE, related_name="items"
+    )
+    order = models.PositiveSmallIntegerField("序号")
+    title = models.CharField("内容", max_length=300)
+    activity_kind = models.CharField(
+        "建议活动形式", max_length=24, choices=ActivityKind.choices, blank=True, default=""
+    )
+
+    objects = ScopedManager["ArrangementItem"]()
+    scope_path = "arrangement__organization__path"
+
+    class Meta:
+        verbose_name = "月度安排条目"
+        verbose_name_plural = "月度安排条目"
+        ordering = ["arrangement_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["arrangement", "order"], name="arrangementitem_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+
+class MonthlyReference(models.Model):
+    """The committee's monthly 组织生活参考 with its 必学内容 (one per month). Every organisation reads it."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="发布单位", on_delete=models.PROTECT, related_name="monthly_references"
+    )
+    month = models.DateField("月份", unique=True, help_text="该月第一天")
+    title = models.CharField("标题", max_length=200)
+    intro = models.TextField("导语", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("发布时间", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "组织生活参考"
+        verbose_name_plural = "组织生活参考"
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%-m月}组织生活参考"
+
+    def get_absolute_url(self) -> str:
+        return f"/study/references/{self.pk}/"
+
+
+class RequiredItem(models.Model):
+    """One 必学内容 item of a monthly reference."""
+
+    reference = models.ForeignKey(
+        MonthlyReference, verbose_name="组织生活参考", on_delete=models.CASCADE, related_name="items"
+    )
+    order = models.PositiveSmallIntegerField("序号")
+    title = models.CharField("必学内容", max_length=300)
+    material = models.CharField("学习材料/链接", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "必学内容"
+        verbose_name_plural = "必学内容"
+        ordering = ["reference_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference", "order"], name="requireditem_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+
+class ActivityRequiredItem(models.Model):
+    """A branch activity covered one 必学内容 item of its month's reference."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="required_links"
+    )
+    required_item = models.ForeignKey(
+        RequiredItem, verbose_name="必学内容", on_delete=models.CASCADE, related_name="activity_links"
+    )
+
+    objects = ScopedManager["ActivityRequiredItem"]()
+    scope_path = "activity__organization__path"
+
+    class Meta:
+        verbose_name = "活动学习的必学内容"
+        verbose_name_plural = "活动学习的必学内容"
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "required_item"], name="activity_required_unique"),
+        ]
+        indexes = [models.Index(fields=["required_item", "activity"])]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} → {self.required_item_id}"

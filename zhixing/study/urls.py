@@ -19,3 +19,22 @@ urlpatterns = [
     path("norms/", views.norm_list, name="norm_list"),
     path("norms/<int:pk>/", views.norm_edit, name="norm_edit"),
 ]
+
+# --- Plans, references, 必学内容 coverage, 列席旁听 and 五方同步学 (views_plans) ---------------------------
+from zhixing.study import views_plans  # noqa: E402
+
+urlpatterns += [
+    path("plans/", views_plans.plan_index, name="plan_index"),
+    path("plans/new/", views_plans.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", views_plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", views_plans.plan_edit, name="plan_edit"),
+    path("arrangements/<int:org_id>/<str:month>/", views_plans.arrangement, name="arrangement"),
+    path("references/new/", views_plans.reference_create, name="reference_create"),
+    path("references/<int:pk>/", views_plans.reference_detail, name="reference_detail"),
+    path("references/<int:pk>/edit/", views_plans.reference_edit, name="reference_edit"),
+    path("<int:pk>/required/", views_plans.activity_required, name="activity_required"),
+    path("coverage/", views_plans.coverage, name="coverage"),
+    path("observation/", views_plans.observation_page, name="observation"),
+    path("five-ways/", views_plans.five_ways_page, name="five_ways"),
+    path("five-ways/data/", views_plans.five_ways_data, name="five_ways_data"),
+]

@@ -1,0 +1,497 @@
+"""Pages of the plans side of 五级联动: plans, arrangements, monthly references, the 必学内容 ticks of an activity,
+coverage, 列席旁听 coverage and 五方同步学. Thin: parse, scope (outside = 404), call a service or a query, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from zhixing.core.periods import PeriodKind, parse_key, period_of
+from zhixing.core.scoping import Action, scope_for
+from zhixing.core.services import ConflictError
+from zhixing.core.tree import subtree_q
+from zhixing.orgs.choices import OrgKind
+from zhixing.orgs.models import Organization
+from zhixing.study import queries_plans as qp
+from zhixing.study import services_plans as sp
+from zhixing.study.choices import ActivityKind
+from zhixing.study.forms_plans import ArrangementForm, PlanForm, ReferenceForm, month_initial
+from zhixing.study.models import (
+    Activity,
+    ActivityRequiredItem,
+    MonthlyArrangement,
+    MonthlyReference,
+    RequiredItem,
+    StudyPlan,
+)
+from zhixing.study.queries_five_ways import five_ways
+from zhixing.study.queries_observation import observation
+
+
+def _not_found(what: str = "页面") -> Http404:
+    return Http404(f"没有找到该{what}，或您无权查看。")
+
+
+def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+    pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+    for name, errors in pairs:
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _require_scope(user: Any) -> None:
+    if scope_for(user, Action.VIEW).nothing:
+        raise _not_found()
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _month(text: str | None) -> dt.date:
+    if not text:
+        return timezone.localdate().replace(day=1)
+    try:
+        return parse_key(PeriodKind.MONTH, text).start
+    except ValueError as exc:
+        raise _not_found() from exc
+
+
+def _plan_lines(plan: StudyPlan) -> str:
+    kinds = dict(ActivityKind.choices)
+    return "\n".join(
+        " | ".join(x for x in [str(i.month), i.topic, i.content, str(kinds.get(i.activity_kind, ""))]).rstrip(
+            " |"
+        )
+        for i in plan.items.all()
+    )
+
+
+def _writable_organ_committees(user: Any) -> Any:
+    return Organization.objects.for_user(user, Action.CHANGE).filter(
+        kind=OrgKind.ORGAN_COMMITTEE, is_active=True
+    )
+
+
+# --- Plans index: plans, arrangements and references of a year, with the document norms' status -----
+
+
+@login_required
+@require_GET
+def plan_index(request: HttpRequest) -> HttpResponse:
+    _require_scope(request.user)
+    year = _year(request)
+    today = timezone.localdate()
+    organs = list(
+        Organization.objects.filter(qp.readable_org_q(request.user, ""))
+        .filter(kind=OrgKind.ORGAN_COMMITTEE, is_active=True)
+        .order_by("path")
+    )
+    change = scope_for(request.user, Action.CHANGE)
+    context = {
+        "year": year,
+        "years": [year - 1, year, year + 1],
+        "organs": qp.organ_committee_docs(organs, year, today=today),
+        "can_write": {o.pk for o in organs if change.covers(o.path)},
+        "references": qp.reference_docs(year, today=today),
+        "is_committee": qp.is_committee_writer(request.user),
+        "month_labels": [f"{m}月" for m in range(1, 13)],
+    }
+    return render(request, "study/plan_index.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest) -> HttpResponse:
+    organs = _writable_organ_committees(request.user)
+    if not organs.exists():
+        raise _not_found()
+    initial = {"year": timezone.localdate().year, "organization": organs.first()}
+    form = PlanForm(request.POST or None, organizations=organs, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                plan = sp.create_plan(
+                    by=request.user,
+                    organization=data["organization"],
+                    year=data["year"],
+                    title=data["title"],
+                    note=data["note"],
+                    items=sp.parse_plan_lines(data["items"]),
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"已制定“{plan.title}”。")
+                return redirect(plan.get_absolute_url())
+        return render(request, "study/plan_form.html", {"form": form}, status=422)
+    return render(request, "study/plan_form.html", {"form": form})
+
+
+def _get_plan(user: Any, pk: int) -> StudyPlan:
+    plan = (
+        StudyPlan.objects.filter(qp.readable_org_q(user)).select_related("organization").filter(pk=pk).first()
+    )
+    if plan is None:
+        raise _not_found("学习计划")
+    return plan
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan(request.user, pk)
+    items = list(plan.items.all())
+    by_month = [(m, [i for i in items if i.month == m]) for m in range(1, 13)]
+    can_change = scope_for(request.user, Action.CHANGE).covers(plan.organization.path)
+    return render(
+        request,
+        "study/plan_detail.html",
+        {"plan": plan, "by_month": [(m, i) for m, i in by_month if i], "can_change": can_change},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = StudyPlan.objects.get_for_user_or_404(request.user, Action.CHANGE, pk=pk)
+    if request.method == "GET":
+        initial = {
+            "title": plan.title,
+            "note": plan.note,
+            "items": _plan_lines(plan),
+            "version": plan.version,
+        }
+        return render(request, "study/plan_form.html", {"form": PlanForm(initial=initial), "plan": plan})
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            sp.update_plan(
+                plan,
+                by=request.user,
+                expected_version=data.get("version") or plan.version,
+                title=data["title"],
+                note=data["note"],
+                items=sp.parse_plan_lines(data["items"]),
+            )
+        except ConflictError as exc:
+            _add_errors(form, exc)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "已保存学习计划。")
+            return redirect(plan.get_absolute_url())
+    return render(request, "study/plan_form.html", {"form": form, "plan": plan}, status=422)
+
+
+# --- Monthly arrangement: one page per 机关党委 and month; readers see it, writers edit it in place ------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def arrangement(request: HttpRequest, org_id: int, month: str) -> HttpResponse:
+    first = _month(month)
+    org = (
+        Organization.objects.filter(qp.readable_org_q(request.user, ""))
+        .filter(pk=org_id, kind=OrgKind.ORGAN_COMMITTEE)
+        .first()
+    )
+    if org is None:
+        raise _not_found("月度学习安排")
+    can_change = scope_for(request.user, Action.CHANGE).covers(org.path)
+    existing = MonthlyArrangement.objects.filter(organization=org, month=first).first()
+    kinds = dict(ActivityKind.choices)
+    items = list(existing.items.all()) if existing else []
+    form = None
+    status = 200
+    if request.method == "POST":
+        if not can_change:
+            raise _not_found("月度学习安排")
+        form = ArrangementForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                sp.save_arrangement(
+                    by=request.user,
+                    organization=org,
+                    month=first,
+                    text=data["text"],
+                    items=sp.parse_arrangement_lines(data["items"]),
+                    expected_version=data.get("version") or (existing.version if existing else None),
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"已保存{first.year}年{first.month}月学习安排。")
+                return redirect(reverse("study:arrangement", args=[org.pk, month_initial(first)]))
+        status = 422
+    elif can_change:
+        lines = "\n".join(
+            f"{i.title} | {kinds.get(i.activity_kind, '')}" if i.activity_kind else i.title for i in items
+        )
+        form = ArrangementForm(
+            initial={
+                "text": existing.text if existing else "",
+                "items": lines,
+                "version": existing and existing.version,
+            }
+        )
+    context = {"org": org, "month": first, "arrangement": existing, "items": items, "form": form}
+    return render(request, "study/plan_arrangement.html", context, status=status)
+
+
+# --- The committee's monthly reference (组织生活参考) ------------------------------------------------
+
+
+def _require_committee(user: Any) -> None:
+    if not qp.is_committee_writer(user):
+        raise _not_found()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reference_create(request: HttpRequest) -> HttpResponse:
+    _require_committee(request.user)
+    form = ReferenceForm(request.POST or None, initial={"month": month_initial(timezone.localdate())})
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ref = sp.create_reference(
+                    by=request.user,
+                    month=data["month"],
+                    title=data["title"],
+                    intro=data["intro"],
+                    items=sp.parse_reference_lines(data["items"]),
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"已发布“{ref.title}”。")
+                return redirect(ref.get_absolute_url())
+        return render(request, "study/plan_reference_form.html", {"form": form}, status=422)
+    return render(request, "study/plan_reference_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def reference_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not qp.can_read_references(request.user):
+        raise _not_found("组织生活参考")
+    ref = MonthlyReference.objects.filter(pk=pk).first()
+    if ref is None:
+        raise _not_found("组织生活参考")
+    context = {
+        "ref": ref,
+        "items": list(ref.items.all()),
+        "is_committee": qp.is_committee_writer(request.user),
+    }
+    return render(request, "study/plan_reference_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reference_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_committee(request.user)
+    ref = MonthlyReference.objects.filter(pk=pk).first()
+    if ref is None:
+        raise _not_found("组织生活参考")
+    if request.method == "GET":
+        lines = "\n".join(f"{i.title} | {i.material}" if i.material else i.title for i in ref.items.all())
+        initial = {"title": ref.title, "intro": ref.intro, "items": lines, "version": ref.version}
+        form = ReferenceForm(initial=initial, editing=True)
+        return render(request, "study/plan_reference_form.html", {"form": form, "ref": ref})
+    form = ReferenceForm(request.POST, editing=True)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            sp.update_reference(
+                ref,
+                by=request.user,
+                expected_version=data.get("version") or ref.version,
+                title=data["title"],
+                intro=data["intro"],
+                items=sp.parse_reference_lines(data["items"]),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "已保存组织生活参考。")
+            return redirect(ref.get_absolute_url())
+    return render(request, "study/plan_reference_form.html", {"form": form, "ref": ref}, status=422)
+
+
+# --- Which 必学内容 an activity covered -------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_required(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = Activity.objects.get_for_user_or_404(request.user, Action.CHANGE, pk=pk)
+    month = activity.date.replace(day=1)
+    items = list(
+        RequiredItem.objects.filter(reference__month=month).select_related("reference").order_by("order")
+    )
+    ticked = set(
+        ActivityRequiredItem.objects.filter(activity=activity).values_list("required_item_id", flat=True)
+    )
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            ids = [int(v) for v in request.POST.getlist("item")]
+            sp.set_required_items(activity, by=request.user, item_ids=ids)
+        except ValueError:
+            errors = ["所选必学内容无效，请刷新页面后重新勾选。"]
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, "已保存本次活动学习的必学内容。")
+            return redirect(activity.get_absolute_url())
+    context = {
+        "activity": activity,
+        "month": month,
+        "items": items,
+        "ticked": ticked,
+        "errors": errors,
+        "reference": items[0].reference if items else None,
+    }
+    return render(request, "study/plan_required.html", context, status=422 if errors else 200)
+
+
+# --- Coverage of the month's 必学内容 -----------------------------------------------------------------
+
+
+def _root(
+    request: HttpRequest,
+    param: str = "dept",
+    kind: str | None = OrgKind.DEPT_GROUP,
+    top: Organization | None = None,
+) -> Organization:
+    """The organisation a report is about: `?dept=`/`?org=` within the user's view scope, else the top of it."""
+    wanted = request.GET.get(param)
+    if wanted:
+        qs = Organization.objects.for_user(request.user).filter(is_active=True)
+        if kind:
+            qs = qs.filter(kind=kind)
+        org = qs.filter(pk=wanted).first() if wanted.isdigit() else None
+    else:
+        org = top or qp.default_root(request.user)
+    if org is None:
+        raise _not_found()
+    return org
+
+
+def _departments(user: Any, top: Organization) -> list[Organization]:
+    return list(
+        Organization.objects.for_user(user)
+        .filter(subtree_q("path", top.path), kind=OrgKind.DEPT_GROUP, is_active=True)
+        .order_by("sort_order", "code")
+    )
+
+
+@login_required
+@require_GET
+def coverage(request: HttpRequest) -> HttpResponse:
+    _require_scope(request.user)
+    month = _month(request.GET.get("month"))
+    top = qp.default_root(request.user)
+    root = _root(request, top=top)
+    report = qp.coverage(root, month)
+    prev_month = (month - dt.timedelta(days=1)).replace(day=1)
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    context = {
+        "report": report,
+        "root": root,
+        "month_key": month_initial(month),
+        "prev_key": month_initial(prev_month),
+        "next_key": month_initial(next_month),
+        "departments": _departments(request.user, top) if top else [],
+        "dept": request.GET.get("dept", ""),
+    }
+    return render(request, "study/plan_coverage.html", context)
+
+
+# --- 列席旁听 coverage ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def observation_page(request: HttpRequest) -> HttpResponse:
+    _require_scope(request.user)
+    root = qp.default_root(request.user)
+    if root is None:
+        raise _not_found()
+    report = observation(root)
+    if not report.rows:
+        raise _not_found()
+    is_committee = root.kind == OrgKind.COMMITTEE
+    return render(request, "study/plan_observation.html", {"report": report, "is_committee": is_committee})
+
+
+# --- 五方同步学 -------------------------------------------------------------------------------------
+
+
+def _period(request: HttpRequest) -> Any:
+    key = (request.GET.get("period") or "").strip()
+    if not key:
+        return period_of(PeriodKind.YEAR, timezone.localdate())
+    for kind in PeriodKind.values:
+        try:
+            return parse_key(kind, key)
+        except ValueError:
+            continue
+    raise _not_found()
+
+
+def _five_ways_input(request: HttpRequest) -> tuple[Organization, Any]:
+    _require_scope(request.user)
+    return _root(request, "org", None), _period(request)
+
+
+@login_required
+@require_GET
+def five_ways_page(request: HttpRequest) -> HttpResponse:
+    root, period = _five_ways_input(request)
+    data = five_ways(root, period.start, period.end)
+    this_year = period_of(PeriodKind.YEAR, timezone.localdate())
+    choices = [this_year, this_year.prev(), period_of(PeriodKind.HALF_YEAR, timezone.localdate())]
+    query = request.GET.urlencode()
+    context = {
+        "root": root,
+        "period": period,
+        "data": data,
+        "period_choices": choices,
+        "data_url": f"{reverse('study:five_ways_data')}?{query}"
+        if query
+        else reverse("study:five_ways_data"),
+    }
+    return render(request, "study/plan_five_ways.html", context)
+
+
+@login_required
+@require_GET
+def five_ways_data(request: HttpRequest) -> JsonResponse:
+    root, period = _five_ways_input(request)
+    data = five_ways(root, period.start, period.end).as_json()
+    data.update(
+        {
+            "organization": {"id": root.pk, "name": root.name},
+            "period": {"key": period.key, "label": period.label},
+        }
+    )
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
