@@ -5,8 +5,20 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from zhixing.core.adminlib import ReadOnlyAdmin
 from zhixing.study import services
-from zhixing.study.models import Activity, AgendaItem, Attendance, Campaign, Norm
+from zhixing.study.models import (
+    Activity,
+    AgendaItem,
+    Attendance,
+    Campaign,
+    MonthlyArrangement,
+    MonthlyReference,
+    Norm,
+    PlanItem,
+    RequiredItem,
+    StudyPlan,
+)
 
 
 @admin.register(Norm)
@@ -38,19 +50,10 @@ class NormAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ReadOnlyAdmin):
     """Read-only: the three campaigns come with the data migration."""
 
     list_display = ("name", "code", "slogan", "sort_order", "is_active")
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class AgendaInline(admin.TabularInline):
@@ -71,7 +74,7 @@ class AttendanceInline(AgendaInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ReadOnlyAdmin):
     """Read-only in the back office: activities are recorded and edited on the pages, through the services."""
 
     list_display = ("date", "kind", "title", "organization")
@@ -81,11 +84,38 @@ class ActivityAdmin(admin.ModelAdmin):
     raw_id_fields = ("organization", "speaker")
     inlines = [AgendaInline, AttendanceInline]
 
+
+class PlanItemInline(admin.TabularInline):
+    model = PlanItem
+    extra = 0
+    can_delete = False
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+
+@admin.register(StudyPlan)
+class StudyPlanAdmin(ReadOnlyAdmin):
+    list_display = ("organization", "year", "title")
+    list_filter = ("year",)
+    search_fields = ("title", "organization__name")
+    inlines = [PlanItemInline]
+
+
+@admin.register(MonthlyArrangement)
+class MonthlyArrangementAdmin(ReadOnlyAdmin):
+    list_display = ("organization", "month")
+    search_fields = ("organization__name",)
+
+
+class RequiredItemInline(PlanItemInline):
+    model = RequiredItem  # type: ignore[assignment]
+
+
+@admin.register(MonthlyReference)
+class MonthlyReferenceAdmin(ReadOnlyAdmin):
+    list_display = ("month", "title")
+    inlines = [RequiredItemInline]
