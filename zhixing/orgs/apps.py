@@ -14,3 +14,9 @@ class OrgsConfig(AppConfig):
 
         scoping.register_resolver(resolve_scope)
         scoping.register_committee_admins(committee_admins)
+
+        from zhixing.core.nav import register
+
+        register(
+            "导入导出", "io_home", icon="file-earmark-spreadsheet", order=30, action=scoping.Action.CHANGE
+        )

@@ -181,6 +181,7 @@ def import_people(file: IO[bytes] | str | Any, *, by: Any, dry_run: bool = False
     today = dt.date.today()
     pinyin_cache: dict[str, tuple[str, str]] = {}
 
+    unreadable = {e.row for e in errors if e.column in ("性别", "身份证号")}
     first_row: dict[str, int] = {}
     creates: list[Person] = []
     updates: list[tuple[Person, dict[str, Any]]] = []  # (person, before snapshot)
@@ -205,7 +206,7 @@ def import_people(file: IO[bytes] | str | Any, *, by: Any, dry_run: bool = False
                 RowError(n, "身份证号", "该身份证号对应的人员不在您的管理范围内，不能修改。请核对身份证号。")
             )
         values = _person_values(row, current)
-        _check_person(n, values, today, row_errors)
+        _check_person(n, values, today, row_errors, gender_known=n in unreadable)
         errors.extend(row_errors)
         if row_errors or any(values.get(k) is None for k in ("name", "party_status")) or branch is None:
             continue
@@ -289,13 +290,15 @@ def _person_values(row: dict[str, Any], current: Person | None) -> dict[str, Any
             values[key] = {"mobile": "", "job_title": "", "work_status": WorkStatus.ACTIVE}.get(key)
     idn = values.get("id_number")
     if idn:
-        values["birth_date"] = row.get("birth_date") or birth_date_from_id(idn)
-        values["gender"] = row.get("gender") or gender_from_id(idn)
+        values["birth_date"] = values.get("birth_date") or birth_date_from_id(idn)
+        values["gender"] = values.get("gender") or gender_from_id(idn)
     return values
 
 
-def _check_person(n: int, values: dict[str, Any], today: dt.date, errors: list[RowError]) -> None:
-    if not values.get("gender") and not any(e.column == "性别" for e in errors):
+def _check_person(
+    n: int, values: dict[str, Any], today: dt.date, errors: list[RowError], *, gender_known: bool
+) -> None:
+    if not values.get("gender") and not gender_known:
         errors.append(RowError(n, "性别", "请填写性别，或填写身份证号以自动识别。"))
     birth, joined = values.get("birth_date"), values.get("join_date")
     if birth and birth > today:
