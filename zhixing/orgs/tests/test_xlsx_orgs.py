@@ -34,7 +34,9 @@ def test_create_with_parent_later_in_file_builds_correct_paths(world):
     assert n1.path == f"{n.path}{n1.pk}/" and n1.level_type == "grassroots" and n1.sort_order == 3
     assert n11.path == f"{n1.path}{n11.pk}/" and n11.depth == 4
     assert Organization.objects.for_user(world.dept_a_secretary).filter(code="N-1-1").exists()
-    created = AuditEvent.objects.filter(action="create", object_type="orgs.organization", object_id=str(n11.pk))
+    created = AuditEvent.objects.filter(
+        action="create", object_type="orgs.organization", object_id=str(n11.pk)
+    )
     assert created.count() == 1 and created.get().org_path == n11.path
     assert AuditEvent.objects.filter(action="import").count() == 1
 
@@ -147,7 +149,9 @@ def test_scope_dept_a_secretary_cannot_import_into_dept_b(world):
 
 
 def test_merged_cells_and_not_an_xlsx(world):
-    report = import_orgs(orgs_file([["M-1", "甲", "党支部", "A-J"], ["M-2", "乙", "党支部", "A-J"]], merge="A2:A3"), by=None)
+    report = import_orgs(
+        orgs_file([["M-1", "甲", "党支部", "A-J"], ["M-2", "乙", "党支部", "A-J"]], merge="A2:A3"), by=None
+    )
     assert any("合并单元格" in e.message and e.row == 2 for e in report.errors)
     assert not Organization.objects.filter(code__startswith="M-").exists()
     for raw in (b"just text, renamed to .xlsx", b"PK\x03\x04garbage" + bytes(range(256))):

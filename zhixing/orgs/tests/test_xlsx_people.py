@@ -18,7 +18,8 @@ def snapshot() -> list[dict]:
 def test_create_derives_gender_and_birth_from_id_and_audits_each_row(world):
     idn = id_number("19850315", 13)  # odd sequence digit: male
     report = import_people(
-        people_file([person_row("赵六", idn=idn, 手机号="13712345678"), person_row("钱七", 性别="女")]), by=None
+        people_file([person_row("赵六", idn=idn, 手机号="13712345678"), person_row("钱七", 性别="女")]),
+        by=None,
     )
     assert report.ok, report.errors
     assert report.created == 2
@@ -39,7 +40,12 @@ def test_update_by_id_number_keeps_blank_cells(world):
     assert report.ok, report.errors
     assert (report.created, report.updated) == (0, 1)
     p = Person.objects.get(pk=world.person_a.pk)
-    assert (p.branch, p.job_title, p.mobile, p.version) == (world.branch_a2, "处长", "13800000001", version + 1)
+    assert (p.branch, p.job_title, p.mobile, p.version) == (
+        world.branch_a2,
+        "处长",
+        "13800000001",
+        version + 1,
+    )
     assert p.join_date == world.person_a.join_date
     ev = AuditEvent.objects.filter(action="update", object_type="orgs.person", object_id=str(p.pk)).first()
     assert set(ev.changes) == {"branch", "job_title"}
@@ -138,7 +144,10 @@ def test_scope_dept_a_secretary_cannot_import_into_dept_b(world):
     from zhixing.orgs import services
 
     services.update_person(world.person_b, by=None, id_number=id_number("19700101", 3))
-    report = import_people(people_file([person_row("王五", branch="A-1", idn=id_number("19700101", 3))]), by=world.dept_a_secretary)
+    report = import_people(
+        people_file([person_row("王五", branch="A-1", idn=id_number("19700101", 3))]),
+        by=world.dept_a_secretary,
+    )
     assert [(e.row, e.column) for e in report.errors] == [(2, "身份证号")]
 
 
