@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from zhixing.core import audit
+from zhixing.core.bulk import insert_many
 from zhixing.core.scoping import Action, Scope, scope_for
 from zhixing.core.xlsx import (
     Column,
@@ -355,7 +356,7 @@ def _write_people(
     report: ImportReport,
 ) -> None:
     with transaction.atomic():
-        Person.objects.bulk_create(creates, batch_size=BATCH)
+        insert_many(Person, creates, batch_size=BATCH)
         for person, _ in updates:
             person.version += 1
         Person.objects.bulk_update(
