@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -77,10 +78,24 @@ def _require_change_scope(user: Any) -> None:
         raise Http404("没有找到该页面。")
 
 
+STALE_SECONDS = 24 * 3600
+
+
 def upload_dir() -> Path:
     path = Path(settings.VAR_DIR) / "uploads"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def remove_stale_uploads() -> None:
+    """Uploads never confirmed or cancelled are deleted after a day (checked at each new upload)."""
+    cutoff = time.time() - STALE_SECONDS
+    for path in upload_dir().glob("*.xlsx"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue
 
 
 def _upload(request: HttpRequest, token: str) -> tuple[dict[str, Any], Path]:
@@ -115,6 +130,7 @@ def io_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "orgs/io_home.html", {"form": form, "kinds": KINDS}, status=400)
+    remove_stale_uploads()
     token = secrets.token_hex(16)
     with open(upload_dir() / f"{token}.xlsx", "wb") as out:
         for chunk in form.cleaned_data["file"].chunks():

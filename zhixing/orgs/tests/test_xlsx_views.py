@@ -179,3 +179,15 @@ def test_user_without_any_scope_gets_404_on_exports(world):
 def test_nav_entry_for_admins_only(world):
     assert "导入导出" in world.client(world.dept_a_secretary).get("/").content.decode()
     assert "导入导出" not in world.client(world.member).get("/").content.decode()
+
+
+def test_stale_uploads_are_removed_at_the_next_upload(world):
+    import os
+
+    from zhixing.orgs.views_io import upload_dir
+
+    old = upload_dir() / "0123abcd.xlsx"
+    old.write_bytes(b"PK")
+    os.utime(old, (1, 1))
+    token_of(upload(world.client(world.dept_a_secretary), people_file([person_row("甲")]).getvalue()))
+    assert not old.exists()
