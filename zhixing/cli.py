@@ -21,8 +21,8 @@ HELP = """知行 Zhixing
   zhixing demo [--port 8000]             安装演示数据并启动（首次会迁移数据库、载入演示单位）
   zhixing serve [--port 8000]            启动网站（内嵌 SQLite 时同时运行后台任务）
   zhixing seed --scale demo|city         生成演示或城市规模数据
-  zhixing import orgs|people FILE.xlsx [--dry-run]
-  zhixing export orgs|people FILE.xlsx
+  zhixing import orgs|people|holidays FILE.xlsx [--dry-run]
+  zhixing export orgs|people|holidays FILE.xlsx [--year YYYY]
   zhixing createadmin                    创建机关工委管理员账号
   zhixing token create USER              为用户生成 API 令牌
   zhixing worker                         启动后台任务进程（REDIS_URL 已设置时）
