@@ -417,22 +417,108 @@ def write_sheet(
                 help_ws.append([line])
         wb.save(out)
         return
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title)
-    for i, col in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = col.width
-    from openpyxl.cell import WriteOnlyCell
+    _write_fast(out, title, columns, rows)
 
-    header_cells = []
-    for col in columns:
-        cell = WriteOnlyCell(ws, value=col.title)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        header_cells.append(cell)
-    ws.append(header_cells)
-    ws.freeze_panes = "A2"
-    for r in rows:
-        ws.append(list(r))
-    wb.save(out)
+
+# A minimal SpreadsheetML writer for exports: openpyxl's write-only mode spends ~70 µs a cell building objects;
+# writing the XML directly is several times faster (60,000 people in a few seconds). Strings are inline, dates are
+# numbers with a yyyy-mm-dd style, the header is bold white on red and frozen.
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_STYLES = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFB71C1C"/><bgColor indexed="64"/></patternFill></fill>'
+    "</fills>"
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_EPOCH = dt.date(1899, 12, 30)
+
+
+def _xml_text(value: str) -> str:
+    return _ILLEGAL.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell(ref: str, value: Any, style: int = 0) -> str:
+    if value is None or value == "":
+        return ""
+    s = f' s="{style}"' if style else ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f'<c r="{ref}" s="2"><v>{(value - _EPOCH).days}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
+
+
+def _write_fast(
+    out: IO[bytes] | str, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]
+) -> None:
+    letters = [get_column_letter(i) for i in range(1, 16385)]
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"/>'
+        for i, c in enumerate(columns, start=1)
+    )
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
+            f'<sheets><sheet name="{_xml_text(title)[:31]}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>',
+        )
+        z.writestr("xl/styles.xml", _STYLES)
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            head = "".join(_cell(f"{letters[i]}1", c.title, 1) for i, c in enumerate(columns))
+            fh.write(
+                (
+                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{_MAIN}">'
+                    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+                    'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+                    f'<cols>{cols}</cols><sheetData><row r="1">{head}</row>'
+                ).encode()
+            )
+            buffer: list[str] = []
+            for n, values in enumerate(rows, start=2):
+                cells = "".join(_cell(f"{letters[i]}{n}", v) for i, v in enumerate(values))
+                buffer.append(f'<row r="{n}">{cells}</row>')
+                if len(buffer) >= 2000:
+                    fh.write("".join(buffer).encode())
+                    buffer.clear()
+            fh.write(("".join(buffer) + "</sheetData></worksheet>").encode())
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
