@@ -22,8 +22,8 @@ HELP = """知行 Zhixing
   zhixing serve [--port 8000] [--host 127.0.0.1] [--workers 2]
                                          启动网站（未设置 REDIS_URL 时同时运行后台任务）
   zhixing seed --scale demo|city         生成演示或城市规模数据
-  zhixing import orgs|people FILE.xlsx [--dry-run]
-  zhixing export orgs|people FILE.xlsx
+  zhixing import orgs|people|holidays FILE.xlsx [--dry-run]
+  zhixing export orgs|people|holidays FILE.xlsx [--year YYYY]
   zhixing createadmin                    创建机关工委管理员账号
   zhixing token create USER [--name N]   为用户生成 API 令牌（只显示一次）
   zhixing token list USER | revoke PREFIX  查看 / 吊销 API 令牌

@@ -13,12 +13,20 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from zhixing.core.bulk import insert_many
 from zhixing.core.models import AuditChainHead, AuditEvent
 
 Kind = AuditEvent.Kind
 
 
+_SIMPLE = (str, int, bool, float)
+
+
 def _plain(value: Any) -> Any:
+    if value is None or type(value) in _SIMPLE:
+        return value
+    if type(value) is list and all(v is None or type(v) in _SIMPLE for v in value):
+        return list(value)
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -127,7 +135,7 @@ def record_many(events: Sequence[Event]) -> list[AuditEvent]:
             row.hash = _digest(prev, row)
             prev = row.hash
             rows.append(row)
-        AuditEvent.objects.bulk_create(rows, batch_size=2000)
+        insert_many(AuditEvent, rows, batch_size=2000)
         AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
     return rows
 

@@ -12,16 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet.datavalidation import DataValidation
+
+try:
+    from lxml import etree as _lxml
+except ImportError:  # pragma: no cover - python-docx depends on lxml
+    _lxml = None
 
 MAX_ROWS = 200_000
 MAX_BYTES = 50 * 1024 * 1024
@@ -50,6 +59,7 @@ class ImportReport:
     total: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
@@ -62,7 +72,8 @@ class ImportReport:
         if self.errors:
             return f"发现 {len(self.errors)} 处错误，未导入任何数据。请修改后重新上传。"
         verb = "将" if self.dry_run else "已"
-        return f"共 {self.total} 行：{verb}新增 {self.created} 条，{verb}更新 {self.updated} 条。"
+        same = f"，{self.unchanged} 条与系统中一致" if self.unchanged else ""
+        return f"共 {self.total} 行：{verb}新增 {self.created} 条，{verb}更新 {self.updated} 条{same}。"
 
 
 Parser = Callable[[Any], Any]
@@ -77,6 +88,15 @@ class Column:
     help: str = ""
     choices: Sequence[str] = ()  # shown as a drop-down in the template
     width: int = 16
+
+    @property
+    def title(self) -> str:
+        """The header as written to files: required columns carry a "*" (reading accepts it with or without)."""
+        return f"{self.header}*" if self.required else self.header
+
+
+def _plain_header(value: Any) -> str:
+    return text(value).rstrip("*＊ ").strip()
 
 
 # --- Parsers --------------------------------------------------------------------------------------
@@ -138,60 +158,207 @@ def parse_bool(value: Any) -> bool:
 # --- Reading --------------------------------------------------------------------------------------
 
 
-def _open(file: IO[bytes] | str | Any) -> Any:
+_NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件，或已损坏。请在 Excel 或 WPS 中“另存为 .xlsx”后再上传。"
+MAX_SHEET_XML_BYTES = 400 * 1024 * 1024  # uncompressed; a "zip bomb" is refused before it is inflated
+_MERGE_CELL = re.compile(rb"<(?:[A-Za-z0-9_]+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+
+
+def _source(file: IO[bytes] | str | Any) -> Any:
     """A path is opened as it is; an uploaded or in-memory file is checked for size and the xlsx (zip) signature."""
-    source: Any = file
-    if not isinstance(file, str):
-        raw = file.read()
-        if hasattr(file, "seek"):
-            file.seek(0)
-        if len(raw) > MAX_BYTES:
-            raise XlsxError(f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请拆分后分批导入。")
-        if not raw.startswith(b"PK"):
+    if isinstance(file, str | os.PathLike):
+        with open(file, "rb") as fh:
+            head = fh.read(4)
+        if not head.startswith(b"PK"):
             raise XlsxError("文件不是有效的 Excel（.xlsx）文件。请在 Excel 或 WPS 中“另存为 .xlsx”后再上传。")
-        source = io.BytesIO(raw)
-    try:
-        return load_workbook(source, read_only=False, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise XlsxError(
-            "文件不是有效的 Excel（.xlsx）文件，或已损坏。请在 Excel 或 WPS 中“另存为 .xlsx”后再上传。"
-        ) from exc
+        return os.fspath(file)
+    raw = file.read()
+    if hasattr(file, "seek"):
+        file.seek(0)
+    if len(raw) > MAX_BYTES:
+        raise XlsxError(f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请拆分后分批导入。")
+    if not raw.startswith(b"PK"):
+        raise XlsxError("文件不是有效的 Excel（.xlsx）文件。请在 Excel 或 WPS 中“另存为 .xlsx”后再上传。")
+    return io.BytesIO(raw)
+
+
+def _merged_ranges(archive: zipfile.ZipFile, sheet_path: str) -> list[str]:
+    """The <mergeCell ref="A3:B3"/> elements of the sheet, read from the zip (openpyxl's fast read-only mode does
+    not report them). A regular expression over the raw XML is ~50x faster than loading the sheet in full mode."""
+    info = archive.getinfo(sheet_path)
+    if info.file_size > MAX_SHEET_XML_BYTES:
+        raise XlsxError("文件内容过大，请拆分后分批导入。")
+    data = archive.read(sheet_path)
+    tail = data.rfind(b"</sheetData>")
+    return [m.group(1).decode() for m in _MERGE_CELL.finditer(data, max(tail, 0))]
+
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _CELL, _V, _IS, _T = f"{_NS}row", f"{_NS}c", f"{_NS}v", f"{_NS}is", f"{_NS}t"
+
+
+def _column_index(ref: str) -> int:
+    """0-based column of a cell reference such as "AB12"."""
+    n = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            n = n * 26 + ord(ch) - 64
+        else:
+            break
+    return n - 1
+
+
+def _fast_rows(
+    archive: zipfile.ZipFile, sheet_path: str, strings: Sequence[Any], date_styles: Any, epoch: Any
+) -> Iterator[tuple[int, list[Any]]]:
+    """(Excel row number, values) of a sheet, streamed with lxml straight from the zip: the same values as
+    openpyxl's read-only `iter_rows(values_only=True)` (shared strings, inline strings, numbers, booleans, dates by
+    the workbook's date styles, cached formula results) at several times the speed, which matters at 60,000 rows.
+    Blank rows are simply absent; callers use the row number."""
+    assert _lxml is not None
+    with archive.open(sheet_path) as fh:
+        context = _lxml.iterparse(fh, events=("end",), tag=_ROW, resolve_entities=False, no_network=True)
+        counter = 0
+        for _, row in context:
+            r = row.get("r")
+            counter = int(r) if r else counter + 1
+            values: list[Any] = []
+            col = -1
+            for c in row.iterchildren(_CELL):
+                ref = c.get("r")
+                col = _column_index(ref) if ref else col + 1
+                if col >= 16384 or col < 0:
+                    raise XlsxError("文件中有无效的单元格位置，请在 Excel 或 WPS 中重新保存后上传。")
+                t = c.get("t", "n")
+                if t == "inlineStr":
+                    node = c.find(_IS)
+                    value: Any = "".join(node.itertext(_T)) if node is not None else None
+                else:
+                    value = c.findtext(_V)
+                    if value is not None:
+                        if t == "n":
+                            number: Any = float(value) if any(x in value for x in ".eE") else int(value)
+                            s_id = c.get("s")
+                            if s_id and int(s_id) in date_styles:
+                                try:
+                                    number = from_excel(number, epoch)
+                                except (OverflowError, ValueError):
+                                    number = "#VALUE!"
+                            value = number
+                        elif t == "s":
+                            value = strings[int(value)]
+                        elif t == "b":
+                            value = value == "1"
+                        elif t == "d":
+                            value = from_ISO8601(value)
+                if len(values) < col:
+                    values.extend([None] * (col - len(values)))
+                values.append(value)
+            row.clear()
+            while row.getprevious() is not None:
+                del row.getparent()[0]
+            yield counter, values
+
+
+def _open_fast(source: Any) -> tuple[Any, str]:
+    """openpyxl's reader for everything but the sheet (strings, styles, which sheet is first); its read-only
+    worksheet is skipped because it scans a whole sheet that has no <dimension> element before reading it."""
+    reader = ExcelReader(source, read_only=True, data_only=True)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    apply_stylesheet(reader.archive, reader.wb)
+    for _sheet, rel in reader.parser.find_sheets():
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+            return reader, rel.target
+    reader.archive.close()
+    raise XlsxError("文件中没有工作表。请下载模板填写。")
 
 
 def read_sheet(
     file: IO[bytes] | str | Any, columns: Sequence[Column]
 ) -> tuple[list[dict[str, Any]], list[RowError]]:
-    """Rows as dicts keyed by Column.key (with "_row": the Excel row number); every problem as a RowError."""
-    wb = _open(file)
-    ws = wb.worksheets[0]
-    if ws.max_row > MAX_ROWS + 1:
-        raise XlsxError(f"文件行数超过 {MAX_ROWS} 行，请拆分后分批导入。")
-    errors: list[RowError] = []
-    for merged in ws.merged_cells.ranges:
-        errors.append(RowError(merged.min_row, "", f"包含合并单元格 {merged.coord}，请取消合并后再导入。"))
+    """Rows as dicts keyed by Column.key (with "_row": the Excel row number); every problem as a RowError.
 
-    rows_iter = ws.iter_rows(values_only=True)
-    header = next(rows_iter, None)
-    if header is None:
+    Streams the sheet (60,000 rows in a few seconds); merged cells, which streaming readers cannot see, are found
+    in the sheet's XML and reported as errors, because a merged cell leaves the rows it spans without a value and an
+    import must never guess."""
+    source = _source(file)
+    if _lxml is None:  # pragma: no cover - python-docx depends on lxml
+        return _read_with_openpyxl(source, columns)
+    try:
+        reader, sheet_path = _open_fast(source)
+    except XlsxError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to open an uploaded file is "not a valid xlsx"
+        raise XlsxError(_NOT_XLSX) from exc
+    try:
+        merged = _merged_ranges(reader.archive, sheet_path)
+        rows = _fast_rows(
+            reader.archive, sheet_path, reader.shared_strings, reader.wb._date_formats, reader.wb.epoch
+        )
+        return _collect(rows, merged, columns)
+    except XlsxError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken sheet inside a valid zip fails while streaming
+        raise XlsxError(_NOT_XLSX) from exc
+    finally:
+        reader.archive.close()
+
+
+def _read_with_openpyxl(
+    source: Any, columns: Sequence[Column]
+) -> tuple[list[dict[str, Any]], list[RowError]]:
+    try:
+        wb = load_workbook(source, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001
+        raise XlsxError(_NOT_XLSX) from exc
+    try:
+        if not wb.worksheets:
+            raise XlsxError("文件中没有工作表。请下载模板填写。")
+        ws = wb.worksheets[0]
+        merged = _merged_ranges(wb._archive, ws._worksheet_path)
+        ws.reset_dimensions()  # some tools write a wrong <dimension>; read every row there is
+        return _collect(enumerate(ws.iter_rows(values_only=True), start=1), merged, columns)
+    except XlsxError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise XlsxError(_NOT_XLSX) from exc
+    finally:
+        wb.close()
+
+
+def _collect(
+    rows_iter: Iterator[tuple[int, Sequence[Any]]], merged: list[str], columns: Sequence[Column]
+) -> tuple[list[dict[str, Any]], list[RowError]]:
+    errors: list[RowError] = []
+    for ref in merged:
+        min_row = range_boundaries(ref)[1] or 1
+        errors.append(RowError(min_row, "", f"包含合并单元格 {ref}，请取消合并后再导入。"))
+    first = next(rows_iter, None)
+    header = first[1] if first is not None and first[0] == 1 else None
+    if header is None or all(h is None or text(h) == "" for h in header):
         raise XlsxError("文件是空的：第 1 行应为表头。请下载模板填写。")
-    headers = [text(h) for h in header]
+    headers = [_plain_header(h) for h in header]
     position: dict[str, int] = {}
     for col in columns:
         if col.header in headers:
             position[col.key] = headers.index(col.header)
         elif col.required:
             errors.append(RowError(1, col.header, "缺少这一列。请使用下载的模板，不要修改表头。"))
-    if errors and any(e.row == 1 for e in errors):
+    if any(e.row == 1 and e.column for e in errors):
         return [], errors
 
+    plan = [(col, position.get(col.key)) for col in columns]
     out: list[dict[str, Any]] = []
-    for offset, values in enumerate(rows_iter, start=2):
-        if values is None or all(v is None or text(v) == "" for v in values):
+    for offset, values in rows_iter:
+        if not values or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
+        if offset > MAX_ROWS + 1:
+            raise XlsxError(f"文件行数超过 {MAX_ROWS} 行，请拆分后分批导入。")
         row: dict[str, Any] = {"_row": offset}
-        for col in columns:
-            idx = position.get(col.key)
-            value = values[idx] if idx is not None and idx < len(values) else None
+        width = len(values)
+        for col, idx in plan:
+            value = values[idx] if idx is not None and idx < width else None
             if col.required and (value is None or text(value) == ""):
                 errors.append(RowError(offset, col.header, "必填，不能为空。"))
                 row[col.key] = None
@@ -218,13 +385,15 @@ def write_sheet(
     rows: Iterable[Sequence[Any]],
     *,
     with_validation: bool = False,
+    notes: Sequence[str] = (),
 ) -> None:
-    """Write one sheet with a styled header. Uses openpyxl's write-only mode unless drop-downs are wanted."""
+    """Write one sheet with a styled header. Uses openpyxl's write-only mode unless drop-downs are wanted.
+    `notes` (templates only) go to a second sheet "填写说明", one paragraph a row."""
     if with_validation:
         wb = Workbook()
         ws: Any = wb.active
         ws.title = title
-        ws.append([c.header for c in columns])
+        ws.append([c.title for c in columns])
         for i, col in enumerate(columns, start=1):
             cell = ws.cell(row=1, column=i)
             cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
@@ -241,24 +410,115 @@ def write_sheet(
         for r in rows:
             ws.append(list(r))
         ws.freeze_panes = "A2"
+        if notes:
+            help_ws = wb.create_sheet("填写说明")
+            help_ws.column_dimensions["A"].width = 100
+            for line in notes:
+                help_ws.append([line])
         wb.save(out)
         return
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title)
-    for i, col in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = col.width
-    from openpyxl.cell import WriteOnlyCell
+    _write_fast(out, title, columns, rows)
 
-    header_cells = []
-    for col in columns:
-        cell = WriteOnlyCell(ws, value=col.header)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        header_cells.append(cell)
-    ws.append(header_cells)
-    ws.freeze_panes = "A2"
-    for r in rows:
-        ws.append(list(r))
-    wb.save(out)
+
+# A minimal SpreadsheetML writer for exports: openpyxl's write-only mode spends ~70 µs a cell building objects;
+# writing the XML directly is several times faster (60,000 people in a few seconds). Strings are inline, dates are
+# numbers with a yyyy-mm-dd style, the header is bold white on red and frozen.
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_STYLES = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFB71C1C"/><bgColor indexed="64"/></patternFill></fill>'
+    "</fills>"
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_EPOCH = dt.date(1899, 12, 30)
+
+
+def _xml_text(value: str) -> str:
+    return _ILLEGAL.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell(ref: str, value: Any, style: int = 0) -> str:
+    if value is None or value == "":
+        return ""
+    s = f' s="{style}"' if style else ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f'<c r="{ref}" s="2"><v>{(value - _EPOCH).days}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
+
+
+def _write_fast(
+    out: IO[bytes] | str, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]
+) -> None:
+    letters = [get_column_letter(i) for i in range(1, 16385)]
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"/>'
+        for i, c in enumerate(columns, start=1)
+    )
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
+            f'<sheets><sheet name="{_xml_text(title)[:31]}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>',
+        )
+        z.writestr("xl/styles.xml", _STYLES)
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            head = "".join(_cell(f"{letters[i]}1", c.title, 1) for i, c in enumerate(columns))
+            fh.write(
+                (
+                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{_MAIN}">'
+                    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+                    'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+                    f'<cols>{cols}</cols><sheetData><row r="1">{head}</row>'
+                ).encode()
+            )
+            buffer: list[str] = []
+            for n, values in enumerate(rows, start=2):
+                cells = "".join(_cell(f"{letters[i]}{n}", v) for i, v in enumerate(values))
+                buffer.append(f'<row r="{n}">{cells}</row>')
+                if len(buffer) >= 2000:
+                    fh.write("".join(buffer).encode())
+                    buffer.clear()
+            fh.write(("".join(buffer) + "</sheetData></worksheet>").encode())
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
