@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 
 from zhixing.core import audit, calendar
 from zhixing.core.models import Holiday
@@ -145,13 +144,19 @@ def import_holidays(file: IO[bytes] | str | Any, *, by: Any, dry_run: bool = Fal
     return report
 
 
-def _rows(holidays: Iterable[Holiday]) -> Iterable[list[Any]]:
+def _rows(holidays: Iterable[Holiday | calendar.SpecialDay]) -> Iterable[list[Any]]:
     for h in holidays:
         yield [h.date, h.name, KIND_WORK if h.is_workday else KIND_OFF]
 
 
-def export_holidays(queryset: QuerySet[Holiday], out: IO[bytes] | str) -> None:
-    write_sheet(out, "节假日", HOLIDAY_COLUMNS, _rows(queryset.order_by("date")))
+def export_holidays(year: int | None, out: IO[bytes] | str) -> int:
+    """A year's 放假 and 调休上班 days as the calendar uses them (the committee's table, or chinesecalendar's data,
+    so a year it knows can be downloaded, corrected and imported back); `year=None`: every row of the table.
+    Returns the number of days written."""
+    days: list[Holiday | calendar.SpecialDay]
+    days = list(Holiday.objects.order_by("date")) if year is None else list(calendar.special_days(year))
+    write_sheet(out, "节假日", HOLIDAY_COLUMNS, _rows(days))
+    return len(days)
 
 
 def template_holidays(out: IO[bytes] | str) -> None:

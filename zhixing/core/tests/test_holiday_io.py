@@ -76,7 +76,7 @@ def test_only_committee_admins_may_import(world):
 def test_export_round_trip_template_and_cli(db, tmp_path, capsys):
     import_holidays(holiday_file([["2031-10-01", "国庆节", "放假"], ["2032-01-01", "元旦", "放假"]]), by=None)
     buf = io.BytesIO()
-    export_holidays(Holiday.objects.all(), buf)
+    export_holidays(None, buf)
     buf.seek(0)
     report = import_holidays(buf, by=None, dry_run=True)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
@@ -98,3 +98,15 @@ def test_export_round_trip_template_and_cli(db, tmp_path, capsys):
     bad.write_bytes(b"\x00\x01 random")
     with pytest.raises(CommandError):
         call_command("import_xlsx", "holidays", str(bad))
+
+
+def test_export_of_a_year_known_only_to_chinesecalendar(db):
+    """2026 has no table rows: the export carries chinesecalendar's days, ready to be corrected and imported."""
+    buf = io.BytesIO()
+    assert export_holidays(2026, buf) > 20
+    buf.seek(0)
+    rows = list(load_workbook(buf).worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert any(r[1] == "国庆节" and r[2] == "放假" for r in rows)
+    buf.seek(0)
+    assert import_holidays(buf, by=None).ok
+    assert Holiday.objects.filter(date__year=2026).count() == len(rows)

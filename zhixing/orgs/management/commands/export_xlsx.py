@@ -8,7 +8,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhixing.core.holiday_io import export_holidays
-from zhixing.core.models import Holiday
 from zhixing.orgs.models import Organization, Person
 from zhixing.orgs.xlsx_io import export_orgs, export_people
 
@@ -35,11 +34,7 @@ class Command(BaseCommand):
                 export_people(qs_people, path, user=None)
                 count = qs_people.count()
             else:
-                qs_days = Holiday.objects.all()
-                if options.get("year"):
-                    qs_days = qs_days.filter(date__year=options["year"])
-                export_holidays(qs_days, path)
-                count = qs_days.count()
+                count = export_holidays(options.get("year"), path)
         except OSError as exc:
             raise CommandError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
         self.stdout.write(self.style.SUCCESS(f"已导出 {count} 条到 {path}"))
