@@ -260,23 +260,19 @@ def to_study(org: Organization, *, today: dt.date | None = None, limit: int = 50
 
 def primary_org(user: Any) -> Organization | None:
     """The organisation a user's to-study list is about: the shallowest organisation of their grants that must
-    study (a committee admin has none)."""
-    from zhixing.orgs.models import Grant
+    study (a committee admin, whose grant is on the root, has none). One query: the grants are cached per request."""
+    from zhixing.orgs.scope import user_grants
 
-    grant = (
-        Grant.objects.filter(
-            user_id=user.pk, organization__kind__in=STUDY_ORG_KINDS, organization__is_active=True
-        )
-        .select_related("organization")
-        .order_by("organization__depth", "organization__path")
+    if not getattr(user, "is_authenticated", False):
+        return None
+    paths = sorted({path for _, path in user_grants(user) if len(path_ids(path)) > 1}, key=lambda p: (len(p), p))
+    if not paths:
+        return None
+    return (
+        Organization.objects.filter(path__in=paths, kind__in=STUDY_ORG_KINDS, is_active=True)
+        .order_by("depth", "path")
         .first()
     )
-    if grant is not None:
-        return grant.organization
-    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
-    if person is not None and person.branch.kind in STUDY_ORG_KINDS:
-        return person.branch
-    return None
 
 
 # --- 第一议题 -----------------------------------------------------------------------------------------

@@ -310,6 +310,7 @@ def _studies(
             title=f"学习{directives[index][0].title[:60]}",
             date=date,
             materials=directives[index][0].summary,
+            place="党员活动室",
             token=f"{TOKEN_PREFIX}{index}-{org_id}",
         )
         for index, org_id, date, kind in planned
