@@ -265,7 +265,9 @@ def primary_org(user: Any) -> Organization | None:
 
     if not getattr(user, "is_authenticated", False):
         return None
-    paths = sorted({path for _, path in user_grants(user) if len(path_ids(path)) > 1}, key=lambda p: (len(p), p))
+    paths = sorted(
+        {path for _, path in user_grants(user) if len(path_ids(path)) > 1}, key=lambda p: (len(p), p)
+    )
     if not paths:
         return None
     return (

@@ -60,8 +60,12 @@ def test_first_study_is_the_earliest_and_averages_by_department(world: World) ->
 
 def test_first_responsibility_on_the_board(world: World) -> None:
     d = directive(world)
-    org_services.add_post(by=None, person=world.person_a2, organization=world.branch_a2, title=PostTitle.SECRETARY)
-    org_services.add_post(by=None, person=world.person_a, organization=world.branch_a1, title=PostTitle.SECRETARY)
+    org_services.add_post(
+        by=None, person=world.person_a2, organization=world.branch_a2, title=PostTitle.SECRETARY
+    )
+    org_services.add_post(
+        by=None, person=world.person_a, organization=world.branch_a1, title=PostTitle.SECRETARY
+    )
     studied(world.branch_a2, d, dt.date(2026, 10, 9), attendees=[world.person_a2])
     studied(world.branch_a1, d, dt.date(2026, 10, 9), attendees=[world.person_a], all_present=False)
     rows = _rows(queries.board(d, today=AFTER))
@@ -72,7 +76,9 @@ def test_first_responsibility_on_the_board(world: World) -> None:
 
 def test_leaders_counts_lectures_and_first_studies(world: World) -> None:
     d = directive(world)
-    org_services.add_post(by=None, person=world.person_a2, organization=world.branch_a2, title=PostTitle.SECRETARY)
+    org_services.add_post(
+        by=None, person=world.person_a2, organization=world.branch_a2, title=PostTitle.SECRETARY
+    )
     studied(world.branch_a2, d, dt.date(2026, 10, 9), attendees=[world.person_a2])
     for kind in (ActivityKind.THEMED_LECTURE, ActivityKind.TUTORIAL, ActivityKind.PARTY_LECTURE):
         act = activity(world.branch_a2, dt.date(2026, 6, 1), kind=kind, attendees=[world.person_a2])

@@ -87,7 +87,9 @@ def test_update_with_stale_version_is_refused(world: World) -> None:
 def test_update_recomputes_deadline(world: World) -> None:
     national_day_2026()
     d = directive(world)
-    d = services.update_directive(d, by=world.committee_admin, expected_version=d.version, deadline_working_days=4)
+    d = services.update_directive(
+        d, by=world.committee_admin, expected_version=d.version, deadline_working_days=4
+    )
     assert d.deadline == dt.date(2026, 10, 12)
 
 
@@ -104,7 +106,9 @@ def test_link_outside_actor_scope_refused(world: World) -> None:
     d = directive(world)
     act = activity(world.branch_a1, dt.date(2026, 10, 9))
     with pytest.raises(ValidationError):
-        services.link_agenda_item(by=world.dept_b_secretary, agenda_item=act.agenda_items.first(), directive=d)
+        services.link_agenda_item(
+            by=world.dept_b_secretary, agenda_item=act.agenda_items.first(), directive=d
+        )
     assert not AgendaStudy.objects.exists()
     services.link_agenda_item(by=world.branch_secretary, agenda_item=act.agenda_items.first(), directive=d)
     assert AgendaStudy.objects.count() == 1
@@ -120,7 +124,9 @@ def test_link_before_issue_refused(world: World) -> None:
 def test_urge_notifies_secretaries_and_falls_back_to_admins(world: World) -> None:
     d = directive(world)
     secretary_user = world.member  # person_a (张三) becomes 书记 of branch A2's sibling A1
-    org_services.add_post(by=None, person=world.person_a, organization=world.branch_a1, title=PostTitle.SECRETARY)
+    org_services.add_post(
+        by=None, person=world.person_a, organization=world.branch_a1, title=PostTitle.SECRETARY
+    )
     before = Notification.objects.count()
     rows = services.urge(
         by=world.committee_admin, directive=d, organizations=[world.branch_a1, world.dept_b], note="请抓紧"
