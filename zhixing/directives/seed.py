@@ -4,7 +4,7 @@ the studies that link to them, with a spread of latencies — most within the de
 Runs after the study seed (ORDER): where an organisation already has a seeded activity with a study agenda item
 between the issue date and the intended study date, that item is linked; otherwise an activity is created (bulk
 insert, token prefix "dseed-", so that clear() finds exactly these). The 书记 of the organisation attends most
-first studies (第一责任). One random.Random(seed): the same seed gives the same data.
+first studies (第一责任). The orgs seed's one audit event stands for the whole run. One random.Random(seed): the same seed gives the same data.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from zhixing.core import audit, calendar
+from zhixing.core import calendar
 from zhixing.directives.choices import STUDY_ORG_KINDS, DirectiveKind
 from zhixing.directives.models import AgendaStudy, Directive, Field, Urging
 from zhixing.orgs.choices import OrgKind, PostTitle
@@ -171,13 +171,6 @@ def fill(scale_name: str, seed: int) -> str:
         departments = [o for o in orgs if o[3] == 1]
         directives = _directives(scale, rng, committee, fields, departments, today)
         links = _studies(rng, directives, orgs, today)
-        audit.record(
-            audit.Kind.IMPORT,
-            actor=None,
-            obj=committee,
-            object_repr=f"seed directives {scale_name}",
-            changes={"directives": len(directives), "studies": links},
-        )
     return f"讲话指示：{len(directives)} 篇，首次学习记录 {links} 条。"
 
 
