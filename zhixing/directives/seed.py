@@ -12,9 +12,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import random
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
 
 from zhixing.core import calendar
 from zhixing.directives.choices import STUDY_ORG_KINDS, DirectiveKind
@@ -140,6 +144,21 @@ def _reference() -> dt.date:
     return dt.date.today()
 
 
+class _Workdays:
+    """calendar.add_working_days over a fixed range, by bisection in the list of working days (the seed asks it
+    tens of thousands of times)."""
+
+    def __init__(self, start: dt.date, end: dt.date) -> None:
+        span = (end - start).days + 1
+        self.days = [
+            d for d in (start + dt.timedelta(days=i) for i in range(span)) if calendar.is_working_day(d)
+        ]
+
+    def add(self, start: dt.date, n: int) -> dt.date:
+        i = bisect.bisect_right(self.days, start) + n - 1
+        return self.days[i] if 0 <= i < len(self.days) else calendar.add_working_days(start, n)
+
+
 def clear() -> None:
     with transaction.atomic():
         AgendaStudy.objects.all().delete()
@@ -169,8 +188,9 @@ def fill(scale_name: str, seed: int) -> str:
             .values_list("id", "path", "kind", "depth")
         )
         departments = [o for o in orgs if o[3] == 1]
-        directives = _directives(scale, rng, committee, fields, departments, today)
-        links = _studies(rng, directives, orgs, today)
+        workdays = _Workdays(today - dt.timedelta(days=740), today + dt.timedelta(days=60))
+        directives = _directives(scale, rng, committee, fields, departments, today, workdays)
+        links = _studies(rng, directives, orgs, today, workdays)
     return f"讲话指示：{len(directives)} 篇，首次学习记录 {links} 条。"
 
 
@@ -181,6 +201,7 @@ def _directives(
     fields: dict[str, Field],
     departments: list[tuple[int, str, str, int]],
     today: dt.date,
+    workdays: _Workdays,
 ) -> list[tuple[Directive, list[str]]]:
     """(directive, its scope root paths — [] for every organisation), newest last."""
     start = today - dt.timedelta(days=730)
@@ -206,7 +227,7 @@ def _directives(
                 text=summary + "\n\n（演示数据：正文从略。）",
                 scope_all=everyone,
                 deadline_working_days=n,
-                deadline=calendar.add_working_days(issued, n),
+                deadline=workdays.add(issued, n),
             )
         )
         topics.append(field_names)
@@ -262,6 +283,7 @@ def _studies(
     directives: list[tuple[Directive, list[str]]],
     orgs: list[tuple[int, str, str, int]],
     today: dt.date,
+    workdays: _Workdays,
 ) -> int:
     existing = _existing_items()
     secretaries: dict[int, int] = dict(
@@ -287,7 +309,7 @@ def _studies(
             if draw < 0.12:
                 continue  # not yet
             taken = rng.randint(0, n) if draw < 0.85 else rng.randint(n + 1, n + 12)
-            date = calendar.add_working_days(directive.issued_on, taken)
+            date = workdays.add(directive.issued_on, taken)
             if date > today:
                 continue
             dates, item_ids = existing.get(org_id, ([], []))
@@ -296,38 +318,96 @@ def _studies(
                 links.append(AgendaStudy(agenda_item_id=item_ids[lo], directive_id=directive.pk))
             else:
                 planned.append((index, org_id, date, kind))
-    activities = [
-        Activity(
-            organization_id=org_id,
-            kind=_kind_for(kind, rng),
-            title=f"学习{directives[index][0].title[:60]}",
-            date=date,
-            materials=directives[index][0].summary,
-            place="党员活动室",
-            token=f"{TOKEN_PREFIX}{index}-{org_id}",
-        )
-        for index, org_id, date, kind in planned
-    ]
-    Activity.objects.bulk_create(activities, batch_size=2000)
-    items = [
-        AgendaItem(activity_id=a.pk, order=1, title=f"学习{directives[p[0]][0].title[:200]}", is_study=True)
-        for a, p in zip(activities, planned, strict=True)
-    ]
-    AgendaItem.objects.bulk_create(items, batch_size=2000)
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    tokens = [f"{TOKEN_PREFIX}{index}-{org_id}" for index, org_id, _date, _kind in planned]
+    _insert(
+        Activity,
+        [
+            "organization_id",
+            "kind",
+            "title",
+            "date",
+            "place",
+            "online",
+            "speaker_name",
+            "materials",
+            "minutes",
+            "token",
+            "created_at",
+            "version",
+        ],
+        (
+            (
+                org_id,
+                _kind_for(kind, rng),
+                f"学习{directives[index][0].title[:60]}",
+                ops.adapt_datefield_value(date),
+                "党员活动室",
+                False,
+                "",
+                directives[index][0].summary,
+                "",
+                token,
+                now,
+                1,
+            )
+            for (index, org_id, date, kind), token in zip(planned, tokens, strict=True)
+        ),
+    )
+    activity_ids = dict(
+        Activity.objects.filter(token__startswith=TOKEN_PREFIX)
+        .values_list("token", "id")
+        .iterator(chunk_size=5000)
+    )
+    _insert(
+        AgendaItem,
+        ["activity_id", "order", "title", "is_study"],
+        (
+            (activity_ids[token], 1, f"学习{directives[p[0]][0].title[:200]}", True)
+            for p, token in zip(planned, tokens, strict=True)
+        ),
+    )
+    new_items = dict(
+        AgendaItem.objects.filter(activity__token__startswith=TOKEN_PREFIX)
+        .values_list("activity_id", "id")
+        .iterator(chunk_size=5000)
+    )
     attendances = []
-    for a, item, p in zip(activities, items, planned, strict=True):
-        links.append(AgendaStudy(agenda_item_id=item.pk, directive_id=directives[p[0]][0].pk))
-        person = secretaries.get(p[1])
+    study_links = [(link.agenda_item_id, link.directive_id) for link in links]
+    for (index, org_id, _date, _kind), token in zip(planned, tokens, strict=True):
+        activity_id = activity_ids[token]
+        study_links.append((new_items[activity_id], directives[index][0].pk))
+        person = secretaries.get(org_id)
         if person is not None:
             present = rng.random() < 0.8
+            status = AttendanceStatus.PRESENT if present else AttendanceStatus.LEAVE
             attendances.append(
-                Attendance(
-                    activity_id=a.pk,
-                    person_id=person,
-                    status=AttendanceStatus.PRESENT if present else AttendanceStatus.LEAVE,
-                    reason="" if present else "公务外出",
-                )
+                (activity_id, person, status.value, "" if present else "公务外出", False, "", False)
             )
-    Attendance.objects.bulk_create(attendances, batch_size=2000)
-    AgendaStudy.objects.bulk_create(links, batch_size=2000, ignore_conflicts=True)
-    return len(links)
+    _insert(
+        Attendance,
+        ["activity_id", "person_id", "status", "reason", "is_guest", "guest_kind", "via_qr"],
+        attendances,
+    )
+    _insert(AgendaStudy, ["agenda_item_id", "directive_id"], sorted(set(study_links)))
+    return len(study_links)
+
+
+def _insert(model: type[Model], columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A plain multi-row INSERT (executemany): the seed writes tens of thousands of rows, and model instances
+    would cost most of its time."""
+    quote = connection.ops.quote_name
+    by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
+    names = ", ".join(quote(by_attname[c]) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model
+    batch: list[Any] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= 5000:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
