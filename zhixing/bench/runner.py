@@ -7,6 +7,7 @@ JSON, and the parent turns them into the table: figure | value | budget | ok.
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import statistics
@@ -19,7 +20,9 @@ from typing import Any
 SEED_BUDGET_S = 60.0
 PEOPLE_LIST_BUDGET_MS = 150.0
 IMPORT_RATIO_BUDGET = 3.0
-GROUPS = ("seed", "pages", "import")
+GROUPS = ("seed", "pages", "import", "directives")
+# Groups measured by later modules: name -> module with measure(runs) -> raw dict and figures(raw) -> [Figure].
+EXTRA_GROUPS = {"directives": "zhixing.bench.directives"}
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,9 @@ def run_child(scale_name: str, *, skip_seed: bool, groups: set[str], runs: int, 
         raw["pages"] = measure_pages(runs)
     if "import" in groups:
         raw["import"] = measure_import(result_path.parent)
+    for name, module in EXTRA_GROUPS.items():
+        if name in groups:
+            raw[name] = importlib.import_module(module).measure(runs)
     result_path.write_text(json.dumps(raw, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -191,6 +197,9 @@ def figures(demo: dict[str, Any] | None, city: dict[str, Any], groups: set[str])
             )
     if "import" in groups:
         out += _import_figures(city.get("import", {}))
+    for name, module in EXTRA_GROUPS.items():
+        if name in groups and name in city:
+            out += importlib.import_module(module).figures(city[name])
     return out
 
 

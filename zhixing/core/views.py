@@ -40,7 +40,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"roles": _role_labels(request.user)})
+    from zhixing.core.home import panels_for
+
+    context = {"roles": _role_labels(request.user), "panels": panels_for(request)}
+    return render(request, "core/home.html", context)
 
 
 def _role_labels(user: Any) -> list[str]:

@@ -5,11 +5,15 @@ The link to study lives here, not in the study app: study never needs to know ab
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 
-from zhixing.core.scoping import ScopedManager
+from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
+from zhixing.core.tree import path_ids
 from zhixing.directives.choices import DEFAULT_FIRST_STUDY_WORKING_DAYS, DirectiveKind, ModuleEntryStatus
 from zhixing.orgs.models import Organization
 
@@ -27,6 +31,40 @@ class Field(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DirectiveQuerySet(ScopedQuerySet["Directive"]):
+    def visible_to(self, user: Any) -> DirectiveQuerySet:
+        """Directives whose study scope meets the user's view scope, or whose issuer the user may change.
+
+        One query: a scope root meets a view prefix when it lies inside the prefix's subtree or is one of the
+        prefix's ancestors (or the prefix itself) — its id is then in the prefix path."""
+        view = scope_for(user, Action.VIEW)
+        if view.everything:
+            return self
+        change = scope_for(user, Action.CHANGE)
+        if view.nothing and change.nothing:
+            return self.none()
+        cond = Q()
+        if not view.nothing:
+            roots = Q()
+            ancestor_ids: set[int] = set()
+            for prefix in view.prefixes:
+                roots |= Q(organization__path__startswith=prefix)
+                ancestor_ids.update(path_ids(prefix))
+            roots |= Q(organization_id__in=sorted(ancestor_ids))
+            through = Directive.scope_roots.through.objects.filter(roots, directive_id=OuterRef("pk"))
+            cond = Q(scope_all=True) | Q(Exists(through))
+        if not change.nothing:
+            cond |= change.q("issuer__path")
+        return self.filter(cond)
+
+    def in_scope_of(self, org: Organization) -> DirectiveQuerySet:
+        """Directives the organisation must study: all-scope ones, and those with a root among its ancestors."""
+        through = Directive.scope_roots.through.objects.filter(
+            directive_id=OuterRef("pk"), organization_id__in=path_ids(org.path)
+        )
+        return self.filter(Q(scope_all=True) | Q(Exists(through)))
 
 
 class Directive(models.Model):
@@ -61,7 +99,7 @@ class Directive(models.Model):
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = ScopedManager["Directive"]()
+    objects = DirectiveQuerySet.as_manager()
     scope_path = "issuer__path"  # who may change it; who must study it is `scope_all` / `scope_roots`
 
     class Meta:
@@ -75,6 +113,14 @@ class Directive(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/directives/{self.pk}/"
+
+    def covers(self, org: Organization, root_paths: list[str] | None = None) -> bool:
+        """Whether `org` must study this directive (pass `root_paths` to avoid a query)."""
+        if self.scope_all:
+            return True
+        if root_paths is None:
+            root_paths = list(self.scope_roots.values_list("path", flat=True))
+        return any(org.path.startswith(p) for p in root_paths)
 
 
 class AgendaStudy(models.Model):

@@ -24,6 +24,7 @@ from zhixing.orgs.models import Person
 from zhixing.study import services
 from zhixing.study.choices import AttendanceStatus
 from zhixing.study.forms import ActivityFilterForm, ActivityForm, AttachmentForm, GuestForm, NormForm
+from zhixing.study.hooks import detail_panels
 from zhixing.study.models import Activity, Attachment, Attendance, Norm
 
 
@@ -102,6 +103,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["sign_in_url"], context["qr_svg"] = _qr_svg(request, activity)
         context["attachment_form"] = AttachmentForm()
         context["window"] = services.sign_in_window(activity)
+    context["panels"] = detail_panels(request, activity, can_change)  # from later apps (study/hooks.py)
     return render(request, "study/activity_detail.html", context)
 
 

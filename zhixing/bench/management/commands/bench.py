@@ -25,7 +25,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--skip-seed", action="store_true", help="沿用 var/bench/ 下已生成的数据库")
-        parser.add_argument("--only", choices=runner.GROUPS, help="只测一项：seed、pages 或 import")
+        parser.add_argument(
+            "--only", choices=runner.GROUPS, help="只测一项：seed、pages、import 或 directives"
+        )
         parser.add_argument("--runs", type=int, default=20, help="每个页面计时的次数（默认 20）")
         parser.add_argument("--child", choices=["demo", "city"], help=argparse_hidden())
         parser.add_argument("--result", help=argparse_hidden())

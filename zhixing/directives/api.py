@@ -1,0 +1,198 @@
+"""API of directives: list, detail and the 第一时间 board — read-only, scoped like the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from zhixing.core.api import ERROR_RESPONSES, Paging, api_user, paginate
+from zhixing.directives import queries
+from zhixing.directives.choices import DirectiveKind, StudyStatus
+from zhixing.directives.forms import DirectiveFilterForm
+from zhixing.directives.models import Directive
+
+router = Router(tags=["讲话指示"])
+
+
+class DirectiveOut(Schema):
+    id: int = Field(description="编号")
+    title: str = Field(description="标题")
+    kind: str = Field(description="类别代码")
+    kind_label: str = Field(description="类别")
+    issued_on: dt.date = Field(description="发表/作出日期")
+    source: str = Field(description="来源")
+    summary: str = Field(description="摘要")
+    fields: list[str] = Field(description="领域")
+    scope_all: bool = Field(description="是否全部组织须学习")
+    deadline_working_days: int = Field(description="首次学习时限（工作日）")
+    deadline: dt.date = Field(description="首次学习截止日期")
+    issuer_id: int = Field(description="登记单位编号")
+    version: int = Field(description="版本号")
+
+
+class DirectiveDetailOut(DirectiveOut):
+    text: str = Field(description="全文")
+    scope_root_ids: list[int] = Field(description="须学习的组织（含下级）编号")
+
+
+class DirectivePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[DirectiveOut]
+
+
+class DirectiveQuery(Paging):
+    q: str | None = Field(None, max_length=50, description="标题、摘要或来源包含")
+    kind: DirectiveKind | None = Field(None, description="类别")
+    field: int | None = Field(None, description="领域编号")
+    year: int | None = Field(None, ge=2000, le=2100, description="发表年度")
+
+
+class BoardRowOut(Schema):
+    org_id: int
+    org_name: str
+    org_kind: str
+    dept_id: int | None
+    dept_name: str
+    first_date: dt.date | None = Field(description="首次学习日期（本组织活动的议题关联了该讲话/指示）")
+    days: int | None = Field(description="用时：发表日之后到首次学习的工作日数")
+    status: str = Field(description="on_time 按时 / late 逾期学习 / pending 尚未学习 / overdue 逾期未学")
+    leader_first: bool | None = Field(description="一把手是否出席首次学习")
+    urgings: int = Field(description="催办次数")
+
+
+class DeptOut(Schema):
+    dept_id: int | None
+    name: str
+    orgs: int
+    on_time: int
+    late: int
+    pending: int
+    overdue: int
+    average_days: float | None
+
+
+class BoardOut(Schema):
+    directive_id: int
+    deadline: dt.date
+    counts: dict[str, int]
+    average_days: float | None
+    departments: list[DeptOut]
+    rows: list[BoardRowOut]
+
+
+class BoardQuery(Schema):
+    dept: int | None = Field(None, description="只看该部门（部门党组编号）")
+    status: StudyStatus | None = Field(None, description="只看该状态")
+    sort: str = Field("org", pattern="^(org|days|-days|first|status)$", description="排序")
+
+
+def directive_out(d: Directive) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "title": d.title,
+        "kind": d.kind,
+        "kind_label": DirectiveKind(d.kind).label,
+        "issued_on": d.issued_on,
+        "source": d.source,
+        "summary": d.summary,
+        "fields": [f.name for f in d.fields.all()],
+        "scope_all": d.scope_all,
+        "deadline_working_days": d.deadline_working_days,
+        "deadline": d.deadline,
+        "issuer_id": d.issuer_id,
+        "version": d.version,
+    }
+
+
+def _get(user: Any, pk: int) -> Directive:
+    directive = Directive.objects.visible_to(user).select_related("issuer").filter(pk=pk).first()
+    if directive is None:
+        raise Http404("没有找到该记录，或您无权查看。")
+    return directive
+
+
+@router.get("/directives", response={200: DirectivePage, **ERROR_RESPONSES}, summary="讲话指示列表")
+def list_directives(request: HttpRequest, filters: Query[DirectiveQuery]) -> dict[str, Any]:
+    """您可见的讲话、指示（其学习范围与您的范围相交，或由您管理的机关工委登记），新的在前。"""
+    user = api_user(request)
+    data = dict(filters.model_dump(exclude_none=True, exclude={"limit", "offset"}))
+    if "kind" in data:
+        data["kind"] = DirectiveKind(data["kind"]).value
+    form = DirectiveFilterForm(data=data)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    qs = (
+        form.filter(Directive.objects.visible_to(user))
+        .prefetch_related("fields")
+        .order_by("-issued_on", "-id")
+    )
+    return paginate(qs, filters, directive_out)
+
+
+@router.get(
+    "/directives/{directive_id}",
+    response={200: DirectiveDetailOut, **ERROR_RESPONSES},
+    summary="讲话指示详情",
+)
+def get_directive(request: HttpRequest, directive_id: int) -> dict[str, Any]:
+    directive = _get(api_user(request), directive_id)
+    out = directive_out(directive)
+    out["text"] = directive.text
+    out["scope_root_ids"] = sorted(directive.scope_roots.values_list("pk", flat=True))
+    return out
+
+
+@router.get(
+    "/directives/{directive_id}/board",
+    response={200: BoardOut, **ERROR_RESPONSES},
+    summary="第一时间学习进度",
+)
+def get_board(request: HttpRequest, directive_id: int, filters: Query[BoardQuery]) -> dict[str, Any]:
+    """每个须学习的组织：首次学习日期、用时（工作日）、状态、一把手是否先学；各部门平均用时。"""
+    user = api_user(request)
+    directive = _get(user, directive_id)
+    status = filters.status.value if filters.status else None
+    result = queries.board(
+        directive, user=user, today=timezone.localdate(), dept=filters.dept, status=status, sort=filters.sort
+    )
+    return {
+        "directive_id": directive.pk,
+        "deadline": directive.deadline,
+        "counts": result.counts,
+        "average_days": result.average_days,
+        "departments": [
+            {
+                "dept_id": s.dept_id,
+                "name": s.name,
+                "orgs": s.orgs,
+                "on_time": s.on_time,
+                "late": s.late,
+                "pending": s.pending,
+                "overdue": s.overdue,
+                "average_days": s.average_days,
+            }
+            for s in result.departments
+        ],
+        "rows": [
+            {
+                "org_id": r.org_id,
+                "org_name": r.org_name,
+                "org_kind": r.org_kind,
+                "dept_id": r.dept_id,
+                "dept_name": r.dept_name,
+                "first_date": r.first_date,
+                "days": r.days,
+                "status": r.status.value,
+                "leader_first": r.leader_first,
+                "urgings": r.urgings,
+            }
+            for r in result.rows
+        ],
+    }
