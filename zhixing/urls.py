@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("zhixing.core.urls")),
     path("", include("zhixing.orgs.urls")),
     path("study/", include("zhixing.study.urls")),
+    path("modules/", include("zhixing.directives.urls_modules")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -7,3 +7,8 @@ class DirectivesConfig(AppConfig):
     name = "zhixing.directives"
     label = "directives"
     verbose_name = "重要讲话与指示批示"
+
+    def ready(self) -> None:
+        from zhixing.directives.nav_modules import register_nav
+
+        register_nav()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from zhixing.core import audit
 from zhixing.core import services as core_services
+from zhixing.core.scoping import Action, scope_for
 from zhixing.directives import suggest
 from zhixing.directives.choices import ModuleEntryStatus
 from zhixing.directives.models import Directive, Field, LearningModule, ModuleEntry
@@ -165,6 +166,24 @@ def add_directive(module: LearningModule, directive: Directive, *, by: Any) -> M
 MAX_FIELD_NAME = 40
 
 
+def is_committee(user: Any) -> bool:
+    """Whether `user` changes things for the whole system: their change scope covers a root 机关工委."""
+    if user is None:
+        return True  # the system itself
+    scope = scope_for(user, Action.CHANGE)
+    if scope.everything:
+        return True
+    roots = Organization.objects.filter(parent__isnull=True, kind=OrgKind.COMMITTEE).values_list(
+        "path", flat=True
+    )
+    return any(scope.covers(p) for p in roots)
+
+
+def _ensure_committee(by: Any) -> None:
+    if not is_committee(by):
+        raise ValidationError("只有机关工委可以管理领域标签。")
+
+
 def _clean_field_name(name: str, *, exclude_pk: int | None = None) -> str:
     name = (name or "").strip()
     if not name:
@@ -180,6 +199,7 @@ def _clean_field_name(name: str, *, exclude_pk: int | None = None) -> str:
 
 
 def create_field(*, by: Any, name: str, sort_order: int = 0) -> Field:
+    _ensure_committee(by)
     name = _clean_field_name(name)
     field = core_services.create(Field, by=by, name=name, sort_order=sort_order)
     _invalidate_on_commit()
@@ -188,6 +208,7 @@ def create_field(*, by: Any, name: str, sort_order: int = 0) -> Field:
 
 def update_field(field: Field, *, by: Any, name: str, sort_order: int | None = None) -> Field:
     """Rename (or re-order) a 领域 tag; directives and modules keep it."""
+    _ensure_committee(by)
     values: dict[str, Any] = {"name": _clean_field_name(name, exclude_pk=field.pk)}
     if sort_order is not None:
         values["sort_order"] = sort_order
