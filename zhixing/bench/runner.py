@@ -19,7 +19,7 @@ from typing import Any
 SEED_BUDGET_S = 60.0
 PEOPLE_LIST_BUDGET_MS = 150.0
 IMPORT_RATIO_BUDGET = 3.0
-GROUPS = ("seed", "pages", "import")
+GROUPS = ("seed", "pages", "import", "modules")
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,10 @@ def run_child(scale_name: str, *, skip_seed: bool, groups: set[str], runs: int, 
         raw["pages"] = measure_pages(runs)
     if "import" in groups:
         raw["import"] = measure_import(result_path.parent)
+    if "modules" in groups:  # learning-module suggestion (zhixing/bench/modules.py)
+        from zhixing.bench.modules import measure_modules
+
+        raw["modules"] = measure_modules(runs)
     result_path.write_text(json.dumps(raw, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -191,6 +195,10 @@ def figures(demo: dict[str, Any] | None, city: dict[str, Any], groups: set[str])
             )
     if "import" in groups:
         out += _import_figures(city.get("import", {}))
+    if "modules" in groups:  # learning-module suggestion (zhixing/bench/modules.py)
+        from zhixing.bench.modules import figures as module_figures
+
+        out += module_figures(city.get("modules", {}))
     return out
 
 

@@ -104,6 +104,12 @@ def _segmenter() -> Any:
     return _jieba
 
 
+def load_jieba() -> float:
+    """Load jieba now (start-up, bench); the seconds the one-time load took in this process."""
+    _segmenter()
+    return _jieba_seconds or 0.0
+
+
 def jieba_load_seconds() -> float | None:
     """Seconds the one-time jieba load took in this process (None: not loaded yet)."""
     return _jieba_seconds
@@ -294,6 +300,13 @@ def _index() -> _Index:
             _INDEX = current
             _last_build_seconds = current.built_seconds
     return current
+
+
+def warm() -> float:
+    """Build the profiles now if they are not current; the seconds the build took (0 when they were)."""
+    before = _INDEX
+    index = _index()
+    return index.built_seconds if index is not before else 0.0
 
 
 # --- Scoring ---------------------------------------------------------------------------------------
