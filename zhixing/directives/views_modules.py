@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives import services_modules as services
+from zhixing.directives import suggest
 from zhixing.directives.choices import ModuleEntryStatus
 from zhixing.directives.forms_modules import AddDirectiveForm, FieldForm, ModuleSettingsForm, RejectForm
 from zhixing.directives.models import Directive, Field, LearningModule, ModuleEntry
@@ -121,7 +122,8 @@ def _module(request: HttpRequest, pk: int, action: Action) -> LearningModule:
 
 
 def _detail_context(request: HttpRequest, module: LearningModule) -> dict[str, Any]:
-    entries = ModuleEntry.objects.filter(module=module).select_related("directive")
+    # the full texts (up to 200,000 characters each) are not shown here
+    entries = ModuleEntry.objects.filter(module=module).select_related("directive").defer("directive__text")
     confirmed = Paginator(
         entries.filter(status=ModuleEntryStatus.CONFIRMED)
         .prefetch_related("directive__fields")
@@ -132,7 +134,7 @@ def _detail_context(request: HttpRequest, module: LearningModule) -> dict[str, A
     return {
         "module": module,
         "module_fields": list(module.fields.all()),
-        "keywords": services.suggest.keyword_list(module.keywords),
+        "keywords": suggest.keyword_list(module.keywords),
         "confirmed": confirmed,
         "pending": pending,
         "rejected_count": entries.filter(status=ModuleEntryStatus.REJECTED).count(),

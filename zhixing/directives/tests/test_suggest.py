@@ -156,3 +156,29 @@ def test_suggestion_over_city_scale_is_fast(world: World) -> None:
     top = LearningModule.objects.get(pk=ranked[0].module_id)
     assert "生态环保" in set(top.fields.values_list("name", flat=True))
     assert best < 1.0
+
+
+def test_after_register_hook_suggests_as_the_system(world: World, depts: dict[str, LearningModule]) -> None:
+    d = directive(world.committee, "关于生态文明建设的重要讲话", ECOLOGY_TEXT)
+    suggest.after_register(d)
+    made = ModuleEntry.objects.get(directive=d, module=depts["ecology"])
+    assert made.status == ModuleEntryStatus.SUGGESTED
+    event = AuditEvent.objects.get(object_type="directives.moduleentry", object_id=str(made.pk))
+    assert event.actor is None and event.actor_name == "系统"
+
+
+def test_only_departments_have_modules(world: World) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="只有部门才设学习模块"):
+        services.get_or_create_module(world.branch_a1, by=None)
+    assert services.get_or_create_module(world.dept_a, by=None) == services.get_or_create_module(
+        world.dept_a, by=None
+    )
+
+
+def test_highlight_escapes_before_marking() -> None:
+    from zhixing.directives.templatetags.modules import highlight
+
+    out = highlight("<b>河长制</b>与河长", ["河长", "河长制"])
+    assert out == "&lt;b&gt;<mark>河长制</mark>&lt;/b&gt;与<mark>河长</mark>"
