@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("zhixing.orgs.urls")),
     path("study/", include("zhixing.study.urls")),
     path("directives/", include("zhixing.directives.urls")),
+    path("modules/", include("zhixing.directives.urls_modules")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -20,9 +20,9 @@ from typing import Any
 SEED_BUDGET_S = 60.0
 PEOPLE_LIST_BUDGET_MS = 150.0
 IMPORT_RATIO_BUDGET = 3.0
-GROUPS = ("seed", "pages", "import", "directives")
+GROUPS = ("seed", "pages", "import", "directives", "modules")
 # Groups measured by later modules: name -> module with measure(runs) -> raw dict and figures(raw) -> [Figure].
-EXTRA_GROUPS = {"directives": "zhixing.bench.directives"}
+EXTRA_GROUPS = {"directives": "zhixing.bench.directives", "modules": "zhixing.bench.modules"}
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,15 @@ class DirectivesConfig(AppConfig):
     def ready(self) -> None:
         from zhixing.core import home, seeding
         from zhixing.core.nav import register
-        from zhixing.directives import (
-            seed,
-            tasks,  # noqa: F401  (periodic jobs register with huey)
-            views,
-        )
-        from zhixing.study import hooks
+        from zhixing.directives import hooks, seed, tasks, views
+        from zhixing.directives.nav_modules import register_nav
+        from zhixing.study import hooks as study_hooks
 
         register("讲话指示", "directives:directive_list", icon="megaphone", order=50)
+        register_nav()
         home.register("directives/home_panel.html", views.home_panel, order=10)
-        hooks.register_detail_panel("directives/activity_panel.html", views.activity_panel, order=10)
+        study_hooks.register_detail_panel("directives/activity_panel.html", views.activity_panel, order=10)
         seeding.register("directives", order=seed.ORDER, fill=seed.fill, clear=seed.clear)
+        # A new directive is suggested to the departments whose learning modules it fits (in the background).
+        if tasks.enqueue_suggestions not in hooks.after_register:
+            hooks.after_register.append(tasks.enqueue_suggestions)

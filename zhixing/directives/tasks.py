@@ -7,7 +7,7 @@ import logging
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from zhixing.core import calendar
 from zhixing.directives import queries, services
@@ -49,3 +49,18 @@ def remind_before_deadline(today: dt.date | None = None) -> int:
 def daily_deadline_reminder() -> None:
     sent = remind_before_deadline()
     log.info("first-study reminders sent: %s", sent)
+
+
+@db_task()
+def suggest_departments(directive_id: int) -> None:
+    """Suggest the departments whose learning modules a new directive belongs in. A background job, because the
+    first suggestion in a worker loads jieba and builds the department profiles (seconds, not milliseconds)."""
+    from zhixing.directives import suggest
+
+    directive = Directive.objects.filter(pk=directive_id).first()
+    if directive is not None:
+        suggest.after_register(directive)
+
+
+def enqueue_suggestions(directive: Directive) -> None:
+    suggest_departments(directive.pk)
