@@ -198,8 +198,9 @@ def figures(demo: dict[str, Any] | None, city: dict[str, Any], groups: set[str])
     if "import" in groups:
         out += _import_figures(city.get("import", {}))
     for name, module in EXTRA_GROUPS.items():
-        if name in groups and name in city:
-            out += importlib.import_module(module).figures(city[name])
+        if name in groups:
+            raw = city.get(name) or {"skipped": "not measured"}
+            out += importlib.import_module(module).figures(raw)
     return out
 
 
