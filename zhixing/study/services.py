@@ -128,11 +128,26 @@ def _clean_agenda(lines: Iterable[str]) -> list[str]:
 
 
 def _write_agenda(activity: Activity, items: list[str], first_is_study: bool) -> None:
-    AgendaItem.objects.filter(activity=activity).delete()
-    AgendaItem.objects.bulk_create(
-        AgendaItem(activity=activity, order=i, title=t, is_study=(i == 1 and first_is_study))
-        for i, t in enumerate(items, start=1)
-    )
+    """Make the agenda `items`, keeping the rows of items whose title stays (moved to their new place), so that
+    what later modules attached to an item (the directive it studied) survives an edit of the agenda."""
+    existing: dict[str, list[AgendaItem]] = {}
+    for item in AgendaItem.objects.filter(activity=activity).order_by("order"):
+        existing.setdefault(item.title, []).append(item)
+    kept: list[AgendaItem] = []
+    new: list[AgendaItem] = []
+    for order, title in enumerate(items, start=1):
+        is_study = order == 1 and first_is_study
+        if existing.get(title):
+            item = existing[title].pop(0)
+            item.order, item.is_study = order, is_study
+            kept.append(item)
+        else:
+            new.append(AgendaItem(activity=activity, order=order, title=title, is_study=is_study))
+    AgendaItem.objects.filter(pk__in=[i.pk for rest in existing.values() for i in rest]).delete()
+    # Park the kept rows out of the way first: (activity, order) is unique and checked row by row.
+    AgendaItem.objects.filter(pk__in=[i.pk for i in kept]).update(order=F("order") + 1000)
+    AgendaItem.objects.bulk_update(kept, ["order", "is_study"])
+    AgendaItem.objects.bulk_create(new)
 
 
 def _check_attendees(org: Organization, people: Sequence[Person]) -> None:

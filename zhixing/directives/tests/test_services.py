@@ -147,3 +147,27 @@ def test_urge_refused_for_non_committee_and_outside_scope(world: World) -> None:
     with pytest.raises(ValidationError):
         services.urge(by=world.committee_admin, directive=d, organizations=[world.branch_b1])
     assert not Urging.objects.exists()
+
+
+def test_editing_the_agenda_keeps_the_directive_link_of_an_item_that_stays(world) -> None:
+    from zhixing.directives.models import AgendaStudy
+    from zhixing.study import services as study
+
+    d = directive(world)
+    act = activity(world.branch_a1, ISSUED, agenda=("学习最新讲话精神", "研究工作"))
+    services.link_agenda_item(by=None, agenda_item=act.agenda_items.get(order=1), directive=d)
+    study.update_activity(
+        act,
+        by=None,
+        expected_version=None,
+        agenda=["通报情况", "学习最新讲话精神", "研究工作"],
+        first_is_study=False,
+        today=dt.date(2030, 1, 1),
+    )
+    link = AgendaStudy.objects.get(directive=d)
+    assert link.agenda_item.title == "学习最新讲话精神" and link.agenda_item.order == 2
+    assert list(act.agenda_items.order_by("order").values_list("title", flat=True)) == [
+        "通报情况",
+        "学习最新讲话精神",
+        "研究工作",
+    ]
