@@ -9,6 +9,9 @@ class StudyConfig(AppConfig):
     verbose_name = "学习活动"
 
     def ready(self) -> None:
+        from zhixing.core import seeding
         from zhixing.core.nav import register
+        from zhixing.study import seed
 
         register("学习活动", "study:activity_list", icon="journal-text", order=40)
+        seeding.register("study", order=10, fill=seed.fill, clear=seed.clear)

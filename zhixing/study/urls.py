@@ -19,3 +19,11 @@ urlpatterns = [
     path("norms/", views.norm_list, name="norm_list"),
     path("norms/<int:pk>/", views.norm_edit, name="norm_edit"),
 ]
+
+# --- the half-year 通报 (views_reports.py) ---
+from zhixing.study import views_reports  # noqa: E402
+
+urlpatterns += [
+    path("reports/", views_reports.report_index, name="report_index"),
+    path("reports/tongbao/", views_reports.tongbao_download, name="tongbao_download"),
+]
