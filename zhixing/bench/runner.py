@@ -19,7 +19,7 @@ from typing import Any
 SEED_BUDGET_S = 60.0
 PEOPLE_LIST_BUDGET_MS = 150.0
 IMPORT_RATIO_BUDGET = 3.0
-GROUPS = ("seed", "pages", "import")
+GROUPS = ("seed", "pages", "import", "study")
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,10 @@ def run_child(scale_name: str, *, skip_seed: bool, groups: set[str], runs: int, 
         raw["pages"] = measure_pages(runs)
     if "import" in groups:
         raw["import"] = measure_import(result_path.parent)
+    if "study" in groups:
+        from zhixing.bench import study
+
+        raw["study"] = study.run(scale_name, runs, result_path.parent)
     result_path.write_text(json.dumps(raw, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
@@ -191,6 +195,10 @@ def figures(demo: dict[str, Any] | None, city: dict[str, Any], groups: set[str])
             )
     if "import" in groups:
         out += _import_figures(city.get("import", {}))
+    if "study" in groups:
+        from zhixing.bench import study
+
+        out += study.figures((demo or {}).get("study"), city.get("study", {}))
     return out
 
 
