@@ -190,6 +190,11 @@ class _Writer:
         ]
         self.topic_of_month = {m: TOPICS[(m.year * 12 + m.month) % len(TOPICS)] for m in self.months}
         self.observers: list[int] = []
+        # Deliberately behind (and lax about inviting 党外 members): a fixed share, at least one of each.
+        self.behind = _pick(rng, tree.depts, BEHIND_DEPT_SHARE) | _pick(
+            rng, tree.branches, BEHIND_BRANCH_SHARE
+        )
+        self.lax = _pick(rng, tree.depts, LAX_INVITE_SHARE)
 
     def day_in(self, month: dt.date, lo: int = 3, hi: int = 27) -> dt.date | None:
         day = month.replace(day=self.rng.randint(lo, hi))
@@ -291,8 +296,8 @@ class _Writer:
 
     def department(self, dept: _Org, cycle_observed: dict[int, dt.date]) -> None:
         rng, org = self.rng, dept.org
-        behind = rng.random() < BEHIND_DEPT_SHARE
-        lax = rng.random() < LAX_INVITE_SHARE
+        behind = org.pk in self.behind
+        lax = org.pk in self.lax
         members = self.tree.study_members.get(org.pk, [])
         outside = self.tree.outside.get(org.pk, [])
         head = self.tree.heads.get(org.pk)
@@ -342,7 +347,7 @@ class _Writer:
 
     def branch(self, branch: _Org, *, full_rows: bool) -> None:
         rng, org = self.rng, branch.org
-        behind = rng.random() < BEHIND_BRANCH_SHARE
+        behind = org.pk in self.behind
         skip = 0.3 if behind else 0.0
         people = branch.people
         name = org.short_name or org.name
@@ -456,6 +461,13 @@ class _Writer:
             business=3,
             with_rows=full_rows,
         )
+
+
+def _pick(rng: random.Random, entries: list[_Org], share: float) -> set[int]:
+    if not entries:
+        return set()
+    count = max(1, round(len(entries) * share))
+    return {e.org.pk for e in rng.sample(entries, count)}
 
 
 def _months_back(today: dt.date, n: int) -> dt.date:
