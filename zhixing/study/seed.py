@@ -42,6 +42,7 @@ from zhixing.core.periods import PeriodKind, periods_between
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PostTitle
 from zhixing.orgs.models import Organization, Person, Post
+from zhixing.orgs.validators import name_pinyin
 from zhixing.study.choices import ActivityKind as K
 from zhixing.study.choices import AttendanceStatus, GuestKind
 from zhixing.study.models import Activity, AgendaItem, Attendance, Campaign, new_token
@@ -517,10 +518,19 @@ def _observers(root: Organization) -> list[int]:
     )
     if found:
         return found
-    staff = [
-        Person(name=n, gender="M" if i % 2 == 0 else "F", branch=root, job_title="机关工委干部")
-        for i, n in enumerate(OBSERVER_NAMES)
-    ]
+    staff = []
+    for i, name in enumerate(OBSERVER_NAMES):
+        pinyin, initials = name_pinyin(name)
+        staff.append(
+            Person(
+                name=name,
+                name_pinyin=pinyin,
+                name_initials=initials,
+                gender="M" if i % 2 == 0 else "F",
+                branch=root,
+                job_title="机关工委干部",
+            )
+        )
     Person.objects.bulk_create(staff)
     return list(Person.objects.filter(branch=root).order_by("id").values_list("id", flat=True))
 
