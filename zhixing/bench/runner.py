@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SEED_BUDGET_S = 60.0
+SEED_BUDGET_S = 120.0  # organisations, people and the seed extensions (the study part is ~50 s of it)
 PEOPLE_LIST_BUDGET_MS = 150.0
 IMPORT_RATIO_BUDGET = 3.0
-GROUPS = ("seed", "pages", "import", "directives", "modules")
+GROUPS = ("seed", "pages", "import", "study", "directives", "modules")
 # Groups measured by later modules: name -> module with measure(runs) -> raw dict and figures(raw) -> [Figure].
 EXTRA_GROUPS = {"directives": "zhixing.bench.directives", "modules": "zhixing.bench.modules"}
 
@@ -164,6 +164,10 @@ def run_child(scale_name: str, *, skip_seed: bool, groups: set[str], runs: int, 
         raw["pages"] = measure_pages(runs)
     if "import" in groups:
         raw["import"] = measure_import(result_path.parent)
+    if "study" in groups:
+        from zhixing.bench import study
+
+        raw["study"] = study.run(scale_name, runs, result_path.parent)
     for name, module in EXTRA_GROUPS.items():
         if name in groups:
             raw[name] = importlib.import_module(module).measure(runs)
@@ -197,6 +201,10 @@ def figures(demo: dict[str, Any] | None, city: dict[str, Any], groups: set[str])
             )
     if "import" in groups:
         out += _import_figures(city.get("import", {}))
+    if "study" in groups:
+        from zhixing.bench import study
+
+        out += study.figures((demo or {}).get("study"), city.get("study", {}))
     for name, module in EXTRA_GROUPS.items():
         if name in groups:
             raw = city.get(name) or {"skipped": "not measured"}

@@ -38,3 +38,11 @@ urlpatterns += [
     path("five-ways/", views_plans.five_ways_page, name="five_ways"),
     path("five-ways/data/", views_plans.five_ways_data, name="five_ways_data"),
 ]
+
+# --- the half-year 通报 (views_reports.py) ---
+from zhixing.study import views_reports  # noqa: E402
+
+urlpatterns += [
+    path("reports/", views_reports.report_index, name="report_index"),
+    path("reports/tongbao/", views_reports.tongbao_download, name="tongbao_download"),
+]

@@ -26,14 +26,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--skip-seed", action="store_true", help="沿用 var/bench/ 下已生成的数据库")
         parser.add_argument(
-            "--only", choices=runner.GROUPS, help="只测一项：seed、pages、import 或 directives"
+            "--only",
+            choices=runner.GROUPS,
+            action="append",
+            help="只测这几项：seed、pages、import、study、directives、modules（可重复）",
         )
         parser.add_argument("--runs", type=int, default=20, help="每个页面计时的次数（默认 20）")
         parser.add_argument("--child", choices=["demo", "city"], help=argparse_hidden())
         parser.add_argument("--result", help=argparse_hidden())
 
     def handle(self, *args: Any, **options: Any) -> None:
-        groups = {options["only"]} if options["only"] else set(runner.GROUPS)
+        groups = set(options["only"]) if options["only"] else set(runner.GROUPS)
         if options["child"]:
             runner.run_child(
                 options["child"],
@@ -47,8 +50,8 @@ class Command(BaseCommand):
         out_dir.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         demo = None
-        if "pages" in groups:
-            demo = self._child("demo", out_dir, groups={"pages"}, options=options)
+        if groups & {"pages", "study"}:
+            demo = self._child("demo", out_dir, groups=groups & {"pages", "study"}, options=options)
         city = self._child("city", out_dir, groups=groups, options=options)
         table = runner.format_table(runner.figures(demo, city, groups))
         total = f"bench total: {time.perf_counter() - started:.0f} s"
@@ -77,8 +80,9 @@ class Command(BaseCommand):
         command += ["--runs", str(options["runs"])]
         if options["skip_seed"]:
             command.append("--skip-seed")
-        if len(groups) == 1:
-            command += ["--only", next(iter(groups))]
+        if groups != set(runner.GROUPS):
+            for group in sorted(groups):
+                command += ["--only", group]
         self.stdout.write(f"[{scale}] {database} ...")
         done = subprocess.run(command, env=env, cwd=settings.BASE_DIR, check=False)
         if done.returncode != 0 or not result.exists():
