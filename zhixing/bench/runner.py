@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SEED_BUDGET_S = 120.0  # organisations, people and the seed extensions (the study part is ~50 s of it)
+SEED_BASE_BUDGET_S = 60.0  # organisations, people, posts, users (issue 2)
+SEED_BUDGET_S = 120.0  # everything, with later modules' two years of activities and directives
 PEOPLE_LIST_BUDGET_MS = 150.0
 IMPORT_RATIO_BUDGET = 3.0
 GROUPS = ("seed", "pages", "import", "study", "directives", "modules")
@@ -54,8 +55,9 @@ def _has_data() -> bool:
         return False
 
 
-def prepare(scale_name: str, *, skip_seed: bool) -> float | None:
-    """Migrate and seed the child's database; the seconds the seed took (None when an existing one was reused)."""
+def prepare(scale_name: str, *, skip_seed: bool) -> dict[str, float] | None:
+    """Migrate and seed the child's database; the seconds the seed took, in all and for the organisations and
+    people alone (None when an existing database was reused)."""
     from django.core.management import call_command
 
     from zhixing.orgs import seed as seeding
@@ -64,8 +66,8 @@ def prepare(scale_name: str, *, skip_seed: bool) -> float | None:
         return None
     call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
-    seeding.seed(seeding.SCALES[scale_name], force=True)
-    return time.perf_counter() - started
+    result = seeding.seed(seeding.SCALES[scale_name], force=True)
+    return {"total": time.perf_counter() - started, "base": result.base_seconds}
 
 
 def _resolve(names: tuple[str, ...], args: list[Any]) -> str | None:
@@ -186,12 +188,21 @@ def figures(demo: dict[str, Any] | None, city: dict[str, Any], groups: set[str])
         if seconds is None:
             out.append(Figure("seed --scale city", "skipped: reused var/bench/city.sqlite3"))
         else:
+            base, total = float(seconds["base"]), float(seconds["total"])
             out.append(
                 Figure(
-                    "seed --scale city",
-                    f"{seconds:.1f} s",
+                    "seed --scale city: organisations, people, posts",
+                    f"{base:.1f} s",
+                    f"< {SEED_BASE_BUDGET_S:.0f} s",
+                    base < SEED_BASE_BUDGET_S,
+                )
+            )
+            out.append(
+                Figure(
+                    "seed --scale city: in all, with two years of activities and directives",
+                    f"{total:.1f} s",
                     f"< {SEED_BUDGET_S:.0f} s",
-                    seconds < SEED_BUDGET_S,
+                    total < SEED_BUDGET_S,
                 )
             )
     if "pages" in groups:

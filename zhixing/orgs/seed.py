@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -79,6 +80,8 @@ class SeedResult:
     posts: int
     logins: list[DemoLogin] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)  # summaries of later modules' seed extensions
+    base_seconds: float = 0.0  # organisations, people, posts and demo users
+    extension_seconds: float = 0.0  # later modules' data (activities, directives ...)
 
 
 class SeedRefused(Exception):
@@ -613,6 +616,7 @@ def clear_seeded() -> None:
 
 
 def seed(scale: Scale, *, seed: int = DEFAULT_SEED, force: bool = False) -> SeedResult:
+    started = time.perf_counter()
     if not database_is_empty():
         if not force:
             raise SeedRefused(
@@ -644,8 +648,11 @@ def seed(scale: Scale, *, seed: int = DEFAULT_SEED, force: bool = False) -> Seed
         )
     from zhixing.core import seeding
 
+    base_seconds = time.perf_counter() - started
     extra = seeding.fill_all(scale.name, seed)
     return SeedResult(
+        base_seconds=base_seconds,
+        extension_seconds=time.perf_counter() - started - base_seconds,
         scale=scale,
         seed=seed,
         extra=extra,
