@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("zhixing.core.urls")),
     path("", include("zhixing.orgs.urls")),
     path("study/", include("zhixing.study.urls")),
+    path("ledger/", include("zhixing.ledger.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -131,7 +131,7 @@ class TaskQuerySet(ScopedQuerySet["Task"]):
             coop = Task.cooperating.through.objects.filter(task_id=OuterRef("pk")).filter(
                 scope.q("organization__path")
             )
-            q = scope.q("ledger__lead_org__path") | scope.q("lead_org__path") | Exists(coop)
+            q = scope.q("ledger__lead_org__path") | scope.q("lead_org__path") | Q(Exists(coop))
         if Action(action) == Action.VIEW and getattr(user, "is_authenticated", False):
             q |= Q(responsible__user_id=user.pk) | Q(supervisor__user_id=user.pk)
         return self.filter(q)

@@ -523,7 +523,7 @@ def report_progress(
                 progress=task.progress, latest_report=report, status=task.status
             )
             if value is not None and task.goal is not None and task.goal.target_kind == TargetKind.NUMBER:
-                Goal.objects.filter(pk=task.goal_id).update(achieved_value=value)
+                Goal.objects.filter(pk=task.goal.pk).update(achieved_value=value)
             audit.record(
                 audit.Kind.CREATE,
                 actor=by,
