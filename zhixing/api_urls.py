@@ -8,8 +8,10 @@ zhixing/urls.py mounts `api.urls` at "api/v1/".
 from __future__ import annotations
 
 from zhixing.core.api import api
+from zhixing.ledger.api import router as ledger_router
 from zhixing.orgs.api import router as orgs_router
 
 api.add_router("/", orgs_router)
+api.add_router("/", ledger_router)
 
 __all__ = ["api"]
