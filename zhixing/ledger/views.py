@@ -128,7 +128,9 @@ def ledger_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ConflictError as exc:
             form = LedgerForm(initial=LedgerForm.initial_for(exc.current), by=request.user)  # type: ignore[arg-type]
-            form.add_error(None, exc.messages[0] + "下面是当前内容。")
+            conflict = exc.messages[0] + "下面已换成当前内容。"
+            context = {"form": form, "ledger": ledger, "conflict": conflict}
+            return render(request, "ledger/ledger_form.html", context, status=409)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -246,11 +248,11 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as exc:
             current: Task = exc.current  # type: ignore[assignment]
             form = TaskForm(initial=TaskForm.initial_for(current), ledger=ledger, task=current)
-            form.add_error(None, exc.messages[0] + f"下面已换成当前内容（版本 {current.version}）。")
+            conflict = exc.messages[0] + f"下面已换成当前内容（版本 {current.version}）。"
             return render(
                 request,
                 "ledger/task_form.html",
-                {"form": form, "ledger": ledger, "task": task, "conflict": True},
+                {"form": form, "ledger": ledger, "task": task, "conflict": conflict},
                 status=409,
             )
         except ValidationError as exc:
