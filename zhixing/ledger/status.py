@@ -14,11 +14,21 @@ the ledger has the weighted mean of its top-level tasks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from zhixing.core import calendar
 from zhixing.ledger.choices import BEHIND_MARGIN, STICKY_STATUSES, TaskStatus
+
+
+@functools.lru_cache(maxsize=4096)
+def _expected(start: dt.date, due: dt.date, today: dt.date, calendars: tuple[object, ...]) -> float:
+    """Memoised per (dates, the calendars of the years involved): a changed holiday table gives new calendars."""
+    total = calendar.working_days_between(start, due)
+    if total <= 0:
+        return 100.0
+    return calendar.working_days_between(start, today) / total * 100
 
 
 def expected_progress(start: dt.date, due: dt.date, today: dt.date) -> float:
@@ -27,10 +37,8 @@ def expected_progress(start: dt.date, due: dt.date, today: dt.date) -> float:
         return 0.0
     if today >= due:
         return 100.0
-    total = calendar.working_days_between(start, due)
-    if total <= 0:
-        return 100.0
-    return calendar.working_days_between(start, today) / total * 100
+    years = tuple(calendar.year_calendar(y) for y in range(start.year, due.year + 1))
+    return _expected(start, due, today, years)
 
 
 def derive_status(

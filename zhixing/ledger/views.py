@@ -30,6 +30,7 @@ from zhixing.ledger.forms import (
     TaskForm,
 )
 from zhixing.ledger.models import Closure, Ledger, ProgressEvidence, ProgressReport, Task
+from zhixing.ledger.rows_html import task_table_rows
 from zhixing.ledger.status import due_in, status_on
 from zhixing.orgs.forms import apply_errors
 
@@ -144,8 +145,8 @@ def ledger_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = get_ledger(request.user, pk)
     today = _today()
-    tasks = list(queries.visible_tasks(ledger, request.user))
-    rows = queries.task_rows(tasks, queries.ledger_numbers(ledger), today)
+    tasks = queries.visible_tasks(ledger, request.user)
+    rows = queries.task_rows(tasks, queries.ledger_numbers(ledger), today, queries.cooperating_names(ledger))
     explanation, hidden = queries.explain_ledger(ledger, rows)
     tally = dict.fromkeys(TaskStatus, 0)
     for r in rows:
@@ -158,6 +159,7 @@ def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ledger": ledger,
             "goals": list(ledger.goals.all()),
             "rows": rows,
+            "rows_html": task_table_rows(rows),
             "explanation": explanation,
             "hidden": hidden,
             "tally": [(TaskStatus(s).label, STATUS_COLOURS[s], n) for s, n in tally.items() if n],

@@ -27,7 +27,7 @@ from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger, Task
 from zhixing.ledger.people import find_person
-from zhixing.ledger.queries import ledger_numbers, task_rows, visible_tasks
+from zhixing.ledger.queries import cooperating_names, ledger_numbers, task_rows, visible_tasks
 from zhixing.orgs.models import Organization
 
 COLUMNS = [
@@ -79,12 +79,12 @@ def progress_text(task: Task, has_children: bool) -> str:
 
 def export_rows(ledger: Ledger, user: Any = None, today: dt.date | None = None) -> list[list[Any]]:
     today = today or timezone.localdate()
-    tasks = list(visible_tasks(ledger, user))
+    tasks = visible_tasks(ledger, user, with_reports=True)
     parents = {
         t.parent_id for t in Task.objects.filter(ledger=ledger, parent__isnull=False).only("parent_id")
     }
     out = []
-    for row in task_rows(tasks, ledger_numbers(ledger), today):
+    for row in task_rows(tasks, ledger_numbers(ledger), today, cooperating_names(ledger)):
         t = row.task
         report = t.latest_report
         status = row.status.label + (f"（{t.status_reason}）" if t.status == TaskStatus.TERMINATED else "")
@@ -94,7 +94,7 @@ def export_rows(ledger: Ledger, user: Any = None, today: dt.date | None = None) 
                 t.title,
                 t.measures,
                 t.lead_org.name,
-                "、".join(o.name for o in row.cooperating),
+                "、".join(row.cooperating),
                 t.responsible.name,
                 t.due_date,
                 progress_text(t, t.pk in parents),
