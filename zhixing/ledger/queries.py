@@ -91,10 +91,7 @@ def visible_tasks(ledger: Ledger, user: Any, *, with_reports: bool = False) -> l
     (and, with_reports, the xlsx) shows: one query. Cooperating organisations: cooperating_names()."""
     qs = Task.objects.all() if user is None else Task.objects.visible_to(user)
     qs = qs.filter(ledger=ledger).select_related("lead_org", "responsible")
-    if with_reports:
-        qs = qs.select_related("latest_report")
-    else:
-        qs = qs.only(*PAGE_FIELDS)
+    qs = qs.select_related("latest_report") if with_reports else qs.only(*PAGE_FIELDS)
     tasks = list(qs)
     for t in tasks:
         t.ledger = ledger

@@ -154,6 +154,7 @@ def _parse_progress(raw: str) -> tuple[float | None, str]:
 def _check_rows(rows: list[dict[str, Any]], errors: list[RowError], orgs: _Orgs) -> dict[str, dict[str, Any]]:
     """Per-row checks that need no ledger: 序号 form and tree, organisations, people. Rows by number."""
     by_number: dict[str, dict[str, Any]] = {}
+    people: dict[tuple[Any, ...], Any] = {}  # the same person on many rows is looked up once
     for row in rows:
         r = row["_row"]
         number = text(row.get("number"))
@@ -185,10 +186,17 @@ def _check_rows(rows: list[dict[str, Any]], errors: list[RowError], orgs: _Orgs)
                     errors.append(RowError(r, "配合单位", str(exc)))
         row["cooperating_orgs"] = coop
         if row.get("lead_org") is not None and row.get("responsible"):
-            try:
-                row["person"] = find_person(row["responsible"], [row["lead_org"], *coop])
-            except ValueError as exc:
-                errors.append(RowError(r, "责任人", str(exc)))
+            key = (row["responsible"], row["lead_org"].pk, *(o.pk for o in coop))
+            if key not in people:
+                try:
+                    people[key] = find_person(row["responsible"], [row["lead_org"], *coop])
+                except ValueError as exc:
+                    people[key] = exc
+            found = people[key]
+            if isinstance(found, ValueError):
+                errors.append(RowError(r, "责任人", str(found)))
+            else:
+                row["person"] = found
     for number, row in by_number.items():
         if "." in number:
             parent = number.rsplit(".", 1)[0]
@@ -262,57 +270,44 @@ def _write_tasks(
     by: Any,
     today: dt.date | None,
 ) -> None:
-    created: dict[str, Task] = {}
+    specs = []
     for number, row in ordered:
-        r = row["_row"]
-        parent_number = number.rsplit(".", 1)[0] if "." in number else None
-        if parent_number is not None and parent_number not in created:
-            errors.append(RowError(r, "序号", f"上级任务（序号 {parent_number}）有错误，本行未导入。"))
-            continue
-        try:
-            task = services.add_task(
-                ledger,
-                by=by,
-                title=row["title"],
-                measures=row.get("measures") or "",
-                lead_org=row["lead_org"],
-                cooperating=row["cooperating_orgs"],
-                responsible=row["person"],
-                parent=created.get(parent_number) if parent_number else None,
-                due_date=row["due"],
-                sort_order=int(number.rsplit(".", 1)[-1]),
-                today=today,
-            )
-        except ValidationError as exc:
-            errors.extend(_row_errors(r, exc, ""))
-            continue
-        created[number] = task
-        report.created += 1
-        done = row.get("done") or ""
-        percent, done_text = _parse_progress(done)
+        percent, done_text = _parse_progress(row.get("done") or "")
         has_text = bool(done_text or row.get("problems") or row.get("next_steps"))
-        if number not in parents and (percent is not None or has_text):
-            try:
-                services.report_progress(
-                    task,
-                    by=by,
-                    percent=percent or 0,
-                    done=done_text or "（导入）",
-                    problems=row.get("problems") or "",
-                    next_steps=row.get("next_steps") or "",
-                    today=today,
-                )
-            except ValidationError as exc:
-                errors.extend(_row_errors(r, exc, "进展情况"))
-        if len(report.preview) < 1000:
-            report.preview.append(
-                {
-                    "序号": number,
-                    "任务": task.title,
-                    "牵头单位": row["lead_org"].name,
-                    "配合单位": "、".join(o.name for o in row["cooperating_orgs"]),
-                    "责任人": row["person"].name,
-                    "完成时限": task.due_date,
-                    "进度": percent,
-                }
-            )
+        spec: dict[str, Any] = {
+            "number": number,
+            "row": row["_row"],
+            "title": row["title"],
+            "measures": row.get("measures") or "",
+            "lead_org": row["lead_org"],
+            "cooperating": row["cooperating_orgs"],
+            "responsible": row["person"],
+            "due_date": row["due"],
+        }
+        if percent is not None or has_text:
+            spec["report"] = {
+                "percent": percent,
+                "done": done_text,
+                "problems": row.get("problems") or "",
+                "next_steps": row.get("next_steps") or "",
+            }
+        specs.append(spec)
+    created, failures = services.bulk_add_tasks(ledger, specs, by=by, today=today)
+    for spec, exc in failures:
+        errors.extend(_row_errors(spec["row"], exc, ""))
+    report.created = len(created)
+    for spec in specs[:1000]:
+        task = created.get(spec["number"])
+        if task is None:
+            continue
+        report.preview.append(
+            {
+                "序号": spec["number"],
+                "任务": task.title,
+                "牵头单位": spec["lead_org"].name,
+                "配合单位": "、".join(o.name for o in spec["cooperating"]),
+                "责任人": spec["responsible"].name,
+                "完成时限": task.due_date,
+                "进度": spec.get("report", {}).get("percent"),
+            }
+        )
