@@ -6,7 +6,6 @@ from django.db import models
 
 MAX_TASK_DEPTH = 3  # 任务 → 子任务 → 举措
 BEHIND_MARGIN = 10.0  # 滞后: progress more than this many points below the share of elapsed working days
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
 
 class TargetKind(models.TextChoices):
