@@ -10,5 +10,6 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from zhixing.core.nav import register
+        from zhixing.ledger import tasks  # noqa: F401  (periodic jobs register with huey)
 
         register("工作台账", "ledger:ledger_list", icon="list-check", order=60)

@@ -237,3 +237,15 @@ def test_terminate_needs_a_reason(world: World) -> None:
     services.terminate_task(t, by=world.dept_a_secretary, reason="任务合并")
     t.refresh_from_db()
     assert t.status == TaskStatus.TERMINATED and t.status_reason == "任务合并"
+
+
+def test_daily_refresh_turns_late_tasks_overdue(world: World) -> None:
+    the = ledger(world)
+    t = task(the, world, due_date=dt.date(2026, 10, 9))
+    done = task(the, world, title="已终止")
+    services.terminate_task(done, by=None, reason="合并")
+    assert Task.objects.get(pk=t.pk).status == TaskStatus.NOT_STARTED
+    assert services.refresh_statuses(today=dt.date(2026, 10, 12)) == 1
+    assert Task.objects.get(pk=t.pk).status == TaskStatus.OVERDUE
+    assert Task.objects.get(pk=done.pk).status == TaskStatus.TERMINATED
+    assert services.refresh_statuses(today=dt.date(2026, 10, 12)) == 0
