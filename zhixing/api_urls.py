@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from zhixing.core.api import api
 from zhixing.directives.api import router as directives_router
+from zhixing.ledger.api import router as ledger_router
 from zhixing.orgs.api import router as orgs_router
 
 api.add_router("/", orgs_router)
 api.add_router("/", directives_router)
+api.add_router("/", ledger_router)
 
 __all__ = ["api"]

@@ -14,6 +14,8 @@ ALIASES = {
     "export": "export_xlsx",
     "worker": "run_huey",
     "token": "apitoken",
+    "ledger-import": "ledger_import",
+    "ledger-export": "ledger_export",
 }
 
 HELP = """知行 Zhixing
@@ -24,6 +26,8 @@ HELP = """知行 Zhixing
   zhixing seed --scale demo|city         生成演示或城市规模数据
   zhixing import orgs|people|holidays FILE.xlsx [--dry-run]
   zhixing export orgs|people|holidays FILE.xlsx [--year YYYY]
+  zhixing ledger-import FILE.xlsx --lead CODE --title T [--start D] [--end D] [--dry-run]
+  zhixing ledger-export ID FILE.xlsx     工作台账导入（新建台账，全部成功才写入）/ 导出
   zhixing createadmin                    创建机关工委管理员账号
   zhixing token create USER [--name N]   为用户生成 API 令牌（只显示一次）
   zhixing token list USER | revoke PREFIX  查看 / 吊销 API 令牌

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "zhixing.orgs",
     "zhixing.study",
     "zhixing.directives",
+    "zhixing.ledger",
     "zhixing.bench",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("study/", include("zhixing.study.urls")),
     path("directives/", include("zhixing.directives.urls")),
     path("modules/", include("zhixing.directives.urls_modules")),
+    path("ledger/", include("zhixing.ledger.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

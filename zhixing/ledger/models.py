@@ -1,0 +1,347 @@
+"""The implementation ledger (工作台账): 三张清单 (goals, tasks, responsibilities), milestones, progress reports
+with evidence, and 销号 (closure) requests.
+
+Scope: a ledger belongs to its lead organisation. A task is visible to whoever's view scope covers the ledger's
+lead organisation, the task's lead organisation or one of its cooperating organisations — and to its responsible
+person and supervising leader. `Task.objects.visible_to(user, action)` is that rule, in one query; every page and
+endpoint fetches tasks through it. A cooperating organisation sees the tasks it cooperates on, not the rest.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
+from zhixing.directives.models import Directive
+from zhixing.ledger.choices import ClosureStatus, TargetKind, TaskStatus
+from zhixing.orgs.models import Organization, Person
+
+
+class LedgerQuerySet(ScopedQuerySet["Ledger"]):
+    def visible_to(self, user: Any, action: Action | str = Action.VIEW) -> LedgerQuerySet:
+        """Ledgers whose lead organisation is in scope, or that hold at least one task the user may see."""
+        scope = scope_for(user, action)
+        if scope.everything:
+            return self
+        tasks = Task.objects.visible_to(user, action).filter(ledger_id=OuterRef("pk"))
+        return self.filter(scope.q("lead_org__path") | Exists(tasks))
+
+
+class Ledger(models.Model):
+    title = models.CharField("台账名称", max_length=200)
+    directive = models.ForeignKey(
+        Directive,
+        verbose_name="落实的讲话/指示",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledgers",
+    )
+    decision_name = models.CharField(
+        "落实的决策部署", max_length=200, blank=True, help_text="不对应某篇讲话/指示时，填写决策部署名称。"
+    )
+    lead_org = models.ForeignKey(
+        Organization, verbose_name="牵头单位", on_delete=models.PROTECT, related_name="led_ledgers"
+    )
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("完成期限")
+    progress = models.FloatField("总体进度（%）", default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = LedgerQuerySet.as_manager()
+    scope_path = "lead_org__path"
+
+    class Meta:
+        verbose_name = "工作台账"
+        verbose_name_plural = "工作台账"
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(directive__isnull=False) | ~Q(decision_name=""), name="ledger_has_a_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="ledger_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/ledger/{self.pk}/"
+
+    @property
+    def source_label(self) -> str:
+        return str(self.directive) if self.directive_id else self.decision_name
+
+
+class Goal(models.Model):
+    """目标清单: a measurable target — a number and unit, or a yes/no outcome."""
+
+    ledger = models.ForeignKey(Ledger, verbose_name="台账", on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField("目标", max_length=200)
+    target_kind = models.CharField(
+        "目标类型", max_length=10, choices=TargetKind.choices, default=TargetKind.NUMBER
+    )
+    target_value = models.DecimalField("目标值", max_digits=14, decimal_places=2, null=True, blank=True)
+    unit = models.CharField("单位", max_length=20, blank=True)
+    achieved_value = models.DecimalField("已完成值", max_digits=14, decimal_places=2, null=True, blank=True)
+    achieved = models.BooleanField("已实现", default=False)
+    sort_order = models.IntegerField("排序", default=0)
+
+    objects = ScopedManager["Goal"]()
+    scope_path = "ledger__lead_org__path"
+
+    class Meta:
+        verbose_name = "目标"
+        verbose_name_plural = "目标清单"
+        ordering = ["ledger_id", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> float:
+        if self.target_kind == TargetKind.YESNO:
+            return 100.0 if self.achieved else 0.0
+        if not self.target_value or self.achieved_value is None:
+            return 0.0
+        return min(100.0, float(self.achieved_value) / float(self.target_value) * 100)
+
+
+class TaskQuerySet(ScopedQuerySet["Task"]):
+    def visible_to(self, user: Any, action: Action | str = Action.VIEW) -> TaskQuerySet:
+        """One query: the ledger's lead org, the task's lead org or a cooperating org in the user's scope for
+        `action`; for viewing, also the tasks the user's person is responsible for or supervises."""
+        scope = scope_for(user, action)
+        if scope.everything:
+            return self
+        q = Q(pk__in=[])
+        if not scope.nothing:
+            coop = Task.cooperating.through.objects.filter(task_id=OuterRef("pk")).filter(
+                scope.q("organization__path")
+            )
+            q = scope.q("ledger__lead_org__path") | scope.q("lead_org__path") | Q(Exists(coop))
+        if Action(action) == Action.VIEW and getattr(user, "is_authenticated", False):
+            q |= Q(responsible__user_id=user.pk) | Q(supervisor__user_id=user.pk)
+        return self.filter(q)
+
+    def editable_by(self, user: Any) -> TaskQuerySet:
+        """Tasks the user may change: change scope over the ledger's or the task's lead organisation."""
+        scope = scope_for(user, Action.CHANGE)
+        if scope.everything:
+            return self
+        if scope.nothing:
+            return self.none()
+        return self.filter(scope.q("ledger__lead_org__path") | scope.q("lead_org__path"))
+
+
+class Task(models.Model):
+    """任务清单 and 责任清单 in one row: a task, sub-task or measure (depth 1-3) with its responsibilities."""
+
+    ledger = models.ForeignKey(Ledger, verbose_name="台账", on_delete=models.CASCADE, related_name="tasks")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级任务",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    depth = models.PositiveSmallIntegerField("层级", default=1, editable=False)
+    sort_order = models.IntegerField("排序", default=0)
+    title = models.CharField("任务", max_length=300)
+    measures = models.TextField("具体举措", blank=True)
+    goal = models.ForeignKey(
+        Goal, verbose_name="对应目标", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    lead_org = models.ForeignKey(
+        Organization, verbose_name="牵头单位", on_delete=models.PROTECT, related_name="led_tasks"
+    )
+    cooperating = models.ManyToManyField(
+        Organization, verbose_name="配合单位", blank=True, related_name="cooperating_tasks"
+    )
+    responsible = models.ForeignKey(
+        Person, verbose_name="责任人", on_delete=models.PROTECT, related_name="responsible_tasks"
+    )
+    supervisor = models.ForeignKey(
+        Person,
+        verbose_name="分管领导",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervised_tasks",
+    )
+    weight = models.PositiveSmallIntegerField(
+        "权重", default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    start_date = models.DateField("开始日期", null=True, blank=True, help_text="不填则为台账开始日期。")
+    due_working_days = models.PositiveSmallIntegerField(
+        "完成时限（台账开始后第几个工作日）", null=True, blank=True
+    )
+    due_date = models.DateField("完成时限")
+    status = models.CharField(
+        "状态", max_length=16, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
+    )
+    status_reason = models.CharField("状态说明", max_length=300, blank=True)
+    progress = models.FloatField("进度（%）", default=0, editable=False)
+    latest_report = models.ForeignKey(
+        "ProgressReport", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = TaskQuerySet.as_manager()
+    scope_path = "ledger__lead_org__path"
+
+    class Meta:
+        verbose_name = "任务"
+        verbose_name_plural = "任务清单"
+        ordering = ["ledger_id", "depth", "sort_order", "id"]
+        indexes = [
+            models.Index(fields=["ledger", "parent", "sort_order"]),
+            models.Index(fields=["lead_org", "status"]),
+            models.Index(fields=["responsible", "status"]),
+            models.Index(fields=["due_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(depth__gte=1, depth__lte=3), name="task_depth_1_to_3"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/ledger/tasks/{self.pk}/"
+
+    @property
+    def effective_start(self) -> Any:
+        return self.start_date or self.ledger.start_date
+
+
+class Milestone(models.Model):
+    """路线图/时间表: a dated step of a task."""
+
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField("节点", max_length=200)
+    due_date = models.DateField("计划完成日期")
+    done_on = models.DateField("实际完成日期", null=True, blank=True)
+
+    objects = ScopedManager["Milestone"]()
+    scope_path = "task__ledger__lead_org__path"
+
+    class Meta:
+        verbose_name = "时间节点"
+        verbose_name_plural = "路线图/时间表"
+        ordering = ["task_id", "due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgressReport(models.Model):
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="reports")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reported_at = models.DateTimeField("报告时间", auto_now_add=True)
+    percent = models.DecimalField(
+        "完成进度（%）",
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    value = models.DecimalField("目标完成值", max_digits=14, decimal_places=2, null=True, blank=True)
+    done = models.TextField("进展情况", blank=True)
+    problems = models.TextField("存在问题", blank=True)
+    next_steps = models.TextField("下步打算", blank=True)
+    reason = models.CharField("进度下调原因", max_length=300, blank=True)
+    is_final = models.BooleanField("销号报告", default=False)
+
+    objects = ScopedManager["ProgressReport"]()
+    scope_path = "task__ledger__lead_org__path"
+
+    class Meta:
+        verbose_name = "进展报告"
+        verbose_name_plural = "进展报告"
+        ordering = ["task_id", "-reported_at", "-id"]
+        indexes = [models.Index(fields=["task", "-reported_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.percent}%"
+
+
+def evidence_path(instance: ProgressEvidence, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"ledger/{instance.report.task_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class ProgressEvidence(models.Model):
+    report = models.ForeignKey(
+        ProgressReport, verbose_name="进展报告", on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField("文件", upload_to=evidence_path, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=60)
+    size = models.PositiveIntegerField("大小（字节）")
+
+    objects = ScopedManager["ProgressEvidence"]()
+    scope_path = "report__task__ledger__lead_org__path"
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["report_id", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class Closure(models.Model):
+    """销号: a request to close a task, with its final report; approved or sent back by the ledger's lead."""
+
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="closures")
+    final_report = models.ForeignKey(
+        ProgressReport, verbose_name="销号报告", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=ClosureStatus.choices, default=ClosureStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    reason = models.CharField("退回原因", max_length=300, blank=True)
+
+    objects = ScopedManager["Closure"]()
+    scope_path = "task__ledger__lead_org__path"
+
+    class Meta:
+        verbose_name = "销号申请"
+        verbose_name_plural = "销号申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task"], condition=Q(status="pending"), name="closure_one_pending_per_task"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"销号申请：{self.task}"

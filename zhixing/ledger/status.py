@@ -1,0 +1,128 @@
+"""Status derivation and progress roll-up: pure functions (no queries), used by the services and the pages.
+
+Status, for an open task (not 待销号/已销号/已终止, which are decisions):
+- 已逾期 when today is after the due date;
+- 滞后 when the progress is more than BEHIND_MARGIN points below the expected progress, the share of the task's
+  working days that have elapsed (elapsed working days ÷ working days from start to due, with Chinese holidays
+  and 调休 from the core calendar);
+- 未启动 when nothing has been reported yet; 推进中 otherwise.
+
+Roll-up: a task with sub-tasks has the weighted mean of its children's progress (terminated children left out);
+the ledger has the weighted mean of its top-level tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from zhixing.core import calendar
+from zhixing.ledger.choices import BEHIND_MARGIN, STICKY_STATUSES, TaskStatus
+
+
+@functools.lru_cache(maxsize=4096)
+def _expected(start: dt.date, due: dt.date, today: dt.date, calendars: tuple[object, ...]) -> float:
+    """Memoised per (dates, the calendars of the years involved): a changed holiday table gives new calendars."""
+    total = calendar.working_days_between(start, due)
+    if total <= 0:
+        return 100.0
+    return calendar.working_days_between(start, today) / total * 100
+
+
+def expected_progress(start: dt.date, due: dt.date, today: dt.date) -> float:
+    """The share (0-100) of the working days from `start` to `due` that have passed by `today`."""
+    if today <= start:
+        return 0.0
+    if today >= due:
+        return 100.0
+    years = tuple(calendar.year_calendar(y) for y in range(start.year, due.year + 1))
+    return _expected(start, due, today, years)
+
+
+def derive_status(
+    *,
+    progress: float,
+    due: dt.date,
+    today: dt.date,
+    expected: float,
+    started: bool,
+    decided: str | None = None,
+) -> TaskStatus:
+    """`decided`: the task's status when it is a decision (待销号, 已销号, 已终止); those stand as they are."""
+    if decided in STICKY_STATUSES:
+        return TaskStatus(decided)
+    if today > due:
+        return TaskStatus.OVERDUE
+    if progress + BEHIND_MARGIN < expected:
+        return TaskStatus.BEHIND
+    if not started and progress <= 0:
+        return TaskStatus.NOT_STARTED
+    return TaskStatus.IN_PROGRESS
+
+
+def status_on(task: object, today: dt.date) -> TaskStatus:
+    """The status of a Task model instance as of `today` (its stored status may predate today)."""
+    start: dt.date = task.effective_start  # type: ignore[attr-defined]
+    due: dt.date = task.due_date  # type: ignore[attr-defined]
+    progress: float = task.progress  # type: ignore[attr-defined]
+    return derive_status(
+        progress=progress,
+        due=due,
+        today=today,
+        expected=expected_progress(start, due, today),
+        started=progress > 0 or task.latest_report_id is not None,  # type: ignore[attr-defined]
+        decided=task.status,  # type: ignore[attr-defined]
+    )
+
+
+def due_in(due: dt.date, today: dt.date) -> int:
+    """Working days left until `due` (0 on the day, negative when late: working days overdue)."""
+    if due >= today:
+        return calendar.working_days_between(today, due)
+    return -calendar.working_days_between(due, today)
+
+
+@dataclass(frozen=True)
+class Part:
+    label: str
+    progress: float
+    weight: int
+    included: bool = True
+
+    def contribution(self, total_weight: int) -> float:
+        return self.progress * self.weight / total_weight if self.included and total_weight else 0.0
+
+
+def rollup(parts: Iterable[Part]) -> float:
+    """Weighted mean of the included parts' progress; 0 when there are none."""
+    items = [p for p in parts if p.included]
+    total = sum(p.weight for p in items)
+    if not total:
+        return 0.0
+    return round(sum(p.progress * p.weight for p in items) / total, 2)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The roll-up written out for the page: Σ(进度×权重) ÷ Σ权重, and each part's share of the result."""
+
+    parts: list[Part]
+    total_weight: int
+    result: float
+
+    @property
+    def formula(self) -> str:
+        terms = " + ".join(f"{p.progress:g}%×{p.weight}" for p in self.parts if p.included)
+        if not terms:
+            return "尚无可计入的任务，进度为 0%。"
+        return f"（{terms}）÷ {self.total_weight} = {self.result:g}%"
+
+    def rows(self) -> list[tuple[Part, float]]:
+        return [(p, round(p.contribution(self.total_weight), 2)) for p in self.parts]
+
+
+def explain(parts: Iterable[Part]) -> Explanation:
+    items = list(parts)
+    return Explanation(items, sum(p.weight for p in items if p.included), rollup(items))

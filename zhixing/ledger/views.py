@@ -1,0 +1,486 @@
+"""Ledger pages: thin — parse, fetch through visible_to (outside scope = 404), call a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhixing.core.scoping import Action, scope_for
+from zhixing.core.services import ConflictError
+from zhixing.ledger import queries, services
+from zhixing.ledger.choices import STATUS_COLOURS, ClosureStatus, TargetKind, TaskStatus
+from zhixing.ledger.forms import (
+    ClosureRequestForm,
+    DecisionForm,
+    GoalForm,
+    LedgerFilterForm,
+    LedgerForm,
+    MilestoneForm,
+    ReasonForm,
+    ReportForm,
+    TaskForm,
+)
+from zhixing.ledger.models import Closure, Ledger, ProgressEvidence, ProgressReport, Task
+from zhixing.ledger.rows_html import task_table_rows
+from zhixing.ledger.status import due_in, status_on
+from zhixing.orgs.forms import apply_errors
+
+NOT_FOUND = "没有找到该台账或任务，或您无权查看。"
+
+
+def get_ledger(user: Any, pk: int) -> Ledger:
+    ledger = Ledger.objects.visible_to(user).select_related("lead_org", "directive").filter(pk=pk).first()
+    if ledger is None:
+        raise Http404(NOT_FOUND)
+    return ledger
+
+
+def get_changeable_ledger(user: Any, pk: int) -> Ledger:
+    ledger = Ledger.objects.for_user(user, Action.CHANGE).select_related("lead_org").filter(pk=pk).first()
+    if ledger is None:
+        raise Http404(NOT_FOUND)
+    return ledger
+
+
+def get_task(user: Any, pk: int) -> Task:
+    task = (
+        Task.objects.visible_to(user)
+        .select_related(
+            "ledger__lead_org",
+            "lead_org",
+            "responsible__branch",
+            "supervisor",
+            "latest_report",
+            "goal",
+            "parent",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if task is None:
+        raise Http404(NOT_FOUND)
+    return task
+
+
+def _today() -> Any:
+    return timezone.localdate()
+
+
+# --- Ledgers --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def ledger_list(request: HttpRequest) -> HttpResponse:
+    filters = LedgerFilterForm(request.GET or None)
+    qs = filters.filter(Ledger.objects.visible_to(request.user)).select_related("lead_org", "directive")
+    page = Paginator(qs.order_by("-start_date", "-id"), 30).get_page(request.GET.get("page"))
+    can_create = not scope_for(request.user, Action.CHANGE).nothing
+    return render(
+        request, "ledger/ledger_list.html", {"page_obj": page, "filters": filters, "can_create": can_create}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_create(request: HttpRequest) -> HttpResponse:
+    if scope_for(request.user, Action.CHANGE).nothing:
+        raise Http404(NOT_FOUND)
+    form = LedgerForm(request.POST or None, by=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                ledger = services.create_ledger(by=request.user, **values)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"已建立台账“{ledger.title}”。下一步：添加目标和任务。")
+                return redirect(ledger.get_absolute_url())
+        return render(request, "ledger/ledger_form.html", {"form": form}, status=422)
+    return render(request, "ledger/ledger_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    ledger = get_changeable_ledger(request.user, pk)
+    if request.method == "GET":
+        form = LedgerForm(initial=LedgerForm.initial_for(ledger), by=request.user)
+        return render(request, "ledger/ledger_form.html", {"form": form, "ledger": ledger})
+    form = LedgerForm(request.POST, by=request.user)
+    if form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.update_ledger(
+                ledger,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version") or ledger.version,
+                **values,
+            )
+        except ConflictError as exc:
+            form = LedgerForm(initial=LedgerForm.initial_for(exc.current), by=request.user)  # type: ignore[arg-type]
+            conflict = exc.messages[0] + "下面已换成当前内容。"
+            context = {"form": form, "ledger": ledger, "conflict": conflict}
+            return render(request, "ledger/ledger_form.html", context, status=409)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存台账。")
+            return redirect(ledger.get_absolute_url())
+    return render(request, "ledger/ledger_form.html", {"form": form, "ledger": ledger}, status=422)
+
+
+@login_required
+@require_GET
+def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ledger = get_ledger(request.user, pk)
+    today = _today()
+    tasks = queries.visible_tasks(ledger, request.user)
+    rows = queries.task_rows(tasks, queries.ledger_numbers(ledger), today, queries.cooperating_names(ledger))
+    explanation, hidden = queries.explain_ledger(ledger, rows)
+    tally = dict.fromkeys(TaskStatus, 0)
+    for r in rows:
+        tally[r.status] += 1
+    can_change = services.can_change_ledger(request.user, ledger)
+    return render(
+        request,
+        "ledger/ledger_detail.html",
+        {
+            "ledger": ledger,
+            "goals": list(ledger.goals.all()),
+            "rows": rows,
+            "rows_html": task_table_rows(rows),
+            "explanation": explanation,
+            "hidden": hidden,
+            "tally": [(TaskStatus(s).label, STATUS_COLOURS[s], n) for s, n in tally.items() if n],
+            "can_change": can_change,
+            "today": today,
+            "due_in": due_in(ledger.end_date, today),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
+    ledger = get_changeable_ledger(request.user, pk)
+    form = GoalForm(request.POST or None, initial={"target_kind": TargetKind.NUMBER})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.add_goal(ledger, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "已添加目标。")
+                return redirect(ledger.get_absolute_url())
+        return render(
+            request,
+            "ledger/simple_form.html",
+            {"form": form, "ledger": ledger, "heading": "添加目标"},
+            status=422,
+        )
+    return render(request, "ledger/simple_form.html", {"form": form, "ledger": ledger, "heading": "添加目标"})
+
+
+# --- Tasks ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    ledger = get_ledger(request.user, pk)
+    parent = None
+    parent_id = request.POST.get("parent") or request.GET.get("parent")
+    if parent_id and str(parent_id).isdigit():
+        parent = Task.objects.visible_to(request.user).filter(ledger=ledger, pk=int(parent_id)).first()
+    allowed = services.can_change_ledger(request.user, ledger) or (
+        parent is not None and services.can_edit_task(request.user, parent)
+    )
+    if not allowed:
+        raise Http404(NOT_FOUND)
+    initial = {
+        "parent": parent.pk if parent else None,
+        "weight": 1,
+        "lead_org": (parent or ledger).lead_org.pk,
+    }
+    form = TaskForm(request.POST or None, ledger=ledger, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                task = services.add_task(ledger, by=request.user, **form.service_values())
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"已添加任务“{task.title}”。")
+                return redirect(ledger.get_absolute_url())
+        return render(request, "ledger/task_form.html", {"form": form, "ledger": ledger}, status=422)
+    return render(request, "ledger/task_form.html", {"form": form, "ledger": ledger})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task(request.user, pk)
+    if not services.can_edit_task(request.user, task):
+        raise Http404(NOT_FOUND)
+    ledger = task.ledger
+    if request.method == "GET":
+        form = TaskForm(initial=TaskForm.initial_for(task), ledger=ledger, task=task)
+        return render(request, "ledger/task_form.html", {"form": form, "ledger": ledger, "task": task})
+    form = TaskForm(request.POST, ledger=ledger, task=task)
+    if form.is_valid():
+        try:
+            services.update_task(
+                task,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version") or task.version,
+                **form.service_values(),
+            )
+        except ConflictError as exc:
+            current: Task = exc.current  # type: ignore[assignment]
+            form = TaskForm(initial=TaskForm.initial_for(current), ledger=ledger, task=current)
+            conflict = exc.messages[0] + f"下面已换成当前内容（版本 {current.version}）。"
+            return render(
+                request,
+                "ledger/task_form.html",
+                {"form": form, "ledger": ledger, "task": task, "conflict": conflict},
+                status=409,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存任务。")
+            return redirect(task.get_absolute_url())
+    return render(
+        request, "ledger/task_form.html", {"form": form, "ledger": ledger, "task": task}, status=422
+    )
+
+
+@login_required
+@require_GET
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task(request.user, pk)
+    today = _today()
+    children = list(
+        Task.objects.visible_to(request.user)
+        .filter(parent=task)
+        .select_related("lead_org", "responsible", "latest_report", "ledger")
+        .prefetch_related("cooperating")
+    )
+    numbers = queries.ledger_numbers(task.ledger)
+    child_rows = queries.task_rows(children, numbers, today)
+    reports = list(
+        ProgressReport.objects.filter(task=task)
+        .select_related("reported_by")
+        .prefetch_related("evidence")[:50]
+    )
+    closures = list(Closure.objects.filter(task=task).select_related("requested_by", "decided_by"))
+    user = request.user
+    return render(
+        request,
+        "ledger/task_detail.html",
+        {
+            "task": task,
+            "number": numbers.get(task.pk, ""),
+            "status": status_on(task, today),
+            "colour": STATUS_COLOURS[status_on(task, today)],
+            "due_in": due_in(task.due_date, today),
+            "cooperating": list(task.cooperating.all()),
+            "milestones": list(task.milestones.all()),
+            "child_rows": child_rows,
+            "explanation": queries.explain_task(task, child_rows) if child_rows else None,
+            "reports": reports,
+            "closures": closures,
+            "pending": next((c for c in closures if c.status == ClosureStatus.PENDING), None),
+            "can_edit": services.can_edit_task(user, task),
+            "can_report": services.can_report(user, task)
+            and task.status not in {TaskStatus.CLOSED, TaskStatus.TERMINATED},
+            "can_decide": services.can_decide_closure(user, task),
+            "milestone_form": MilestoneForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one-minute page a responsible person opens on a phone."""
+    task = get_task(request.user, pk)
+    if not services.can_report(request.user, task):
+        raise Http404(NOT_FOUND)
+    form = ReportForm(request.POST or None, initial={"percent": task.progress})
+    numeric = task.goal is not None and task.goal.target_kind == TargetKind.NUMBER
+    context: dict[str, Any] = {
+        "task": task,
+        "form": form,
+        "numeric": numeric,
+        "due_in": due_in(task.due_date, _today()),
+    }
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.report_progress(
+                    task, by=request.user, evidence=request.FILES.getlist("evidence"), **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                if hasattr(exc, "error_dict") and "evidence" in exc.error_dict:
+                    context["evidence_errors"] = exc.message_dict["evidence"]
+            else:
+                messages.success(request, "已报告进展，谢谢！")
+                return redirect(task.get_absolute_url())
+        return render(request, "ledger/task_report.html", context, status=422)
+    return render(request, "ledger/task_report.html", context)
+
+
+@login_required
+@require_POST
+def task_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task(request.user, pk)
+    if not services.can_edit_task(request.user, task):
+        raise Http404(NOT_FOUND)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.terminate_task(task, by=request.user, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(task.get_absolute_url())
+    messages.success(request, "已终止该任务。")
+    return redirect(task.get_absolute_url())
+
+
+@login_required
+@require_POST
+def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task(request.user, pk)
+    if not services.can_edit_task(request.user, task):
+        raise Http404(NOT_FOUND)
+    form = MilestoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写节点名称和计划完成日期。")
+        return redirect(task.get_absolute_url())
+    try:
+        services.add_milestone(task, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已添加时间节点。")
+    return redirect(task.get_absolute_url())
+
+
+# --- 销号 -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task(request.user, pk)
+    if not services.can_report(request.user, task):
+        raise Http404(NOT_FOUND)
+    form = ClosureRequestForm(request.POST or None)
+    context: dict[str, Any] = {"task": task, "form": form}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.request_closure(
+                    task, by=request.user, evidence=request.FILES.getlist("evidence"), **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                if hasattr(exc, "error_dict") and "evidence" in exc.error_dict:
+                    context["evidence_errors"] = exc.message_dict["evidence"]
+            else:
+                messages.success(request, "已提交销号申请，等待审批。")
+                return redirect(task.get_absolute_url())
+        return render(request, "ledger/closure_request.html", context, status=422)
+    return render(request, "ledger/closure_request.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    closure = (
+        Closure.objects.filter(pk=pk, task__in=Task.objects.visible_to(request.user))
+        .select_related("task__ledger__lead_org", "task__supervisor", "task__responsible", "final_report")
+        .first()
+    )
+    if closure is None or not services.can_decide_closure(request.user, closure.task):
+        raise Http404(NOT_FOUND)
+    form = DecisionForm(request.POST or None)
+    context = {
+        "closure": closure,
+        "task": closure.task,
+        "form": form,
+        "evidence": list(closure.final_report.evidence.all()),
+    }
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    services.approve_closure(closure, by=request.user)
+                    messages.success(request, "已同意销号。")
+                else:
+                    services.reject_closure(
+                        closure, by=request.user, reason=form.cleaned_data.get("reason", "")
+                    )
+                    messages.success(request, "已退回销号申请。")
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                return redirect(closure.task.get_absolute_url())
+        return render(request, "ledger/closure_decide.html", context, status=422)
+    return render(request, "ledger/closure_decide.html", context)
+
+
+# --- Evidence and "my tasks" ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    item = ProgressEvidence.objects.filter(
+        pk=pk, report__task__in=Task.objects.visible_to(request.user)
+    ).first()
+    if item is None:
+        raise Http404(NOT_FOUND)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("文件不存在。") from exc
+    return FileResponse(handle, content_type=item.content_type, filename=item.original_name)
+
+
+@login_required
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    today = _today()
+    tasks = list(
+        Task.objects.visible_to(request.user)
+        .filter(responsible__user_id=int(request.user.pk or 0))
+        .exclude(status__in=[TaskStatus.CLOSED, TaskStatus.TERMINATED])
+        .select_related("ledger", "lead_org", "latest_report", "responsible")
+        .prefetch_related("cooperating")
+        .order_by("due_date", "id")[:200]
+    )
+    rows = [(t, status_on(t, today), due_in(t.due_date, today)) for t in tasks]
+    return render(
+        request,
+        "ledger/my_tasks.html",
+        {"rows": [(t, s, STATUS_COLOURS[s], d) for t, s, d in rows], "today": today},
+    )
+
+
+def report_url(task: Task) -> str:
+    return reverse("ledger:task_report", args=[task.pk])
