@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from zhixing.core.api import api
 from zhixing.orgs.api import router as orgs_router
+from zhixing.study.api import router as study_router
 
 api.add_router("/", orgs_router)
+api.add_router("/", study_router)
 
 __all__ = ["api"]

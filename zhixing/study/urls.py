@@ -19,3 +19,14 @@ urlpatterns = [
     path("norms/", views.norm_list, name="norm_list"),
     path("norms/<int:pk>/", views.norm_edit, name="norm_edit"),
 ]
+
+# --- Compliance matrix, attendance rates, 我的学习 (views_compliance.py) ---------------------------
+from zhixing.study import views_compliance  # noqa: E402
+
+urlpatterns += [
+    path("compliance/", views_compliance.compliance_matrix, name="compliance"),
+    path("compliance/cell/", views_compliance.compliance_cell, name="compliance_cell"),
+    path("compliance/export.xlsx", views_compliance.compliance_export, name="compliance_export"),
+    path("attendance-rates/", views_compliance.attendance_rate_list, name="attendance_rates"),
+    path("me/", views_compliance.my_study, name="my_study"),
+]
