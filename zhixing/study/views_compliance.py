@@ -70,7 +70,7 @@ class _Filters(forms.Form):
         if isinstance(field, forms.TypedChoiceField):
             # an id outside the offered choices is looked up (and refused with 404), not silently replaced
             try:
-                number = int(raw)
+                number = int(str(raw))
             except ValueError:
                 return None
             if name == "year" and not matrix.MIN_YEAR <= number <= matrix.MAX_YEAR:
