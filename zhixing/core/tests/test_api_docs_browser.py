@@ -36,7 +36,7 @@ def test_docs_page_renders_the_endpoints_without_the_internet(live_server) -> No
             page.wait_for_selector(".opblock-summary-path", timeout=15000)
             assert "/api/v1/people/{person_id}" in page.inner_text("#swagger-ui")
             assert "知行 Zhixing API" in page.content()
-            assert page.locator(".opblock").count() == 8
+            assert page.locator(".opblock").count() >= 8  # orgs and people; other apps add theirs
         finally:
             browser.close()
     outside = [u for u in requested if urlparse(u).scheme in {"http", "https"} and urlparse(u).netloc != own]
