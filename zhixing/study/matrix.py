@@ -59,7 +59,21 @@ def filter_orgs(user: Any) -> list[Organization]:
         return []
     roots = Q(parent__isnull=True) if scope.everything else Q(path__in=scope.prefixes)
     qs = Organization.objects.for_user(user, Action.VIEW).filter(is_active=True)
-    return list(qs.filter(roots | Q(kind__in=FILTER_KINDS)).only("id", "name", "depth", "path", "kind"))
+    return list(qs.filter(roots | Q(kind__in=FILTER_KINDS)))
+
+
+def choose_root(user: Any, orgs: Sequence[Organization], root_id: int | None) -> Organization:
+    """resolve_root() without a query when the answer is among `orgs` (the filter's choices)."""
+    if root_id is None:
+        scope = scope_for(user, Action.VIEW)
+        tops = [o for o in orgs if (o.parent_id is None if scope.everything else o.path in scope.prefixes)]
+        if tops:
+            return min(tops, key=lambda o: (o.depth, o.path))
+    else:
+        found = next((o for o in orgs if o.pk == root_id), None)
+        if found is not None:
+            return found
+    return resolve_root(user, root_id)
 
 
 def kinds_in(root: Organization) -> set[str]:

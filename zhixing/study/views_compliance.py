@@ -113,9 +113,7 @@ def _selected_matrix(request: HttpRequest) -> tuple[matrix.Matrix | None, Matrix
     norms = matrix.active_norms()
     form = MatrixFilters(request.GET or None, orgs=orgs, norms=norms)
     root_id = form.value("root")
-    root = next((o for o in orgs if o.pk == root_id), None) if root_id is not None else None
-    if root is None:
-        root = matrix.resolve_root(user, root_id)
+    root = matrix.choose_root(user, orgs, root_id)
     year = form.value("year") or timezone.localdate().year
     norm_id = form.value("norm")
     norm = matrix.pick_norm(norms, norm_id, matrix.kinds_in(root) if norm_id is None else ())
@@ -283,9 +281,7 @@ def attendance_rate_list(request: HttpRequest) -> HttpResponse:
     orgs = matrix.filter_orgs(user)
     form = RateFilters(request.GET or None, orgs=orgs)
     root_id = form.value("root")
-    root = next((o for o in orgs if o.pk == root_id), None) if root_id is not None else None
-    if root is None:
-        root = matrix.resolve_root(user, root_id)
+    root = matrix.choose_root(user, orgs, root_id)
     year = form.value("year") or timezone.localdate().year
     sort = form.value("sort") or "-rate"
     form.initial = {"root": root.pk, "year": year, "sort": sort}

@@ -102,3 +102,25 @@ def test_people_rates(world: World) -> None:
     page = api(world.dept_a_secretary).get("/api/v1/compliance/people?limit=1&offset=1").json()
     assert page["count"] == 2 and [i["name"] for i in page["items"]] == ["李四"]
     assert api(world.dept_b_secretary).get("/api/v1/compliance/people").json()["count"] == 1  # 王五 only
+
+
+def test_query_counts_do_not_grow(world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from zhixing.core.testing import org, person
+    from zhixing.orgs.choices import OrgKind
+
+    client = api(world.committee_admin)
+    urls = [f"/api/v1/compliance?norm={themed_day().pk}", "/api/v1/compliance/people"]
+    counts = []
+    for url in urls:
+        client.get(url)
+        with django_assert_num_queries(10, exact=False) as small:
+            assert client.get(url).status_code == 200
+        counts.append(len(small.captured_queries))
+    for i in range(15):
+        branch = org(f"Y-{i}", f"新{i}党支部", OrgKind.BRANCH, world.organ_b)
+        someone = person(f"新人{i}", branch)
+        a = make_activity(world, organization=branch, date=dt.date(TODAY.year, 1, 2), today=TODAY)
+        services.set_attendances(a, by=None, entries=[(someone, "present", "")])
+    for url, n in zip(urls, counts, strict=True):
+        with django_assert_num_queries(n):
+            assert client.get(url).json()["count"] > 15
