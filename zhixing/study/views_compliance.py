@@ -116,7 +116,9 @@ def _selected_matrix(request: HttpRequest) -> tuple[matrix.Matrix | None, Matrix
     root = matrix.choose_root(user, orgs, root_id)
     year = form.value("year") or timezone.localdate().year
     norm_id = form.value("norm")
-    norm = matrix.pick_norm(norms, norm_id, matrix.kinds_in(root) if norm_id is None else ())
+    norm = matrix.pick_norm(norms, norm_id, ()) if norm_id is not None else None
+    if norm is None:  # none asked for, or one that is not (or no longer) active: the first that applies here
+        norm = matrix.pick_norm(norms, None, matrix.kinds_in(root))
     status = form.value("status") or ""
     form.initial = {"root": root.pk, "year": year, "norm": norm.pk if norm else None, "status": status}
     if norm is None:

@@ -17,6 +17,16 @@ from zhixing.study.models import Attendance, Norm
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
+def default_norms() -> None:
+    """The default norms come from a data migration, which an earlier transactional test may have flushed."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("zhixing.study.migrations.0002_campaigns_and_default_norms").load(apps, None)
+
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -52,6 +62,7 @@ def log_in(page: Any, base: str, username: str) -> None:
 
 
 def test_themed_day_with_qr_sign_in_turns_the_cell_green(live_server: Any, browser: Any) -> None:
+    default_norms()
     world = build_world()
     base = live_server.url
     norm = Norm.objects.get(activity_kind="themed_day", condition="")

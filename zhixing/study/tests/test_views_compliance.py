@@ -94,6 +94,8 @@ def test_default_norm_applies_under_the_root_and_status_filter(world: World) -> 
     assert {o for o, _ in cells(body.content.decode())} == {str(world.branch_b1.pk)}
     # bad filter values fall back to the defaults
     assert client.get("/study/compliance/?year=abc&norm=x&status=zzz").status_code == 200
+    body = client.get("/study/compliance/?norm=999999").content.decode()
+    assert "党支部每月至少1次" in body and len(cells(body)) > 0
 
 
 def test_condition_shows_failing_sessions(world: World) -> None:
