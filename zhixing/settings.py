@@ -222,3 +222,5 @@ LOGGING = {
 # --- Zhixing --------------------------------------------------------------------------------------
 ZHIXING_PAGE_SIZE = 50
 ZHIXING_IMPORT_MAX_ROWS = 200_000
+# Remind secretaries of unmet norms this many working days before the period ends (study/tasks.py).
+ZHIXING_COMPLIANCE_REMIND_DAYS = int(os.environ.get("ZHIXING_COMPLIANCE_REMIND_DAYS", "5"))

@@ -46,3 +46,14 @@ urlpatterns += [
     path("reports/", views_reports.report_index, name="report_index"),
     path("reports/tongbao/", views_reports.tongbao_download, name="tongbao_download"),
 ]
+
+# --- Compliance matrix, attendance rates, 我的学习 (views_compliance.py) ---------------------------
+from zhixing.study import views_compliance  # noqa: E402
+
+urlpatterns += [
+    path("compliance/", views_compliance.compliance_matrix, name="compliance"),
+    path("compliance/cell/", views_compliance.compliance_cell, name="compliance_cell"),
+    path("compliance/export.xlsx", views_compliance.compliance_export, name="compliance_export"),
+    path("attendance-rates/", views_compliance.attendance_rate_list, name="attendance_rates"),
+    path("me/", views_compliance.my_study, name="my_study"),
+]
