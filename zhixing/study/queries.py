@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Aggregate, CharField, Count, Exists, OuterRef, Q
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Aggregate, CharField, Count, Exists, Func, IntegerField, OuterRef, Q
 from django.utils import timezone
 
 from zhixing.core.periods import Period, periods_between
@@ -46,6 +45,28 @@ class GroupConcat(Aggregate):
         return super(GroupConcat, clone).as_sql(compiler, connection, **extra)
 
 
+class YearMonth(Func):
+    """A date's year and month as one integer, 202603. Django's ExtractYear/ExtractMonth run as Python functions
+    per row on SQLite (several seconds over a city's year of activities); the ISO text of the date is sliced in SQL
+    there instead, and PostgreSQL extracts natively."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression: Any) -> None:
+        super().__init__(expression)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(substr({sql}, 1, 4) || substr({sql}, 6, 2) AS INTEGER)", [*params, *params]
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(EXTRACT(YEAR FROM {sql}) * 100 + EXTRACT(MONTH FROM {sql}) AS INTEGER)", [
+            *params,
+            *params,
+        ]
+
+
 class Status(StrEnum):
     MET = "met"
     DUE = "due"  # not met yet, the period has not ended
@@ -62,9 +83,14 @@ class Cell:
     period: Period
     status: Status
     count: int
-    activity_ids: tuple[int, ...] = ()
     # For a condition such as "党外 members invited every session": the counted sessions that fall short.
     failing_ids: tuple[int, ...] = field(default=())
+    # The counted activities' ids as the database joined them; parsed only when a cell's activities are shown.
+    id_texts: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def activity_ids(self) -> tuple[int, ...]:
+        return tuple(sorted(i for text in self.id_texts for i in _ids(text)))
 
     @property
     def required(self) -> int:
@@ -81,27 +107,26 @@ def _ids(text: str | None) -> list[int]:
 
 def _month_buckets(
     root: Organization, start: dt.date, end: dt.date, kinds: Iterable[str]
-) -> dict[tuple[int, str, int, int], tuple[list[int], list[int]]]:
-    """(organisation id, kind, year, month) -> (activity ids, ids of those with a 党外 leadership guest)."""
+) -> dict[tuple[int, str, int], tuple[int, str, str | None]]:
+    """(organisation id, kind, yyyymm) -> (comma-joined activity ids, ids of those with a 党外 leadership guest).
+    Ids stay text until a cell needs them: most of a city's buckets are read once."""
     non_party_guest = Attendance.objects.filter(
         activity=OuterRef("pk"), is_guest=True, guest_kind=GuestKind.NON_PARTY_LEADER
     )
     rows = (
         Activity.objects.filter(subtree_q("organization__path", root.path))
         .filter(date__gte=start, date__lte=end, kind__in=sorted(set(kinds)))
-        .annotate(y=ExtractYear("date"), m=ExtractMonth("date"))
-        .values("organization_id", "kind", "y", "m")
+        .annotate(ym=YearMonth("date"))
+        .values("organization_id", "kind", "ym")
         .annotate(
             n=Count("id"),
             ids=GroupConcat("id"),
             invited_ids=GroupConcat("id", filter=Q(Exists(non_party_guest))),
         )
+        .values_list("organization_id", "kind", "ym", "n", "ids", "invited_ids")
         .order_by()
     )
-    return {
-        (r["organization_id"], r["kind"], r["y"], r["m"]): (_ids(r["ids"]), _ids(r["invited_ids"]))
-        for r in rows
-    }
+    return {(oid, kind, ym): (n, ids, invited) for oid, kind, ym, n, ids, invited in rows}
 
 
 def compliance(
@@ -135,28 +160,28 @@ def compliance(
     kinds = {k for n in norms for k in counted_kinds(n.activity_kind)}
     buckets = _month_buckets(root, lo, hi, kinds)
 
+    # Month keys and "ended" per period, worked out once rather than per organisation.
+    months = {
+        pk: [(p, [d.year * 100 + d.month for d in p.month_starts()], p.has_ended(today)) for p in periods]
+        for pk, periods in plan.items()
+    }
     cells: list[Cell] = []
+    get = buckets.get
     for norm in norms:
         nkinds = counted_kinds(norm.activity_kind)
+        check_invited = norm.condition == NormCondition.NON_PARTY_INVITED
         for org in (o for o in orgs if o.kind == norm.org_kind):
             sources = [org.pk, *(children[org.pk] if norm.include_children else [])]
-            for period in plan[norm.pk]:
-                ids: list[int] = []
-                invited: set[int] = set()
-                for month in period.month_starts():
-                    for oid in sources:
-                        for kind in nkinds:
-                            got = buckets.get((oid, kind, month.year, month.month))
-                            if got:
-                                ids.extend(got[0])
-                                invited.update(got[1])
-                ids.sort()
-                failing = (
-                    tuple(i for i in ids if i not in invited)
-                    if norm.condition == NormCondition.NON_PARTY_INVITED
-                    else ()
-                )
-                met = len(ids) >= norm.min_count and not failing
-                status = Status.MET if met else (Status.MISSED if period.has_ended(today) else Status.DUE)
-                cells.append(Cell(norm, org, period, status, len(ids), tuple(ids), failing))
+            for period, keys, ended in months[norm.pk]:
+                found = [
+                    got for ym in keys for oid in sources for kind in nkinds if (got := get((oid, kind, ym)))
+                ]
+                count = sum(got[0] for got in found)
+                failing: tuple[int, ...] = ()
+                if check_invited and count:
+                    invited = {i for got in found for i in _ids(got[2])}
+                    failing = tuple(sorted(i for got in found for i in _ids(got[1]) if i not in invited))
+                met = count >= norm.min_count and not failing
+                status = Status.MET if met else (Status.MISSED if ended else Status.DUE)
+                cells.append(Cell(norm, org, period, status, count, failing, tuple(got[1] for got in found)))
     return cells
