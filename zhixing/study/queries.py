@@ -59,7 +59,7 @@ class YearMonth(Func):
         sql, params = compiler.compile(self.source_expressions[0])
         return f"CAST(substr({sql}, 1, 4) || substr({sql}, 6, 2) AS INTEGER)", [*params, *params]
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
         return f"CAST(EXTRACT(YEAR FROM {sql}) * 100 + EXTRACT(MONTH FROM {sql}) AS INTEGER)", [
             *params,
