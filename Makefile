@@ -44,7 +44,7 @@ pytest: install
 
 ## make bench: the numbers of docs/PERFORMANCE.md, on the city-scale dataset
 bench: install
-	$(BIN)/zhixing bench
+	DEBUG=1 $(BIN)/zhixing bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var
