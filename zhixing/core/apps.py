@@ -17,5 +17,5 @@ class CoreConfig(AppConfig):
         from zhixing.core.scoping import Action
 
         register("首页", "home", icon="house", order=0)
-        register("工作日历", "calendar", icon="calendar3", order=80)
-        register("审计记录", "audit_list", icon="shield-check", order=90, action=Action.AUDIT)
+        register("工作日历", "calendar", icon="calendar3", order=80, section="系统")
+        register("审计记录", "audit_list", icon="shield-check", order=90, action=Action.AUDIT, section="系统")

@@ -25,4 +25,7 @@ def layout(request: HttpRequest) -> dict[str, Any]:
     def nav_items() -> list[dict[str, Any]]:
         return nav.items_for(user, request.path)
 
-    return {"unread_notifications": unread, "nav_items": nav_items}
+    def nav_menu() -> list[dict[str, Any]]:
+        return nav.menu_for(user, request.path)
+
+    return {"unread_notifications": unread, "nav_items": nav_items, "nav_menu": nav_menu}

@@ -18,14 +18,17 @@ class NavItem:
     icon: str
     order: int
     action: Action = Action.VIEW
+    section: str = ""  # entries of one section share a drop-down menu; "" stands alone in the bar
 
 
 _items: list[NavItem] = []
 
 
-def register(label: str, url_name: str, *, icon: str, order: int, action: Action = Action.VIEW) -> None:
+def register(
+    label: str, url_name: str, *, icon: str, order: int, action: Action = Action.VIEW, section: str = ""
+) -> None:
     if not any(i.url_name == url_name for i in _items):
-        _items.append(NavItem(label, url_name, icon, order, action))
+        _items.append(NavItem(label, url_name, icon, order, action, section))
         _items.sort(key=lambda i: i.order)
 
 
@@ -39,5 +42,25 @@ def items_for(user: Any, current_path: str) -> list[dict[str, Any]]:
         except NoReverseMatch:
             continue
         active = current_path.startswith(url) if url != "/" else current_path == "/"
-        out.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        out.append(
+            {"label": item.label, "url": url, "icon": item.icon, "active": active, "section": item.section}
+        )
     return out
+
+
+def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
+    """The bar: single entries, and one drop-down per section (a section with one visible entry stands alone)."""
+    menu: list[dict[str, Any]] = []
+    by_section: dict[str, dict[str, Any]] = {}
+    for entry in items_for(user, current_path):
+        section = entry["section"]
+        if not section:
+            menu.append(entry)
+            continue
+        if section not in by_section:
+            by_section[section] = {"label": section, "icon": entry["icon"], "children": [], "active": False}
+            menu.append(by_section[section])
+        group = by_section[section]
+        group["children"].append(entry)
+        group["active"] = group["active"] or entry["active"]
+    return [g["children"][0] if "children" in g and len(g["children"]) == 1 else g for g in menu]

@@ -15,7 +15,7 @@ class DirectivesConfig(AppConfig):
         from zhixing.directives.nav_modules import register_nav
         from zhixing.study import hooks as study_hooks
 
-        register("讲话指示", "directives:directive_list", icon="megaphone", order=50)
+        register("讲话指示", "directives:directive_list", icon="megaphone", order=50, section="讲话指示")
         register_nav()
         home.register("directives/home_panel.html", views.home_panel, order=10)
         study_hooks.register_detail_panel("directives/activity_panel.html", views.activity_panel, order=10)

@@ -17,9 +17,14 @@ class OrgsConfig(AppConfig):
 
         from zhixing.core.nav import register
 
-        register("组织", "org_tree", icon="diagram-3", order=10)
-        register("党员干部", "person_list", icon="people", order=20)
-        register("账号授权", "accounts", icon="key", order=70, action=scoping.Action.CHANGE)
+        register("组织", "org_tree", icon="diagram-3", order=10, section="组织人员")
+        register("党员干部", "person_list", icon="people", order=20, section="组织人员")
+        register("账号授权", "accounts", icon="key", order=70, action=scoping.Action.CHANGE, section="系统")
         register(
-            "导入导出", "io_home", icon="file-earmark-spreadsheet", order=30, action=scoping.Action.CHANGE
+            "导入导出",
+            "io_home",
+            icon="file-earmark-spreadsheet",
+            order=30,
+            action=scoping.Action.CHANGE,
+            section="组织人员",
         )

@@ -13,8 +13,8 @@ class StudyConfig(AppConfig):
         from zhixing.core.nav import register
         from zhixing.study import seed, tasks  # noqa: F401  (tasks: periodic jobs register with huey)
 
-        register("学习活动", "study:activity_list", icon="journal-text", order=40)
-        register("学习计划", "study:plan_index", icon="calendar-check", order=42)
-        register("合规矩阵", "study:compliance", icon="grid-3x3-gap", order=45)
-        register("我的学习", "study:my_study", icon="person-check", order=46)
+        register("学习活动", "study:activity_list", icon="journal-text", order=40, section="学习")
+        register("学习计划", "study:plan_index", icon="calendar-check", order=42, section="学习")
+        register("合规矩阵", "study:compliance", icon="grid-3x3-gap", order=45, section="学习")
+        register("我的学习", "study:my_study", icon="person-check", order=46, section="学习")
         seeding.register("study", order=10, fill=seed.fill, clear=seed.clear)

@@ -97,6 +97,7 @@ def test_find_by_initials_and_edit(live_server: Any, browser: Any) -> None:
 
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     log_in(page, base, "dept_a_secretary")
+    page.click("nav >> text=组织人员")  # the section's drop-down menu
     page.click("nav >> text=党员干部")
     page.wait_for_url(f"{base}/people/")
 

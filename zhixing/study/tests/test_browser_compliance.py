@@ -71,6 +71,7 @@ def test_themed_day_with_qr_sign_in_turns_the_cell_green(live_server: Any, brows
 
     secretary = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     log_in(secretary, base, "branch_secretary")
+    secretary.click("nav >> .dropdown-toggle >> text=学习")
     secretary.click("nav >> text=合规矩阵")
     secretary.select_option("#id_norm", str(norm.pk))
     secretary.click("#zx-matrix-filters button[type=submit]")
