@@ -615,7 +615,11 @@ def clear_seeded() -> None:
             Organization.objects.filter(tree, depth=depth).delete()
 
 
-def seed(scale: Scale, *, seed: int = DEFAULT_SEED, force: bool = False) -> SeedResult:
+def seed(
+    scale: Scale, *, seed: int = DEFAULT_SEED, force: bool = False, extensions: bool = True
+) -> SeedResult:
+    """The organisation tree, people, posts and demo users; then, unless `extensions` is False, the later
+    modules' data registered with core.seeding (activities, directives ...)."""
     started = time.perf_counter()
     if not database_is_empty():
         if not force:
@@ -649,7 +653,7 @@ def seed(scale: Scale, *, seed: int = DEFAULT_SEED, force: bool = False) -> Seed
     from zhixing.core import seeding
 
     base_seconds = time.perf_counter() - started
-    extra = seeding.fill_all(scale.name, seed)
+    extra = seeding.fill_all(scale.name, seed) if extensions else []
     return SeedResult(
         base_seconds=base_seconds,
         extension_seconds=time.perf_counter() - started - base_seconds,

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             help="只测这几项：seed、pages、import、study、directives、modules（可重复）",
         )
         parser.add_argument("--runs", type=int, default=20, help="每个页面计时的次数（默认 20）")
-        parser.add_argument("--child", choices=["demo", "city"], help=argparse_hidden())
+        parser.add_argument("--child", choices=["demo", "city", runner.IMPORT_CHILD], help=argparse_hidden())
         parser.add_argument("--result", help=argparse_hidden())
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -52,7 +52,10 @@ class Command(BaseCommand):
         demo = None
         if groups & {"pages", "study"}:
             demo = self._child("demo", out_dir, groups=groups & {"pages", "study"}, options=options)
-        city = self._child("city", out_dir, groups=groups, options=options)
+        city = self._child("city", out_dir, groups=groups - {"import"}, options=options)
+        if "import" in groups:
+            imported = self._child(runner.IMPORT_CHILD, out_dir, groups={"import"}, options=options)
+            city["import"] = imported.get("import", {"skipped": "not measured"})
         table = runner.format_table(runner.figures(demo, city, groups))
         total = f"bench total: {time.perf_counter() - started:.0f} s"
         self.stdout.write(table)
