@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from zhixing.core import calendar, seeding
@@ -23,3 +28,22 @@ def _seed_extensions(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's chromium (apt-get install chromium fonts-noto-cjk), launched by playwright; `playwright install`
+    cannot download browsers here, and no test depends on the internet."""
+    from zhixing.core.testing import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # live_server and playwright's sync API share the thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

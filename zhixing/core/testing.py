@@ -152,3 +152,25 @@ def assert_login_required(url: str) -> None:
     assert response.status_code in {302, 401}, f"anonymous GET {url}: got {response.status_code}"
     if response.status_code == 302:
         assert "/login/" in response["Location"]
+
+
+# --- Browser tests (Debian's chromium driven by playwright; the `browser` fixture is in zhixing/conftest.py) ---
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    """Log in through the log-in page, as a person would."""
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")

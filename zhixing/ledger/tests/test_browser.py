@@ -9,15 +9,14 @@ from typing import Any
 
 import pytest
 
-from zhixing.core.testing import build_world
+from zhixing.core.testing import build_world, log_in
 from zhixing.ledger.models import Ledger, ProgressEvidence
 from zhixing.ledger.tests.factories import PNG, ledger, task
-from zhixing.orgs.tests.test_browser import browser, log_in  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_report_progress_with_a_photo_from_a_phone(live_server: Any, browser: Any, tmp_path: Path) -> None:  # noqa: F811
+def test_report_progress_with_a_photo_from_a_phone(live_server: Any, browser: Any, tmp_path: Path) -> None:
     world = build_world()
     the = ledger(world, end_date=dt.date(2027, 6, 30))
     mine = task(the, world, title="建设政务服务平台", due_date=dt.date(2027, 5, 31))

@@ -8,43 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from zhixing.core.testing import PASSWORD, World, build_world, person
+from zhixing.core.testing import World, build_world, log_in, person
 from zhixing.orgs import services
 from zhixing.orgs.choices import PartyStatus, PostTitle, WorkStatus
 from zhixing.orgs.models import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def populate(world: World) -> None:
@@ -79,14 +53,6 @@ def populate(world: World) -> None:
     )
     services.add_post(by=None, person=made[1], organization=world.branch_a1, title=PostTitle.ORGANISATION)
     services.add_post(by=None, person=made[5], organization=world.branch_a1, title=PostTitle.LEADERSHIP)
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_find_by_initials_and_edit(live_server: Any, browser: Any) -> None:
