@@ -315,7 +315,9 @@ def update_task(
     if unknown:
         raise _refuse(f"不能修改这些字段：{'、'.join(sorted(unknown))}。")
     with transaction.atomic():
-        current = Task.objects.select_for_update(of=("self",)).select_related("ledger", "parent").get(pk=task.pk)
+        current = (
+            Task.objects.select_for_update(of=("self",)).select_related("ledger", "parent").get(pk=task.pk)
+        )
         if expected_version is not None and current.version != expected_version:
             raise ConflictError(current)
         ledger = current.ledger
