@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, Scope, scope_for
 
 
 @dataclass(frozen=True)
@@ -19,23 +19,37 @@ class NavItem:
     order: int
     action: Action = Action.VIEW
     section: str = ""  # entries of one section share a drop-down menu; "" stands alone in the bar
+    whole_tree: bool = False  # only for users whose scope for `action` covers a root (the committee itself)
 
 
 _items: list[NavItem] = []
 
 
 def register(
-    label: str, url_name: str, *, icon: str, order: int, action: Action = Action.VIEW, section: str = ""
+    label: str,
+    url_name: str,
+    *,
+    icon: str,
+    order: int,
+    action: Action = Action.VIEW,
+    section: str = "",
+    whole_tree: bool = False,
 ) -> None:
     if not any(i.url_name == url_name for i in _items):
-        _items.append(NavItem(label, url_name, icon, order, action, section))
+        _items.append(NavItem(label, url_name, icon, order, action, section, whole_tree))
         _items.sort(key=lambda i: i.order)
+
+
+def covers_a_root(scope: Scope) -> bool:
+    """A root organisation's path has one segment ("/1/"); no query needed."""
+    return scope.everything or any(prefix.count("/") == 2 for prefix in scope.prefixes)
 
 
 def items_for(user: Any, current_path: str) -> list[dict[str, Any]]:
     out = []
     for item in _items:
-        if scope_for(user, item.action).nothing:
+        scope = scope_for(user, item.action)
+        if scope.nothing or (item.whole_tree and not covers_a_root(scope)):
             continue
         try:
             url = reverse(item.url_name)

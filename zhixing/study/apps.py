@@ -17,4 +17,12 @@ class StudyConfig(AppConfig):
         register("学习计划", "study:plan_index", icon="calendar-check", order=42, section="学习")
         register("合规矩阵", "study:compliance", icon="grid-3x3-gap", order=45, section="学习")
         register("我的学习", "study:my_study", icon="person-check", order=46, section="学习")
+        register(
+            "半年通报",
+            "study:report_index",
+            icon="file-earmark-word",
+            order=48,
+            section="学习",
+            whole_tree=True,
+        )
         seeding.register("study", order=10, fill=seed.fill, clear=seed.clear)

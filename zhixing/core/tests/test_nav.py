@@ -32,3 +32,11 @@ def test_entries_follow_the_users_scope(world: World) -> None:
 def test_the_layout_renders_the_menu(world: World) -> None:
     body = world.client(world.dept_a_secretary).get("/people/").content.decode()
     assert 'class="nav-link dropdown-toggle active"' in body and "组织人员" in body
+
+
+def test_committee_only_entries_need_a_scope_over_the_whole_tree(world: World) -> None:
+    def flat(user) -> list[str]:
+        return [c["label"] for m in nav.menu_for(user, "/") for c in m.get("children", [m])]
+
+    assert "半年通报" in flat(world.committee_admin) and "半年通报" in flat(world.auditor)
+    assert "半年通报" not in flat(world.dept_a_secretary) and "半年通报" not in flat(world.member)
