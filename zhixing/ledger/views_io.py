@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import uuid
-from pathlib import Path
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhixing.core import uploads
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.xlsx import XLSX_CONTENT_TYPE, XlsxError
 from zhixing.ledger import xlsx_io
@@ -24,12 +22,6 @@ from zhixing.ledger.views import NOT_FOUND, get_ledger
 from zhixing.orgs.models import Organization
 
 SESSION_KEY = "ledger_import"
-
-
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "ledger_imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @login_required
@@ -75,8 +67,7 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
         return render(request, "ledger/import.html", {"form": form}, status=422)
     if not report.ok:
         return render(request, "ledger/import.html", {"form": form, "report": report}, status=422)
-    token = uuid.uuid4().hex
-    (_upload_dir() / f"{token}.xlsx").write_bytes(raw)
+    token = uploads.store(raw)
     request.session[SESSION_KEY] = {
         "token": token,
         "title": data["title"],
@@ -98,7 +89,7 @@ def ledger_import_confirm(request: HttpRequest) -> HttpResponse:
     if not pending or pending.get("token") != request.POST.get("token"):
         messages.error(request, "导入已过期或已完成，请重新上传文件。")
         return redirect("ledger:ledger_import")
-    path = _upload_dir() / f"{pending['token']}.xlsx"
+    path = uploads.path_for(pending["token"])
     lead = Organization.objects.for_user(request.user, Action.CHANGE).filter(pk=pending["lead_org"]).first()
     if lead is None or not path.exists():
         messages.error(request, "导入已过期，请重新上传文件。")

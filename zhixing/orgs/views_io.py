@@ -8,8 +8,6 @@ the token lives only in the uploader's session, so nobody else can preview or co
 from __future__ import annotations
 
 import io
-import secrets
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +15,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from zhixing.core import uploads
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.xlsx import MAX_BYTES, XLSX_CONTENT_TYPE, ImportReport, XlsxError
 from zhixing.orgs import xlsx_io
@@ -78,42 +76,22 @@ def _require_change_scope(user: Any) -> None:
         raise Http404("没有找到该页面。")
 
 
-STALE_SECONDS = 24 * 3600
-
-
-def upload_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def remove_stale_uploads() -> None:
-    """Uploads never confirmed or cancelled are deleted after a day (checked at each new upload)."""
-    cutoff = time.time() - STALE_SECONDS
-    for path in upload_dir().glob("*.xlsx"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            continue
-
-
 def _upload(request: HttpRequest, token: str) -> tuple[dict[str, Any], Path]:
     """The upload behind `token`, only if it was made by this user in this session; otherwise 404."""
     entry = request.session.get(SESSION_KEY, {}).get(token)
     if not entry or entry.get("user") != request.user.pk or not token.isalnum():
         raise Http404("没有找到该上传文件，或它已过期。")
-    path = upload_dir() / f"{token}.xlsx"
+    path = uploads.path_for(token)
     if not path.exists():
         raise Http404("没有找到该上传文件，或它已过期。")
     return entry, path
 
 
 def _forget(request: HttpRequest, token: str) -> None:
-    uploads = dict(request.session.get(SESSION_KEY, {}))
-    uploads.pop(token, None)
-    request.session[SESSION_KEY] = uploads
-    (upload_dir() / f"{token}.xlsx").unlink(missing_ok=True)
+    pending = dict(request.session.get(SESSION_KEY, {}))
+    pending.pop(token, None)
+    request.session[SESSION_KEY] = pending
+    uploads.discard(token)
 
 
 @login_required
@@ -130,19 +108,15 @@ def io_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "orgs/io_home.html", {"form": form, "kinds": KINDS}, status=400)
-    remove_stale_uploads()
-    token = secrets.token_hex(16)
-    with open(upload_dir() / f"{token}.xlsx", "wb") as out:
-        for chunk in form.cleaned_data["file"].chunks():
-            out.write(chunk)
-    uploads = dict(request.session.get(SESSION_KEY, {}))
-    uploads[token] = {
+    token = uploads.store(form.cleaned_data["file"].read())
+    pending = dict(request.session.get(SESSION_KEY, {}))
+    pending[token] = {
         "kind": form.cleaned_data["kind"],
         "name": form.cleaned_data["file"].name[:200],
         "user": request.user.pk,
         "at": timezone.now().isoformat(),
     }
-    request.session[SESSION_KEY] = uploads
+    request.session[SESSION_KEY] = pending
     return redirect("io_preview", token=token)
 
 

@@ -184,7 +184,7 @@ def test_nav_entry_for_admins_only(world):
 def test_stale_uploads_are_removed_at_the_next_upload(world):
     import os
 
-    from zhixing.orgs.views_io import upload_dir
+    from zhixing.core.uploads import upload_dir
 
     old = upload_dir() / "0123abcd.xlsx"
     old.write_bytes(b"PK")
