@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import xlsx
+from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.directives import queries, services
 from zhixing.directives.choices import STUDY_ORG_KINDS, StudyStatus
 from zhixing.directives.forms import BoardFilterForm, DirectiveFilterForm, DirectiveForm, UrgeForm
 from zhixing.directives.models import AgendaStudy, Directive
-from zhixing.orgs.forms import apply_errors
 from zhixing.orgs.models import Organization
 from zhixing.study.models import Activity, AgendaItem
 

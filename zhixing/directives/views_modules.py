@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives import services_modules as services
@@ -26,7 +27,6 @@ from zhixing.directives.choices import ModuleEntryStatus
 from zhixing.directives.forms_modules import AddDirectiveForm, FieldForm, ModuleSettingsForm, RejectForm
 from zhixing.directives.models import Directive, Field, LearningModule, ModuleEntry
 from zhixing.orgs.choices import OrgKind
-from zhixing.orgs.forms import apply_errors
 from zhixing.orgs.models import Organization
 
 CONFIRMED_PAGE_SIZE = 20

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.ledger import queries, services
@@ -32,7 +33,6 @@ from zhixing.ledger.forms import (
 from zhixing.ledger.models import Closure, Ledger, ProgressEvidence, ProgressReport, Task
 from zhixing.ledger.rows_html import task_table_rows
 from zhixing.ledger.status import due_in, status_on
-from zhixing.orgs.forms import apply_errors
 
 NOT_FOUND = "没有找到该台账或任务，或您无权查看。"
 

@@ -1,5 +1,5 @@
 """Input forms of the orgs pages. They validate the shape of the input; every rule about the data itself lives
-in zhixing.orgs.services, whose ValidationErrors are mapped back onto these forms by `apply_errors`."""
+in zhixing.orgs.services, whose ValidationErrors are mapped back onto these forms by `core.forms.apply_errors`."""
 
 from __future__ import annotations
 
@@ -88,19 +88,6 @@ class StyledForm(forms.Form):
                 field.widget.attrs.setdefault("class", "form-select")
             elif not isinstance(field.widget, forms.HiddenInput):
                 field.widget.attrs.setdefault("class", "form-control")
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError onto the form: a field it names gets the message, anything else is shown
-    above the form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def version_field() -> forms.IntegerField:

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, Scope, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.core.tree import path_ids, subtree_q
@@ -30,7 +31,6 @@ from zhixing.orgs.forms import (
     OrganizationForm,
     PersonForm,
     PostForm,
-    apply_errors,
 )
 from zhixing.orgs.models import Organization, Person, Post
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs import services
 from zhixing.orgs.forms_accounts import GrantForm
@@ -65,10 +66,7 @@ def grant_create(request: HttpRequest) -> HttpResponse:
                     by=request.user, user=user, organization=d["organization_code"], role=d["role"]
                 )
         except ValidationError as exc:
-            for field, errors in (
-                exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-            ):
-                form.add_error(field if field in form.fields else None, errors)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"已授予 {user.username} “{d['organization_code'].name}”范围的角色。")
             return redirect("accounts")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.orgs.models import Person
@@ -27,12 +27,6 @@ from zhixing.study.choices import AttendanceStatus
 from zhixing.study.forms import ActivityFilterForm, ActivityForm, AttachmentForm, GuestForm, NormForm
 from zhixing.study.hooks import detail_panels
 from zhixing.study.models import Activity, Attachment, Attendance, Norm
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-    for field, errors in pairs:
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _get_activity(user: Any, pk: int, action: Action = Action.VIEW) -> Activity:
@@ -136,7 +130,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                     **values,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"已记录“{activity.title}”。")
                 return redirect(activity.get_absolute_url())
@@ -167,9 +161,9 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             data["version"] = str(exc.current.version)  # type: ignore[attr-defined]
             form = ActivityForm(data, by=request.user, activity=activity)
             form.is_valid()
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已保存修改。")
             return redirect(activity.get_absolute_url())
@@ -235,7 +229,7 @@ def guest_add(request: HttpRequest, pk: int) -> HttpResponse:
                     activity, by=request.user, person=person, guest_kind=form.cleaned_data["guest_kind"]
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"已添加列席人员 {person.name}。")
                 return redirect(reverse("study:attendance_edit", args=[activity.pk]))
@@ -366,7 +360,7 @@ def norm_list(request: HttpRequest) -> HttpResponse:
             try:
                 norm = services.create_norm(by=request.user, **values)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"已新增规范：{norm.label}。")
                 return redirect("study:norm_list")
@@ -403,7 +397,7 @@ def norm_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     **values,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"已保存规范：{norm.label}。")
                 return redirect("study:norm_list")

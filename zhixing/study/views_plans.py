@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zhixing.core.forms import apply_errors
 from zhixing.core.periods import PeriodKind, parse_key, period_of
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
@@ -40,12 +40,6 @@ from zhixing.study.queries_observation import observation
 
 def _not_found(what: str = "页面") -> Http404:
     return Http404(f"没有找到该{what}，或您无权查看。")
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-    for name, errors in pairs:
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _require_scope(user: Any) -> None:
@@ -134,7 +128,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
                     items=sp.parse_plan_lines(data["items"]),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"已制定“{plan.title}”。")
                 return redirect(plan.get_absolute_url())
@@ -190,9 +184,9 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 items=sp.parse_plan_lines(data["items"]),
             )
         except ConflictError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已保存学习计划。")
             return redirect(plan.get_absolute_url())
@@ -235,7 +229,7 @@ def arrangement(request: HttpRequest, org_id: int, month: str) -> HttpResponse:
                     expected_version=data.get("version") or (existing.version if existing else None),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"已保存{first.year}年{first.month}月学习安排。")
                 return redirect(reverse("study:arrangement", args=[org.pk, month_initial(first)]))
@@ -280,7 +274,7 @@ def reference_create(request: HttpRequest) -> HttpResponse:
                     items=sp.parse_reference_lines(data["items"]),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"已发布“{ref.title}”。")
                 return redirect(ref.get_absolute_url())
@@ -329,7 +323,7 @@ def reference_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 items=sp.parse_reference_lines(data["items"]),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已保存组织生活参考。")
             return redirect(ref.get_absolute_url())
