@@ -121,8 +121,8 @@ Bucket = tuple[int, str, int, int, str, str | None]
 def _month_buckets(
     root: Organization, start: dt.date, end: dt.date, kinds: Iterable[str], invited_kinds: Iterable[str]
 ) -> dict[tuple[int, str], dict[int, Bucket]]:
-    """(organisation id, kind) -> {yyyymm: (count, comma-joined activity ids, ids of those WITHOUT a 党外 leadership
-    guest)}. The guest check runs only for the kinds of `invited_kinds` (the norms with that condition): it is the
+    """(organisation id, kind) -> {yyyymm: bucket} (see Bucket: the count, the comma-joined activity ids and the ids
+    of those WITHOUT a 党外 leadership guest, or None). The guest check runs only for the kinds of `invited_kinds` (the norms with that condition): it is the
     dearest part of the query, and every other kind would only throw its answer away. Ids stay text until a cell
     needs them: most of a city's buckets are read once."""
     invited = sorted(set(invited_kinds))
