@@ -10,7 +10,34 @@ from django.db.models import QuerySet
 from zhixing.core.models import AuditEvent
 
 
-class AuditFilterForm(forms.Form):
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, so templates render fields as they are; `compact` for filter bars."""
+
+    compact = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        select, control = (
+            ("form-select form-select-sm", "form-control form-control-sm")
+            if self.compact
+            else (
+                "form-select",
+                "form-control",
+            )
+        )
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):  # SelectMultiple included
+                widget.attrs.setdefault("class", select)
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", control)
+
+
+class AuditFilterForm(StyledForm):
+    compact = True
+
     q = forms.CharField(label="对象或账号", required=False)
     action = forms.ChoiceField(label="操作", required=False, choices=[("", "全部")] + AuditEvent.Kind.choices)
     object_type = forms.CharField(label="对象类型", required=False)
@@ -23,16 +50,6 @@ class AuditFilterForm(forms.Form):
     success = forms.ChoiceField(
         label="结果", required=False, choices=[("", "全部"), ("1", "成功"), ("0", "失败")]
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = (
-                "form-select form-select-sm"
-                if isinstance(field, forms.ChoiceField)
-                else "form-control form-control-sm"
-            )
-            field.widget.attrs.setdefault("class", css)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 
+from zhixing.core.forms import StyledForm
 from zhixing.core.scoping import Action
 from zhixing.directives.choices import MAX_TEXT_LENGTH, DirectiveKind, StudyStatus
 from zhixing.directives.models import Directive, Field
@@ -18,25 +19,12 @@ from zhixing.orgs.models import Organization
 SCOPE_ROOT_MAX_DEPTH = 2
 
 
-class Styled(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            widget = f.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                widget.attrs.setdefault("class", "form-select")
-            elif not isinstance(widget, forms.HiddenInput):
-                widget.attrs.setdefault("class", "form-control")
-
-
 class OrgLabel(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{'　' * min(obj.depth, 6)}{obj.name}"
 
 
-class DirectiveForm(Styled):
+class DirectiveForm(StyledForm):
     issuer = forms.ModelChoiceField(label="登记单位", queryset=Organization.objects.none())
     title = forms.CharField(label="标题", max_length=300)
     kind = forms.ChoiceField(label="类别", choices=DirectiveKind.choices)
@@ -99,7 +87,7 @@ class DirectiveForm(Styled):
         return data
 
 
-class DirectiveFilterForm(Styled):
+class DirectiveFilterForm(StyledForm):
     q = forms.CharField(label="搜索", required=False, max_length=50)
     kind = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别"), *DirectiveKind.choices])
     field = forms.ModelChoiceField(
@@ -123,7 +111,7 @@ class DirectiveFilterForm(Styled):
         return qs
 
 
-class BoardFilterForm(Styled):
+class BoardFilterForm(StyledForm):
     dept = forms.TypedChoiceField(label="部门", required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *StudyStatus.choices])
     sort = forms.ChoiceField(

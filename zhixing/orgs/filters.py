@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from zhixing.core.forms import StyledForm
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import AreaType, LevelType, OrgKind, PartyStatus, WorkStatus
 from zhixing.orgs.models import Organization, Person
@@ -16,19 +17,11 @@ def _blank(choices: Any) -> list[tuple[str, str]]:
     return [("", "全部"), *choices]
 
 
-class _Styled(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = (
-                "form-select form-select-sm"
-                if isinstance(field, forms.ChoiceField)
-                else "form-control form-control-sm"
-            )
-            field.widget.attrs.setdefault("class", css)
+class _Filter(StyledForm):
+    compact = True
 
 
-class PeopleFilterForm(_Styled):
+class PeopleFilterForm(_Filter):
     q = forms.CharField(label="姓名或拼音首字母", required=False, max_length=50)
     org = forms.IntegerField(label="组织（含下级）", required=False, widget=forms.HiddenInput)
     party_status = forms.ChoiceField(label="政治面貌", required=False, choices=_blank(PartyStatus.choices))
@@ -52,7 +45,7 @@ class PeopleFilterForm(_Styled):
         return qs
 
 
-class OrgFilterForm(_Styled):
+class OrgFilterForm(_Filter):
     q = forms.CharField(label="名称或编码", required=False, max_length=50)
     kind = forms.ChoiceField(label="组织类型", required=False, choices=_blank(OrgKind.choices))
     under = forms.IntegerField(label="上级组织（含下级）", required=False, widget=forms.HiddenInput)

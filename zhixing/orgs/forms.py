@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from zhixing.core.forms import StyledForm
 from zhixing.core.scoping import Action
 from zhixing.orgs.choices import (
     MEMBER_KINDS,
@@ -76,18 +77,6 @@ def orgs_for(user: Any, action: Action) -> QuerySet[Organization]:
         .only("id", "name", "kind", "depth", "path")
         .order_by("path")
     )
-
-
-class StyledForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs.setdefault("class", "form-select")
-            elif not isinstance(field.widget, forms.HiddenInput):
-                field.widget.attrs.setdefault("class", "form-control")
 
 
 def version_field() -> forms.IntegerField:

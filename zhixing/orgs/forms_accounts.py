@@ -5,13 +5,14 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from zhixing.core.forms import StyledForm
 from zhixing.core.scoping import Action
 from zhixing.orgs.choices import Role
 from zhixing.orgs.models import Organization, Person
 from zhixing.orgs.services import grantable_roles
 
 
-class GrantForm(forms.Form):
+class GrantForm(StyledForm):
     """Grant a role to an existing account, or open an account and grant in one step."""
 
     username = forms.CharField(label="用户名", max_length=150)
@@ -29,9 +30,6 @@ class GrantForm(forms.Form):
         role_field = self.fields["role"]
         assert isinstance(role_field, forms.ChoiceField)
         role_field.choices = [(r, Role(r).label) for r in grantable_roles(by)]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
-            field.widget.attrs.setdefault("class", css)
 
     def clean_organization_code(self) -> Organization:
         code = self.cleaned_data["organization_code"].strip()

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from zhixing.core.forms import StyledForm
 from zhixing.core.periods import PeriodKind
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import subtree_q
@@ -19,20 +20,7 @@ def _blank(choices: Any) -> list[tuple[str, str]]:
     return [("", "全部"), *choices]
 
 
-class Styled(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            elif not isinstance(widget, forms.HiddenInput):
-                widget.attrs.setdefault("class", "form-control")
-
-
-class ActivityForm(Styled):
+class ActivityForm(StyledForm):
     """Record or edit an activity. Made for a phone: native date/time pickers, the agenda as plain lines."""
 
     organization = forms.ModelChoiceField(label="组织", queryset=Organization.objects.none())
@@ -113,7 +101,7 @@ class ActivityForm(Styled):
         return d
 
 
-class ActivityFilterForm(Styled):
+class ActivityFilterForm(StyledForm):
     org = forms.IntegerField(label="组织（含下级）", required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(label="活动类型", required=False, choices=_blank(ActivityKind.choices))
     date_from = forms.DateField(
@@ -139,16 +127,16 @@ class ActivityFilterForm(Styled):
         return qs
 
 
-class GuestForm(Styled):
+class GuestForm(StyledForm):
     person_id = forms.IntegerField(label="人员编号", min_value=1)
     guest_kind = forms.ChoiceField(label="列席类别", choices=GuestKind.choices)
 
 
-class AttachmentForm(Styled):
+class AttachmentForm(StyledForm):
     file = forms.FileField(label="附件（JPG、PNG 或 PDF，不超过 10 MB）")
 
 
-class NormForm(Styled):
+class NormForm(StyledForm):
     org_kind = forms.ChoiceField(label="适用组织", choices=NORM_ORG_KINDS)
     activity_kind = forms.ChoiceField(label="活动类型", choices=ActivityKind.choices)
     min_count = forms.IntegerField(label="至少（次）")

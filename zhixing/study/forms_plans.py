@@ -8,8 +8,8 @@ from typing import Any
 
 from django import forms
 
+from zhixing.core.forms import StyledForm
 from zhixing.orgs.models import Organization
-from zhixing.study.forms import Styled
 
 PLAN_ITEMS_HELP = "每行一项：月份 | 学习专题 | 学习内容/材料 | 建议活动形式（后两项可不填），例如：3 | 学习贯彻全国两会精神 | 政府工作报告 | 中心组学习"
 ARRANGEMENT_ITEMS_HELP = "每行一项：安排内容 | 建议活动形式（可不填），例如：组织学习本月必学内容 | 主题党日"
@@ -24,7 +24,7 @@ class MonthField(forms.DateField):
     default_error_messages = {"invalid": "请按“年-月”填写月份，例如 2026-03。"}
 
 
-class PlanForm(Styled):
+class PlanForm(StyledForm):
     organization = forms.ModelChoiceField(label="机关党委", queryset=Organization.objects.none())
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     title = forms.CharField(label="标题", max_length=200)
@@ -46,7 +46,7 @@ class PlanForm(Styled):
             self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
 
 
-class ArrangementForm(Styled):
+class ArrangementForm(StyledForm):
     text = forms.CharField(label="安排说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     items = forms.CharField(
         label="安排内容",
@@ -57,7 +57,7 @@ class ArrangementForm(Styled):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class ReferenceForm(Styled):
+class ReferenceForm(StyledForm):
     month = MonthField(label="月份")
     title = forms.CharField(label="标题", max_length=200)
     intro = forms.CharField(label="导语", required=False, widget=forms.Textarea(attrs={"rows": 3}))
