@@ -53,7 +53,7 @@ def lower_bound_sql(vendor: str) -> str:
     )
 
 
-def measure_compliance(runs: int = 5, year: int | None = None) -> dict[str, Any]:
+def measure_compliance(runs: int = 7, year: int | None = None) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
@@ -64,7 +64,6 @@ def measure_compliance(runs: int = 5, year: int | None = None) -> dict[str, Any]
         return {"skipped": "no organisation tree"}
     year = year or timezone.localdate().year
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    engine_s, cells = _median(lambda: compliance(root, (start, end)), runs)
     sql = lower_bound_sql(connection.vendor)
 
     def lower() -> list[Any]:
@@ -72,7 +71,20 @@ def measure_compliance(runs: int = 5, year: int | None = None) -> dict[str, Any]
             cursor.execute(sql, [f"{root.path}%", start.isoformat(), end.isoformat()])
             return cursor.fetchall()
 
-    lower_s, rows = _median(lower, runs)
+    # Interleaved, engine then lower bound, so that both see the same moments of a shared machine: timing all of
+    # one and then all of the other lets a burst of load land on one side only and skew the ratio.
+    engine_runs: list[float] = []
+    lower_runs: list[float] = []
+    cells: list[Any] = []
+    rows: list[Any] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        cells = compliance(root, (start, end))
+        engine_runs.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        rows = lower()
+        lower_runs.append(time.perf_counter() - started)
+    engine_s, lower_s = statistics.median(engine_runs), statistics.median(lower_runs)
     return {
         "year": year,
         "runs": runs,
@@ -81,6 +93,7 @@ def measure_compliance(runs: int = 5, year: int | None = None) -> dict[str, Any]
         "lower_s": lower_s,
         "lower_rows": len(rows),
         "ratio": engine_s / lower_s if lower_s else None,
+        "best_ratio": min(engine_runs) / min(lower_runs),
     }
 
 
@@ -337,12 +350,14 @@ def figures(demo: dict[str, Any] | None, city: dict[str, Any]) -> list[Any]:
                 f"{c['lower_s'] * 1000:.0f} ms",
             ),
             Figure(
-                "compliance / lower bound",
+                "compliance / lower bound (medians of interleaved runs)",
                 f"{c['ratio']:.2f}x",
                 f"<= {COMPLIANCE_RATIO_BUDGET}x",
                 c["ratio"] <= COMPLIANCE_RATIO_BUDGET,
             ),
         ]
+        if "best_ratio" in c:
+            out.append(Figure("compliance / lower bound, best run of each", f"{c['best_ratio']:.2f}x"))
     elif c:
         out.append(Figure("compliance whole city", f"skipped: {c.get('skipped')}"))
     labels = {"activity_list": "activity list /study/", "compliance": "compliance page"}
