@@ -6,6 +6,7 @@ ONE compliance() (matrix.build_matrix) or ONE aggregate (queries_rates.attendanc
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -29,7 +30,7 @@ from zhixing.core.xlsx import XLSX_CONTENT_TYPE
 from zhixing.orgs.models import Organization, Person
 from zhixing.study import matrix
 from zhixing.study.models import Activity, Attendance, Norm
-from zhixing.study.queries import STATUS_LABELS, Status, compliance
+from zhixing.study.queries import STATUS_LABELS, Cell, Status, compliance
 from zhixing.study.queries_rates import SORTS, attendance_rates
 
 STATUS_CHOICES = [("", "全部"), *((s.value, f"有{label}") for s, label in STATUS_LABELS.items())]
@@ -134,17 +135,25 @@ _CELL = (
 )
 
 
-def cells_html(row: matrix.Row, norm_id: int) -> str:
+def _look(c: Cell, today: dt.date) -> tuple[str, str, str]:
+    """CSS status, icon and label of a cell. A period that has not begun is still "due" in the data, but shown
+    grey as 未开始, so that December in November does not look like work already behind."""
+    if c.status == Status.DUE and c.count == 0 and c.period.start > today:
+        return "upcoming", "dash-circle", "未开始"
+    return c.status, _ICONS[c.status], c.status_label
+
+
+def cells_html(row: matrix.Row, norm_id: int, today: dt.date) -> str:
     """A row's cells as HTML, built here rather than in the template: 100 rows x 12 cells through the template
     engine cost more than the compliance computation itself."""
     base = f"{reverse('study:compliance_cell')}?norm={norm_id}&org={row.organization.pk}&period="
+    looks = [(c, _look(c, today)) for c in row.cells]
     return format_html_join(
         "",
         _CELL,
         (
-            (c.status, c.period.key, c.status, base + c.period.key, c.status_label)
-            + (_ICONS[c.status], c.status_label, c.count, c.required)
-            for c in row.cells
+            (css, c.period.key, c.status, base + c.period.key, label) + (icon, label, c.count, c.required)
+            for c, (css, icon, label) in looks
         ),
     )
 
@@ -157,7 +166,7 @@ def compliance_matrix(request: HttpRequest) -> HttpResponse:
     if grid is not None:
         page = Paginator(grid.rows, matrix.ROWS_PER_PAGE).get_page(request.GET.get("page"))
         context["page_obj"] = page
-        context["rows"] = [(r, cells_html(r, grid.norm.pk)) for r in page]
+        context["rows"] = [(r, cells_html(r, grid.norm.pk, context["today"])) for r in page]
         context["totals"] = grid.totals
         context["columns"] = [
             {"period": p, "short": matrix.short_label(p), "current": p.contains(context["today"])}

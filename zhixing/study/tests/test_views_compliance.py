@@ -78,6 +78,21 @@ def test_matrix_met_due_missed(world: World) -> None:
     assert "<html" in full.content.decode() and "合规矩阵" in full.content.decode()
 
 
+def test_periods_not_yet_begun_are_grey_not_amber(world: World) -> None:
+    norm = themed_day()
+    client = world.client(world.dept_a_secretary)
+    body = client.get(f"/study/compliance/?norm={norm.pk}&year={TODAY.year + 1}").content.decode()
+    a2 = str(world.branch_a2.pk)
+    assert cells(body)[(a2, f"{TODAY.year + 1}-01")] == "due"  # the data says due ...
+    assert (
+        'class="zx-cell zx-upcoming" data-period="%s-01"' % (TODAY.year + 1) in body
+    )  # ... the page greys it
+    assert "未开始" in body
+    this_month = f"{TODAY.year}-{TODAY.month:02d}"
+    body = client.get(f"/study/compliance/?norm={norm.pk}").content.decode()
+    assert f'class="zx-cell zx-due" data-period="{this_month}"' in body  # an open period stays amber
+
+
 def test_default_norm_applies_under_the_root_and_status_filter(world: World) -> None:
     act(world, world.branch_a1, K.THEMED_DAY, TODAY)
     body = world.client(world.branch_secretary).get("/study/compliance/").content.decode()
