@@ -12,10 +12,12 @@ from zhixing.directives.api import router as directives_router
 from zhixing.ledger.api import router as ledger_router
 from zhixing.orgs.api import router as orgs_router
 from zhixing.study.api import router as study_router
+from zhixing.study.api_plans import router as study_plans_router
 
 api.add_router("/", orgs_router)
 api.add_router("/", directives_router)
 api.add_router("/", ledger_router)
 api.add_router("/", study_router)
+api.add_router("/", study_plans_router)
 
 __all__ = ["api"]
