@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from zhixing.core.bulk import insert_many
 from zhixing.core.models import AuditChainHead, AuditEvent
+from zhixing.core.tree import subtree_q
 
 Kind = AuditEvent.Kind
 
@@ -166,3 +168,44 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     if head is not None and head.last_hash != prev:
         return ChainReport(checked=checked, broken_at=-1)
     return ChainReport(checked=checked, broken_at=None)
+
+
+# --- Whose history is it after a subtree moved ------------------------------------------------------
+
+
+def moved_history_q(prefixes: Iterable[str], path_field: str = "org_path") -> Q:
+    """Events written under a subtree's OLD path, before it moved under one of `prefixes`.
+
+    An event keeps the organisation path it had when it was written (the path is part of the hashed row, so it can
+    never be rewritten). When a subtree moves, a service records a MOVE event whose `changes["path"]` is
+    `[old path, new path]` (orgs.services.move_organization does). Reading those moves back — usually a handful,
+    one indexed query — maps each prefix to the paths its organisations had before each move, bounded by the move's
+    event id: an auditor of the new parent then sees the moved departments' earlier history, and an auditor of the
+    old parent keeps seeing what happened there while it was theirs. Moves of moves are followed back in order."""
+    moves: list[tuple[int, str, str]] = []
+    for event_id, changes in AuditEvent.objects.filter(action=Kind.MOVE).values_list("id", "changes"):
+        path = (changes or {}).get("path") if isinstance(changes, dict) else None
+        if isinstance(path, list) and len(path) == 2 and all(isinstance(p, str) and p for p in path):
+            moves.append((event_id, path[0], path[1]))
+    found = Q(pk__in=[])
+    if not moves:
+        return found
+    frontier: list[tuple[str, int | None]] = [(p, None) for p in prefixes]
+    seen: set[tuple[str, int]] = set()
+    while frontier:
+        prefix, before = frontier.pop()
+        for event_id, old, new in moves:
+            if before is not None and event_id >= before:
+                continue
+            if new.startswith(prefix):
+                earlier = old  # the whole moved subtree now lies under `prefix`
+            elif prefix.startswith(new):
+                earlier = old + prefix[len(new) :]  # `prefix` lies inside the moved subtree
+            else:
+                continue
+            if (earlier, event_id) in seen:
+                continue
+            seen.add((earlier, event_id))
+            found |= subtree_q(path_field, earlier) & Q(pk__lt=event_id)
+            frontier.append((earlier, event_id))
+    return found

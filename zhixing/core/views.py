@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import services
+from zhixing.core import audit, services
 from zhixing.core.forms import AuditFilterForm
 from zhixing.core.models import AuditEvent, Notification
 from zhixing.core.scoping import Action, scope_for
@@ -96,7 +96,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     qs: QuerySet[AuditEvent] = AuditEvent.objects.all()
     if not scope.everything:
-        visible = scope.q("org_path")
+        visible = scope.q("org_path") | audit.moved_history_q(scope.prefixes)
         if any(len(path_ids(prefix)) == 1 for prefix in scope.prefixes):
             visible |= Q(org_path="")
         qs = qs.filter(visible)

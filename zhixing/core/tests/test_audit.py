@@ -161,6 +161,35 @@ def test_department_auditor_sees_only_their_department(world: World) -> None:
     assert "ghost-user" not in html
 
 
+def test_history_follows_a_moved_subtree(world: World) -> None:
+    """规划处党支部 moves from department A to B, then under a 党总支 in B: B's auditor sees its whole
+    history (written under A's paths), A's auditor keeps what happened while it was A's and nothing after."""
+    auditor_a, auditor_b = make_user("auditor_a"), make_user("auditor_b")
+    org_services.grant_role(by=None, user=auditor_a, organization=world.dept_a, role=Role.AUDITOR)
+    org_services.grant_role(by=None, user=auditor_b, organization=world.dept_b, role=Role.AUDITOR)
+    org_services.update_organization(world.branch_a2, by=None, name="规划处第一党支部")  # while in A
+    org_services.move_organization(world.branch_a2, world.organ_b, by=None)
+    world.branch_a2.refresh_from_db()
+    general = org_services.create_organization(
+        by=None, code="B-Z", name="市财政局机关第一党总支", kind=OrgKind.GENERAL_BRANCH, parent=world.organ_b
+    )
+    org_services.move_organization(world.branch_a2, general, by=None)
+    world.branch_a2.refresh_from_db()
+    org_services.update_organization(world.branch_a2, by=None, name="规划处第二党支部")  # now in B
+    created = AuditEvent.objects.get(object_repr="规划处党支部", action=AuditEvent.Kind.CREATE)
+    renamed_in_a = AuditEvent.objects.get(object_repr="规划处第一党支部", action=AuditEvent.Kind.UPDATE)
+    renamed_in_b = AuditEvent.objects.get(object_repr="规划处第二党支部", action=AuditEvent.Kind.UPDATE)
+    assert created.org_path.startswith(world.dept_a.path)  # the row itself is never rewritten
+
+    def shown(user) -> set[int]:  # type: ignore[no-untyped-def]
+        html = world.client(user).get(URL).content.decode()
+        return {ev.pk for ev in (created, renamed_in_a, renamed_in_b) if f'data-event="{ev.pk}"' in html}
+
+    assert shown(auditor_b) == {created.pk, renamed_in_a.pk, renamed_in_b.pk}
+    assert shown(auditor_a) == {created.pk, renamed_in_a.pk}
+    assert audit.verify_chain().ok
+
+
 @pytest.mark.parametrize("who", ["dept_a_secretary", "dept_b_secretary", "branch_secretary", "member"])
 def test_others_get_404(world: World, who: str) -> None:
     assert_hidden(world.client(getattr(world, who)), URL)
@@ -174,14 +203,14 @@ def test_anonymous_and_wrong_method(world: World) -> None:
 def test_audit_page_query_count_does_not_grow(world: World, django_assert_num_queries) -> None:
     client = world.client(world.auditor)
     client.get(URL)
-    # session, user, grants, COUNT, page rows, unread notifications
-    with django_assert_num_queries(6):
+    # session, user, grants, subtree moves (core.audit.moved_history_q), COUNT, page rows, unread notifications
+    with django_assert_num_queries(7):
         client.get(URL)
     for i in range(30):
         org_services.create_organization(
             by=None, code=f"X{i}", name=f"支部{i}", kind=OrgKind.BRANCH, parent=world.organ_b
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(URL)
 
 
