@@ -20,6 +20,7 @@ from zhixing.orgs.models import Organization
 class NoticeForm(StyledForm):
     content = forms.CharField(
         label="督办内容",
+        required=False,  # the service says what to write
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="写明要求说明的问题、要达到的结果。",
     )
@@ -36,7 +37,10 @@ class NoticeForm(StyledForm):
 
 class AnswerForm(StyledForm):
     answer = forms.CharField(
-        label="答复内容", widget=forms.Textarea(attrs={"rows": 5}), help_text="做了什么、结果如何、何时完成。"
+        label="答复内容",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="做了什么、结果如何、何时完成。",
     )
 
 
