@@ -414,3 +414,18 @@ def test_review_page_query_count_is_pinned(
     with django_assert_num_queries(REVIEW_QUERIES):
         response = client.get(r.get_absolute_url())
     assert response.content.decode().count("整改：任务") == size
+
+
+# --- admin ----------------------------------------------------------------------------------------
+
+
+def test_admin_lists_the_new_records_read_only(world: World, scene: Scene) -> None:
+    from zhixing.core.testing import make_user
+
+    client = world.client(make_user("root", is_staff=True, is_superuser=True))
+    for name in ["supervisionnotice", "noticeevidence", "taskurging", "taskforce", "reviewround", "reviewfinding"]:
+        assert client.get(f"/admin/ledger/{name}/").status_code == 200, name
+        assert client.get(f"/admin/ledger/{name}/add/").status_code == 403, name
+    before = list(SupervisionNotice.objects.values())
+    response = client.post(f"/admin/ledger/supervisionnotice/{scene.notice.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403 and list(SupervisionNotice.objects.values()) == before
