@@ -423,7 +423,14 @@ def test_admin_lists_the_new_records_read_only(world: World, scene: Scene) -> No
     from zhixing.core.testing import make_user
 
     client = world.client(make_user("root", is_staff=True, is_superuser=True))
-    for name in ["supervisionnotice", "noticeevidence", "taskurging", "taskforce", "reviewround", "reviewfinding"]:
+    for name in [
+        "supervisionnotice",
+        "noticeevidence",
+        "taskurging",
+        "taskforce",
+        "reviewround",
+        "reviewfinding",
+    ]:
         assert client.get(f"/admin/ledger/{name}/").status_code == 200, name
         assert client.get(f"/admin/ledger/{name}/add/").status_code == 403, name
     before = list(SupervisionNotice.objects.values())
