@@ -45,7 +45,12 @@ class AnswerForm(StyledForm):
 
 
 class UrgeForm(StyledForm):
-    note = forms.CharField(label="催办附言", max_length=300, required=False)
+    note = forms.CharField(
+        label="催办附言",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "催办附言（可不填）"}),
+    )
     notice = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 

@@ -141,7 +141,7 @@ def record_finding(
         raise ValidationError({"problems": "结论为基本到位或未到位时，请写明存在的问题。"})
     with transaction.atomic():
         finding = (
-            ReviewFinding.objects.select_for_update()
+            ReviewFinding.objects.select_for_update(of=("self",))
             .select_related("rectification")
             .filter(round=review, task=task)
             .first()
