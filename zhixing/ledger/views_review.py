@@ -27,6 +27,7 @@ from zhixing.ledger.people import person_label
 from zhixing.ledger.status import due_in, status_on
 
 NOT_FOUND = "没有找到该回头看，或您无权查看。"
+PENDING_SHOWN = 300  # tasks without a finding listed on the round page; the rest are reached from the ledgers
 
 
 def get_round(user: Any, pk: int, action: Action = Action.VIEW) -> ReviewRound:
@@ -120,13 +121,12 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = review_services.can_manage_round(request.user, review)
     pending: list[Any] = []
     if can_manage and review.status == ReviewStatus.OPEN:
-        tasks = list(
+        pending = list(
             visible.filter(ledger__in=ledgers)
             .exclude(pk__in=list(by_task))
             .select_related("ledger", "lead_org")
-            .order_by("ledger_id", "depth", "sort_order", "id")[:300]
+            .order_by("ledger_id", "depth", "sort_order", "id")[: PENDING_SHOWN + 1]
         )
-        pending = tasks
     return render(
         request,
         "ledger/review_detail.html",
@@ -135,7 +135,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ledgers": ledgers,
             "rows": rows,
             "counts": counts,
-            "pending": pending,
+            "pending": pending[:PENDING_SHOWN],
+            "more_pending": len(pending) > PENDING_SHOWN,
             "can_manage": can_manage,
         },
     )

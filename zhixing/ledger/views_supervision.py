@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core.forms import apply_errors
+from zhixing.core.scoping import Action
 from zhixing.core.services import ConflictError
 from zhixing.ledger import services, services_plan
 from zhixing.ledger import services_supervision as sup
-from zhixing.ledger.choices import NoticeStatus
+from zhixing.ledger.choices import NoticeStatus, ReviewStatus
 from zhixing.ledger.forms_supervision import (
     AnswerForm,
     GoalEditForm,
@@ -33,6 +34,8 @@ from zhixing.ledger.models import (
     Goal,
     Milestone,
     NoticeEvidence,
+    ReviewFinding,
+    ReviewRound,
     SupervisionNotice,
     Task,
     TaskForce,
@@ -62,10 +65,14 @@ def task_panel(user: Any, task: Task) -> dict[str, Any]:
     """What the task page shows of 督办/催办 and 回头看: open and answered notices, urgings, findings."""
     today = timezone.localdate()
     notices = list(task.notices.select_related("issued_by", "answered_by"))
-    from zhixing.ledger.models import ReviewFinding
 
     origin = ReviewFinding.objects.filter(rectification=task).select_related("round", "task").first()
     findings = list(ReviewFinding.objects.filter(task=task).select_related("round", "rectification"))
+    rounds = list(
+        ReviewRound.objects.visible_to(user, Action.CHANGE)
+        .filter(ledgers=task.ledger_id, status=ReviewStatus.OPEN)
+        .only("id", "title")
+    )
     return {
         "notices": [(n, n.is_overdue(today)) for n in notices],
         "open_notices": sum(1 for n in notices if n.status == NoticeStatus.OPEN),
@@ -74,6 +81,7 @@ def task_panel(user: Any, task: Task) -> dict[str, Any]:
         "can_answer": sup.can_answer(user, task),
         "rectification_origin": origin,
         "findings": findings,
+        "open_rounds": rounds,  # 回头看 rounds the user runs that review this task's ledger
         "urge_form": UrgeForm(),
         "done_form": MilestoneDoneForm(initial={"done_on": today}),
     }

@@ -352,6 +352,10 @@ def test_review_pages_flow(world: World, desk: Desk) -> None:
     dept = world.client(world.dept_a_secretary)
     assert dept.get(f"/ledger/reviews/{r.pk}/").status_code == 200
     assert dept.get(url).status_code == 404
+    # the task page leads the organiser (only) to the finding form
+    record = f"/ledger/reviews/{r.pk}/tasks/{desk.sub.pk}/"
+    assert record in admin.get(desk.sub.get_absolute_url()).content.decode()
+    assert record not in dept.get(desk.sub.get_absolute_url()).content.decode()
     # closing with an open rectification is refused
     admin.post(f"/ledger/reviews/{r.pk}/close/")
     assert ReviewRound.objects.get().status == "open"
