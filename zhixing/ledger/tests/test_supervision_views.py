@@ -363,7 +363,7 @@ def test_review_pages_flow(world: World, desk: Desk) -> None:
 
 # --- query counts ---------------------------------------------------------------------------------
 
-NOTICE_LIST_QUERIES = 7  # session, user, grants, count (paginator), page, overdue count, unread
+NOTICE_LIST_QUERIES = 7  # the same whatever the number of notices (count, one page, the overdue count)
 REVIEW_QUERIES = (
     8  # session, user, round, ledgers, findings (with rectifications), pending tasks, nav, unread
 )
@@ -440,3 +440,26 @@ def test_admin_lists_the_new_records_read_only(world: World, scene: Scene) -> No
     before = list(SupervisionNotice.objects.values())
     response = client.post(f"/admin/ledger/supervisionnotice/{scene.notice.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403 and list(SupervisionNotice.objects.values()) == before
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_review_list_query_count_is_pinned(
+    world: World, desk: Desk, size: int, django_assert_num_queries: Any
+) -> None:
+    for i in range(size):
+        review_services.open_round(
+            by=None,
+            title=f"回头看{i}",
+            organizer=world.dept_a,
+            ledgers=[desk.ledger],
+            start_date=desk.today,
+            rectify_by=desk.today + dt.timedelta(days=10),
+        )
+    client = world.client(world.dept_a_secretary)
+    client.get("/ledger/reviews/")
+    with django_assert_num_queries(REVIEW_LIST_QUERIES):
+        response = client.get("/ledger/reviews/")
+    assert response.content.decode().count('href="/ledger/reviews/') >= size
+
+
+REVIEW_LIST_QUERIES = 6  # the same whatever the number of rounds (count + one page joined with the organiser)
