@@ -365,7 +365,7 @@ def test_review_pages_flow(world: World, desk: Desk) -> None:
 
 NOTICE_LIST_QUERIES = 7  # the same whatever the number of notices (count, one page, the overdue count)
 REVIEW_QUERIES = (
-    8  # session, user, round, ledgers, findings (with rectifications), pending tasks, nav, unread
+    8  # the same whatever the number of findings: their rectifications are joined, not fetched per row
 )
 
 
