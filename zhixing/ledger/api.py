@@ -351,3 +351,9 @@ def create_report(request: HttpRequest, task_id: int, payload: ReportIn) -> Stat
         raise Http404(NOT_FOUND)
     report = services.report_progress(task, by=user, **payload.model_dump())
     return Status(201, report_out(report))
+
+
+# 督办/催办, 专班 and 回头看 live in their own module and join this router.
+from zhixing.ledger.api_supervision import router as supervision_router  # noqa: E402
+
+router.add_router("", supervision_router)

@@ -23,7 +23,16 @@ from zhixing.core.calendar import add_working_days
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.ledger.choices import MAX_TASK_DEPTH, STICKY_STATUSES, ClosureStatus, TargetKind, TaskStatus
-from zhixing.ledger.models import Closure, Goal, Ledger, Milestone, ProgressEvidence, ProgressReport, Task
+from zhixing.ledger.models import (
+    Closure,
+    Goal,
+    Ledger,
+    Milestone,
+    ProgressEvidence,
+    ProgressReport,
+    Task,
+    TaskForce,
+)
 from zhixing.ledger.status import Part, rollup, status_on
 from zhixing.orgs.models import Organization, Person
 from zhixing.study.services import check_upload
@@ -68,10 +77,19 @@ def can_edit_task(user: Any, task: Task) -> bool:
 
 
 def can_report(user: Any, task: Task) -> bool:
-    """The responsible person, or whoever may edit the task."""
+    """The responsible person, whoever may edit the task, or a member of a 专班 (task force) of its ledger."""
     if user is not None and task.responsible.user_id is not None and task.responsible.user_id == user.pk:
         return True
-    return can_edit_task(user, task)
+    if can_edit_task(user, task):
+        return True
+    return is_task_force_member(user, task.ledger_id)
+
+
+def is_task_force_member(user: Any, ledger_id: int) -> bool:
+    """The user's person belongs to a 专班 of the ledger (one query; the same rule Task.objects.visible_to uses)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return TaskForce.members_of(user).filter(taskforce__ledger_id=ledger_id).exists()
 
 
 def can_decide_closure(user: Any, task: Task) -> bool:
@@ -425,10 +443,20 @@ def add_milestone(task: Task, *, by: Any, title: str, due_date: dt.date) -> Mile
     return core.create(Milestone, by=by, task=task, title=(title or "").strip(), due_date=due_date)
 
 
-def complete_milestone(milestone: Milestone, *, by: Any, done_on: dt.date | None = None) -> Milestone:
+def complete_milestone(
+    milestone: Milestone, *, by: Any, done_on: dt.date | None = None, today: dt.date | None = None
+) -> Milestone:
+    """Mark a milestone done on `done_on` (default today): not in the future, not before the ledger starts."""
     if not can_report(by, milestone.task):
         raise _refuse("您无权更新该时间节点。")
-    return core.update(milestone, by=by, done_on=done_on or timezone.localdate())
+    today = _today(today)
+    done_on = done_on or today
+    if done_on > today:
+        raise _refuse(f"实际完成日期（{done_on:%Y-%m-%d}）不能晚于今天（{today:%Y-%m-%d}）。", "done_on")
+    start = milestone.task.ledger.start_date
+    if done_on < start:
+        raise _refuse(f"实际完成日期（{done_on:%Y-%m-%d}）早于台账开始日期（{start:%Y-%m-%d}）。", "done_on")
+    return core.update(milestone, by=by, done_on=done_on)
 
 
 # --- Progress -------------------------------------------------------------------------------------

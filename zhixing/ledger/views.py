@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -166,6 +167,7 @@ def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change,
             "today": today,
             "due_in": due_in(ledger.end_date, today),
+            "task_forces": list(ledger.task_forces.annotate(size=Count("members"))),
         },
     )
 
@@ -308,8 +310,15 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and task.status not in {TaskStatus.CLOSED, TaskStatus.TERMINATED},
             "can_decide": services.can_decide_closure(user, task),
             "milestone_form": MilestoneForm(),
+            "sup": _supervision_panel(user, task),
         },
     )
+
+
+def _supervision_panel(user: Any, task: Task) -> dict[str, Any]:
+    from zhixing.ledger.views_supervision import task_panel  # it builds on this module
+
+    return task_panel(user, task)
 
 
 @login_required
@@ -478,9 +487,19 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ledger/my_tasks.html",
-        {"rows": [(t, s, STATUS_COLOURS[s], d) for t, s, d in rows], "today": today},
+        {
+            "rows": [(t, s, STATUS_COLOURS[s], d) for t, s, d in rows],
+            "today": today,
+            "notices": _my_notices(request.user),
+        },
     )
 
 
 def report_url(task: Task) -> str:
     return reverse("ledger:task_report", args=[task.pk])
+
+
+def _my_notices(user: Any) -> list[Any]:
+    from zhixing.ledger.views_supervision import my_notices
+
+    return my_notices(user)

@@ -45,3 +45,10 @@ def book(world: World) -> Book:
     user = make_user("dept_c_secretary")
     org_services.grant_role(by=None, user=user, organization=dept_c, role=Role.DEPT_ADMIN)
     return Book(the, own, shared, sub, closure, user)
+
+
+@pytest.fixture
+def desk(world: World) -> Any:
+    from zhixing.ledger.tests.supervision_helpers import build_desk
+
+    return build_desk(world)

@@ -275,7 +275,7 @@ def _big_ledger(world: World, n: int) -> Ledger:
 
 
 DETAIL_QUERIES = (
-    10  # session, user, grants, ledger, goals, numbering, tasks, cooperating, top-level count, unread
+    11  # session, user, grants, ledger, goals, numbering, tasks, cooperating, top-level count, 专班, unread
 )
 LIST_QUERIES = 6
 

@@ -1,0 +1,65 @@
+"""The 督办/专班/回头看 demo data: made through the services on top of existing ledgers, and cleared again."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import override_settings
+
+from zhixing.core.testing import World
+from zhixing.ledger import services
+from zhixing.ledger.choices import NoticeStatus
+from zhixing.ledger.models import (
+    Ledger,
+    ReviewFinding,
+    ReviewRound,
+    SupervisionNotice,
+    Task,
+    TaskForce,
+    TaskUrging,
+)
+from zhixing.ledger.seed_supervision import clear_supervision, seed_supervision
+from zhixing.ledger.tests.supervision_helpers import Desk
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(tmp_path):  # type: ignore[no-untyped-def]
+    with override_settings(MEDIA_ROOT=str(tmp_path / "media")):
+        yield
+
+
+def test_without_ledgers_nothing_is_made(world: World) -> None:
+    assert "未生成" in seed_supervision("demo", 1)
+    assert not SupervisionNotice.objects.exists() and not ReviewRound.objects.exists()
+
+
+def test_seed_makes_the_showcase_and_clear_removes_it(world: World, desk: Desk) -> None:
+    services.add_task(
+        desk.ledger,
+        by=None,
+        title="第三项",
+        lead_org=world.dept_a,
+        responsible=world.person_a,
+        due_date=desk.own.due_date,
+    )
+    summary = seed_supervision("demo", 1)
+    assert "督办通知 3 条" in summary, summary
+    statuses = sorted(SupervisionNotice.objects.values_list("status", flat=True))
+    assert statuses == [NoticeStatus.ANSWERED, NoticeStatus.OPEN, NoticeStatus.OPEN]
+    today = desk.today
+    assert sum(n.is_overdue(today) for n in SupervisionNotice.objects.all()) == 1
+    assert TaskUrging.objects.count() == 1
+    force = TaskForce.objects.get()
+    branches = {p.branch.path.split("/")[2] for p in force.members.select_related("branch")}
+    assert len(branches) >= 2, "members from several departments"
+    review = ReviewRound.objects.get()
+    assert ReviewFinding.objects.filter(round=review).count() == 3  # three open leaf tasks
+    assert ReviewFinding.objects.exclude(rectification=None).exists()
+    ledgers = Ledger.objects.count()
+    clear_supervision()
+    assert not SupervisionNotice.objects.exists() and not TaskForce.objects.exists()
+    assert not ReviewRound.objects.exists() and Ledger.objects.count() == ledgers - 1
+    assert Task.objects.filter(ledger=desk.ledger).count() == 4
+    assert not get_user_model().objects.filter(username__startswith="zhuanban").exists()
