@@ -13,3 +13,5 @@ class LedgerConfig(AppConfig):
         from zhixing.ledger import tasks  # noqa: F401  (periodic jobs register with huey)
 
         register("工作台账", "ledger:ledger_list", icon="list-check", order=60)
+        # 晾晒 board (committee only in the menu; department admins are notified when it is published)
+        register("晾晒榜", "ledger:board", icon="bar-chart-line", order=61, whole_tree=True)

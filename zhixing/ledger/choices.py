@@ -44,3 +44,15 @@ class ClosureStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已同意销号"
     REJECTED = "rejected", "已退回"
+
+
+# --- 晾晒 board and reminders (board) -------------------------------------------------------------
+
+REMIND_WORKING_DAYS = 3  # default of settings.LEDGER_REMIND_WORKING_DAYS: remind this many working days ahead
+
+
+class ReminderKind(models.TextChoices):
+    TASK_DUE = "task_due", "任务即将到期"
+    MILESTONE_DUE = "milestone_due", "节点即将到期"
+    OVERDUE = "overdue", "任务已逾期"
+    DIGEST = "digest", "每周督办摘要"

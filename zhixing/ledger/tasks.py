@@ -15,3 +15,14 @@ log = logging.getLogger(__name__)
 @db_periodic_task(crontab(hour="0", minute="20"))
 def daily_status_refresh() -> None:
     log.info("ledger task statuses refreshed: %s", refresh_statuses())
+
+
+# --- 晾晒 board snapshot (board) ------------------------------------------------------------------
+
+
+@db_periodic_task(crontab(hour="0", minute="40"))
+def daily_board_snapshot() -> None:
+    """After the status refresh: the day's line of every department, for the board's trend."""
+    from zhixing.ledger.services_board import take_snapshot
+
+    log.info("ledger board snapshot: %s departments", take_snapshot())

@@ -27,3 +27,12 @@ urlpatterns = [
     path("import/", views_io.ledger_import, name="ledger_import"),
     path("import/confirm/", views_io.ledger_import_confirm, name="ledger_import_confirm"),
 ]
+
+# 晾晒 board (views_board)
+from zhixing.ledger import views_board  # noqa: E402
+
+urlpatterns += [
+    path("board/", views_board.board, name="board"),
+    path("board/export.xlsx", views_board.board_export, name="board_export"),
+    path("board/publish/", views_board.board_publish, name="board_publish"),
+]
