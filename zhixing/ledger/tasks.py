@@ -26,3 +26,22 @@ def daily_board_snapshot() -> None:
     from zhixing.ledger.services_board import take_snapshot
 
     log.info("ledger board snapshot: %s departments", take_snapshot())
+
+
+# --- Reminders (board) ----------------------------------------------------------------------------
+
+
+@db_periodic_task(crontab(hour="7", minute="30"))
+def daily_reminders() -> None:
+    """Due in N working days (tasks and milestones), and newly overdue."""
+    from zhixing.ledger import reminders
+
+    log.info("ledger reminders sent: %s", reminders.run_daily())
+
+
+@db_periodic_task(crontab(day_of_week="1", hour="8", minute="0"))
+def weekly_digest() -> None:
+    """Monday morning: each supervisor's behind and overdue tasks."""
+    from zhixing.ledger import reminders
+
+    log.info("ledger weekly digests sent: %s", reminders.run_weekly())
