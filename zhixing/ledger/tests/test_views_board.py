@@ -151,3 +151,29 @@ def test_board_page_query_count_is_pinned(world: World, size: int, django_assert
         response = client.get(BOARD)
     assert response.status_code == 200
     assert response.content.decode().count("困难") >= min(size, 3)
+
+
+def _api(user: Any) -> Any:
+    from django.test import Client
+
+    from zhixing.core.services import create_api_token
+
+    _, secret = create_api_token(user, by=None)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_board_api_follows_the_same_visibility(world: World) -> None:
+    from django.test import Client
+
+    _some_tasks(world)
+    url = "/api/v1/ledger-board"
+    data = _api(world.committee_admin).get(url).json()
+    assert data["published"] is False
+    a = next(r for r in data["rows"] if r["department_name"] == "市发展改革委党组")
+    assert a["total"] == 2 and a["problems"][0]["text"].startswith("困难")
+    assert _api(world.dept_a_secretary).get(url).status_code == 404
+    services_board.set_published(by=world.committee_admin, published=True)
+    assert _api(world.dept_a_secretary).get(url).status_code == 200
+    assert _api(world.member).get(url).status_code == 404
+    assert Client().get(url).status_code == 401
+    assert _api(world.committee_admin).post(url).status_code == 405
