@@ -9,7 +9,7 @@ Deterministic: one random.Random per seed, relative to `today` (timezone.localda
   tasks (the bench's "ledger of 500 tasks"), ≈ 200,000 progress reports.
 
 Every task is led by its department; its responsible person and supervising leader are people of that
-department; some have a cooperating department. Each leaf task gets a history of reports, every two weeks or so,
+department; some have a cooperating department. Each leaf task gets a history of reports, about once a week,
 from its start to today (or to its 销号); its progress and status follow from it by the rules of ledger/status.py
 (derive_status over the same working-day arithmetic): about 14 % are closed (销号 approved, mostly on or before
 the due date, the final report with an evidence file), a few await approval (待销号) or were terminated, some are
@@ -483,10 +483,10 @@ class _Writer:
     def _history(
         self, node: _Node, start: dt.date, end: dt.date, target: float, *, final: bool = False
     ) -> None:
-        """Reports about every two weeks from start to end, progress rising to `final`."""
+        """Reports about once a week from start to end, progress rising to `target`."""
         rng = self.rng
         span = max(1, (end - start).days)
-        n = max(1, min(30, span // rng.randint(11, 17)))
+        n = max(1, min(60, span // rng.randint(5, 9)))
         target = round(target, 1)
         previous = 0.0
         for i in range(1, n + 1):
