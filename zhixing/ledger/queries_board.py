@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q, Sum, Value, Window
-from django.db.models.functions import RowNumber, StrIndex, Substr
+from django.db.models import F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from zhixing.core import calendar
@@ -119,13 +119,6 @@ def _dept_prefix_sql(path: str) -> str:
     first = f"{find}(substr({path}, 2), '/')"
     second = f"{find}(substr({path}, 2 + {first}), '/')"
     return f"substr({path}, 1, 1 + {first} + {second})"
-
-
-def dept_prefix(path_field: str) -> Any:
-    """The same as an ORM expression (for the problems query)."""
-    first = StrIndex(Substr(path_field, 2), Value("/"))
-    second = StrIndex(Substr(path_field, Value(2) + first), Value("/"))
-    return Substr(path_field, 1, Value(1) + first + second)
 
 
 def _local_date_sql(column: str) -> str:
@@ -254,9 +247,16 @@ def departments() -> list[tuple[int, str, str]]:
     )
 
 
+def _dept_of(path: str) -> str:
+    """Python's _dept_prefix_sql: "/1/7/42/" -> "/1/7/"."""
+    parts = path.split("/")
+    return "/".join(parts[:3]) + "/" if len(parts) > 3 else path
+
+
 def latest_problems(per_department: int = PROBLEMS_PER_DEPARTMENT) -> dict[str, list[Problem]]:
     """The newest problems (存在问题) of each department's open tasks, from each task's latest progress report.
-    One query (a window over the latest reports with a problem)."""
+    One query: a window over the latest reports with a problem keeps the newest few per lead organisation
+    (an integer to partition by); they are merged per department here."""
     qs = (
         Task.objects.filter(
             ~Q(status__in=[TaskStatus.CLOSED, TaskStatus.TERMINATED]),
@@ -264,23 +264,28 @@ def latest_problems(per_department: int = PROBLEMS_PER_DEPARTMENT) -> dict[str, 
         )
         .exclude(latest_report__problems="")
         .annotate(
-            dept=dept_prefix("lead_org__path"),
             row=Window(
                 RowNumber(),
-                partition_by=[dept_prefix("lead_org__path")],
+                partition_by=[F("lead_org_id")],
                 order_by=[F("latest_report__reported_at").desc(), F("id").desc()],
             ),
         )
         .filter(row__lte=per_department)
         .values_list(
-            "dept", "id", "title", "ledger_id", "latest_report__problems", "latest_report__reported_at"
+            "lead_org__path",
+            "id",
+            "title",
+            "ledger_id",
+            "latest_report__problems",
+            "latest_report__reported_at",
         )
     )
     out: dict[str, list[Problem]] = defaultdict(list)
-    for dept, pk, title, ledger_id, text, at in qs:
-        out[dept].append(Problem(pk, title, ledger_id, text, at))
+    for path, pk, title, ledger_id, text, at in qs:
+        out[_dept_of(path)].append(Problem(pk, title, ledger_id, text, at))
     for items in out.values():
-        items.sort(key=lambda p: p.reported_at, reverse=True)
+        items.sort(key=lambda p: (p.reported_at, p.task_id), reverse=True)
+        del items[per_department:]
     return out
 
 

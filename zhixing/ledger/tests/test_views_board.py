@@ -177,3 +177,13 @@ def test_board_api_follows_the_same_visibility(world: World) -> None:
     assert _api(world.member).get(url).status_code == 404
     assert Client().get(url).status_code == 401
     assert _api(world.committee_admin).post(url).status_code == 405
+
+
+def test_board_rows_escape_what_people_typed(world: World) -> None:
+    now = timezone.localdate()
+    the = ledger(world, start_date=now - dt.timedelta(days=40), end_date=now + dt.timedelta(days=90))
+    t = task(the, world, title="<b>任务</b>", due_date=now + dt.timedelta(days=30))
+    services.report_progress(t, by=None, percent=5, done="推进", problems="<script>alert(1)</script>")
+    body = world.client(world.committee_admin).get(BOARD).content.decode()
+    assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)" in body
+    assert "&lt;b&gt;任务" in body
