@@ -11,9 +11,9 @@ Deterministic: one random.Random per seed, relative to `today` (timezone.localda
 Every task is led by its department; its responsible person and supervising leader are people of that
 department; some have a cooperating department. Each leaf task gets a history of reports, about once a week,
 from its start to today (or to its 销号); its progress and status follow from it by the rules of ledger/status.py
-(derive_status over the same working-day arithmetic): about 14 % are closed (销号 approved, mostly on or before
-the due date, the final report with an evidence file), a few await approval (待销号) or were terminated, some are
-behind (滞后) or overdue (已逾期). Parents carry the weighted roll-up of their children and are closed when all
+(derive_status over the same working-day arithmetic): past its due date a task is mostly closed (销号 approved,
+mostly on or before the due date, the final report with an evidence file), else overdue (已逾期), awaiting
+approval (待销号) or terminated; before it, a few are closed early, some behind (滞后), most on schedule. Parents carry the weighted roll-up of their children and are closed when all
 their children are. Rows go in with core.bulk.insert_many (tasks, level by level, to know the parents' ids) and
 plain executemany INSERTs (reports, closures); the run leaves one audit event.
 """
@@ -436,40 +436,43 @@ class _Writer:
             return
         rng = self.rng
         today, due = self.today, task.due_date
-        draw = rng.random()
+        past = due < today
         elapsed_end = min(today - dt.timedelta(days=1), due)
-        if start >= today - dt.timedelta(days=3) or draw < 0.04:
-            task.status = self._derive(task, start, started=False)
+        if start >= today - dt.timedelta(days=3) or (not past and rng.random() < 0.04):
+            task.status = self._derive(task, start, started=False)  # nothing reported yet
             self.tally[task.status] += 1
             return
-        if draw < 0.19:  # closed: mostly on or before the due date
-            late = rng.random() < 0.2
-            close = (
-                due + dt.timedelta(days=rng.randint(1, 15))
-                if late
-                else due - dt.timedelta(days=rng.randint(0, 25))
-            )
+        # past their due date most tasks are closed, some overdue; before it a few are closed early, some behind
+        closed, pending, terminated, behind = (0.74, 0.79, 0.81, 0.0) if past else (0.06, 0.08, 0.09, 0.27)
+        draw = rng.random()
+        if draw < closed:  # mostly on or before the due date
+            if past:
+                late = rng.random() < 0.2
+                shift = rng.randint(1, 15) if late else -rng.randint(0, 25)
+                close = due + dt.timedelta(days=shift)
+            else:
+                close = today - dt.timedelta(days=rng.randint(2, 20))
             close = max(start + dt.timedelta(days=10), min(close, today - dt.timedelta(days=2)))
             self._history(node, start, close, 100.0, final=True)
             node.closed_on = close
             task.status = TaskStatus.CLOSED
-        elif draw < 0.22:  # 待销号
+        elif draw < pending:  # 待销号
             close = max(start + dt.timedelta(days=10), today - dt.timedelta(days=rng.randint(1, 5)))
             self._history(node, start, close, 100.0, final=True)
             node.pending = True
             task.status = TaskStatus.PENDING_CLOSURE
-        elif draw < 0.23:
+        elif draw < terminated:
             self._history(node, start, elapsed_end, rng.uniform(10, 50))
             task.status = TaskStatus.TERMINATED
             task.status_reason = "因政策调整，该任务不再实施。"
         else:
             expected = self.workdays.expected(start, due, today)
-            if draw < 0.40:  # behind
+            if past:
+                target = rng.uniform(50, 95)  # 已逾期
+            elif draw < behind:
                 target = max(0.0, expected - rng.uniform(15, 45))
             else:
-                target = min(100.0, expected + rng.uniform(-8, 12))
-            if due < today:
-                target = min(target, rng.uniform(60, 95))
+                target = min(99.0, expected + rng.uniform(-8, 12))
             self._history(node, start, elapsed_end, target)
             task.status = self._derive(task, start, started=bool(node.reports))
         self.tally[task.status] += 1
