@@ -443,9 +443,9 @@ class _Writer:
             self.tally[task.status] += 1
             return
         # past their due date most tasks are closed, some overdue; before it a few are closed early, some behind
-        closed, pending, terminated, behind = (0.74, 0.79, 0.81, 0.0) if past else (0.06, 0.08, 0.09, 0.27)
+        to_close, to_pend, to_end, to_lag = (0.74, 0.79, 0.81, 0.0) if past else (0.06, 0.08, 0.09, 0.27)
         draw = rng.random()
-        if draw < closed:  # mostly on or before the due date
+        if draw < to_close:  # mostly on or before the due date
             if past:
                 late = rng.random() < 0.2
                 shift = rng.randint(1, 15) if late else -rng.randint(0, 25)
@@ -456,12 +456,12 @@ class _Writer:
             self._history(node, start, close, 100.0, final=True)
             node.closed_on = close
             task.status = TaskStatus.CLOSED
-        elif draw < pending:  # 待销号
+        elif draw < to_pend:  # 待销号
             close = max(start + dt.timedelta(days=10), today - dt.timedelta(days=rng.randint(1, 5)))
             self._history(node, start, close, 100.0, final=True)
             node.pending = True
             task.status = TaskStatus.PENDING_CLOSURE
-        elif draw < terminated:
+        elif draw < to_end:
             self._history(node, start, elapsed_end, rng.uniform(10, 50))
             task.status = TaskStatus.TERMINATED
             task.status_reason = "因政策调整，该任务不再实施。"
@@ -469,7 +469,7 @@ class _Writer:
             expected = self.workdays.expected(start, due, today)
             if past:
                 target = rng.uniform(50, 95)  # 已逾期
-            elif draw < behind:
+            elif draw < to_lag:
                 target = max(0.0, expected - rng.uniform(15, 45))
             else:
                 target = min(99.0, expected + rng.uniform(-8, 12))
