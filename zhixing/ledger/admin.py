@@ -1,5 +1,5 @@
-"""Back office for the ledger app's 督办/催办, 专班 and 回头看 records: browse and search only — every write goes
-through the pages and services, which check scope and audit it (core.adminlib.ReadOnlyAdmin)."""
+"""Back office of the ledger app: browse and search only — every write goes through the pages and services,
+which check scope and audit it (core.adminlib.ReadOnlyAdmin)."""
 
 from __future__ import annotations
 
@@ -59,3 +59,26 @@ class ReviewFindingAdmin(ReadOnlyAdmin):
     list_filter = ("result",)
     search_fields = ("task__title", "problems")
     list_select_related = ("task", "round", "rectification")
+
+
+# --- 晾晒 board and reminders (board) --------------------------------------------------------------
+from zhixing.ledger.models import BoardPublication, BoardSnapshot, SentReminder  # noqa: E402
+
+
+@admin.register(BoardPublication)
+class BoardPublicationAdmin(ReadOnlyAdmin):
+    list_display = ("decided_at", "published", "decided_by", "note")
+
+
+@admin.register(BoardSnapshot)
+class BoardSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ("taken_on", "department", "total", "behind", "overdue", "closed", "on_time_rate")
+    list_filter = ("taken_on",)
+    list_select_related = ("department",)
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(ReadOnlyAdmin):
+    list_display = ("sent_at", "kind", "recipient", "task", "key")
+    list_filter = ("kind",)
+    list_select_related = ("recipient", "task")

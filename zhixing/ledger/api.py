@@ -353,6 +353,70 @@ def create_report(request: HttpRequest, task_id: int, payload: ReportIn) -> Stat
     return Status(201, report_out(report))
 
 
+# --- 晾晒 board (board) -----------------------------------------------------------------------------
+
+
+class BoardProblemOut(Schema):
+    task_id: int
+    task_title: str
+    text: str = Field(description="存在问题（该任务最近一次进展报告）")
+    reported_at: dt.datetime
+
+
+class BoardRowOut(Schema):
+    rank: int
+    department_id: int
+    department_name: str
+    total: int = Field(description="任务总数（不含已终止）")
+    on_schedule: int = Field(description="正常推进（未启动或推进中，不滞后）")
+    behind: int = Field(description="滞后")
+    overdue: int = Field(description="已逾期")
+    pending_closure: int = Field(description="待销号")
+    closed: int = Field(description="已销号")
+    due_so_far: int = Field(description="已到期（完成时限已过或已销号）")
+    closed_on_time: int = Field(description="按时销号")
+    on_time_rate: float | None = Field(description="按时完成率（%）= 按时销号 ÷ 已到期；无到期任务时为 null")
+    problems: list[BoardProblemOut]
+
+
+class BoardOut(Schema):
+    date: dt.date
+    published: bool
+    rows: list[BoardRowOut]
+
+
+@router.get("/ledger-board", response={200: BoardOut, **ERROR_RESPONSES}, summary="晾晒榜")
+def ledger_board(request: HttpRequest) -> dict[str, Any]:
+    """各部门任务进展排名（状态按今天推算）。机关工委可见；发布后部门管理员可见；其他情况 404。"""
+    from zhixing.ledger import queries_board, services_board
+
+    user = api_user(request)
+    published = queries_board.is_published()
+    if not services_board.can_view_board(user, published=published):
+        raise Http404(NOT_FOUND)
+    result = queries_board.board()
+    rows = [
+        {
+            "rank": r.rank,
+            "department_id": r.dept_id,
+            "department_name": r.name,
+            **{name: getattr(r, name) for name in queries_board.COUNTS},
+            "on_time_rate": r.on_time_rate,
+            "problems": [
+                {
+                    "task_id": p.task_id,
+                    "task_title": p.task_title,
+                    "text": p.text,
+                    "reported_at": p.reported_at,
+                }
+                for p in r.problems
+            ],
+        }
+        for r in result.rows
+    ]
+    return {"date": result.today, "published": published, "rows": rows}
+
+
 # 督办/催办, 专班 and 回头看 live in their own module and join this router.
 from zhixing.ledger.api_supervision import router as supervision_router  # noqa: E402
 

@@ -75,3 +75,15 @@ FINDING_COLOURS = {
 class ReviewStatus(models.TextChoices):
     OPEN = "open", "进行中"
     CLOSED = "closed", "已结束"
+
+
+# --- 晾晒 board and reminders (board) -------------------------------------------------------------
+
+REMIND_WORKING_DAYS = 3  # default of settings.LEDGER_REMIND_WORKING_DAYS: remind this many working days ahead
+
+
+class ReminderKind(models.TextChoices):
+    TASK_DUE = "task_due", "任务即将到期"
+    MILESTONE_DUE = "milestone_due", "节点即将到期"
+    OVERDUE = "overdue", "任务已逾期"
+    DIGEST = "digest", "每周督办摘要"

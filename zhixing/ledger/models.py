@@ -23,6 +23,7 @@ from zhixing.ledger.choices import (
     ClosureStatus,
     FindingResult,
     NoticeStatus,
+    ReminderKind,
     ReviewStatus,
     TargetKind,
     TaskStatus,
@@ -620,3 +621,85 @@ class ReviewFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}：{self.get_result_display()}"
+
+
+# --- 晾晒 board: publication and snapshots; reminders sent (board) ---------------------------------
+
+
+class BoardPublication(models.Model):
+    """The committee publishes (or withdraws) the 晾晒 board to the department admins. Every decision is a row;
+    the newest one stands."""
+
+    published = models.BooleanField("已发布")
+    note = models.CharField("说明", max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "晾晒榜发布记录"
+        verbose_name_plural = "晾晒榜发布记录"
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{'发布' if self.published else '撤回'}晾晒榜 {self.decided_at:%Y-%m-%d %H:%M}"
+
+
+class BoardSnapshot(models.Model):
+    """One department's line of the 晾晒 board on one day (the periodic job writes them; the trend reads them)."""
+
+    taken_on = models.DateField("日期")
+    department = models.ForeignKey(
+        Organization, verbose_name="部门", on_delete=models.CASCADE, related_name="+"
+    )
+    total = models.PositiveIntegerField("任务总数", default=0)
+    on_schedule = models.PositiveIntegerField("正常推进", default=0)
+    behind = models.PositiveIntegerField("滞后", default=0)
+    overdue = models.PositiveIntegerField("已逾期", default=0)
+    pending_closure = models.PositiveIntegerField("待销号", default=0)
+    closed = models.PositiveIntegerField("已销号", default=0)
+    due_so_far = models.PositiveIntegerField("已到期", default=0)
+    closed_on_time = models.PositiveIntegerField("按时销号", default=0)
+    on_time_rate = models.FloatField("按时完成率（%）", null=True, blank=True)
+
+    objects = ScopedManager["BoardSnapshot"]()
+    scope_path = "department__path"
+
+    class Meta:
+        verbose_name = "晾晒榜快照"
+        verbose_name_plural = "晾晒榜快照"
+        ordering = ["-taken_on", "department_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["taken_on", "department"], name="board_snapshot_one_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.taken_on:%Y-%m-%d}"
+
+
+class SentReminder(models.Model):
+    """A reminder that went out; `key` names what it was about (the task or milestone and its due date, or the
+    digest's week), so the periodic job never sends the same reminder twice."""
+
+    kind = models.CharField("类型", max_length=16, choices=ReminderKind.choices)
+    key = models.CharField("提醒事项", max_length=80)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="+"
+    )
+    task = models.ForeignKey(
+        Task, verbose_name="任务", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    objects = ScopedManager["SentReminder"]()
+    scope_path = "task__ledger__lead_org__path"
+
+    class Meta:
+        verbose_name = "已发提醒"
+        verbose_name_plural = "已发提醒"
+        ordering = ["-sent_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"

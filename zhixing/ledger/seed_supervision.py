@@ -1,7 +1,7 @@
 """Demo data for 督办/催办, 专班 and 回头看, on top of ledgers that already exist (the ledger seed makes them).
 
 `seed_supervision(scale_name, seed) -> str` has the signature of a core.seeding extension's fill, and
-`clear_supervision()` of its clear; register them after the ledger seed:
+`clear_supervision()` of its clear; registered in ledger/apps.py right after the ledger seed:
 
     seeding.register("ledger_supervision", order=<after the ledger seed>, fill=seed_supervision,
                      clear=clear_supervision)

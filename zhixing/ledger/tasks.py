@@ -15,3 +15,33 @@ log = logging.getLogger(__name__)
 @db_periodic_task(crontab(hour="0", minute="20"))
 def daily_status_refresh() -> None:
     log.info("ledger task statuses refreshed: %s", refresh_statuses())
+
+
+# --- 晾晒 board snapshot (board) ------------------------------------------------------------------
+
+
+@db_periodic_task(crontab(hour="0", minute="40"))
+def daily_board_snapshot() -> None:
+    """After the status refresh: the day's line of every department, for the board's trend."""
+    from zhixing.ledger.services_board import take_snapshot
+
+    log.info("ledger board snapshot: %s departments", take_snapshot())
+
+
+# --- Reminders (board) ----------------------------------------------------------------------------
+
+
+@db_periodic_task(crontab(hour="7", minute="30"))
+def daily_reminders() -> None:
+    """Due in N working days (tasks and milestones), and newly overdue."""
+    from zhixing.ledger import reminders
+
+    log.info("ledger reminders sent: %s", reminders.run_daily())
+
+
+@db_periodic_task(crontab(day_of_week="1", hour="8", minute="0"))
+def weekly_digest() -> None:
+    """Monday morning: each supervisor's behind and overdue tasks."""
+    from zhixing.ledger import reminders
+
+    log.info("ledger weekly digests sent: %s", reminders.run_weekly())

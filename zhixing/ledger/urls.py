@@ -49,3 +49,12 @@ urlpatterns = [
     path("reviews/<int:pk>/tasks/<int:task_pk>/", views_review.finding_record, name="finding_record"),
     path("reviews/<int:pk>/close/", views_review.review_close, name="review_close"),
 ]
+
+# 晾晒 board (views_board)
+from zhixing.ledger import views_board  # noqa: E402
+
+urlpatterns += [
+    path("board/", views_board.board, name="board"),
+    path("board/export.xlsx", views_board.board_export, name="board_export"),
+    path("board/publish/", views_board.board_publish, name="board_publish"),
+]
