@@ -1,0 +1,914 @@
+"""Every write of the assessment app: schemes and their indicator trees, rounds, computing, manual scores,
+deductions, objections (申诉), finalising and corrections.
+
+Atomic, audited, scoped: the committee (change scope over the scheme's owner) edits schemes, opens, computes and
+finalises rounds and scores; the assessed organisation's admins raise objections. `by=None` is the system. Bad
+input raises a Chinese ValidationError and writes nothing. After a round is finalised its scores are frozen:
+every change is a correction with a reason (correct_item), recorded as a Correction row and in the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from zhixing.assessment import indicators, scoring
+from zhixing.assessment.choices import (
+    MAX_DEPTH,
+    TOTAL_WEIGHT,
+    Applies,
+    IndicatorKind,
+    Level,
+    NoData,
+    ObjectionStatus,
+    RoundStatus,
+)
+from zhixing.assessment.models import (
+    Correction,
+    Deduction,
+    Indicator,
+    ItemScore,
+    Objection,
+    Round,
+    Scheme,
+    Score,
+    ScoreAttachment,
+)
+from zhixing.assessment.scoring import num
+from zhixing.core import audit
+from zhixing.core import services as core
+from zhixing.core.scoping import Action, scope_for
+from zhixing.core.tree import path_ids, subtree_q
+from zhixing.orgs.choices import OrgKind
+from zhixing.orgs.models import Organization
+from zhixing.orgs.services import ensure_can_change
+
+FROZEN = "本轮考核已定档，得分已冻结；如需修改，请使用“更正”并说明原因。"
+SCHEME_IN_USE = "该方案已用于考核轮次，不能再修改；请复制为新方案后修改。"
+
+
+def can_assess(user: Any, scheme: Scheme) -> bool:
+    """Assessors: the admins of the scheme's owner (the committee)."""
+    return scope_for(user, Action.CHANGE).covers(scheme.owner.path)
+
+
+def _ensure_assessor(by: Any, scheme: Scheme) -> None:
+    ensure_can_change(by, scheme.owner, field="scheme")
+
+
+def _decimal(value: Any, field: str, label: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise ValidationError({field: f"{label}应为数字，如 10 或 7.5。"}) from exc
+    if not number.is_finite():
+        raise ValidationError({field: f"{label}应为数字，如 10 或 7.5。"})
+    return number
+
+
+# --- Schemes ----------------------------------------------------------------------------------------
+
+
+def _ensure_editable(scheme: Scheme) -> None:
+    if scheme.rounds.exists():
+        raise ValidationError(SCHEME_IN_USE)
+
+
+def create_scheme(
+    *, by: Any, owner: Organization, year: int, name: str, note: str = "", **grading: Any
+) -> Scheme:
+    ensure_can_change(by, owner, field="owner")
+    if not (2000 <= int(year) <= 2100):
+        raise ValidationError({"year": "年度应为 2000 至 2100 之间的年份，如 2026。"})
+    _check_grading(grading)
+    return core.create(
+        Scheme,
+        by=by,
+        owner=owner,
+        year=year,
+        name=name.strip(),
+        note=note,
+        created_by=by if getattr(by, "pk", None) else None,
+        **grading,
+    )
+
+
+def _check_grading(values: Mapping[str, Any]) -> None:
+    e, g, f = (values.get(k) for k in ("excellent_at", "good_at", "fair_at"))
+    if None not in (e, g, f) and not (Decimal(str(e)) >= Decimal(str(g)) >= Decimal(str(f))):
+        raise ValidationError({"good_at": "分数线应满足：优秀 ≥ 良好 ≥ 一般。"})
+    eq, gq = values.get("excellent_quota"), values.get("good_quota")
+    if eq is not None and gq is not None and int(eq) + int(gq) > 100:
+        raise ValidationError({"good_quota": "优秀比例与良好比例之和不能超过 100%。"})
+
+
+def update_scheme(scheme: Scheme, *, by: Any, expected_version: int | None = None, **values: Any) -> Scheme:
+    _ensure_assessor(by, scheme)
+    merged = {
+        k: getattr(scheme, k) for k in ("excellent_at", "good_at", "fair_at", "excellent_quota", "good_quota")
+    }
+    merged.update(values)
+    _check_grading(merged)
+    if "year" in values and int(values["year"]) != scheme.year:
+        _ensure_editable(scheme)
+    return core.update(scheme, by=by, expected_version=expected_version, **values)
+
+
+def check_weights(scheme: Scheme, overrides: Mapping[int, Decimal] | None = None) -> None:
+    """Top-level weights sum to 100, each group's children to the group's weight, every group has children and
+    every computed leaf names a registered indicator. One ValidationError listing every problem."""
+    nodes = list(scheme.indicators.all())
+    weight = {n.pk: Decimal(overrides[n.pk]) if overrides and n.pk in overrides else n.weight for n in nodes}
+    children: dict[int | None, list[Indicator]] = defaultdict(list)
+    for n in nodes:
+        children[n.parent_id].append(n)
+    problems: list[str] = []
+    top = sum((weight[n.pk] for n in children[None]), Decimal(0))
+    if not nodes:
+        problems.append("方案还没有指标，请先添加指标。")
+    elif top != TOTAL_WEIGHT:
+        problems.append(f"一级指标分值合计应为 {TOTAL_WEIGHT}，现为 {num(top)}。")
+    registered = indicators.registry()
+    for n in nodes:
+        if weight[n.pk] < 0:
+            problems.append(f"“{n.name}”的分值不能为负数。")
+        if n.kind == IndicatorKind.GROUP:
+            kids = children.get(n.pk, [])
+            if not kids:
+                problems.append(f"指标分类“{n.name}”下还没有指标。")
+                continue
+            got = sum((weight[k.pk] for k in kids), Decimal(0))
+            if got != weight[n.pk]:
+                problems.append(f"“{n.name}”的下级指标分值合计应为 {num(weight[n.pk])}，现为 {num(got)}。")
+        elif n.kind == IndicatorKind.COMPUTED and n.key not in registered:
+            problems.append(f"“{n.name}”的计算指标“{n.key}”不存在，请重新选择。")
+    if problems:
+        raise ValidationError(problems)
+
+
+def _check_indicator(scheme: Scheme, values: dict[str, Any], instance: Indicator | None = None) -> None:
+    kind = values.get("kind")
+    parent = values.get("parent")
+    if parent is not None:
+        if parent.scheme_id != scheme.pk:
+            raise ValidationError({"parent": "上级指标须属于同一方案。"})
+        if parent.kind != IndicatorKind.GROUP:
+            raise ValidationError({"parent": "上级指标须是“指标分类”。"})
+        if parent.depth >= MAX_DEPTH:
+            raise ValidationError({"parent": f"指标最多 {MAX_DEPTH} 级。"})
+        if instance is not None and (parent.pk == instance.pk or instance.pk in _ancestor_ids(parent)):
+            raise ValidationError({"parent": "不能把指标移到它自己或它的下级之下。"})
+    if instance is not None and kind != IndicatorKind.GROUP and instance.children.exists():
+        raise ValidationError({"kind": "该指标下还有下级指标，不能改为末级指标。"})
+    values["weight"] = _decimal(values.get("weight"), "weight", "分值")
+    if values["weight"] < 0:
+        raise ValidationError({"weight": "分值不能为负数。"})
+    if kind == IndicatorKind.COMPUTED:
+        if values.get("key") not in indicators.registry():
+            raise ValidationError({"key": "请选择一个计算指标。"})
+        full_at, zero_at = values.get("full_at"), values.get("zero_at")
+        if full_at is None:
+            raise ValidationError({"full_at": "请填写满分线，如 1（100%）或 0.95。"})
+        if zero_at is not None and zero_at >= full_at:
+            raise ValidationError({"zero_at": "零分线应低于满分线，如满分线 1、零分线 0.6。"})
+    else:
+        values["key"] = ""
+        values["full_at"] = values["zero_at"] = None
+
+
+def _ancestor_ids(node: Indicator) -> set[int]:
+    out: set[int] = set()
+    while node.parent_id is not None:
+        out.add(node.parent_id)
+        node = node.parent  # type: ignore[assignment]
+    return out
+
+
+INDICATOR_FIELDS = (
+    "parent",
+    "name",
+    "kind",
+    "weight",
+    "applies_to",
+    "key",
+    "full_at",
+    "zero_at",
+    "no_data",
+    "guidance",
+    "sort_order",
+)
+
+
+def add_indicator(scheme: Scheme, *, by: Any, **values: Any) -> Indicator:
+    _ensure_assessor(by, scheme)
+    _ensure_editable(scheme)
+    values = {k: values.get(k) for k in INDICATOR_FIELDS if k in values}
+    values.setdefault("applies_to", Applies.ALL)
+    values.setdefault("no_data", NoData.SKIP)
+    values.setdefault("parent", None)
+    _check_indicator(scheme, values)
+    parent = values["parent"]
+    values["depth"] = parent.depth + 1 if parent else 1
+    values.setdefault("sort_order", scheme.indicators.count() * 10 + 10)
+    values["guidance"] = values.get("guidance") or ""
+    return core.create(Indicator, by=by, scheme=scheme, **values)
+
+
+def update_indicator(indicator: Indicator, *, by: Any, **values: Any) -> Indicator:
+    scheme = indicator.scheme
+    _ensure_assessor(by, scheme)
+    _ensure_editable(scheme)
+    merged = {k: getattr(indicator, k) for k in INDICATOR_FIELDS}
+    merged.update({k: v for k, v in values.items() if k in INDICATOR_FIELDS})
+    _check_indicator(scheme, merged, indicator)
+    parent = merged["parent"]
+    merged["depth"] = parent.depth + 1 if parent else 1
+    return core.update(indicator, by=by, **merged)
+
+
+def delete_indicator(indicator: Indicator, *, by: Any) -> None:
+    _ensure_assessor(by, indicator.scheme)
+    _ensure_editable(indicator.scheme)
+    with transaction.atomic():
+        for child in list(indicator.children.all()):
+            delete_indicator(child, by=by)
+        core.delete(indicator, by=by)
+
+
+def save_weights(scheme: Scheme, weights: Mapping[int, Any], *, by: Any) -> Scheme:
+    """Several weights at once (rebalancing a tree): checked as a whole, written all or nothing."""
+    _ensure_assessor(by, scheme)
+    _ensure_editable(scheme)
+    parsed = {int(pk): _decimal(w, "weights", "分值") for pk, w in weights.items()}
+    unknown = set(parsed) - set(scheme.indicators.values_list("id", flat=True))
+    if unknown:
+        raise ValidationError({"weights": "有指标不属于该方案，请刷新页面后重试。"})
+    check_weights(scheme, parsed)
+    with transaction.atomic():
+        for node in scheme.indicators.filter(pk__in=list(parsed)):
+            if node.weight != parsed[node.pk]:
+                core.update(node, by=by, weight=parsed[node.pk])
+    return scheme
+
+
+def activate_scheme(scheme: Scheme, *, by: Any) -> Scheme:
+    """The scheme becomes the year's active one (another active scheme of the year is set aside)."""
+    _ensure_assessor(by, scheme)
+    check_weights(scheme)
+    with transaction.atomic():
+        for other in Scheme.objects.filter(owner=scheme.owner, year=scheme.year, is_active=True).exclude(
+            pk=scheme.pk
+        ):
+            core.update(other, by=by, is_active=False)
+        return core.update(scheme, by=by, is_active=True)
+
+
+def copy_scheme(source: Scheme, *, by: Any, year: int, name: str = "") -> Scheme:
+    """A new (inactive) scheme for `year` with `source`'s grading and indicator tree."""
+    with transaction.atomic():
+        scheme = create_scheme(
+            by=by,
+            owner=source.owner,
+            year=year,
+            name=name or source.name.replace(str(source.year), str(year)),
+            note=source.note,
+            grade_method=source.grade_method,
+            excellent_at=source.excellent_at,
+            good_at=source.good_at,
+            fair_at=source.fair_at,
+            excellent_quota=source.excellent_quota,
+            good_quota=source.good_quota,
+        )
+        mapping: dict[int, Indicator] = {}
+        for node in source.indicators.order_by("depth", "sort_order", "id"):
+            mapping[node.pk] = core.create(
+                Indicator,
+                by=by,
+                scheme=scheme,
+                parent=mapping.get(node.parent_id) if node.parent_id else None,
+                depth=node.depth,
+                sort_order=node.sort_order,
+                name=node.name,
+                kind=node.kind,
+                weight=node.weight,
+                applies_to=node.applies_to,
+                key=node.key,
+                full_at=node.full_at,
+                zero_at=node.zero_at,
+                no_data=node.no_data,
+                guidance=node.guidance,
+            )
+    return scheme
+
+
+# The default tree (DESIGN.md 五环相扣 step 5: study and implementation first). (name, kind, weight, extra, children)
+DEFAULT_TREE: list[tuple[str, str, int, dict[str, Any], list[Any]]] = [
+    (
+        "学习贯彻",
+        IndicatorKind.GROUP,
+        50,
+        {},
+        [
+            (
+                "中心组学习规范率",
+                IndicatorKind.COMPUTED,
+                10,
+                {
+                    "key": "study_group",
+                    "full_at": 1.0,
+                    "zero_at": 0.6,
+                    "applies_to": Applies.DEPARTMENT,
+                    "guidance": "每月至少 1 次中心组学习且每次邀请党外领导班子成员列席：达标率 100% 得满分，60% 以下不得分，之间按比例。",
+                },
+                [],
+            ),
+            (
+                "支部“三会一课”落实率",
+                IndicatorKind.COMPUTED,
+                12,
+                {
+                    "key": "branch_meetings",
+                    "full_at": 1.0,
+                    "zero_at": 0.6,
+                    "guidance": "支部委员会、党员大会、党小组会、党课按期召开：达标率 100% 得满分，60% 以下不得分，之间按比例。",
+                },
+                [],
+            ),
+            (
+                "必学内容覆盖率",
+                IndicatorKind.COMPUTED,
+                8,
+                {
+                    "key": "required_coverage",
+                    "full_at": 1.0,
+                    "zero_at": 0.5,
+                    "guidance": "组织生活参考必学内容全部学习得满分，覆盖率 50% 以下不得分。",
+                },
+                [],
+            ),
+            (
+                "第一时间学习按时率",
+                IndicatorKind.COMPUTED,
+                10,
+                {
+                    "key": "first_time",
+                    "full_at": 0.95,
+                    "zero_at": 0.6,
+                    "guidance": "时限内首次学习的比例达到 95% 得满分，60% 以下不得分。",
+                },
+                [],
+            ),
+            (
+                "“第一议题”落实率",
+                IndicatorKind.COMPUTED,
+                10,
+                {
+                    "key": "first_topic",
+                    "full_at": 1.0,
+                    "zero_at": 0.6,
+                    "guidance": "决策会议第一项议题学习最新讲话、指示精神：100% 得满分，60% 以下不得分。",
+                },
+                [],
+            ),
+        ],
+    ),
+    (
+        "贯彻落实",
+        IndicatorKind.GROUP,
+        25,
+        {},
+        [
+            (
+                "台账任务按时完成率",
+                IndicatorKind.COMPUTED,
+                15,
+                {
+                    "key": "ledger_on_time",
+                    "full_at": 1.0,
+                    "zero_at": 0.5,
+                    "guidance": "到期任务在时限内销号的比例：100% 得满分，50% 以下不得分。",
+                },
+                [],
+            ),
+            (
+                "台账任务销号率",
+                IndicatorKind.COMPUTED,
+                10,
+                {
+                    "key": "ledger_closure",
+                    "full_at": 1.0,
+                    "zero_at": 0.5,
+                    "guidance": "到期任务已销号的比例：100% 得满分，50% 以下不得分。",
+                },
+                [],
+            ),
+        ],
+    ),
+    (
+        "宣传宣讲",
+        IndicatorKind.GROUP,
+        15,
+        {},
+        [
+            (
+                "宣传工作",
+                IndicatorKind.MANUAL,
+                8,
+                {
+                    "applies_to": Applies.DEPARTMENT,
+                    "guidance": "宣传阵地建设、信息报送、典型宣传等情况，由考核组依据佐证材料评分。",
+                },
+                [],
+            ),
+            (
+                "宣讲与学习讲堂",
+                IndicatorKind.MANUAL,
+                7,
+                {
+                    "applies_to": Applies.DEPARTMENT,
+                    "guidance": "开展宣讲、学习讲堂的场次与质量，由考核组依据佐证材料评分。",
+                },
+                [],
+            ),
+        ],
+    ),
+    (
+        "其他工作",
+        IndicatorKind.GROUP,
+        10,
+        {},
+        [
+            (
+                "特色亮点工作",
+                IndicatorKind.MANUAL,
+                6,
+                {
+                    "applies_to": Applies.DEPARTMENT,
+                    "guidance": "党建品牌、创新做法、获得表彰等，由考核组评分。",
+                },
+                [],
+            ),
+            (
+                "群众评价",
+                IndicatorKind.MANUAL,
+                4,
+                {"applies_to": Applies.DEPARTMENT, "guidance": "依据满意度测评结果评分。"},
+                [],
+            ),
+        ],
+    ),
+]
+
+
+def install_default_scheme(*, by: Any, owner: Organization, year: int, activate: bool = True) -> Scheme:
+    """The shipped scheme for `year` (`zhixing assessment_scheme` and the demo seed call it)."""
+    with transaction.atomic():
+        scheme = create_scheme(
+            by=by,
+            owner=owner,
+            year=year,
+            name=f"{year}年度机关党建考核方案",
+            note="默认方案：学习贯彻列第一位。",
+        )
+
+        def add(nodes: Sequence[Any], parent: Indicator | None) -> None:
+            for order, (name, kind, weight, extra, kids) in enumerate(nodes, start=1):
+                node = add_indicator(
+                    scheme,
+                    by=by,
+                    parent=parent,
+                    name=name,
+                    kind=kind,
+                    weight=weight,
+                    sort_order=order * 10,
+                    **extra,
+                )
+                add(kids, node)
+
+        add(DEFAULT_TREE, None)
+        if activate:
+            activate_scheme(scheme, by=by)
+    return scheme
+
+
+# --- Rounds -----------------------------------------------------------------------------------------
+
+
+def _check_window(start: dt.date | None, end: dt.date | None) -> None:
+    if (start is None) != (end is None):
+        raise ValidationError({"objection_end": "申诉期需同时填写开始日期和截止日期。"})
+    if start and end and end < start:
+        raise ValidationError({"objection_end": "申诉截止日期不能早于开始日期。"})
+
+
+def open_round(
+    scheme: Scheme,
+    *,
+    by: Any,
+    name: str,
+    include_branches: bool = True,
+    objection_start: dt.date | None = None,
+    objection_end: dt.date | None = None,
+) -> Round:
+    _ensure_assessor(by, scheme)
+    if not scheme.is_active:
+        raise ValidationError({"scheme": "请先启用该考核方案（启用时会校验指标分值），再开启考核轮次。"})
+    check_weights(scheme)
+    _check_window(objection_start, objection_end)
+    return core.create(
+        Round,
+        by=by,
+        scheme=scheme,
+        name=name.strip() or f"{scheme.year}年度考核",
+        include_branches=include_branches,
+        objection_start=objection_start,
+        objection_end=objection_end,
+    )
+
+
+def set_objection_window(
+    rnd: Round, *, by: Any, objection_start: dt.date | None, objection_end: dt.date | None
+) -> Round:
+    _ensure_assessor(by, rnd.scheme)
+    if rnd.is_final:
+        raise ValidationError(FROZEN)
+    _check_window(objection_start, objection_end)
+    return core.update(rnd, by=by, objection_start=objection_start, objection_end=objection_end)
+
+
+def _assessed(rnd: Round) -> tuple[list[tuple[int, str, int | None]], dict[int, str]]:
+    """(org id, level, department id) of every organisation assessed: the departments (部门党组) under the
+    scheme's owner and, when the round includes them, their branches."""
+    kinds = [OrgKind.DEPT_GROUP] + ([OrgKind.BRANCH] if rnd.include_branches else [])
+    rows = list(
+        Organization.objects.filter(subtree_q("path", rnd.scheme.owner.path), kind__in=kinds, is_active=True)
+        .order_by("path")
+        .values_list("id", "kind", "path")
+    )
+    depts = {pk for pk, kind, _p in rows if kind == OrgKind.DEPT_GROUP}
+    out: list[tuple[int, str, int | None]] = []
+    paths = {}
+    for pk, kind, path in rows:
+        paths[pk] = path
+        if kind == OrgKind.DEPT_GROUP:
+            out.append((pk, Level.DEPARTMENT, None))
+        else:
+            dept = next((i for i in path_ids(path) if i in depts), None)
+            if dept is not None:
+                out.append((pk, Level.BRANCH, dept))
+    return out, paths
+
+
+def compute_round(rnd: Round, *, by: Any, today: dt.date | None = None) -> Round:
+    """Compute every computed indicator for every organisation assessed (one batch per indicator), keep the
+    manual scores, and work out totals, ranks and grades. Refused after finalising."""
+    scheme = rnd.scheme
+    _ensure_assessor(by, scheme)
+    if rnd.is_final:
+        raise ValidationError(FROZEN)
+    check_weights(scheme)
+    year = scheme.year
+    today = today or min(timezone.localdate(), dt.date(year + 1, 1, 1))
+    leaves = [n for n in scheme.indicators.all() if n.kind != IndicatorKind.GROUP]
+    assessed, _paths = _assessed(rnd)
+    org_ids = [pk for pk, _l, _d in assessed]
+    results = {
+        key: indicators.compute(key, org_ids, year, today=today)
+        for key in sorted({n.key for n in leaves if n.kind == IndicatorKind.COMPUTED})
+    }
+    with transaction.atomic():
+        existing = {s.organization_id: s for s in Score.objects.filter(round=rnd)}
+        new = [
+            Score(round=rnd, organization_id=pk, level=level, department_id=dept)
+            for pk, level, dept in assessed
+            if pk not in existing
+        ]
+        Score.objects.bulk_create(new, batch_size=500)
+        scores = {s.organization_id: s for s in Score.objects.filter(round=rnd)}
+        ItemScore.objects.filter(score__round=rnd, indicator__kind=IndicatorKind.COMPUTED).delete()
+        manual = {
+            (i.score_id, i.indicator_id)
+            for i in ItemScore.objects.filter(score__round=rnd).only("score_id", "indicator_id")
+        }
+        items: list[ItemScore] = []
+        for pk, level, _dept in assessed:
+            score = scores[pk]
+            for leaf in leaves:
+                if not leaf.applies(level):
+                    continue
+                if leaf.kind == IndicatorKind.COMPUTED:
+                    result = results[leaf.key].get(pk) or indicators.Result(None, "无应考核事项", [])
+                    points, counted = scoring.computed_points(
+                        leaf.weight, result.value, leaf.full_at, leaf.zero_at, leaf.no_data
+                    )
+                    items.append(
+                        ItemScore(
+                            score=score,
+                            indicator=leaf,
+                            value=result.value,
+                            detail=result.detail[:300],
+                            points=points,
+                            max_points=leaf.weight,
+                            counted=counted,
+                            evidence=[list(r) for r in result.refs],
+                        )
+                    )
+                elif (score.pk, leaf.pk) not in manual:
+                    items.append(ItemScore(score=score, indicator=leaf, max_points=leaf.weight))
+        ItemScore.objects.bulk_create(items, batch_size=500)
+        _refresh_round(rnd)
+        rnd.computed_at = timezone.now()
+        rnd.as_of = today
+        rnd.version += 1
+        rnd.save(update_fields=["computed_at", "as_of", "version"])
+        audit.record(
+            audit.Kind.UPDATE,
+            actor=by,
+            obj=rnd,
+            object_repr=f"计算考核得分：{rnd}（{len(assessed)} 个组织，{len(items)} 项指标得分，数据截至 {today:%Y-%m-%d}）",
+            changes={"computed_at": [None, rnd.computed_at]},
+        )
+    return rnd
+
+
+def _refresh_round(rnd: Round, only: Iterable[Score] | None = None) -> None:
+    """Totals of the given scores (all when None), then ranks and grades of every group they belong to."""
+    scores = list(Score.objects.filter(round=rnd)) if only is None else list(only)
+    ids = [s.pk for s in scores]
+    by_score: dict[int, list[tuple[Decimal | None, Decimal, bool]]] = defaultdict(list)
+    for score_id, points, max_points, counted in ItemScore.objects.filter(score_id__in=ids).values_list(
+        "score_id", "points", "max_points", "counted"
+    ):
+        by_score[score_id].append((points, max_points, counted))
+    deducted = dict(
+        Deduction.objects.filter(score_id__in=ids)
+        .values("score_id")
+        .annotate(n=Sum("points"))
+        .values_list("score_id", "n")
+    )
+    for s in scores:
+        t = scoring.totals(by_score[s.pk], deducted.get(s.pk) or Decimal(0))
+        s.earned, s.possible, s.deducted, s.total = t.earned, t.possible, t.deducted, t.total
+    Score.objects.bulk_update(scores, ["earned", "possible", "deducted", "total"], batch_size=500)
+    _rerank(rnd, {(s.level, s.department_id) for s in scores})
+
+
+def _rerank(rnd: Round, groups: set[tuple[str, int | None]]) -> None:
+    scheme = rnd.scheme
+    rule = scoring.GradeRule(
+        scheme.grade_method,
+        scheme.excellent_at,
+        scheme.good_at,
+        scheme.fair_at,
+        scheme.excellent_quota,
+        scheme.good_quota,
+    )
+    qs = Score.objects.filter(round=rnd).only("id", "level", "department_id", "total", "rank", "grade")
+    members: dict[tuple[str, int | None], list[Score]] = defaultdict(list)
+    for s in qs:
+        key = (s.level, s.department_id)
+        if key in groups:
+            members[key].append(s)
+    changed: list[Score] = []
+    for group in members.values():
+        for s, (rank, grade) in zip(
+            group, scoring.rank_and_grade([s.total for s in group], rule), strict=True
+        ):
+            if s.rank != rank or s.grade != grade:
+                s.rank, s.grade = rank, grade
+                changed.append(s)
+    Score.objects.bulk_update(changed, ["rank", "grade"], batch_size=500)
+
+
+# --- Manual scores, deductions ----------------------------------------------------------------------
+
+
+def _store_attachments(
+    score: Score,
+    uploads: Sequence[UploadedFile],
+    *,
+    by: Any,
+    item: ItemScore | None = None,
+    deduction: Deduction | None = None,
+) -> None:
+    from zhixing.study.services import check_upload
+
+    for upload in uploads:
+        content_type = check_upload(upload)
+        att = ScoreAttachment(
+            score=score,
+            item=item,
+            deduction=deduction,
+            original_name=(upload.name or "")[:200],
+            content_type=content_type,
+            size=upload.size or 0,
+            uploaded_by=by if getattr(by, "pk", None) else None,
+        )
+        att.file.save(upload.name or "file", upload, save=False)
+        att.save()
+        audit.record(audit.Kind.CREATE, actor=by, obj=att, changes={"file": [None, att.original_name]})
+
+
+def _check_points(points: Any, maximum: Decimal, field: str = "points") -> Decimal:
+    value = _decimal(points, field, "得分")
+    if value < 0:
+        raise ValidationError({field: "得分不能为负数。"})
+    if value > maximum:
+        raise ValidationError({field: f"得分不能超过该指标的满分 {num(maximum)} 分。"})
+    return scoring.q2(value)
+
+
+def set_manual_score(
+    item: ItemScore, *, by: Any, points: Any, note: str = "", attachments: Sequence[UploadedFile] = ()
+) -> ItemScore:
+    score = item.score
+    rnd = score.round
+    _ensure_assessor(by, rnd.scheme)
+    if rnd.is_final:
+        raise ValidationError(FROZEN)
+    if item.indicator.kind != IndicatorKind.MANUAL:
+        raise ValidationError({"points": "该指标由数据自动计算，不能人工评分；如有异议请扣分或提出申诉。"})
+    value = _check_points(points, item.max_points)
+    with transaction.atomic():
+        core.update(
+            item,
+            by=by,
+            points=value,
+            note=note.strip(),
+            scored_by=by if getattr(by, "pk", None) else None,
+            scored_at=timezone.now(),
+        )
+        _store_attachments(score, attachments, by=by, item=item)
+        _refresh_round(rnd, [score])
+    return item
+
+
+def add_deduction(
+    score: Score, *, by: Any, points: Any, reason: str, attachments: Sequence[UploadedFile] = ()
+) -> Deduction:
+    rnd = score.round
+    _ensure_assessor(by, rnd.scheme)
+    if rnd.is_final:
+        raise ValidationError(FROZEN)
+    value = _decimal(points, "points", "扣分")
+    if value <= 0:
+        raise ValidationError({"points": "扣分应大于 0，如 1 或 0.5。"})
+    if value > 100:
+        raise ValidationError({"points": "扣分不能超过 100 分。"})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写扣分原因。"})
+    with transaction.atomic():
+        deduction = core.create(
+            Deduction,
+            by=by,
+            score=score,
+            points=scoring.q2(value),
+            reason=reason.strip(),
+            created_by=by if getattr(by, "pk", None) else None,
+        )
+        _store_attachments(score, attachments, by=by, deduction=deduction)
+        _refresh_round(rnd, [score])
+    return deduction
+
+
+def remove_deduction(deduction: Deduction, *, by: Any) -> None:
+    score = deduction.score
+    _ensure_assessor(by, score.round.scheme)
+    if score.round.is_final:
+        raise ValidationError(FROZEN)
+    with transaction.atomic():
+        core.delete(deduction, by=by)
+        _refresh_round(score.round, [score])
+
+
+# --- Objections (申诉), finalising, corrections -----------------------------------------------------
+
+
+def objection_open(rnd: Round, today: dt.date) -> bool:
+    return (
+        not rnd.is_final
+        and rnd.computed_at is not None
+        and rnd.objection_start is not None
+        and rnd.objection_end is not None
+        and rnd.objection_start <= today <= rnd.objection_end
+    )
+
+
+def raise_objection(score: Score, *, by: Any, text: str, today: dt.date | None = None) -> Objection:
+    """By the assessed organisation's admins, within the round's window."""
+    ensure_can_change(by, score.organization, field="text")
+    rnd = score.round
+    today = today or timezone.localdate()
+    if rnd.is_final:
+        raise ValidationError(FROZEN)
+    if not objection_open(rnd, today):
+        if rnd.objection_start is None:
+            raise ValidationError({"text": "本轮考核未设置申诉期，不能提出申诉。"})
+        raise ValidationError(
+            {
+                "text": f"申诉期为 {rnd.objection_start:%Y-%m-%d} 至 {rnd.objection_end:%Y-%m-%d}，今天不在申诉期内。"
+            }
+        )
+    if not (text or "").strip():
+        raise ValidationError({"text": "请写明申诉理由（哪一项、为什么、依据是什么）。"})
+    return core.create(
+        Objection, by=by, score=score, text=text.strip(), raised_by=by if getattr(by, "pk", None) else None
+    )
+
+
+def answer_objection(objection: Objection, *, by: Any, upheld: bool, answer: str) -> Objection:
+    rnd = objection.score.round
+    _ensure_assessor(by, rnd.scheme)
+    if rnd.is_final:
+        raise ValidationError(FROZEN)
+    if objection.status != ObjectionStatus.PENDING:
+        raise ValidationError({"answer": "该申诉已答复。"})
+    if not (answer or "").strip():
+        raise ValidationError({"answer": "请填写答复意见。"})
+    return core.update(
+        objection,
+        by=by,
+        status=ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED,
+        answer=answer.strip(),
+        answered_by=by if getattr(by, "pk", None) else None,
+        answered_at=timezone.now(),
+    )
+
+
+def finalise_round(rnd: Round, *, by: Any) -> Round:
+    _ensure_assessor(by, rnd.scheme)
+    if rnd.is_final:
+        raise ValidationError("本轮考核已定档。")
+    if rnd.computed_at is None:
+        raise ValidationError("请先计算得分，再定档。")
+    pending = Objection.objects.filter(score__round=rnd, status=ObjectionStatus.PENDING).count()
+    if pending:
+        raise ValidationError(f"还有 {pending} 条申诉未答复，请先答复后再定档。")
+    unscored = ItemScore.objects.filter(
+        score__round=rnd, indicator__kind=IndicatorKind.MANUAL, points__isnull=True
+    ).count()
+    if unscored:
+        raise ValidationError(f"还有 {unscored} 项人工评分指标未评分，请评分后再定档。")
+    return core.update(
+        rnd,
+        by=by,
+        status=RoundStatus.FINAL,
+        finalised_at=timezone.now(),
+        finalised_by=by if getattr(by, "pk", None) else None,
+    )
+
+
+def correct_item(item: ItemScore, *, by: Any, points: Any, reason: str) -> Correction:
+    """After finalising: change an item's points, with a reason, shown on the score's page and audited."""
+    score = item.score
+    rnd = score.round
+    _ensure_assessor(by, rnd.scheme)
+    if not rnd.is_final:
+        raise ValidationError({"reason": "本轮考核尚未定档，请直接修改评分。"})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "定档后修改得分须说明更正原因。"})
+    value = _check_points(points, item.max_points)
+    before = item.points
+    if before == value:
+        raise ValidationError({"points": "更正后的得分与原得分相同。"})
+    with transaction.atomic():
+        core.update(
+            item,
+            by=by,
+            points=value,
+            counted=True,
+            note=item.note,
+            scored_by=by if getattr(by, "pk", None) else None,
+            scored_at=timezone.now(),
+        )
+        correction = core.create(
+            Correction,
+            by=by,
+            score=score,
+            item=item,
+            what=item.indicator.name[:200],
+            before="未计分" if before is None else f"{num(before)}",
+            after=f"{num(value)}",
+            reason=reason.strip(),
+            by_id=getattr(by, "pk", None),
+        )
+        total_before = score.total
+        _refresh_round(rnd, [score])
+        score.refresh_from_db()
+        audit.record(
+            audit.Kind.UPDATE,
+            actor=by,
+            obj=score,
+            object_repr=f"定档后更正：{score}",
+            changes={"total": [total_before, score.total], "reason": [None, reason.strip()]},
+        )
+    return correction
