@@ -15,6 +15,7 @@ A later module registers more with @register(key, label, ...), e.g. the ledger's
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -23,7 +24,7 @@ from typing import Any
 
 from django.db.models import Max, Q
 
-from zhixing.core.tree import path_ids
+from zhixing.core.tree import path_ids, subtree_upper_bound
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
 
@@ -37,6 +38,8 @@ URLS = {
     "directives.directive": "/directives/{}/",
     "ledger.task": "/ledger/tasks/{}/",
 }
+# "assessment.branch" refs (a branch's counts inside its department's value) link to that branch's score in the
+# same round; the pages resolve them (views.branch_links), since the URL depends on the round.
 
 
 def url_of(model: str, pk: int) -> str:
@@ -126,7 +129,12 @@ class OrgIndex:
 
 
 def roll_up(targets: Iterable[int], per_source: dict[int, Tally], index: OrgIndex) -> dict[int, Tally]:
-    """Each target's tally = the sum of the tallies of the organisations in its subtree (itself included)."""
+    """Each target's tally = the sum of the tallies of the organisations in its subtree (itself included).
+
+    The records go with the counts, except where the source is itself a target below this one (a department's
+    branches): the department lists one ref per such branch ("assessment.branch", its id, its counts), whose own
+    list holds the records — one click further, and a department's evidence stays the size of its branch list
+    rather than the size of all their activities."""
     wanted = set(targets)
     out: dict[int, Tally] = {t: Tally() for t in wanted}
     for source, tally in per_source.items():
@@ -134,8 +142,16 @@ def roll_up(targets: Iterable[int], per_source: dict[int, Tally], index: OrgInde
         if path is None:
             continue
         for ancestor in path_ids(path):
-            if ancestor in wanted:
-                out[ancestor].add(tally)
+            if ancestor not in wanted:
+                continue
+            got = out[ancestor]
+            if ancestor == source or source not in wanted:
+                got.add(tally)
+            else:
+                got.met += tally.met
+                got.total += tally.total
+                label = f"{index.name[source]}：{tally.met:g}/{tally.total:g}"
+                got.refs.append(("assessment.branch", source, label))
     return out
 
 
@@ -276,35 +292,35 @@ def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, R
         )
     ):
         firsts.setdefault((org_id, directive_id), (date, activity_id))
-    per_org: dict[int, Tally] = {}
-    study_kinds = set(STUDY_ORG_KINDS)
-    for org_id, kind in index.kind.items():
-        if kind not in study_kinds:
-            continue
-        path = index.path[org_id]
-        tally = Tally()
-        for directive_id, title, deadline, scope_all in directives:
-            if not scope_all and not any(path.startswith(p) for p in roots.get(directive_id, ())):
-                continue
+    study = sorted((path, pk) for pk, path in index.path.items() if index.kind[pk] in set(STUDY_ORG_KINDS))
+    paths = [p for p, _pk in study]
+    per_org: dict[int, Tally] = defaultdict(Tally)
+    for directive_id, title, deadline, scope_all in directives:
+        if scope_all:
+            covered = [pk for _p, pk in study]
+        else:
+            covered = []
+            for root in set(roots.get(directive_id, ())):
+                lo, hi = bisect.bisect_left(paths, root), bisect.bisect_left(paths, subtree_upper_bound(root))
+                covered.extend(pk for _p, pk in study[lo:hi])
+        short = title[:30]
+        for org_id in covered:
             first = firsts.get((org_id, directive_id))
             status = status_of(first[0] if first else None, deadline, today)
             if status == StudyStatus.PENDING:
                 continue
+            tally = per_org[org_id]
             tally.total += 1
-            name = f"{index.name[org_id]}学习《{title[:30]}》"
+            name = f"{index.name[org_id]}学习《{short}》"
             if status == StudyStatus.ON_TIME and first:
                 tally.met += 1
                 tally.refs.append(("study.activity", first[1], f"{name}：{first[0]:%Y-%m-%d} 按时"))
             elif first:
-                tally.refs.append(
-                    ("study.activity", first[1], f"{name}：{first[0]:%Y-%m-%d} 逾期（时限 {deadline:%m-%d}）")
-                )
+                late = f"{name}：{first[0]:%Y-%m-%d} 逾期（时限 {deadline:%m-%d}）"
+                tally.refs.append(("study.activity", first[1], late))
             else:
-                tally.refs.append(
-                    ("directives.directive", directive_id, f"{name}：逾期未学（时限 {deadline:%m-%d}）")
-                )
-        if tally.total:
-            per_org[org_id] = tally
+                missed = f"{name}：逾期未学（时限 {deadline:%m-%d}）"
+                tally.refs.append(("directives.directive", directive_id, missed))
     return results(
         roll_up(org_ids, per_org, index), lambda t: f"应按时学习 {t.total:g} 次，按时 {t.met:g} 次"
     )

@@ -40,7 +40,9 @@ class RankRow:
 
 def latest_round(year: int, user: Any = None) -> Round | None:
     """The year's latest finalised round, else its latest computed one (visible to `user` when given)."""
-    qs: Any = Round.objects.filter(scheme__year=year, computed_at__isnull=False).select_related("scheme__owner")
+    qs: Any = Round.objects.filter(scheme__year=year, computed_at__isnull=False).select_related(
+        "scheme__owner"
+    )
     if user is not None:
         qs = qs.visible_to(user)
     rounds = list(qs.order_by("-id"))

@@ -10,6 +10,7 @@ every change is a correction with a reason (correct_item), recorded as a Correct
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -59,6 +60,13 @@ SCHEME_IN_USE = "该方案已用于考核轮次，不能再修改；请复制为
 def can_assess(user: Any, scheme: Scheme) -> bool:
     """Assessors: the admins of the scheme's owner (the committee)."""
     return scope_for(user, Action.CHANGE).covers(scheme.owner.path)
+
+
+def can_assess_any(user: Any) -> bool:
+    """Whether the user administers a committee (a root) — the assessors' pages and the full rankings."""
+    from zhixing.core.nav import covers_a_root
+
+    return covers_a_root(scope_for(user, Action.CHANGE))
 
 
 def _ensure_assessor(by: Any, scheme: Scheme) -> None:
@@ -593,23 +601,33 @@ def compute_round(rnd: Round, *, by: Any, today: dt.date | None = None) -> Round
             if pk not in existing
         ]
         Score.objects.bulk_create(new, batch_size=500)
-        scores = {s.organization_id: s for s in Score.objects.filter(round=rnd)}
-        ItemScore.objects.filter(score__round=rnd, indicator__kind=IndicatorKind.COMPUTED).delete()
-        manual = {
-            (i.score_id, i.indicator_id)
-            for i in ItemScore.objects.filter(score__round=rnd).only("score_id", "indicator_id")
+        scores = {s.organization_id: s for s in Score.objects.filter(round=rnd).only("id", "organization_id")}
+        # Computed items are updated in place (a round is recomputed as the year's records grow); manual ones
+        # keep their points. Straight through the cursor: 20,000 rows with their evidence at city scale.
+        known = {
+            (score_id, indicator_id): pk
+            for score_id, indicator_id, pk in ItemScore.objects.filter(score__round=rnd).values_list(
+                "score_id", "indicator_id", "id"
+            )
         }
         items: list[ItemScore] = []
+        changes: list[tuple[Any, ...]] = []
         for pk, level, _dept in assessed:
             score = scores[pk]
             for leaf in leaves:
                 if not leaf.applies(level):
                     continue
-                if leaf.kind == IndicatorKind.COMPUTED:
-                    result = results[leaf.key].get(pk) or indicators.Result(None, "无应考核事项", [])
-                    points, counted = scoring.computed_points(
-                        leaf.weight, result.value, leaf.full_at, leaf.zero_at, leaf.no_data
-                    )
+                existing_pk = known.get((score.pk, leaf.pk))
+                if leaf.kind != IndicatorKind.COMPUTED:
+                    if existing_pk is None:
+                        items.append(ItemScore(score=score, indicator=leaf, max_points=leaf.weight))
+                    continue
+                result = results[leaf.key].get(pk) or indicators.Result(None, "无应考核事项", [])
+                points, counted = scoring.computed_points(
+                    leaf.weight, result.value, leaf.full_at, leaf.zero_at, leaf.no_data
+                )
+                evidence = [list(r) for r in result.refs]
+                if existing_pk is None:
                     items.append(
                         ItemScore(
                             score=score,
@@ -619,12 +637,23 @@ def compute_round(rnd: Round, *, by: Any, today: dt.date | None = None) -> Round
                             points=points,
                             max_points=leaf.weight,
                             counted=counted,
-                            evidence=[list(r) for r in result.refs],
+                            evidence=evidence,
                         )
                     )
-                elif (score.pk, leaf.pk) not in manual:
-                    items.append(ItemScore(score=score, indicator=leaf, max_points=leaf.weight))
+                else:
+                    changes.append(
+                        (
+                            result.value,
+                            result.detail[:300],
+                            points,
+                            leaf.weight,
+                            counted,
+                            json.dumps(evidence, ensure_ascii=False),
+                            existing_pk,
+                        )
+                    )
         ItemScore.objects.bulk_create(items, batch_size=500)
+        _execute_many(UPDATE_ITEM_PG if connection.vendor == "postgresql" else UPDATE_ITEM, changes)
         _refresh_round(rnd)
         rnd.computed_at = timezone.now()
         rnd.as_of = today
@@ -640,17 +669,35 @@ def compute_round(rnd: Round, *, by: Any, today: dt.date | None = None) -> Round
     return rnd
 
 
+UPDATE_ITEM = (
+    "UPDATE assessment_itemscore SET value = %s, detail = %s, points = %s, max_points = %s, counted = %s, "
+    "evidence = %s WHERE id = %s"
+)
+UPDATE_ITEM_PG = UPDATE_ITEM.replace("evidence = %s", "evidence = CAST(%s AS jsonb)")
+
+
+def _execute_many(sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+
 def _refresh_round(rnd: Round, only: Iterable[Score] | None = None) -> None:
     """Totals of the given scores (all when None), then ranks and grades of every group they belong to."""
-    scores = list(Score.objects.filter(round=rnd)) if only is None else list(only)
+    scores = (
+        list(Score.objects.filter(round=rnd).only("id", "level", "department_id"))
+        if only is None
+        else list(only)
+    )
     ids = [s.pk for s in scores]
+    which: dict[str, Any] = {"score__round": rnd} if only is None else {"score_id__in": ids}
     by_score: dict[int, list[tuple[Decimal | None, Decimal, bool]]] = defaultdict(list)
-    for score_id, points, max_points, counted in ItemScore.objects.filter(score_id__in=ids).values_list(
+    for score_id, points, max_points, counted in ItemScore.objects.filter(**which).values_list(
         "score_id", "points", "max_points", "counted"
     ):
         by_score[score_id].append((points, max_points, counted))
     deducted = dict(
-        Deduction.objects.filter(score_id__in=ids)
+        Deduction.objects.filter(**which)
         .values("score_id")
         .annotate(n=Sum("points"))
         .values_list("score_id", "n")
@@ -658,7 +705,10 @@ def _refresh_round(rnd: Round, only: Iterable[Score] | None = None) -> None:
     for s in scores:
         t = scoring.totals(by_score[s.pk], deducted.get(s.pk) or Decimal(0))
         s.earned, s.possible, s.deducted, s.total = t.earned, t.possible, t.deducted, t.total
-    Score.objects.bulk_update(scores, ["earned", "possible", "deducted", "total"], batch_size=500)
+    _execute_many(
+        "UPDATE assessment_score SET earned = %s, possible = %s, deducted = %s, total = %s WHERE id = %s",
+        [(s.earned, s.possible, s.deducted, s.total, s.pk) for s in scores],
+    )
     _rerank(rnd, {(s.level, s.department_id) for s in scores})
 
 
@@ -686,7 +736,10 @@ def _rerank(rnd: Round, groups: set[tuple[str, int | None]]) -> None:
             if s.rank != rank or s.grade != grade:
                 s.rank, s.grade = rank, grade
                 changed.append(s)
-    Score.objects.bulk_update(changed, ["rank", "grade"], batch_size=500)
+    _execute_many(
+        "UPDATE assessment_score SET rank = %s, grade = %s WHERE id = %s",
+        [(s.rank, s.grade, s.pk) for s in changed],
+    )
 
 
 # --- Manual scores, deductions ----------------------------------------------------------------------
