@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from zhixing.assessment import indicators
 from zhixing.assessment.choices import GRADE_COLOURS, Grade, Level, RoundStatus
 from zhixing.assessment.models import Round, Score
 from zhixing.orgs.models import Organization
@@ -75,3 +76,25 @@ def ranking(
     if rnd is None:
         return []
     return round_ranking(rnd, level=level, user=user, department=department)
+
+
+def branch_links(rnd: Round, evidence: list[list[Any]]) -> Any:
+    """A function (model, id) -> URL for the refs of `evidence`: records link to their pages, a branch's counts
+    inside a department's value to that branch's score in the same round (one query)."""
+    branch_ids = {pk for refs in evidence for model, pk, _label in refs if model == "assessment.branch"}
+    scores = (
+        dict(
+            Score.objects.filter(round=rnd, organization_id__in=branch_ids).values_list(
+                "organization_id", "pk"
+            )
+        )
+        if branch_ids
+        else {}
+    )
+
+    def link(model: str, pk: int) -> str:
+        if model == "assessment.branch":
+            return f"/assessment/scores/{scores[pk]}/" if pk in scores else ""
+        return indicators.url_of(model, pk)
+
+    return link

@@ -41,6 +41,7 @@ from zhixing.assessment.models import (
     Score,
     ScoreAttachment,
 )
+from zhixing.assessment.queries import branch_links
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import OrgKind
@@ -526,28 +527,6 @@ def score_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else False,
     }
     return render(request, "assessment/score_detail.html", context)
-
-
-def branch_links(rnd: Round, evidence: list[list[Any]]) -> Any:
-    """A function (model, id) -> URL for the refs of `evidence`: records link to their pages, a branch's counts
-    inside a department's value to that branch's score in the same round (one query)."""
-    branch_ids = {pk for refs in evidence for model, pk, _label in refs if model == "assessment.branch"}
-    scores = (
-        dict(
-            Score.objects.filter(round=rnd, organization_id__in=branch_ids).values_list(
-                "organization_id", "pk"
-            )
-        )
-        if branch_ids
-        else {}
-    )
-
-    def link(model: str, pk: int) -> str:
-        if model == "assessment.branch":
-            return f"/assessment/scores/{scores[pk]}/" if pk in scores else ""
-        return indicators.url_of(model, pk)
-
-    return link
 
 
 def _item(user: Any, pk: int) -> ItemScore:
