@@ -327,22 +327,13 @@ def first_topic(
     """Decision-making meetings of `year` in the user's view scope. A meeting is flagged when its first agenda
     item is not a study item linked to a directive issued after the previous such meeting of the same
     organisation. One query (meetings from the year before give each organisation's "previous" meeting)."""
-    return first_topic_of(Activity.objects.for_user(user, Action.VIEW), year, kinds=kinds)
-
-
-def first_topic_of(
-    activities: QuerySet[Activity], year: int, *, kinds: Iterable[str] = DECISION_MEETING_KINDS
-) -> tuple[list[OrgRate], list[Meeting]]:
-    """first_topic over a given set of activities (already scoped by the caller; the assessment module passes
-    every organisation's). One query."""
     first = AgendaItem.objects.filter(activity_id=OuterRef("pk")).order_by("order")
     links = AgendaStudy.objects.filter(agenda_item__activity_id=OuterRef("pk")).order_by(
         "agenda_item__order", "-directive__issued_on"
     )
     rows = (
-        activities.filter(
-            kind__in=list(kinds), date__gte=dt.date(year - 1, 1, 1), date__lte=dt.date(year, 12, 31)
-        )
+        Activity.objects.for_user(user, Action.VIEW)
+        .filter(kind__in=list(kinds), date__gte=dt.date(year - 1, 1, 1), date__lte=dt.date(year, 12, 31))
         .annotate(
             first_title=Subquery(first.values("title")[:1]),
             first_order=Subquery(first.values("order")[:1]),

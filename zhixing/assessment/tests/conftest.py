@@ -51,6 +51,10 @@ def record_year(world: World) -> None:
         activity(world.branch_a1, dt.date(YEAR, month, 13), kind=ActivityKind.PARTY_LECTURE)
     d = directive(world, issued_on=dt.date(YEAR, 9, 30))
     studied(world.branch_a1, d, dt.date(YEAR, 10, 9), kind=ActivityKind.THEMED_DAY)
+    # Branch A2: a 支部委员会 whose first item studies the new directive (第一议题 met), then one that studies
+    # the same directive again (not newer than the previous meeting: flagged).
+    studied(world.branch_a2, d, dt.date(YEAR, 10, 12), kind=ActivityKind.BRANCH_COMMITTEE)
+    studied(world.branch_a2, d, dt.date(YEAR, 11, 12), kind=ActivityKind.BRANCH_COMMITTEE)
     the = ledger(world)
     done = task(the, world, title="压减审批时限", due_date=dt.date(YEAR, 11, 30))
     closure = ledger_services.request_closure(

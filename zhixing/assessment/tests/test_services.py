@@ -162,9 +162,9 @@ def test_compute_scores_departments_and_branches_with_partial_marks(world: World
     assert meetings.points == Decimal("10.13")
     first_time = item(computed, world.branch_a1, "第一时间学习按时率")
     assert first_time.value == 1.0 and first_time.points == Decimal("10.00")
-    # The department counts every branch: A2 met nothing, so A's rate is 30 / 64
+    # The department counts every branch: A2 met two months' 支部委员会 only, so A's rate is 32 / 64
     dept = item(computed, world.dept_a, "支部“三会一课”落实率")
-    assert dept.value == pytest.approx(30 / 64) and dept.points == Decimal("0.00")
+    assert dept.value == pytest.approx(32 / 64) and dept.points == Decimal("0.00")
     on_time = item(computed, world.dept_a, "台账任务按时完成率")
     assert on_time.value == 0.5  # one task closed on time, the one due 12-15 not closed
     assert any("按时完成" in e[2] for e in on_time.evidence) and any(
@@ -213,6 +213,19 @@ def test_totals_ranks_and_grades(world: World, computed: Setup) -> None:
     coverage = item(computed, world.dept_a, "必学内容覆盖率")
     assert not coverage.counted and coverage.value is None and coverage.points is None
     assert a.total == (a.earned / a.possible * 100).quantize(Decimal("0.01"))
+
+
+def test_first_topic_follows_the_directives_rule(world: World, computed: Setup) -> None:
+    """The batch indicator gives each organisation the rate of directives.queries.first_topic."""
+    from zhixing.directives.queries import first_topic
+
+    rates, _meetings = first_topic(world.committee_admin, YEAR)
+    expected = {r.org_id: r.compliant / r.meetings for r in rates}
+    got = indicators.compute("first_topic", list(expected), YEAR, today=AS_OF)
+    assert {k: v.value for k, v in got.items()} == expected
+    assert expected[world.branch_a2.pk] == 0.5 and expected[world.branch_a1.pk] == 0.0
+    flagged = [e for e in got[world.branch_a2.pk].refs if "不是上次会议" in e[2]]
+    assert len(flagged) == 1
 
 
 # --- Manual scores and deductions -------------------------------------------------------------------
