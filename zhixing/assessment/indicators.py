@@ -18,7 +18,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,6 +101,38 @@ def choices() -> list[tuple[str, str]]:
     return [(c.key, c.label) for c in _registry.values()]
 
 
+_memo: dict[Any, Any] | None = None
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Within the block, indicators share what they read (the organisation index, the compliance cells): a
+    round computes all of them at once."""
+    global _memo
+    outer = _memo
+    _memo = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _memo = outer
+
+
+def _shared(key: Any, make: Callable[[], Any]) -> Any:
+    if _memo is None:
+        return make()
+    if key not in _memo:
+        _memo[key] = make()
+    return _memo[key]
+
+
+def compute_all(
+    keys: Iterable[str], org_ids: Sequence[int], year: int, *, today: dt.date | None = None
+) -> dict[str, dict[int, Result]]:
+    """Several indicators in one batch (what they share is read once)."""
+    with batch():
+        return {key: compute(key, org_ids, year, today=today) for key in keys}
+
+
 def compute(
     key: str, org_ids: Sequence[int], year: int, *, today: dt.date | None = None
 ) -> dict[int, Result]:
@@ -112,8 +145,12 @@ def compute(
 # --- Rolling records up to the organisations assessed ----------------------------------------------
 
 
+def org_index() -> OrgIndex:
+    return _shared("orgs", OrgIndex)
+
+
 class OrgIndex:
-    """Every active organisation's path and kind, read once per call."""
+    """Every active organisation's path and kind, read once per call (once per batch)."""
 
     def __init__(self) -> None:
         self.path: dict[int, str] = {}
@@ -172,33 +209,54 @@ def _year(year: int) -> tuple[dt.date, dt.date]:
 def _compliance(
     org_ids: Sequence[int], year: int, today: dt.date, *, org_kind: str, kinds: set[str]
 ) -> dict[int, Result]:
-    from zhixing.study.models import Norm
-    from zhixing.study.queries import Status, compliance
+    from zhixing.study.queries import Status
 
-    index = OrgIndex()
-    norms = [
-        n for n in Norm.objects.filter(is_active=True) if n.org_kind == org_kind and n.activity_kind in kinds
-    ]
+    index = org_index()
+    norms = [n for n in _compliance_norms() if n.org_kind == org_kind and n.activity_kind in kinds]
+    wanted = {n.pk for n in norms}
     per_org: dict[int, Tally] = defaultdict(Tally)
     kind_labels = {n.pk: n.get_activity_kind_display() for n in norms}
     labels: dict[tuple[int, str], str] = {}
-    for root in index.roots():
-        for cell in compliance(root, _year(year), norms, today=today):
-            if cell.status == Status.DUE:
-                continue  # the period is still open: not judged yet
-            tally = per_org[cell.organization.id]
-            tally.total += 1
-            what = labels.get((cell.norm.pk, cell.period.key))
-            if what is None:  # once per norm and period: a city has 100,000 cells
-                what = labels[(cell.norm.pk, cell.period.key)] = (
-                    f"{cell.period.label}{kind_labels[cell.norm.pk]}"
-                )
-            if cell.status == Status.MET:
-                tally.met += 1
-                tally.refs.extend(("study.activity", pk, what) for pk in cell.activity_ids)
-            else:
-                tally.refs.append(("", 0, f"未达标：{what}（{cell.count}/{cell.required} 次）"))
+    for cell in _compliance_cells(year, today):
+        if cell.norm.pk not in wanted or cell.status == Status.DUE:
+            continue  # another indicator's norm; or the period is still open: not judged yet
+        tally = per_org[cell.organization.id]
+        tally.total += 1
+        what = labels.get((cell.norm.pk, cell.period.key))
+        if what is None:  # once per norm and period: a city has 100,000 cells
+            what = labels[(cell.norm.pk, cell.period.key)] = f"{cell.period.label}{kind_labels[cell.norm.pk]}"
+        if cell.status == Status.MET:
+            tally.met += 1
+            tally.refs.extend(("study.activity", pk, what) for pk in cell.activity_ids)
+        else:
+            tally.refs.append(("", 0, f"未达标：{what}（{cell.count}/{cell.required} 次）"))
     return results(roll_up(org_ids, per_org, index), lambda t: f"应达标 {t.total:g} 项，达标 {t.met:g} 项")
+
+
+def _compliance_norms() -> list[Any]:
+    """The active norms the study indicators judge: 中心组 of departments, 三会一课 of branches."""
+    from zhixing.study.models import Norm
+
+    def make() -> list[Any]:
+        return [
+            n
+            for n in Norm.objects.filter(is_active=True)
+            if (n.org_kind == OrgKind.DEPT_GROUP and n.activity_kind == "study_group")
+            or (n.org_kind == OrgKind.BRANCH and n.activity_kind in THREE_MEETINGS)
+        ]
+
+    return _shared("norms", make)
+
+
+def _compliance_cells(year: int, today: dt.date) -> list[Any]:
+    """The compliance engine over every root for those norms: one run per batch, shared by both indicators."""
+    from zhixing.study.queries import compliance
+
+    def make() -> list[Any]:
+        norms = _compliance_norms()
+        return [c for root in org_index().roots() for c in compliance(root, _year(year), norms, today=today)]
+
+    return _shared(("compliance", year, today), make)
 
 
 THREE_MEETINGS = {"branch_committee", "general_meeting", "group_meeting", "party_lecture"}
@@ -236,7 +294,7 @@ def required_coverage(org_ids: Sequence[int], year: int, today: dt.date) -> dict
     from zhixing.study.queries import Status
     from zhixing.study.queries_plans import coverage_cells
 
-    index = OrgIndex()
+    index = org_index()
     start, end = _year(year)
     items = {
         pk: (ref_id, title)
@@ -274,7 +332,7 @@ def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, R
     from zhixing.directives.models import AgendaStudy, Directive
     from zhixing.directives.queries import status_of
 
-    index = OrgIndex()
+    index = org_index()
     start, end = _year(year)
     directives = list(
         Directive.objects.filter(issued_on__gte=start, issued_on__lte=min(end, today)).values_list(
@@ -346,7 +404,7 @@ def first_topic(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, 
     from zhixing.directives.queries import _judge
     from zhixing.study.models import Activity, AgendaItem
 
-    index = OrgIndex()
+    index = org_index()
     start, end = _year(year)
     kinds = list(DECISION_MEETING_KINDS)
     meetings = {"kind__in": kinds, "date__gte": start, "date__lte": min(today, end)}
@@ -424,7 +482,7 @@ def _tasks(year: int, today: dt.date) -> list[tuple[Any, ...]]:
 def ledger_on_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     from django.utils import timezone
 
-    index = OrgIndex()
+    index = org_index()
     per_org: dict[int, Tally] = defaultdict(Tally)
     for pk, title, lead, due, _status, closed_at in _tasks(year, today):
         tally = per_org[lead]
@@ -452,7 +510,7 @@ def ledger_on_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[in
 def ledger_closure(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     from zhixing.ledger.choices import TaskStatus
 
-    index = OrgIndex()
+    index = org_index()
     per_org: dict[int, Tally] = defaultdict(Tally)
     for pk, title, lead, _due, status, _closed in _tasks(year, today):
         tally = per_org[lead]

@@ -589,10 +589,8 @@ def compute_round(rnd: Round, *, by: Any, today: dt.date | None = None) -> Round
     leaves = [n for n in scheme.indicators.all() if n.kind != IndicatorKind.GROUP]
     assessed, _paths = _assessed(rnd)
     org_ids = [pk for pk, _l, _d in assessed]
-    results = {
-        key: indicators.compute(key, org_ids, year, today=today)
-        for key in sorted({n.key for n in leaves if n.kind == IndicatorKind.COMPUTED})
-    }
+    keys = sorted({n.key for n in leaves if n.kind == IndicatorKind.COMPUTED})
+    results = indicators.compute_all(keys, org_ids, year, today=today)
     with transaction.atomic():
         existing = {s.organization_id: s for s in Score.objects.filter(round=rnd)}
         new = [

@@ -59,12 +59,13 @@ def measure(runs: int) -> dict[str, Any]:
     for _run in range(max(1, min(runs, 3))):
         started_all = time.perf_counter()
         with CaptureQueriesContext(connection) as ctx:
-            for key in keys:
-                started = time.perf_counter()
-                indicators.compute(key, org_ids, year)
-                per_key[key] = min(per_key.get(key, 1e9), time.perf_counter() - started)
+            indicators.compute_all(keys, org_ids, year)  # one batch, as a round computes them
         totals.append(time.perf_counter() - started_all)
         queries = len(ctx.captured_queries)
+    for key in keys:  # each on its own (the compliance engine then runs for both study indicators)
+        started = time.perf_counter()
+        indicators.compute(key, org_ids, year)
+        per_key[key] = time.perf_counter() - started
     started = time.perf_counter()
     services.compute_round(rnd, by=None)
     round_s = time.perf_counter() - started
@@ -106,5 +107,5 @@ def figures(raw: dict[str, Any]) -> list[Any]:
         ),
     ]
     for key, seconds in sorted(raw.get("per_key_s", {}).items()):
-        out.append(Figure(f"assessment: indicator {key}", f"{float(seconds):.2f} s"))
+        out.append(Figure(f"assessment: indicator {key} on its own", f"{float(seconds):.2f} s"))
     return out
