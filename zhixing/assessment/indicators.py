@@ -10,7 +10,8 @@ over its own (and its 党小组s'). The value is a rate 0..1 (None: nothing to j
 `refs` lists every record behind it (model label, id, short label; url_of gives the link) plus the gaps (a
 period without the required meeting, a directive not studied in time) as refs without a record.
 
-A later module registers more with @register(key, label, ...), e.g. the ledger's 回头看 findings once it exists.
+More are added with @register(key, label, description) in this module — e.g. the ledger's 回头看 findings once the
+ledger has review models (it has none yet, so the default scheme has no such item).
 """
 
 from __future__ import annotations

@@ -501,6 +501,7 @@ def score_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "gaps": gaps,
             }
         )
+    rows = _without_empty_groups(rows)
     assessor = services.can_assess(request.user, rnd.scheme)
     can_object = scope_for(request.user, Action.CHANGE).covers(
         score.organization.path
@@ -527,6 +528,17 @@ def score_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else False,
     }
     return render(request, "assessment/score_detail.html", context)
+
+
+def _without_empty_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop the groups with no item at this level (a branch has no publicity items): walking backwards, a group
+    is kept when the row after it is deeper."""
+    kept: list[dict[str, Any]] = []
+    for row in reversed(rows):
+        if row["node"].kind == IndicatorKind.GROUP and not (kept and kept[-1]["depth"] > row["depth"]):
+            continue
+        kept.append(row)
+    return list(reversed(kept))
 
 
 def _item(user: Any, pk: int) -> ItemScore:

@@ -88,8 +88,15 @@ def test_outsiders_get_404_and_write_nothing(world: World, computed: Setup, api:
     for url in (
         f"/api/v1/assessment/schemes/{computed.scheme.pk}",
         f"/api/v1/assessment/rounds/{computed.round.pk}",
+        f"/api/v1/assessment/rounds/{computed.round.pk}/ranking",
+        f"/api/v1/assessment/scores/{score.pk}",
     ):
         assert_hidden(nobody, url)
+    for url in ("/api/v1/assessment/schemes", "/api/v1/assessment/rounds"):
+        assert nobody.get(url).json()["count"] == 0
+    assert nobody.get("/api/v1/assessment/ranking?year=2026").json()["rows"] == []
+    ranked = outsider.get("/api/v1/assessment/ranking?year=2026").json()["rows"]
+    assert [r["org_id"] for r in ranked] == [world.dept_b.pk]
     writes = [
         (f"/api/v1/assessment/items/{manual.pk}/score", {"points": 5}),
         (f"/api/v1/assessment/scores/{score.pk}/deductions", {"points": 1, "reason": "x"}),
