@@ -216,7 +216,9 @@ def _compliance(
     norms = [n for n in _compliance_norms() if n.org_kind == org_kind and n.activity_kind in kinds]
     wanted = {n.pk for n in norms}
     per_org: dict[int, Tally] = defaultdict(Tally)
-    kind_labels = {n.pk: n.get_activity_kind_display() for n in norms}
+    kind_labels = {
+        n.pk: n.get_activity_kind_display() + ("（邀请党外人士列席）" if n.condition else "") for n in norms
+    }
     labels: dict[tuple[int, str], str] = {}
     for cell in _compliance_cells(year, today):
         if cell.norm.pk not in wanted or cell.status == Status.DUE:
@@ -230,7 +232,12 @@ def _compliance(
             tally.met += 1
             tally.refs.extend(("study.activity", pk, what) for pk in cell.activity_ids)
         else:
-            tally.refs.append(("", 0, f"未达标：{what}（{cell.count}/{cell.required} 次）"))
+            short = (
+                f"{len(cell.failing_ids)} 次未邀请党外领导班子成员列席"
+                if cell.failing_ids
+                else f"开展 {cell.count} 次，应至少 {cell.required} 次"
+            )
+            tally.refs.append(("", 0, f"未达标：{what}（{short}）"))
     return results(roll_up(org_ids, per_org, index), lambda t: f"应达标 {t.total:g} 项，达标 {t.met:g} 项")
 
 
