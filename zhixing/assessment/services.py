@@ -62,6 +62,15 @@ def can_assess(user: Any, scheme: Scheme) -> bool:
     return scope_for(user, Action.CHANGE).covers(scheme.owner.path)
 
 
+def _lock_open(rnd: Round) -> Round:
+    """Inside a write's transaction: lock the round row (writes to one round are serialised against finalising)
+    and refuse when it was finalised meanwhile."""
+    locked = Round.objects.select_for_update().get(pk=rnd.pk)
+    if locked.status == RoundStatus.FINAL:
+        raise ValidationError(FROZEN)
+    return locked
+
+
 def can_assess_any(user: Any) -> bool:
     """Whether the user administers a committee (a root) — the assessors' pages and the full rankings."""
     from zhixing.core.nav import covers_a_root
@@ -592,6 +601,7 @@ def compute_round(rnd: Round, *, by: Any, today: dt.date | None = None) -> Round
     keys = sorted({n.key for n in leaves if n.kind == IndicatorKind.COMPUTED})
     results = indicators.compute_all(keys, org_ids, year, today=today)
     with transaction.atomic():
+        _lock_open(rnd)
         existing = {s.organization_id: s for s in Score.objects.filter(round=rnd)}
         new = [
             Score(round=rnd, organization_id=pk, level=level, department_id=dept)
@@ -790,6 +800,7 @@ def set_manual_score(
         raise ValidationError({"points": "该指标由数据自动计算，不能人工评分；如有异议请扣分或提出申诉。"})
     value = _check_points(points, item.max_points)
     with transaction.atomic():
+        _lock_open(rnd)
         core.update(
             item,
             by=by,
@@ -818,6 +829,7 @@ def add_deduction(
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写扣分原因。"})
     with transaction.atomic():
+        _lock_open(rnd)
         deduction = core.create(
             Deduction,
             by=by,
@@ -837,6 +849,7 @@ def remove_deduction(deduction: Deduction, *, by: Any) -> None:
     if score.round.is_final:
         raise ValidationError(FROZEN)
     with transaction.atomic():
+        _lock_open(score.round)
         core.delete(deduction, by=by)
         _refresh_round(score.round, [score])
 
@@ -871,9 +884,15 @@ def raise_objection(score: Score, *, by: Any, text: str, today: dt.date | None =
         )
     if not (text or "").strip():
         raise ValidationError({"text": "请写明申诉理由（哪一项、为什么、依据是什么）。"})
-    return core.create(
-        Objection, by=by, score=score, text=text.strip(), raised_by=by if getattr(by, "pk", None) else None
-    )
+    with transaction.atomic():
+        _lock_open(rnd)
+        return core.create(
+            Objection,
+            by=by,
+            score=score,
+            text=text.strip(),
+            raised_by=by if getattr(by, "pk", None) else None,
+        )
 
 
 def answer_objection(objection: Objection, *, by: Any, upheld: bool, answer: str) -> Objection:
@@ -885,37 +904,41 @@ def answer_objection(objection: Objection, *, by: Any, upheld: bool, answer: str
         raise ValidationError({"answer": "该申诉已答复。"})
     if not (answer or "").strip():
         raise ValidationError({"answer": "请填写答复意见。"})
-    return core.update(
-        objection,
-        by=by,
-        status=ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED,
-        answer=answer.strip(),
-        answered_by=by if getattr(by, "pk", None) else None,
-        answered_at=timezone.now(),
-    )
+    with transaction.atomic():
+        _lock_open(rnd)
+        return core.update(
+            objection,
+            by=by,
+            status=ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED,
+            answer=answer.strip(),
+            answered_by=by if getattr(by, "pk", None) else None,
+            answered_at=timezone.now(),
+        )
 
 
 def finalise_round(rnd: Round, *, by: Any) -> Round:
     _ensure_assessor(by, rnd.scheme)
     if rnd.is_final:
         raise ValidationError("本轮考核已定档。")
-    if rnd.computed_at is None:
-        raise ValidationError("请先计算得分，再定档。")
-    pending = Objection.objects.filter(score__round=rnd, status=ObjectionStatus.PENDING).count()
-    if pending:
-        raise ValidationError(f"还有 {pending} 条申诉未答复，请先答复后再定档。")
-    unscored = ItemScore.objects.filter(
-        score__round=rnd, indicator__kind=IndicatorKind.MANUAL, points__isnull=True
-    ).count()
-    if unscored:
-        raise ValidationError(f"还有 {unscored} 项人工评分指标未评分，请评分后再定档。")
-    return core.update(
-        rnd,
-        by=by,
-        status=RoundStatus.FINAL,
-        finalised_at=timezone.now(),
-        finalised_by=by if getattr(by, "pk", None) else None,
-    )
+    with transaction.atomic():
+        locked = _lock_open(rnd)  # no score, deduction or objection slips in while the checks run
+        if locked.computed_at is None:
+            raise ValidationError("请先计算得分，再定档。")
+        pending = Objection.objects.filter(score__round=rnd, status=ObjectionStatus.PENDING).count()
+        if pending:
+            raise ValidationError(f"还有 {pending} 条申诉未答复，请先答复后再定档。")
+        unscored = ItemScore.objects.filter(
+            score__round=rnd, indicator__kind=IndicatorKind.MANUAL, points__isnull=True
+        ).count()
+        if unscored:
+            raise ValidationError(f"还有 {unscored} 项人工评分指标未评分，请评分后再定档。")
+        return core.update(
+            rnd,
+            by=by,
+            status=RoundStatus.FINAL,
+            finalised_at=timezone.now(),
+            finalised_by=by if getattr(by, "pk", None) else None,
+        )
 
 
 def correct_item(item: ItemScore, *, by: Any, points: Any, reason: str) -> Correction:
