@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from zhixing.assessment import queries, services
+from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import Level
 from zhixing.assessment.models import Indicator, ItemScore, Round, Scheme, Score
 from zhixing.assessment.queries import branch_links
@@ -351,7 +352,7 @@ def manual_score(request: HttpRequest, item_id: int, payload: ManualIn) -> dict[
         ),
         item_id,
     )
-    if not services.can_assess(user, item.score.round.scheme):
+    if not schemes.can_assess(user, item.score.round.scheme):
         raise Http404(NOT_FOUND)
     services.set_manual_score(item, by=user, points=payload.points, note=payload.note)
     return score_out(_score(user, item.score_id))
@@ -365,7 +366,7 @@ def manual_score(request: HttpRequest, item_id: int, payload: ManualIn) -> dict[
 def add_deduction(request: HttpRequest, score_id: int, payload: DeductionIn) -> Status[dict[str, Any]]:
     user = api_user(request)
     score = _score(user, score_id, Action.CHANGE)
-    if not services.can_assess(user, score.round.scheme):
+    if not schemes.can_assess(user, score.round.scheme):
         raise Http404(NOT_FOUND)
     services.add_deduction(score, by=user, points=payload.points, reason=payload.reason)
     return Status(201, score_out(_score(user, score_id)))

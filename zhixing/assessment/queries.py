@@ -8,13 +8,14 @@ may see (Score.objects.for_user: the committee sees all, a department its own an
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from zhixing.assessment import indicators
 from zhixing.assessment.choices import GRADE_COLOURS, Grade, Level, RoundStatus
-from zhixing.assessment.models import Round, Score
+from zhixing.assessment.models import Indicator, Round, Scheme, Score
 from zhixing.orgs.models import Organization
 
 
@@ -98,3 +99,20 @@ def branch_links(rnd: Round, evidence: list[list[Any]]) -> Any:
         return indicators.url_of(model, pk)
 
     return link
+
+
+def indicator_tree(scheme: Scheme) -> list[tuple[Indicator, int]]:
+    """The scheme's indicators in reading order (depth first), each with its depth. One query."""
+    nodes = list(scheme.indicators.order_by("depth", "sort_order", "id"))
+    children: dict[int | None, list[Indicator]] = defaultdict(list)
+    for n in nodes:
+        children[n.parent_id].append(n)
+    out: list[tuple[Indicator, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for n in children.get(parent, []):
+            out.append((n, depth))
+            walk(n.pk, depth + 1)
+
+    walk(None, 0)
+    return out

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from zhixing.assessment import services
+from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import IndicatorKind
 from zhixing.assessment.models import (
     Correction,
@@ -44,7 +45,7 @@ def fill(scale_name: str, seed: int) -> str:
     year = dt.date.today().year
     rng = random.Random(seed * 11 + 5)
     with transaction.atomic():
-        scheme = services.install_default_scheme(by=None, owner=committee, year=year)
+        scheme = schemes.install_default_scheme(by=None, owner=committee, year=year)
         today = dt.date.today()
         rnd = services.open_round(
             scheme,

@@ -10,30 +10,25 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from zhixing.assessment import indicators, queries, services, tasks
+from zhixing.assessment import queries, services, tasks
+from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import GRADE_COLOURS, Grade, IndicatorKind, Level, ObjectionStatus
 from zhixing.assessment.forms import (
     AnswerForm,
     CorrectionForm,
     DeductionForm,
-    IndicatorForm,
     ManualScoreForm,
     ObjectionForm,
-    RoundForm,
-    SchemeCreateForm,
-    SchemeForm,
     WindowForm,
 )
 from zhixing.assessment.models import (
     Correction,
     Deduction,
-    Indicator,
     ItemScore,
     Objection,
     Round,
@@ -42,7 +37,6 @@ from zhixing.assessment.models import (
     ScoreAttachment,
 )
 from zhixing.assessment.queries import branch_links
-from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -137,7 +131,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     counts: dict[str, int] = defaultdict(int)
     for r in rows:
         counts[r.grade or ""] += 1
-    assessor = services.can_assess(request.user, rnd.scheme)
+    assessor = schemes.can_assess(request.user, rnd.scheme)
     pending = (
         Objection.objects.filter(score__round=rnd, status=ObjectionStatus.PENDING).count() if assessor else 0
     )
@@ -160,13 +154,13 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_compute(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_round(request.user, pk, Action.CHANGE)
-    if not services.can_assess(request.user, rnd.scheme):
+    if not schemes.can_assess(request.user, rnd.scheme):
         raise Http404(NOT_FOUND)
     if rnd.is_final:
         messages.error(request, services.FROZEN)
         return redirect(rnd.get_absolute_url())
     try:
-        services.check_weights(rnd.scheme)
+        schemes.check_weights(rnd.scheme)
     except ValidationError as exc:
         _errors(request, exc)
         return redirect(rnd.get_absolute_url())
@@ -208,263 +202,6 @@ def round_window(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(rnd.get_absolute_url())
 
 
-# --- Schemes ----------------------------------------------------------------------------------------
-
-
-def _committee(user: Any) -> Organization | None:
-    """The committee whose schemes the user may change (the root they administer)."""
-    scope = scope_for(user, Action.CHANGE)
-    roots = Organization.objects.filter(parent__isnull=True, kind=OrgKind.COMMITTEE).order_by("id")
-    return next((r for r in roots if scope.covers(r.path)), None)
-
-
-@login_required
-@require_GET
-def scheme_list(request: HttpRequest) -> HttpResponse:
-    if scope_for(request.user, Action.VIEW).nothing:
-        raise Http404(NOT_FOUND)
-    schemes = (
-        Scheme.objects.visible_to(request.user)
-        .select_related("owner")
-        .annotate(n=Count("indicators"), rounds_n=Count("rounds", distinct=True))
-        .order_by("-year", "-id")
-    )
-    return render(
-        request,
-        "assessment/scheme_list.html",
-        {"schemes": schemes, "can_create": _committee(request.user) is not None},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def scheme_create(request: HttpRequest) -> HttpResponse:
-    owner = _committee(request.user)
-    if owner is None:
-        raise Http404(NOT_FOUND)
-    schemes = list(Scheme.objects.for_user(request.user, Action.CHANGE).order_by("-year", "-id")[:20])
-    latest = schemes[0].year + 1 if schemes else timezone.localdate().year
-    form = SchemeCreateForm(
-        request.POST or None,
-        schemes=schemes,
-        initial={"year": latest, "source": str(schemes[0].pk) if schemes else "default"},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["source"] == "default":
-                scheme = services.install_default_scheme(
-                    by=request.user, owner=owner, year=data["year"], activate=False
-                )
-                if data["name"]:
-                    services.update_scheme(scheme, by=request.user, name=data["name"])
-            else:
-                source = next(s for s in schemes if str(s.pk) == data["source"])
-                scheme = services.copy_scheme(source, by=request.user, year=data["year"], name=data["name"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已建立“{scheme}”。检查指标和分值后请点击“启用”。")
-            return redirect(scheme.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(request, "assessment/scheme_create.html", {"form": form}, status=status)
-
-
-def _tree(scheme: Scheme) -> list[tuple[Indicator, int]]:
-    nodes = list(scheme.indicators.order_by("depth", "sort_order", "id"))
-    children: dict[int | None, list[Indicator]] = defaultdict(list)
-    for n in nodes:
-        children[n.parent_id].append(n)
-    out: list[tuple[Indicator, int]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for n in children.get(parent, []):
-            out.append((n, depth))
-            walk(n.pk, depth + 1)
-
-    walk(None, 0)
-    return out
-
-
-@login_required
-@require_GET
-def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = get_scheme(request.user, pk)
-    assessor = services.can_assess(request.user, scheme)
-    in_use = scheme.rounds.exists()
-    problems: list[str] = []
-    try:
-        services.check_weights(scheme)
-    except ValidationError as exc:
-        problems = exc.messages
-    registry = indicators.registry()
-    context = {
-        "scheme": scheme,
-        "tree": [(n, d, registry[n.key].label if n.key in registry else n.key) for n, d in _tree(scheme)],
-        "assessor": assessor,
-        "editable": assessor and not in_use,
-        "in_use": in_use,
-        "problems": problems,
-        "registry": registry,
-        "rounds": scheme.rounds.order_by("-id"),
-    }
-    return render(request, "assessment/scheme_detail.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = get_scheme(request.user, pk, Action.CHANGE)
-    names = (
-        "name",
-        "note",
-        "grade_method",
-        "excellent_at",
-        "good_at",
-        "fair_at",
-        "excellent_quota",
-        "good_quota",
-    )
-    form = SchemeForm(request.POST or None, initial={n: getattr(scheme, n) for n in names})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_scheme(scheme, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect(scheme.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "assessment/simple_form.html",
-        {"form": form, "title": f"修改方案：{scheme}", "back": scheme.get_absolute_url()},
-        status=status,
-    )
-
-
-@login_required
-@require_POST
-def scheme_weights(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = get_scheme(request.user, pk, Action.CHANGE)
-    weights = {
-        int(k.removeprefix("w_")): v
-        for k, v in request.POST.items()
-        if k.startswith("w_") and k[2:].isdigit()
-    }
-    try:
-        services.save_weights(scheme, weights, by=request.user)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, "分值已保存，校验通过。")
-    return redirect(scheme.get_absolute_url())
-
-
-@login_required
-@require_POST
-def scheme_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = get_scheme(request.user, pk, Action.CHANGE)
-    try:
-        services.activate_scheme(scheme, by=request.user)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, f"已启用“{scheme}”，可以开启考核轮次。")
-    return redirect(scheme.get_absolute_url())
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = get_scheme(request.user, pk, Action.CHANGE)
-    form = IndicatorForm(request.POST or None, scheme=scheme, initial={"parent": request.GET.get("parent")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_indicator(scheme, by=request.user, **_indicator_values(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已添加指标。请调整分值使合计正确。")
-            return redirect(scheme.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "assessment/indicator_form.html",
-        {"form": form, "scheme": scheme, "registry": indicators.registry()},
-        status=status,
-    )
-
-
-def _indicator_values(form: IndicatorForm) -> dict[str, Any]:
-    data = dict(form.cleaned_data)
-    if data.get("sort_order") is None:
-        data.pop("sort_order", None)
-    return data
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    node = _one(
-        Indicator.objects.for_user(request.user, Action.CHANGE).select_related("scheme__owner", "parent"), pk
-    )
-    scheme = node.scheme
-    form = IndicatorForm(request.POST or None, scheme=scheme, initial=IndicatorForm.initial_for(node))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_indicator(node, by=request.user, **_indicator_values(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存指标。")
-            return redirect(scheme.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "assessment/indicator_form.html",
-        {"form": form, "scheme": scheme, "node": node, "registry": indicators.registry()},
-        status=status,
-    )
-
-
-@login_required
-@require_POST
-def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    node = _one(Indicator.objects.for_user(request.user, Action.CHANGE).select_related("scheme__owner"), pk)
-    try:
-        services.delete_indicator(node, by=request.user)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, f"已删除指标“{node.name}”及其下级指标。")
-    return redirect(node.scheme.get_absolute_url())
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def round_create(request: HttpRequest, pk: int) -> HttpResponse:
-    scheme = get_scheme(request.user, pk, Action.CHANGE)
-    form = RoundForm(
-        request.POST or None, initial={"name": f"{scheme.year}年度机关党建考核", "include_branches": True}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            rnd = services.open_round(scheme, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已开启“{rnd}”。下一步：计算得分。")
-            return redirect(rnd.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "assessment/simple_form.html",
-        {"form": form, "title": f"开启考核轮次：{scheme}", "back": scheme.get_absolute_url()},
-        status=status,
-    )
-
-
 # --- Scores -----------------------------------------------------------------------------------------
 
 
@@ -473,7 +210,7 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
 def score_detail(request: HttpRequest, pk: int) -> HttpResponse:
     score = get_score(request.user, pk)
     rnd = score.round
-    nodes = _tree(rnd.scheme)
+    nodes = queries.indicator_tree(rnd.scheme)
     items = {
         i.indicator_id: i
         for i in ItemScore.objects.filter(score=score)
@@ -502,7 +239,7 @@ def score_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     rows = _without_empty_groups(rows)
-    assessor = services.can_assess(request.user, rnd.scheme)
+    assessor = schemes.can_assess(request.user, rnd.scheme)
     can_object = scope_for(request.user, Action.CHANGE).covers(
         score.organization.path
     ) and services.objection_open(rnd, timezone.localdate())

@@ -17,6 +17,7 @@ COMPUTE_BUDGET_S = 10.0
 
 def _round() -> Any:
     from zhixing.assessment import services
+    from zhixing.assessment import services_schemes as schemes
     from zhixing.assessment.models import Round
     from zhixing.orgs.choices import OrgKind
     from zhixing.orgs.models import Organization
@@ -35,7 +36,7 @@ def _round() -> Any:
     )
     if committee is None:
         return None
-    scheme = services.install_default_scheme(by=None, owner=committee, year=year)
+    scheme = schemes.install_default_scheme(by=None, owner=committee, year=year)
     return services.open_round(scheme, by=None, name=f"{year}年度考核（bench）")
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.test import override_settings
 
 from zhixing.assessment import services
+from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.models import Round, Scheme
 from zhixing.core.testing import World, make_user, org
 from zhixing.directives.tests.builders import activity, directive, studied
@@ -66,7 +67,7 @@ def record_year(world: World) -> None:
 
 @pytest.fixture
 def setup(world: World) -> Setup:
-    scheme = services.install_default_scheme(by=world.committee_admin, owner=world.committee, year=YEAR)
+    scheme = schemes.install_default_scheme(by=world.committee_admin, owner=world.committee, year=YEAR)
     rnd = services.open_round(
         scheme,
         by=world.committee_admin,

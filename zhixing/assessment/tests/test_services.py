@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhixing.assessment import indicators, services
+from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import Grade, IndicatorKind, Level, ObjectionStatus
 from zhixing.assessment.models import (
     Correction,
@@ -72,31 +73,31 @@ def test_default_scheme_puts_study_first_and_sums_to_100(world: World, setup: Se
 
 
 def test_weights_that_do_not_sum_are_refused_and_nothing_is_written(world: World, setup: Setup) -> None:
-    draft = services.copy_scheme(setup.scheme, by=world.committee_admin, year=2027)
+    draft = schemes.copy_scheme(setup.scheme, by=world.committee_admin, year=2027)
     study = draft.indicators.get(name="学习贯彻")
     leaf = draft.indicators.get(name="必学内容覆盖率")
     before = rows()
     with pytest.raises(ValidationError) as err:
-        services.save_weights(draft, {leaf.pk: 12}, by=world.committee_admin)
+        schemes.save_weights(draft, {leaf.pk: 12}, by=world.committee_admin)
     text = " ".join(err.value.messages)
     assert "“学习贯彻”的下级指标分值合计应为 50，现为 54" in text
     assert rows() == before
     # Rebalanced together: group and top level still sum
     with pytest.raises(ValidationError) as err:
-        services.save_weights(draft, {leaf.pk: 12, study.pk: 54}, by=world.committee_admin)
+        schemes.save_weights(draft, {leaf.pk: 12, study.pk: 54}, by=world.committee_admin)
     assert "一级指标分值合计应为 100，现为 104" in " ".join(err.value.messages)
     assert rows() == before
     other = draft.indicators.get(name="台账任务销号率")
     group = draft.indicators.get(name="贯彻落实")
-    services.save_weights(
+    schemes.save_weights(
         draft, {leaf.pk: 12, study.pk: 54, other.pk: 6, group.pk: 21}, by=world.committee_admin
     )
     assert draft.indicators.get(pk=leaf.pk).weight == 12
 
 
 def test_activation_checks_weights_and_keeps_one_active_scheme_per_year(world: World, setup: Setup) -> None:
-    draft = services.copy_scheme(setup.scheme, by=world.committee_admin, year=YEAR, name="修订方案")
-    services.add_indicator(
+    draft = schemes.copy_scheme(setup.scheme, by=world.committee_admin, year=YEAR, name="修订方案")
+    schemes.add_indicator(
         draft,
         by=world.committee_admin,
         parent=draft.indicators.get(name="其他工作"),
@@ -105,25 +106,25 @@ def test_activation_checks_weights_and_keeps_one_active_scheme_per_year(world: W
         weight=2,
     )
     with pytest.raises(ValidationError) as err:
-        services.activate_scheme(draft, by=world.committee_admin)
+        schemes.activate_scheme(draft, by=world.committee_admin)
     assert "“其他工作”的下级指标分值合计应为 10，现为 12" in " ".join(err.value.messages)
     assert not Scheme.objects.get(pk=draft.pk).is_active
-    services.update_indicator(draft.indicators.get(name="群众评价"), by=world.committee_admin, weight=2)
-    services.activate_scheme(draft, by=world.committee_admin)
+    schemes.update_indicator(draft.indicators.get(name="群众评价"), by=world.committee_admin, weight=2)
+    schemes.activate_scheme(draft, by=world.committee_admin)
     assert list(Scheme.objects.filter(year=YEAR, is_active=True)) == [draft]
 
 
 def test_a_scheme_used_by_a_round_cannot_change(world: World, setup: Setup) -> None:
     node = setup.scheme.indicators.get(name="群众评价")
     with pytest.raises(ValidationError, match="已用于考核轮次"):
-        services.update_indicator(node, by=world.committee_admin, weight=3)
+        schemes.update_indicator(node, by=world.committee_admin, weight=3)
 
 
 def test_indicator_rules_are_checked(world: World, setup: Setup) -> None:
-    draft = services.copy_scheme(setup.scheme, by=world.committee_admin, year=2027)
+    draft = schemes.copy_scheme(setup.scheme, by=world.committee_admin, year=2027)
     group = draft.indicators.get(name="其他工作")
     with pytest.raises(ValidationError, match="零分线应低于满分线"):
-        services.add_indicator(
+        schemes.add_indicator(
             draft,
             by=world.committee_admin,
             parent=group,
@@ -135,7 +136,7 @@ def test_indicator_rules_are_checked(world: World, setup: Setup) -> None:
             zero_at=0.8,
         )
     with pytest.raises(ValidationError, match="请选择一个计算指标"):
-        services.add_indicator(
+        schemes.add_indicator(
             draft,
             by=world.committee_admin,
             parent=group,
@@ -146,7 +147,7 @@ def test_indicator_rules_are_checked(world: World, setup: Setup) -> None:
             full_at=1,
         )
     with pytest.raises(ValidationError, match="无权"):
-        services.add_indicator(
+        schemes.add_indicator(
             draft, by=world.dept_a_secretary, parent=group, name="x", kind=IndicatorKind.MANUAL, weight=1
         )
 

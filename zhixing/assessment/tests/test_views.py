@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhixing.assessment import services
+from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import IndicatorKind, ObjectionStatus
 from zhixing.assessment.models import (
     Correction,
@@ -75,7 +76,7 @@ def full(world: World, computed: Setup) -> dict[str, Any]:
     a.refresh_from_db()
     objection = services.raise_objection(a, by=world.dept_a_secretary, text="有异议")
     computed_item = ItemScore.objects.get(score=a, indicator__key="branch_meetings")
-    draft = services.copy_scheme(computed.scheme, by=world.committee_admin, year=2027)
+    draft = schemes.copy_scheme(computed.scheme, by=world.committee_admin, year=2027)
     return {
         "round": rnd,
         "score": a,
