@@ -7,6 +7,7 @@ zhixing/urls.py mounts `api.urls` at "api/v1/".
 
 from __future__ import annotations
 
+from zhixing.assessment.api import router as assessment_router
 from zhixing.core.api import api
 from zhixing.directives.api import router as directives_router
 from zhixing.ledger.api import router as ledger_router
@@ -19,5 +20,6 @@ api.add_router("/", directives_router)
 api.add_router("/", ledger_router)
 api.add_router("/", study_router)
 api.add_router("/", study_plans_router)
+api.add_router("/", assessment_router)
 
 __all__ = ["api"]

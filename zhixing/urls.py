@@ -12,6 +12,7 @@ urlpatterns = [
     path("directives/", include("zhixing.directives.urls")),
     path("modules/", include("zhixing.directives.urls_modules")),
     path("ledger/", include("zhixing.ledger.urls")),
+    path("assessment/", include("zhixing.assessment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,532 @@
+"""Computed indicators: a registry of named functions over the other apps' data.
+
+    result = compute("branch_meetings", org_ids, 2026)   # {org id: Result(value, detail, refs)}
+
+Each function answers for a whole set of organisations at once — every department and every branch of the city in
+one call — with a fixed number of aggregate queries, reusing the study, directives and ledger queries (the
+compliance engine, 必学内容 coverage, first-time study status, 第一议题, ledger tasks). An organisation's value
+counts the records of its subtree: a department's 三会一课 rate is over all its branches' meetings, a branch's
+over its own (and its 党小组s'). The value is a rate 0..1 (None: nothing to judge, see Indicator.no_data), and
+`refs` lists every record behind it (model label, id, short label; url_of gives the link) plus the gaps (a
+period without the required meeting, a directive not studied in time) as refs without a record.
+
+More are added with @register(key, label, description) in this module — e.g. the ledger's 回头看 findings once the
+ledger has review models (it has none yet, so the default scheme has no such item).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Max, Q
+
+from zhixing.core.tree import path_ids, subtree_upper_bound
+from zhixing.orgs.choices import OrgKind
+from zhixing.orgs.models import Organization
+
+# A record behind a value: [model label, id, short label]. A gap (something required that has no record) has
+# the model "" and id 0.
+Ref = tuple[str, int, str]
+
+URLS = {
+    "study.activity": "/study/{}/",
+    "study.monthlyreference": "/study/references/{}/",
+    "directives.directive": "/directives/{}/",
+    "ledger.task": "/ledger/tasks/{}/",
+}
+# "assessment.branch" refs (a branch's counts inside its department's value) link to that branch's score in the
+# same round; the pages resolve them (views.branch_links), since the URL depends on the round.
+
+
+def url_of(model: str, pk: int) -> str:
+    pattern = URLS.get(model)
+    return pattern.format(pk) if pattern and pk else ""
+
+
+@dataclass
+class Tally:
+    met: float = 0
+    total: float = 0
+    refs: list[Ref] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        self.met += other.met
+        self.total += other.total
+        self.refs.extend(other.refs)
+
+
+@dataclass(frozen=True)
+class Result:
+    value: float | None  # 0..1; None when there was nothing to judge
+    detail: str
+    refs: list[Ref]
+
+
+ComputeFn = Callable[[Sequence[int], int, dt.date], dict[int, Result]]
+
+
+@dataclass(frozen=True)
+class Computed:
+    key: str
+    label: str
+    description: str
+    unit: str  # how the value reads: "rate"
+    fn: ComputeFn
+    department_only: bool = False
+
+
+_registry: dict[str, Computed] = {}
+
+
+def register(
+    key: str, label: str, description: str, *, department_only: bool = False
+) -> Callable[[ComputeFn], ComputeFn]:
+    def wrap(fn: ComputeFn) -> ComputeFn:
+        _registry[key] = Computed(key, label, description, "rate", fn, department_only)
+        return fn
+
+    return wrap
+
+
+def registry() -> dict[str, Computed]:
+    return dict(_registry)
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(c.key, c.label) for c in _registry.values()]
+
+
+_memo: dict[Any, Any] | None = None
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Within the block, indicators share what they read (the organisation index, the compliance cells): a
+    round computes all of them at once."""
+    global _memo
+    outer = _memo
+    _memo = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _memo = outer
+
+
+def _shared(key: Any, make: Callable[[], Any]) -> Any:
+    if _memo is None:
+        return make()
+    if key not in _memo:
+        _memo[key] = make()
+    return _memo[key]
+
+
+def compute_all(
+    keys: Iterable[str], org_ids: Sequence[int], year: int, *, today: dt.date | None = None
+) -> dict[str, dict[int, Result]]:
+    """Several indicators in one batch (what they share is read once)."""
+    with batch():
+        return {key: compute(key, org_ids, year, today=today) for key in keys}
+
+
+def compute(
+    key: str, org_ids: Sequence[int], year: int, *, today: dt.date | None = None
+) -> dict[int, Result]:
+    """The indicator `key` for every organisation of `org_ids` in `year`, judged as of `today` (default: today,
+    or the first day after the year once it is over — then every period of the year has ended)."""
+    today = today or min(dt.date.today(), dt.date(year + 1, 1, 1))
+    return _registry[key].fn(org_ids, year, today)
+
+
+# --- Rolling records up to the organisations assessed ----------------------------------------------
+
+
+def org_index() -> OrgIndex:
+    return _shared("orgs", OrgIndex)
+
+
+class OrgIndex:
+    """Every active organisation's path and kind, read once per call (once per batch)."""
+
+    def __init__(self) -> None:
+        self.path: dict[int, str] = {}
+        self.kind: dict[int, str] = {}
+        self.name: dict[int, str] = {}
+        for pk, path, kind, name in Organization.objects.filter(is_active=True).values_list(
+            "id", "path", "kind", "name"
+        ):
+            self.path[pk], self.kind[pk], self.name[pk] = path, kind, name
+
+    def roots(self) -> list[Organization]:
+        return list(Organization.objects.filter(parent__isnull=True, is_active=True).order_by("path"))
+
+
+def roll_up(targets: Iterable[int], per_source: dict[int, Tally], index: OrgIndex) -> dict[int, Tally]:
+    """Each target's tally = the sum of the tallies of the organisations in its subtree (itself included).
+
+    The records go with the counts, except where the source is itself a target below this one (a department's
+    branches): the department lists one ref per such branch ("assessment.branch", its id, its counts), whose own
+    list holds the records — one click further, and a department's evidence stays the size of its branch list
+    rather than the size of all their activities."""
+    wanted = set(targets)
+    out: dict[int, Tally] = {t: Tally() for t in wanted}
+    for source, tally in per_source.items():
+        path = index.path.get(source)
+        if path is None:
+            continue
+        for ancestor in path_ids(path):
+            if ancestor not in wanted:
+                continue
+            got = out[ancestor]
+            if ancestor == source or source not in wanted:
+                got.add(tally)
+            else:
+                got.met += tally.met
+                got.total += tally.total
+                label = f"{index.name[source]}：{tally.met:g}/{tally.total:g}"
+                got.refs.append(("assessment.branch", source, label))
+    return out
+
+
+def results(tallies: dict[int, Tally], describe: Callable[[Tally], str]) -> dict[int, Result]:
+    return {
+        pk: Result(t.met / t.total if t.total else None, describe(t) if t.total else "无应考核事项", t.refs)
+        for pk, t in tallies.items()
+    }
+
+
+def _year(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+# --- Study: compliance with the norms (the compliance engine) ---------------------------------------
+
+
+def _compliance(
+    org_ids: Sequence[int], year: int, today: dt.date, *, org_kind: str, kinds: set[str]
+) -> dict[int, Result]:
+    from zhixing.study.queries import Status
+
+    index = org_index()
+    norms = [n for n in _compliance_norms() if n.org_kind == org_kind and n.activity_kind in kinds]
+    wanted = {n.pk for n in norms}
+    per_org: dict[int, Tally] = defaultdict(Tally)
+    kind_labels = {
+        n.pk: n.get_activity_kind_display() + ("（邀请党外人士列席）" if n.condition else "") for n in norms
+    }
+    labels: dict[tuple[int, str], str] = {}
+    for cell in _compliance_cells(year, today):
+        if cell.norm.pk not in wanted or cell.status == Status.DUE:
+            continue  # another indicator's norm; or the period is still open: not judged yet
+        tally = per_org[cell.organization.id]
+        tally.total += 1
+        what = labels.get((cell.norm.pk, cell.period.key))
+        if what is None:  # once per norm and period: a city has 100,000 cells
+            what = labels[(cell.norm.pk, cell.period.key)] = f"{cell.period.label}{kind_labels[cell.norm.pk]}"
+        if cell.status == Status.MET:
+            tally.met += 1
+            tally.refs.extend(("study.activity", pk, what) for pk in cell.activity_ids)
+        else:
+            short = (
+                f"{len(cell.failing_ids)} 次未邀请党外领导班子成员列席"
+                if cell.failing_ids
+                else f"开展 {cell.count} 次，应至少 {cell.required} 次"
+            )
+            tally.refs.append(("", 0, f"未达标：{what}（{short}）"))
+    return results(roll_up(org_ids, per_org, index), lambda t: f"应达标 {t.total:g} 项，达标 {t.met:g} 项")
+
+
+def _compliance_norms() -> list[Any]:
+    """The active norms the study indicators judge: 中心组 of departments, 三会一课 of branches."""
+    from zhixing.study.models import Norm
+
+    def make() -> list[Any]:
+        return [
+            n
+            for n in Norm.objects.filter(is_active=True)
+            if (n.org_kind == OrgKind.DEPT_GROUP and n.activity_kind == "study_group")
+            or (n.org_kind == OrgKind.BRANCH and n.activity_kind in THREE_MEETINGS)
+        ]
+
+    return _shared("norms", make)
+
+
+def _compliance_cells(year: int, today: dt.date) -> list[Any]:
+    """The compliance engine over every root for those norms: one run per batch, shared by both indicators."""
+    from zhixing.study.queries import compliance
+
+    def make() -> list[Any]:
+        norms = _compliance_norms()
+        return [c for root in org_index().roots() for c in compliance(root, _year(year), norms, today=today)]
+
+    return _shared(("compliance", year, today), make)
+
+
+THREE_MEETINGS = {"branch_committee", "general_meeting", "group_meeting", "party_lecture"}
+
+
+@register(
+    "study_group",
+    "中心组学习规范率",
+    "部门党组（党委）按学习制度规范开展中心组学习（每月至少 1 次、邀请党外领导班子成员列席）的达标比例。",
+    department_only=True,
+)
+def study_group(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
+    return _compliance(org_ids, year, today, org_kind=OrgKind.DEPT_GROUP, kinds={"study_group"})
+
+
+@register(
+    "branch_meetings",
+    "支部“三会一课”落实率",
+    "党支部按规范召开支部委员会、党员大会、党小组会和上党课的达标比例（部门为其全部支部合计）。",
+)
+def branch_meetings(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
+    return _compliance(org_ids, year, today, org_kind=OrgKind.BRANCH, kinds=THREE_MEETINGS)
+
+
+# --- Study: 必学内容 coverage -------------------------------------------------------------------------
+
+
+@register(
+    "required_coverage",
+    "必学内容覆盖率",
+    "各党支部学习组织生活参考中必学内容的覆盖比例（已学条目 ÷ 应学条目，部门为其全部支部合计）。",
+)
+def required_coverage(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
+    from zhixing.study.models import RequiredItem
+    from zhixing.study.queries import Status
+    from zhixing.study.queries_plans import coverage_cells
+
+    index = org_index()
+    start, end = _year(year)
+    items = {
+        pk: (ref_id, title)
+        for pk, ref_id, title in RequiredItem.objects.filter(
+            reference__month__gte=start, reference__month__lte=end
+        ).values_list("id", "reference_id", "title")
+    }
+    per_org: dict[int, Tally] = defaultdict(Tally)
+    for root in index.roots():
+        for cell in coverage_cells(root, (start, end), today=today):
+            if cell.status == Status.DUE:
+                continue
+            tally = per_org[cell.organization.id]
+            tally.total += cell.required
+            tally.met += cell.count
+            month = cell.period.label
+            for item_id in cell.covered_ids:
+                ref_id, title = items.get(item_id, (0, ""))
+                tally.refs.append(("study.monthlyreference", ref_id, f"{month}必学：{title[:40]}"))
+            if cell.count < cell.required:
+                tally.refs.append(("", 0, f"{month}必学内容未学全（{cell.count}/{cell.required}）"))
+    return results(roll_up(org_ids, per_org, index), lambda t: f"应学 {t.total:g} 条，已学 {t.met:g} 条")
+
+
+# --- Directives: 第一时间 and 第一议题 --------------------------------------------------------------------
+
+
+@register(
+    "first_time",
+    "第一时间学习按时率",
+    "年内发表的重要讲话、指示批示，须学习的组织在时限内首次学习的比例（尚未到期且未学的不计）。",
+)
+def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
+    from zhixing.directives.choices import STUDY_ORG_KINDS, StudyStatus
+    from zhixing.directives.models import AgendaStudy, Directive
+    from zhixing.directives.queries import status_of
+
+    index = org_index()
+    start, end = _year(year)
+    directives = list(
+        Directive.objects.filter(issued_on__gte=start, issued_on__lte=min(end, today)).values_list(
+            "id", "title", "deadline", "scope_all"
+        )
+    )
+    roots: dict[int, list[str]] = defaultdict(list)
+    for directive_id, path in Directive.scope_roots.through.objects.filter(
+        directive_id__in=[d[0] for d in directives]
+    ).values_list("directive_id", "organization__path"):
+        roots[directive_id].append(path)
+    firsts: dict[tuple[int, int], tuple[dt.date, int]] = {}
+    for org_id, directive_id, activity_id, date in (
+        AgendaStudy.objects.filter(directive_id__in=[d[0] for d in directives])
+        .order_by("agenda_item__activity__date", "agenda_item__activity_id")
+        .values_list(
+            "agenda_item__activity__organization_id",
+            "directive_id",
+            "agenda_item__activity_id",
+            "agenda_item__activity__date",
+        )
+    ):
+        firsts.setdefault((org_id, directive_id), (date, activity_id))
+    study = sorted((path, pk) for pk, path in index.path.items() if index.kind[pk] in set(STUDY_ORG_KINDS))
+    paths = [p for p, _pk in study]
+    per_org: dict[int, Tally] = defaultdict(Tally)
+    for directive_id, title, deadline, scope_all in directives:
+        if scope_all:
+            covered = [pk for _p, pk in study]
+        else:
+            covered = []
+            for root in set(roots.get(directive_id, ())):
+                lo, hi = bisect.bisect_left(paths, root), bisect.bisect_left(paths, subtree_upper_bound(root))
+                covered.extend(pk for _p, pk in study[lo:hi])
+        short = title[:30]
+        for org_id in covered:
+            first = firsts.get((org_id, directive_id))
+            status = status_of(first[0] if first else None, deadline, today)
+            if status == StudyStatus.PENDING:
+                continue
+            tally = per_org[org_id]
+            tally.total += 1
+            name = f"{index.name[org_id]}学习《{short}》"
+            if status == StudyStatus.ON_TIME and first:
+                tally.met += 1
+                tally.refs.append(("study.activity", first[1], f"{name}：{first[0]:%Y-%m-%d} 按时"))
+            elif first:
+                late = f"{name}：{first[0]:%Y-%m-%d} 逾期（时限 {deadline:%m-%d}）"
+                tally.refs.append(("study.activity", first[1], late))
+            else:
+                missed = f"{name}：逾期未学（时限 {deadline:%m-%d}）"
+                tally.refs.append(("directives.directive", directive_id, missed))
+    return results(
+        roll_up(org_ids, per_org, index), lambda t: f"应按时学习 {t.total:g} 次，按时 {t.met:g} 次"
+    )
+
+
+@register(
+    "first_topic",
+    "“第一议题”落实率",
+    "支部委员会会议等决策会议的第一项议题为学习最新讲话、指示精神的比例。",
+)
+def first_topic(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
+    """The rule of directives.queries.first_topic (its _judge) over every organisation, from three flat queries
+    — the meetings, their agenda items, their directive links — rather than its correlated subqueries, which
+    cost seconds over a city's two years of meetings."""
+    from zhixing.directives.choices import DECISION_MEETING_KINDS
+    from zhixing.directives.models import AgendaStudy
+    from zhixing.directives.queries import _judge
+    from zhixing.study.models import Activity, AgendaItem
+
+    index = org_index()
+    start, end = _year(year)
+    kinds = list(DECISION_MEETING_KINDS)
+    meetings = {"kind__in": kinds, "date__gte": start, "date__lte": min(today, end)}
+    rows = list(
+        Activity.objects.filter(**meetings)
+        .order_by("organization_id", "date", "id")
+        .values_list("id", "organization_id", "date", "title")
+    )
+    # Each organisation's last meeting before the year: its first meeting of the year must study something newer.
+    previous: dict[int, dt.date] = dict(
+        Activity.objects.filter(kind__in=kinds, date__lt=start)
+        .values("organization_id")
+        .annotate(last=Max("date"))
+        .values_list("organization_id", "last")
+    )
+    first: dict[int, tuple[int, bool]] = {}
+    for activity_id, order, is_study in (
+        AgendaItem.objects.filter(**{f"activity__{k}": v for k, v in meetings.items()})
+        .order_by()
+        .values_list("activity_id", "order", "is_study")
+    ):
+        got = first.get(activity_id)
+        if got is None or order < got[0]:
+            first[activity_id] = (order, is_study)
+    link: dict[int, tuple[int, dt.date]] = {}
+    for activity_id, order, issued in (
+        AgendaStudy.objects.filter(**{f"agenda_item__activity__{k}": v for k, v in meetings.items()})
+        .order_by()
+        .values_list("agenda_item__activity_id", "agenda_item__order", "directive__issued_on")
+    ):
+        got_link = link.get(activity_id)
+        if got_link is None or order < got_link[0] or (order == got_link[0] and issued > got_link[1]):
+            link[activity_id] = (order, issued)
+    per_org: dict[int, Tally] = defaultdict(Tally)
+    for activity_id, org_id, date, title in rows:
+        prev = previous.get(org_id)
+        previous[org_id] = date
+        item = first.get(activity_id)
+        studied = link.get(activity_id)
+        latest = studied[1] if item and studied and studied[0] == item[0] else None
+        # _judge reads the first item's title only to tell "no agenda" apart.
+        reason = _judge("" if item else None, bool(item and item[1]), latest, prev)
+        tally = per_org[org_id]
+        tally.total += 1
+        tally.met += 0 if reason else 1
+        tally.refs.append(
+            ("study.activity", activity_id, f"{date:%Y-%m-%d} {title[:30]}：{reason or '符合'}")
+        )
+    return results(roll_up(org_ids, per_org, index), lambda t: f"决策会议 {t.total:g} 次，符合 {t.met:g} 次")
+
+
+# --- Ledger: tasks done on time, tasks closed -------------------------------------------------------
+
+
+def _tasks(year: int, today: dt.date) -> list[tuple[Any, ...]]:
+    """Tasks due within `year` (and by `today`), not terminated: id, title, lead org, due date, status, the date
+    their approved 销号 was requested (None when not closed). One query."""
+    from zhixing.ledger.choices import ClosureStatus, TaskStatus
+    from zhixing.ledger.models import Task
+
+    start, end = _year(year)
+    return list(
+        Task.objects.filter(due_date__gte=start, due_date__lte=min(end, today))
+        .exclude(status=TaskStatus.TERMINATED)
+        .annotate(closed_at=Max("closures__requested_at", filter=Q(closures__status=ClosureStatus.APPROVED)))
+        .values_list("id", "title", "lead_org_id", "due_date", "status", "closed_at")
+    )
+
+
+@register(
+    "ledger_on_time",
+    "台账任务按时完成率",
+    "牵头的台账任务中，在完成时限内提出销号并获批准的比例（时限在年内且已到期的任务，已终止的不计）。",
+)
+def ledger_on_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
+    from django.utils import timezone
+
+    index = org_index()
+    per_org: dict[int, Tally] = defaultdict(Tally)
+    for pk, title, lead, due, _status, closed_at in _tasks(year, today):
+        tally = per_org[lead]
+        tally.total += 1
+        closed_on = timezone.localtime(closed_at).date() if closed_at else None
+        if closed_on is not None and closed_on <= due:
+            tally.met += 1
+            tally.refs.append(("ledger.task", pk, f"{title[:30]}：{closed_on:%Y-%m-%d} 按时完成"))
+        elif closed_on is not None:
+            tally.refs.append(
+                ("ledger.task", pk, f"{title[:30]}：{closed_on:%Y-%m-%d} 完成，超过时限 {due:%m-%d}")
+            )
+        else:
+            tally.refs.append(("ledger.task", pk, f"{title[:30]}：时限 {due:%Y-%m-%d}，未按时完成"))
+    return results(
+        roll_up(org_ids, per_org, index), lambda t: f"到期任务 {t.total:g} 项，按时完成 {t.met:g} 项"
+    )
+
+
+@register(
+    "ledger_closure",
+    "台账任务销号率",
+    "牵头的台账任务中已销号的比例（时限在年内且已到期的任务，已终止的不计）。",
+)
+def ledger_closure(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
+    from zhixing.ledger.choices import TaskStatus
+
+    index = org_index()
+    per_org: dict[int, Tally] = defaultdict(Tally)
+    for pk, title, lead, _due, status, _closed in _tasks(year, today):
+        tally = per_org[lead]
+        tally.total += 1
+        done = status == TaskStatus.CLOSED
+        tally.met += int(done)
+        label = "已销号" if done else f"未销号（{TaskStatus(status).label}）"
+        tally.refs.append(("ledger.task", pk, f"{title[:30]}：{label}"))
+    return results(
+        roll_up(org_ids, per_org, index), lambda t: f"到期任务 {t.total:g} 项，已销号 {t.met:g} 项"
+    )

@@ -1,0 +1,539 @@
+"""Every write of the assessment app's rounds: opening, computing, manual scores, deductions, objections (申诉),
+finalising and corrections (the schemes' writes are in services_schemes.py).
+
+Atomic, audited, scoped: the committee (change scope over the scheme's owner) edits schemes, opens, computes and
+finalises rounds and scores; the assessed organisation's admins raise objections. `by=None` is the system. Bad
+input raises a Chinese ValidationError and writes nothing. After a round is finalised its scores are frozen:
+every change is a correction with a reason (correct_item), recorded as a Correction row and in the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from zhixing.assessment import indicators, scoring
+from zhixing.assessment.choices import (
+    IndicatorKind,
+    Level,
+    ObjectionStatus,
+    RoundStatus,
+)
+from zhixing.assessment.models import (
+    Correction,
+    Deduction,
+    ItemScore,
+    Objection,
+    Round,
+    Scheme,
+    Score,
+    ScoreAttachment,
+)
+from zhixing.assessment.scoring import num
+from zhixing.assessment.services_schemes import check_weights, decimal_or_error, ensure_assessor
+from zhixing.core import audit
+from zhixing.core import services as core
+from zhixing.core.scoping import Action, scope_for
+from zhixing.core.tree import path_ids, subtree_q
+from zhixing.orgs.choices import OrgKind
+from zhixing.orgs.models import Organization
+from zhixing.orgs.services import ensure_can_change
+
+FROZEN = "本轮考核已定档，得分已冻结；如需修改，请使用“更正”并说明原因。"
+
+
+def _lock_open(rnd: Round) -> Round:
+    """Inside a write's transaction: lock the round row (writes to one round are serialised against finalising)
+    and refuse when it was finalised meanwhile."""
+    locked = Round.objects.select_for_update().get(pk=rnd.pk)
+    if locked.status == RoundStatus.FINAL:
+        raise ValidationError(FROZEN)
+    return locked
+
+
+def can_assess_any(user: Any) -> bool:
+    """Whether the user administers a committee (a root) — the assessors' pages and the full rankings."""
+    from zhixing.core.nav import covers_a_root
+
+    return covers_a_root(scope_for(user, Action.CHANGE))
+
+
+# --- Rounds -----------------------------------------------------------------------------------------
+
+
+def _check_window(start: dt.date | None, end: dt.date | None) -> None:
+    if (start is None) != (end is None):
+        raise ValidationError({"objection_end": "申诉期需同时填写开始日期和截止日期。"})
+    if start and end and end < start:
+        raise ValidationError({"objection_end": "申诉截止日期不能早于开始日期。"})
+
+
+def open_round(
+    scheme: Scheme,
+    *,
+    by: Any,
+    name: str,
+    include_branches: bool = True,
+    objection_start: dt.date | None = None,
+    objection_end: dt.date | None = None,
+) -> Round:
+    ensure_assessor(by, scheme)
+    if not scheme.is_active:
+        raise ValidationError({"scheme": "请先启用该考核方案（启用时会校验指标分值），再开启考核轮次。"})
+    check_weights(scheme)
+    _check_window(objection_start, objection_end)
+    return core.create(
+        Round,
+        by=by,
+        scheme=scheme,
+        name=name.strip() or f"{scheme.year}年度考核",
+        include_branches=include_branches,
+        objection_start=objection_start,
+        objection_end=objection_end,
+    )
+
+
+def set_objection_window(
+    rnd: Round, *, by: Any, objection_start: dt.date | None, objection_end: dt.date | None
+) -> Round:
+    ensure_assessor(by, rnd.scheme)
+    if rnd.is_final:
+        raise ValidationError(FROZEN)
+    _check_window(objection_start, objection_end)
+    return core.update(rnd, by=by, objection_start=objection_start, objection_end=objection_end)
+
+
+def _assessed(rnd: Round) -> tuple[list[tuple[int, str, int | None]], dict[int, str]]:
+    """(org id, level, department id) of every organisation assessed: the departments (部门党组) under the
+    scheme's owner and, when the round includes them, their branches."""
+    kinds = [OrgKind.DEPT_GROUP] + ([OrgKind.BRANCH] if rnd.include_branches else [])
+    rows = list(
+        Organization.objects.filter(subtree_q("path", rnd.scheme.owner.path), kind__in=kinds, is_active=True)
+        .order_by("path")
+        .values_list("id", "kind", "path")
+    )
+    depts = {pk for pk, kind, _p in rows if kind == OrgKind.DEPT_GROUP}
+    out: list[tuple[int, str, int | None]] = []
+    paths = {}
+    for pk, kind, path in rows:
+        paths[pk] = path
+        if kind == OrgKind.DEPT_GROUP:
+            out.append((pk, Level.DEPARTMENT, None))
+        else:
+            dept = next((i for i in path_ids(path) if i in depts), None)
+            if dept is not None:
+                out.append((pk, Level.BRANCH, dept))
+    return out, paths
+
+
+def compute_round(rnd: Round, *, by: Any, today: dt.date | None = None) -> Round:
+    """Compute every computed indicator for every organisation assessed (one batch per indicator), keep the
+    manual scores, and work out totals, ranks and grades. Refused after finalising."""
+    scheme = rnd.scheme
+    ensure_assessor(by, scheme)
+    if rnd.is_final:
+        raise ValidationError(FROZEN)
+    check_weights(scheme)
+    year = scheme.year
+    today = today or min(timezone.localdate(), dt.date(year + 1, 1, 1))
+    leaves = [n for n in scheme.indicators.all() if n.kind != IndicatorKind.GROUP]
+    assessed, _paths = _assessed(rnd)
+    org_ids = [pk for pk, _l, _d in assessed]
+    keys = sorted({n.key for n in leaves if n.kind == IndicatorKind.COMPUTED})
+    results = indicators.compute_all(keys, org_ids, year, today=today)
+    with transaction.atomic():
+        _lock_open(rnd)
+        existing = {s.organization_id: s for s in Score.objects.filter(round=rnd)}
+        new = [
+            Score(round=rnd, organization_id=pk, level=level, department_id=dept)
+            for pk, level, dept in assessed
+            if pk not in existing
+        ]
+        Score.objects.bulk_create(new, batch_size=500)
+        scores = {s.organization_id: s for s in Score.objects.filter(round=rnd).only("id", "organization_id")}
+        # Computed items are updated in place (a round is recomputed as the year's records grow); manual ones
+        # keep their points. Straight through the cursor: 20,000 rows with their evidence at city scale.
+        known = {
+            (score_id, indicator_id): pk
+            for score_id, indicator_id, pk in ItemScore.objects.filter(score__round=rnd).values_list(
+                "score_id", "indicator_id", "id"
+            )
+        }
+        items: list[ItemScore] = []
+        changes: list[tuple[Any, ...]] = []
+        for pk, level, _dept in assessed:
+            score = scores[pk]
+            for leaf in leaves:
+                if not leaf.applies(level):
+                    continue
+                existing_pk = known.get((score.pk, leaf.pk))
+                if leaf.kind != IndicatorKind.COMPUTED:
+                    if existing_pk is None:
+                        items.append(ItemScore(score=score, indicator=leaf, max_points=leaf.weight))
+                    continue
+                result = results[leaf.key].get(pk) or indicators.Result(None, "无应考核事项", [])
+                points, counted = scoring.computed_points(
+                    leaf.weight, result.value, leaf.full_at, leaf.zero_at, leaf.no_data
+                )
+                evidence = [list(r) for r in result.refs]
+                if existing_pk is None:
+                    items.append(
+                        ItemScore(
+                            score=score,
+                            indicator=leaf,
+                            value=result.value,
+                            detail=result.detail[:300],
+                            points=points,
+                            max_points=leaf.weight,
+                            counted=counted,
+                            evidence=evidence,
+                        )
+                    )
+                else:
+                    changes.append(
+                        (
+                            result.value,
+                            result.detail[:300],
+                            points,
+                            leaf.weight,
+                            counted,
+                            json.dumps(evidence, ensure_ascii=False),
+                            existing_pk,
+                        )
+                    )
+        ItemScore.objects.bulk_create(items, batch_size=500)
+        _execute_many(UPDATE_ITEM_PG if connection.vendor == "postgresql" else UPDATE_ITEM, changes)
+        _refresh_round(rnd)
+        rnd.computed_at = timezone.now()
+        rnd.as_of = today
+        rnd.version += 1
+        rnd.save(update_fields=["computed_at", "as_of", "version"])
+        audit.record(
+            audit.Kind.UPDATE,
+            actor=by,
+            obj=rnd,
+            object_repr=f"计算考核得分：{rnd}（{len(assessed)} 个组织，{len(items)} 项指标得分，数据截至 {today:%Y-%m-%d}）",
+            changes={"computed_at": [None, rnd.computed_at]},
+        )
+    return rnd
+
+
+UPDATE_ITEM = (
+    "UPDATE assessment_itemscore SET value = %s, detail = %s, points = %s, max_points = %s, counted = %s, "
+    "evidence = %s WHERE id = %s"
+)
+UPDATE_ITEM_PG = UPDATE_ITEM.replace("evidence = %s", "evidence = CAST(%s AS jsonb)")
+
+
+def _execute_many(sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+
+def _refresh_round(rnd: Round, only: Iterable[Score] | None = None) -> None:
+    """Totals of the given scores (all when None), then ranks and grades of every group they belong to."""
+    scores = (
+        list(Score.objects.filter(round=rnd).only("id", "level", "department_id"))
+        if only is None
+        else list(only)
+    )
+    ids = [s.pk for s in scores]
+    which: dict[str, Any] = {"score__round": rnd} if only is None else {"score_id__in": ids}
+    by_score: dict[int, list[tuple[Decimal | None, Decimal, bool]]] = defaultdict(list)
+    for score_id, points, max_points, counted in ItemScore.objects.filter(**which).values_list(
+        "score_id", "points", "max_points", "counted"
+    ):
+        by_score[score_id].append((points, max_points, counted))
+    deducted = dict(
+        Deduction.objects.filter(**which)
+        .values("score_id")
+        .annotate(n=Sum("points"))
+        .values_list("score_id", "n")
+    )
+    for s in scores:
+        t = scoring.totals(by_score[s.pk], deducted.get(s.pk) or Decimal(0))
+        s.earned, s.possible, s.deducted, s.total = t.earned, t.possible, t.deducted, t.total
+    _execute_many(
+        "UPDATE assessment_score SET earned = %s, possible = %s, deducted = %s, total = %s WHERE id = %s",
+        [(s.earned, s.possible, s.deducted, s.total, s.pk) for s in scores],
+    )
+    _rerank(rnd, {(s.level, s.department_id) for s in scores})
+
+
+def _rerank(rnd: Round, groups: set[tuple[str, int | None]]) -> None:
+    scheme = rnd.scheme
+    rule = scoring.GradeRule(
+        scheme.grade_method,
+        scheme.excellent_at,
+        scheme.good_at,
+        scheme.fair_at,
+        scheme.excellent_quota,
+        scheme.good_quota,
+    )
+    qs = Score.objects.filter(round=rnd).only("id", "level", "department_id", "total", "rank", "grade")
+    members: dict[tuple[str, int | None], list[Score]] = defaultdict(list)
+    for s in qs:
+        key = (s.level, s.department_id)
+        if key in groups:
+            members[key].append(s)
+    changed: list[Score] = []
+    for group in members.values():
+        for s, (rank, grade) in zip(
+            group, scoring.rank_and_grade([s.total for s in group], rule), strict=True
+        ):
+            if s.rank != rank or s.grade != grade:
+                s.rank, s.grade = rank, grade
+                changed.append(s)
+    _execute_many(
+        "UPDATE assessment_score SET rank = %s, grade = %s WHERE id = %s",
+        [(s.rank, s.grade, s.pk) for s in changed],
+    )
+
+
+# --- Manual scores, deductions ----------------------------------------------------------------------
+
+
+def _store_attachments(
+    score: Score,
+    uploads: Sequence[UploadedFile],
+    *,
+    by: Any,
+    item: ItemScore | None = None,
+    deduction: Deduction | None = None,
+) -> None:
+    from zhixing.study.services import check_upload
+
+    for upload in uploads:
+        content_type = check_upload(upload)
+        att = ScoreAttachment(
+            score=score,
+            item=item,
+            deduction=deduction,
+            original_name=(upload.name or "")[:200],
+            content_type=content_type,
+            size=upload.size or 0,
+            uploaded_by=by if getattr(by, "pk", None) else None,
+        )
+        att.file.save(upload.name or "file", upload, save=False)
+        att.save()
+        audit.record(audit.Kind.CREATE, actor=by, obj=att, changes={"file": [None, att.original_name]})
+
+
+def _check_points(points: Any, maximum: Decimal, field: str = "points") -> Decimal:
+    value = decimal_or_error(points, field, "得分")
+    if value < 0:
+        raise ValidationError({field: "得分不能为负数。"})
+    if value > maximum:
+        raise ValidationError({field: f"得分不能超过该指标的满分 {num(maximum)} 分。"})
+    return scoring.q2(value)
+
+
+def set_manual_score(
+    item: ItemScore, *, by: Any, points: Any, note: str = "", attachments: Sequence[UploadedFile] = ()
+) -> ItemScore:
+    score = item.score
+    rnd = score.round
+    ensure_assessor(by, rnd.scheme)
+    if rnd.is_final:
+        raise ValidationError(FROZEN)
+    if item.indicator.kind != IndicatorKind.MANUAL:
+        raise ValidationError({"points": "该指标由数据自动计算，不能人工评分；如有异议请扣分或提出申诉。"})
+    value = _check_points(points, item.max_points)
+    with transaction.atomic():
+        _lock_open(rnd)
+        core.update(
+            item,
+            by=by,
+            points=value,
+            note=note.strip(),
+            scored_by=by if getattr(by, "pk", None) else None,
+            scored_at=timezone.now(),
+        )
+        _store_attachments(score, attachments, by=by, item=item)
+        _refresh_round(rnd, [score])
+    return item
+
+
+def add_deduction(
+    score: Score, *, by: Any, points: Any, reason: str, attachments: Sequence[UploadedFile] = ()
+) -> Deduction:
+    rnd = score.round
+    ensure_assessor(by, rnd.scheme)
+    if rnd.is_final:
+        raise ValidationError(FROZEN)
+    value = decimal_or_error(points, "points", "扣分")
+    if value <= 0:
+        raise ValidationError({"points": "扣分应大于 0，如 1 或 0.5。"})
+    if value > 100:
+        raise ValidationError({"points": "扣分不能超过 100 分。"})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写扣分原因。"})
+    with transaction.atomic():
+        _lock_open(rnd)
+        deduction = core.create(
+            Deduction,
+            by=by,
+            score=score,
+            points=scoring.q2(value),
+            reason=reason.strip(),
+            created_by=by if getattr(by, "pk", None) else None,
+        )
+        _store_attachments(score, attachments, by=by, deduction=deduction)
+        _refresh_round(rnd, [score])
+    return deduction
+
+
+def remove_deduction(deduction: Deduction, *, by: Any) -> None:
+    score = deduction.score
+    ensure_assessor(by, score.round.scheme)
+    if score.round.is_final:
+        raise ValidationError(FROZEN)
+    with transaction.atomic():
+        _lock_open(score.round)
+        core.delete(deduction, by=by)
+        _refresh_round(score.round, [score])
+
+
+# --- Objections (申诉), finalising, corrections -----------------------------------------------------
+
+
+def objection_open(rnd: Round, today: dt.date) -> bool:
+    return (
+        not rnd.is_final
+        and rnd.computed_at is not None
+        and rnd.objection_start is not None
+        and rnd.objection_end is not None
+        and rnd.objection_start <= today <= rnd.objection_end
+    )
+
+
+def raise_objection(score: Score, *, by: Any, text: str, today: dt.date | None = None) -> Objection:
+    """By the assessed organisation's admins, within the round's window."""
+    ensure_can_change(by, score.organization, field="text")
+    rnd = score.round
+    today = today or timezone.localdate()
+    if rnd.is_final:
+        raise ValidationError(FROZEN)
+    if not objection_open(rnd, today):
+        if rnd.objection_start is None:
+            raise ValidationError({"text": "本轮考核未设置申诉期，不能提出申诉。"})
+        raise ValidationError(
+            {
+                "text": f"申诉期为 {rnd.objection_start:%Y-%m-%d} 至 {rnd.objection_end:%Y-%m-%d}，今天不在申诉期内。"
+            }
+        )
+    if not (text or "").strip():
+        raise ValidationError({"text": "请写明申诉理由（哪一项、为什么、依据是什么）。"})
+    with transaction.atomic():
+        _lock_open(rnd)
+        return core.create(
+            Objection,
+            by=by,
+            score=score,
+            text=text.strip(),
+            raised_by=by if getattr(by, "pk", None) else None,
+        )
+
+
+def answer_objection(objection: Objection, *, by: Any, upheld: bool, answer: str) -> Objection:
+    rnd = objection.score.round
+    ensure_assessor(by, rnd.scheme)
+    if rnd.is_final:
+        raise ValidationError(FROZEN)
+    if objection.status != ObjectionStatus.PENDING:
+        raise ValidationError({"answer": "该申诉已答复。"})
+    if not (answer or "").strip():
+        raise ValidationError({"answer": "请填写答复意见。"})
+    with transaction.atomic():
+        _lock_open(rnd)
+        return core.update(
+            objection,
+            by=by,
+            status=ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED,
+            answer=answer.strip(),
+            answered_by=by if getattr(by, "pk", None) else None,
+            answered_at=timezone.now(),
+        )
+
+
+def finalise_round(rnd: Round, *, by: Any) -> Round:
+    ensure_assessor(by, rnd.scheme)
+    if rnd.is_final:
+        raise ValidationError("本轮考核已定档。")
+    with transaction.atomic():
+        locked = _lock_open(rnd)  # no score, deduction or objection slips in while the checks run
+        if locked.computed_at is None:
+            raise ValidationError("请先计算得分，再定档。")
+        pending = Objection.objects.filter(score__round=rnd, status=ObjectionStatus.PENDING).count()
+        if pending:
+            raise ValidationError(f"还有 {pending} 条申诉未答复，请先答复后再定档。")
+        unscored = ItemScore.objects.filter(
+            score__round=rnd, indicator__kind=IndicatorKind.MANUAL, points__isnull=True
+        ).count()
+        if unscored:
+            raise ValidationError(f"还有 {unscored} 项人工评分指标未评分，请评分后再定档。")
+        return core.update(
+            rnd,
+            by=by,
+            status=RoundStatus.FINAL,
+            finalised_at=timezone.now(),
+            finalised_by=by if getattr(by, "pk", None) else None,
+        )
+
+
+def correct_item(item: ItemScore, *, by: Any, points: Any, reason: str) -> Correction:
+    """After finalising: change an item's points, with a reason, shown on the score's page and audited."""
+    score = item.score
+    rnd = score.round
+    ensure_assessor(by, rnd.scheme)
+    if not rnd.is_final:
+        raise ValidationError({"reason": "本轮考核尚未定档，请直接修改评分。"})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "定档后修改得分须说明更正原因。"})
+    value = _check_points(points, item.max_points)
+    before = item.points
+    if before == value:
+        raise ValidationError({"points": "更正后的得分与原得分相同。"})
+    with transaction.atomic():
+        core.update(
+            item,
+            by=by,
+            points=value,
+            counted=True,
+            note=item.note,
+            scored_by=by if getattr(by, "pk", None) else None,
+            scored_at=timezone.now(),
+        )
+        correction = core.create(
+            Correction,
+            by=by,
+            score=score,
+            item=item,
+            what=item.indicator.name[:200],
+            before="未计分" if before is None else f"{num(before)}",
+            after=f"{num(value)}",
+            reason=reason.strip(),
+            by_id=getattr(by, "pk", None),
+        )
+        total_before = score.total
+        _refresh_round(rnd, [score])
+        score.refresh_from_db()
+        audit.record(
+            audit.Kind.UPDATE,
+            actor=by,
+            obj=score,
+            object_repr=f"定档后更正：{score}",
+            changes={"total": [total_before, score.total], "reason": [None, reason.strip()]},
+        )
+    return correction

@@ -1,0 +1,15 @@
+"""Registrations of the assessment app (called from AppConfig.ready)."""
+
+from __future__ import annotations
+
+
+def ready() -> None:
+    from zhixing.assessment import indicators, seed, tasks  # noqa: F401  (indicators register; jobs register)
+    from zhixing.core import seeding
+    from zhixing.core.nav import register
+
+    register("考核轮次", "assessment:round_list", icon="award", order=70, section="考核问效")
+    register(
+        "考核方案", "assessment:scheme_list", icon="award", order=71, section="考核问效", whole_tree=True
+    )
+    seeding.register("assessment", order=seed.ORDER, fill=seed.fill, clear=seed.clear)

@@ -1,0 +1,18 @@
+"""Background jobs of the assessment app: computing a round for the whole city runs in the worker."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from huey.contrib.djhuey import db_task
+
+from zhixing.assessment import services
+from zhixing.assessment.models import Round
+
+
+@db_task()
+def compute_round_task(round_id: int, user_id: int | None) -> None:
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    rnd = Round.objects.select_related("scheme__owner").filter(pk=round_id).first()
+    if rnd is None or rnd.is_final:
+        return
+    services.compute_round(rnd, by=user)

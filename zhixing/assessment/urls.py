@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from zhixing.assessment import views, views_schemes
+
+app_name = "assessment"
+
+urlpatterns = [
+    path("", views.round_list, name="round_list"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/compute/", views.round_compute, name="round_compute"),
+    path("rounds/<int:pk>/finalise/", views.round_finalise, name="round_finalise"),
+    path("rounds/<int:pk>/window/", views.round_window, name="round_window"),
+    path("schemes/", views_schemes.scheme_list, name="scheme_list"),
+    path("schemes/new/", views_schemes.scheme_create, name="scheme_create"),
+    path("schemes/<int:pk>/", views_schemes.scheme_detail, name="scheme_detail"),
+    path("schemes/<int:pk>/edit/", views_schemes.scheme_edit, name="scheme_edit"),
+    path("schemes/<int:pk>/weights/", views_schemes.scheme_weights, name="scheme_weights"),
+    path("schemes/<int:pk>/activate/", views_schemes.scheme_activate, name="scheme_activate"),
+    path("schemes/<int:pk>/indicators/new/", views_schemes.indicator_add, name="indicator_add"),
+    path("schemes/<int:pk>/rounds/new/", views_schemes.round_create, name="round_create"),
+    path("indicators/<int:pk>/edit/", views_schemes.indicator_edit, name="indicator_edit"),
+    path("indicators/<int:pk>/delete/", views_schemes.indicator_delete, name="indicator_delete"),
+    path("scores/<int:pk>/", views.score_detail, name="score_detail"),
+    path("scores/<int:pk>/deductions/", views.deduction_add, name="deduction_add"),
+    path("scores/<int:pk>/objections/", views.objection_add, name="objection_add"),
+    path("items/<int:pk>/records/", views.item_records, name="item_records"),
+    path("items/<int:pk>/score/", views.item_score, name="item_score"),
+    path("items/<int:pk>/correct/", views.item_correct, name="item_correct"),
+    path("deductions/<int:pk>/delete/", views.deduction_delete, name="deduction_delete"),
+    path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+]
