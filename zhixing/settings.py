@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "zhixing.study",
     "zhixing.directives",
     "zhixing.ledger",
+    "zhixing.assessment",
     "zhixing.bench",
 ]
 
