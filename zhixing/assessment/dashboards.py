@@ -604,10 +604,11 @@ def person_first_studies(person: Person, year: int) -> Chart:
     )
 
 
-def person_tasks(person: Person, today: dt.date) -> Chart:
-    """Tasks the person is responsible for, by status as of today. One query."""
+def person_tasks(person: Person, today: dt.date, user: Any = None) -> Chart:
+    """Tasks the person is responsible for that `user` may see (all for None), by status as of today. One query."""
+    tasks = Task.objects.visible_to(user) if user is not None else Task.objects.all()
     qs = (
-        Task.objects.filter(responsible=person)
+        tasks.filter(responsible=person)
         .select_related("ledger")
         .only("ledger__start_date", "start_date", "due_date", "progress", "status", "latest_report_id")
     )
@@ -616,7 +617,7 @@ def person_tasks(person: Person, today: dt.date) -> Chart:
         counts[status_on(t, today)] += 1
     return Chart(
         "tasks",
-        "我负责的台账任务",
+        "负责的台账任务",
         "bar",
         ["状态", "任务（项）"],
         [[s.label, counts[s]] for s in STATUS_ORDER],
@@ -677,7 +678,7 @@ CHARTS: dict[str, dict[str, ChartFn]] = {
     "person": {
         "attendance": lambda c: person_attendance(c.subject, c.year),
         "first_studies": lambda c: person_first_studies(c.subject, c.year),
-        "tasks": lambda c: person_tasks(c.subject, c.today),
+        "tasks": lambda c: person_tasks(c.subject, c.today, c.user),
     },
 }
 

@@ -297,46 +297,47 @@ def test_chart_xlsx_holds_the_json_rows(world: World, data: dict[str, Any]) -> N
 # --- query counts at two data sizes --------------------------------------------------------------------------
 
 
-def _counts(world: World, django_assert_max_num_queries: Any) -> dict[str, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client = world.client(world.committee_admin)
-    out = {}
-    for url in urls(world)["committee"]:
-        if url.endswith(".xlsx?year=2026"):
-            continue
-        cache.clear()
-        client.get(url)  # warm the session and the calendar
-        cache.clear()
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        out[url] = len(ctx.captured_queries)
-    return out
-
-
-COMMITTEE_QUERIES = {
-    "/dashboard/committee/": 6,
-    "/dashboard/committee/chart/compliance.json?year=2026": 8,
-    "/dashboard/committee/chart/latency.json?year=2026": 7,
-    "/dashboard/committee/chart/ledger.json?year=2026": 6,
-    "/dashboard/committee/chart/trends.json?year=2026": 9,
-    "/dashboard/committee/chart/ranking.json?year=2026": 4,
+# Queries of each page and chart endpoint (cache cleared): the same at both data sizes.
+QUERIES = {
+    "committee": {"page": 6, "compliance": 8, "latency": 7, "ledger": 6, "trends": 9, "ranking": 4},
+    "dept": {"page": 6, "branch_compliance": 8, "branch_attendance": 6, "ledger": 5, "trends": 9},
+    "branch": {"page": 5, "members": 5, "months": 5, "norms": 7},
+    "person": {"page": 6, "attendance": 5, "first_studies": 5, "tasks": 5},
+}
+VIEWERS = {
+    "committee": "committee_admin",
+    "dept": "dept_a_secretary",
+    "branch": "branch_secretary",
+    "person": "member",
 }
 
 
 @pytest.mark.parametrize("extra", [0, 4])
-def test_committee_dashboard_query_count_is_constant(
+def test_dashboard_query_counts_are_constant(
     world: World, extra: int, django_assert_num_queries: Any
 ) -> None:
+    """Second size: four more branches in department A, and four more members of branch A1 who attend with 张三
+    a meeting that studies the directive, and four more tasks of 张三."""
     cache.clear()
-    populate(world, extra_branches=extra)
-    client = world.client(world.committee_admin)
-    for url, expected in COMMITTEE_QUERIES.items():
-        client.get(url)
-        cache.clear()
-        with django_assert_num_queries(expected):
-            assert client.get(url).status_code == 200
+    got = populate(world, extra_branches=extra)
+    for i in range(extra):
+        p = person(f"新党员{i}", world.branch_a1)
+        act = activity(world.branch_a1, dt.date(YEAR, 6, 1 + i), ActivityKind.THEMED_DAY, [p, world.person_a])
+        study(act, got["directive"])
+        ledger_services.add_task(
+            got["ledger"], by=None, today=dt.date(YEAR, 1, 5), title=f"任务{i}", lead_org=world.dept_a,
+            responsible=world.person_a, due_date=dt.date(YEAR, 12, 31),
+        )  # fmt: skip
+    for level, pages in urls(world).items():
+        client = world.client(getattr(world, VIEWERS[level]))
+        for url in pages:
+            if ".xlsx" in url:
+                continue
+            name = url.split("/chart/")[1].split(".")[0] if "/chart/" in url else "page"
+            client.get(url)  # the session and the calendar warm
+            cache.clear()
+            with django_assert_num_queries(QUERIES[level][name]):
+                assert client.get(url).status_code == 200
 
 
 def test_committee_charts_are_served_from_the_cache_the_second_time(
