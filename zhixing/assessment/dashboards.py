@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,20 +135,41 @@ class Tally:
             self.due += 1
 
 
-def _tallies(
-    root: Organization, year: int, today: dt.date, key: Callable[[Any], Any]
-) -> tuple[dict[Any, Tally], list[str]]:
-    """Compliance cells of `root`'s subtree for `year`, counted per key(cell) (None: left out); and the norms'
-    labels in the engine's order."""
-    cells = compliance(root, year_range(year), today=today)
-    tallies: dict[Any, Tally] = defaultdict(Tally)
-    labels: dict[int, str] = {}
+_MISSING = object()
+
+
+def tally_cells(cells: Iterable[Any], key: Callable[[Any, Any], Any]) -> dict[Any, Tally]:
+    """Compliance cells counted per key(organisation, norm) (None: left out). The key is worked out once per
+    organisation and norm, not per cell: a city has 140,000 cells and a fraction of that many pairs."""
+    memo: dict[tuple[int, int], Any] = {}
+    counts: dict[tuple[Any, str], int] = defaultdict(int)
     for cell in cells:
-        labels.setdefault(cell.norm.pk, str(cell.norm))
-        k = key(cell)
+        org, norm = cell.organization, cell.norm
+        pair = (org.id, norm.id)
+        k = memo.get(pair, _MISSING)
+        if k is _MISSING:
+            k = memo[pair] = key(org, norm)
         if k is not None:
-            tallies[k].add(cell.status)
-    return tallies, list(labels.values())
+            counts[(k, cell.status)] += 1
+    tallies: dict[Any, Tally] = {}
+    for (k, status), n in counts.items():
+        tally = tallies.get(k)
+        if tally is None:
+            tally = tallies[k] = Tally()
+        if status == Status.MET:
+            tally.met += n
+        elif status == Status.MISSED:
+            tally.missed += n
+        else:
+            tally.due += n
+    return tallies
+
+
+def _tallies(
+    root: Organization, year: int, today: dt.date, key: Callable[[Any, Any], Any]
+) -> dict[Any, Tally]:
+    """Compliance cells of `root`'s subtree for `year` (the engine), counted per key(organisation, norm)."""
+    return tally_cells(compliance(root, year_range(year), today=today), key)
 
 
 def compliance_heatmap(root: Organization, year: int, today: dt.date) -> Chart:
@@ -156,12 +177,12 @@ def compliance_heatmap(root: Organization, year: int, today: dt.date) -> Chart:
     depts = _dept_names(root)
     norm_label: dict[int, str] = {}
 
-    def key(cell: Any) -> tuple[int, int] | None:
-        norm_label.setdefault(cell.norm.pk, _norm_label(cell.norm))
-        dept = _child_of(root, cell.organization.path)
-        return (dept, cell.norm.pk) if dept in depts else None
+    def key(org: Organization, norm: Any) -> tuple[int, int] | None:
+        norm_label.setdefault(norm.id, _norm_label(norm))
+        dept = _child_of(root, org.path)
+        return (dept, norm.id) if dept in depts else None
 
-    tallies, _ = _tallies(root, year, today, key)
+    tallies = _tallies(root, year, today, key)
     x = list(dict.fromkeys(norm_label.values()))
     rows = []
     for dept_id, name in depts.items():
@@ -200,13 +221,13 @@ def branch_compliance(unit: Organization, year: int, today: dt.date) -> Chart:
         .values_list("id", "name")
     )
 
-    def key(cell: Any) -> int | None:
-        for pk in reversed(path_ids(cell.organization.path)):
+    def key(org: Organization, _norm: Any) -> int | None:
+        for pk in reversed(path_ids(org.path)):
             if pk in branches:
                 return pk
         return None
 
-    tallies, _ = _tallies(unit, year, today, key)
+    tallies = _tallies(unit, year, today, key)
     rows = [
         [name, tallies[pk].rate, tallies[pk].met, tallies[pk].missed]
         for pk, name in branches.items()
@@ -227,10 +248,10 @@ def branch_compliance(unit: Organization, year: int, today: dt.date) -> Chart:
 def norm_status(org: Organization, year: int, today: dt.date) -> Chart:
     """One branch: per norm, how many of the year's periods were met, missed, still due."""
 
-    def key(cell: Any) -> str | None:
-        return _norm_label(cell.norm) if cell.organization.path.startswith(org.path) else None
+    def key(cell_org: Organization, norm: Any) -> str | None:
+        return _norm_label(norm) if cell_org.path.startswith(org.path) else None
 
-    tallies, _ = _tallies(org, year, today, key)
+    tallies = _tallies(org, year, today, key)
     rows = [[label, t.met, t.missed, t.due] for label, t in tallies.items()]
     return Chart(
         "norms",
@@ -360,8 +381,19 @@ def _minimal(roots: list[str], within: str) -> list[str]:
     return kept
 
 
+def cached_latency(root: Organization, year: int, today: dt.date) -> Latency:
+    """first_study_latency(), kept in the cache like the committee's charts: the latency chart and the trends
+    both use it."""
+    key = f"zhixing:dashboard:latency:{root.pk}:{year}:{today.isoformat()}"
+    got = cache.get(key)
+    if got is None:
+        got = first_study_latency(root, year, today)
+        cache.set(key, got, CACHE_SECONDS)
+    return got
+
+
 def latency_chart(root: Organization, year: int, today: dt.date) -> Chart:
-    data = first_study_latency(root, year, today)
+    data = cached_latency(root, year, today)
     rows = [[label, n] for label, n in data.buckets.items()]
     rows.append([NOT_YET, data.not_yet])
     average = "—" if data.average is None else f"{data.average}个工作日"
@@ -465,7 +497,7 @@ def monthly_trends(root: Organization, year: int, today: dt.date) -> Chart:
         .values_list("ym", "expected", "present")
         .order_by()
     }
-    firsts = first_study_latency(root, year, today).by_month
+    firsts = cached_latency(root, year, today).by_month
     rows = []
     for month in range(1, 13):
         ym = year * 100 + month

@@ -32,6 +32,7 @@ from zhixing.assessment.dashboards import (
     _norm_label,
     _task_statuses,
     first_study_latency,
+    tally_cells,
 )
 from zhixing.core import xlsx
 from zhixing.core.periods import PeriodKind, period_of
@@ -178,16 +179,25 @@ def gather(root: Organization, year: int, *, user: Any, today: dt.date | None = 
     if len(depts) == 1:
         out[depts[0].pk].topics = tongbao.topics
 
-    for cell in compliance(root, (dt.date(year, 1, 1), dt.date(year, 12, 31)), today=today):
-        if cell.norm.org_kind == OrgKind.DEPT_GROUP:
-            continue  # the 中心组 norm: reported above
-        fig = dept_of(cell.organization.path)
+    branch_kinds = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
+
+    def key(org: Organization, norm: Any) -> tuple[int, str, str | None] | None:
+        if norm.org_kind == OrgKind.DEPT_GROUP:
+            return None  # the 中心组 norm: reported above
+        fig = dept_of(org.path)
         if fig is None:
-            continue
-        fig.compliance.add(cell.status)
-        fig.norms.setdefault(_norm_label(cell.norm), Tally()).add(cell.status)
-        if cell.organization.kind in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH):
-            fig.branches.setdefault(cell.organization.name, Tally()).add(cell.status)
+            return None
+        return fig.org.pk, _norm_label(norm), org.name if org.kind in branch_kinds else None
+
+    cells = compliance(root, (dt.date(year, 1, 1), dt.date(year, 12, 31)), today=today)
+    for (dept_id, label, branch), tally in tally_cells(cells, key).items():
+        fig = out[dept_id]
+        for target in (fig.compliance, fig.norms.setdefault(label, Tally())) + (
+            (fig.branches.setdefault(branch, Tally()),) if branch else ()
+        ):
+            target.met += tally.met
+            target.missed += tally.missed
+            target.due += tally.due
 
     latency = first_study_latency(root, year, today)
     if root.depth >= 1:
