@@ -10,6 +10,7 @@ class AssessmentConfig(AppConfig):
 
     def ready(self) -> None:
         # Append-only: each part of the app registers its own entries below.
+        from zhixing.assessment import dashboards  # noqa: F401  (its periodic job registers with huey)
         from zhixing.core.nav import register
 
         # Dashboards, 六好党员 evidence and reports (views_dashboard.py, reports_views.py).

@@ -7,9 +7,12 @@ status by department, monthly trends, the score ranking slot), a department (its
 and months), a person (their own record). Every function takes an organisation (or person) the caller has already
 fetched through the scoping mechanism; it reads only that subtree.
 
-Cost: each chart is a fixed number of queries whatever the size. The committee's compliance heat map runs the
-compliance engine over the whole city (≈ 1.5 s on SQLite at city scale), so the committee's charts are kept in the
-cache for CACHE_SECONDS (keyed by organisation, year and day); a committee dashboard is then served from memory.
+Cost: each chart is a fixed number of queries whatever the size. The committee's city-wide charts (compliance heat
+map: the compliance engine over the whole city; first-study latency; monthly trends) take seconds at city scale, so
+they live in the "dashboards" cache (settings.CACHES: shared by the web workers and the Huey consumer) for
+CACHE_SECONDS, keyed by organisation, year and day, and `refresh_committee_charts` recomputes the current year's
+every REFRESH_MINUTES: a committee dashboard is served from the cache, at most that old (the cards say when the
+figures were computed). The first view after a restart with an empty cache computes them.
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Count, Min, Q
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
 
 from zhixing.core import calendar
 from zhixing.core.tree import path_ids, subtree_q
@@ -39,7 +45,9 @@ from zhixing.study.models import Activity, Attendance
 from zhixing.study.queries import Status, YearMonth, compliance
 from zhixing.study.queries_rates import attendance_rates
 
-CACHE_SECONDS = 300
+CACHE_SECONDS = 600
+CACHE_VERSION = 1  # in every key: a release that changes Chart or Latency does not read older pickles
+REFRESH_MINUTES = 5
 MONTHS = [f"{m}月" for m in range(1, 13)]
 # First-study latency buckets, in working days after the directive was issued.
 LATENCY_BUCKETS: list[tuple[str, int, int]] = [
@@ -73,9 +81,11 @@ class Chart:
     x: list[str] = field(default_factory=list)
     y: list[str] = field(default_factory=list)
     unit: str = ""
+    computed_at: str = ""  # set when the chart is served from the cache: when its figures were computed
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "computed_at": self.computed_at,
             "name": self.name,
             "title": self.title,
             "kind": self.kind,
@@ -384,12 +394,16 @@ def _minimal(roots: list[str], within: str) -> list[str]:
 def cached_latency(root: Organization, year: int, today: dt.date) -> Latency:
     """first_study_latency(), kept in the cache like the committee's charts: the latency chart and the trends
     both use it."""
-    key = f"zhixing:dashboard:latency:{root.pk}:{year}:{today.isoformat()}"
-    got = cache.get(key)
+    key = _latency_key(root, year, today)
+    got = store().get(key)
     if got is None:
         got = first_study_latency(root, year, today)
-        cache.set(key, got, CACHE_SECONDS)
+        store().set(key, got, CACHE_SECONDS)
     return got
+
+
+def _latency_key(root: Organization, year: int, today: dt.date) -> str:
+    return f"zhixing:dashboard:v{CACHE_VERSION}:latency:{root.pk}:{year}:{today.isoformat()}"
 
 
 def latency_chart(root: Organization, year: int, today: dt.date) -> Chart:
@@ -719,17 +733,40 @@ CHARTS: dict[str, dict[str, ChartFn]] = {
 CACHED = {("committee", "compliance"), ("committee", "latency"), ("committee", "trends")}
 
 
+def store() -> Any:
+    """The cache the committee's charts live in (settings.CACHES["dashboards"])."""
+    return caches["dashboards"]
+
+
+def _key(level: str, name: str, ctx: Context) -> str:
+    return f"zhixing:dashboard:v{CACHE_VERSION}:{level}:{name}:{ctx.subject.pk}:{ctx.year}:{ctx.today.isoformat()}"
+
+
+def _compute(level: str, name: str, ctx: Context) -> Chart:
+    got = CHARTS[level][name](ctx)
+    got.computed_at = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    store().set(_key(level, name, ctx), got, CACHE_SECONDS)
+    return got
+
+
 def chart(level: str, name: str, ctx: Context) -> Chart:
     """The chart `name` of `level` (KeyError when there is none)."""
-    fn = CHARTS[level][name]
     if (level, name) not in CACHED:
-        return fn(ctx)
-    key = f"zhixing:dashboard:{level}:{name}:{ctx.subject.pk}:{ctx.year}:{ctx.today.isoformat()}"
-    got = cache.get(key)
-    if got is None:
-        got = fn(ctx)
-        cache.set(key, got, CACHE_SECONDS)
-    return got
+        return CHARTS[level][name](ctx)
+    got = store().get(_key(level, name, ctx))
+    return got if got is not None else _compute(level, name, ctx)
+
+
+@db_periodic_task(crontab(minute=f"*/{REFRESH_MINUTES}"))
+def refresh_committee_charts() -> None:
+    """Recompute the current year's cached committee charts of every root organisation (the latency first: the
+    trends reuse it), so that no committee admin waits for the compliance engine."""
+    today = timezone.localdate()
+    for root in Organization.objects.filter(parent__isnull=True, is_active=True).order_by("path"):
+        store().delete(_latency_key(root, today.year, today))
+        ctx = Context(root, today.year, today, None)
+        for level, name in sorted(CACHED, key=lambda pair: pair[1] != "latency"):
+            _compute(level, name, ctx)
 
 
 def calendar_is_estimated(year: int) -> bool:

@@ -2,8 +2,9 @@
 
 The committee dashboard is a page and five chart endpoints the page loads in parallel. Measured as the committee
 admin `gongwei` with Django's test client: the page; each chart cold (cache cleared: the compliance engine over
-the whole city runs) and warm (served from the cache for CACHE_SECONDS); query counts of each; and the 党建报表 of
-one department (docx) and the committee's summary (docx). Registered in runner.EXTRA_GROUPS.
+the whole city runs) and warm (served from the cache the refresh job keeps filled); query counts of each; the
+refresh job itself; and the 党建报表 of one department (docx) and the committee's summary (docx). Registered in
+runner.EXTRA_GROUPS.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ def _median_ms(fn: Any, runs: int, before: Any = None) -> float:
 
 def measure(runs: int) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
@@ -38,6 +38,7 @@ def measure(runs: int) -> dict[str, Any]:
     from zhixing.orgs.choices import OrgKind
     from zhixing.orgs.models import Organization
 
+    cache = dashboards.store()
     user = get_user_model().objects.get(username="gongwei")
     client = Client()
     client.force_login(user)
@@ -53,7 +54,8 @@ def measure(runs: int) -> dict[str, Any]:
         client.get(page)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(page).status_code == 200
-        out["page"] = {"ms": _median_ms(lambda: client.get(page), runs), "queries": len(ctx.captured_queries)}
+        queries = len(ctx.captured_queries)  # read now: the next request resets the connection's query log
+        out["page"] = {"ms": _median_ms(lambda: client.get(page), runs), "queries": queries}
         for name in dashboards.CHARTS["committee"]:
             url = f"/dashboard/committee/chart/{name}.json?year={year}"
             cache.clear()
@@ -64,6 +66,10 @@ def measure(runs: int) -> dict[str, Any]:
             client.get(url)
             warm = _median_ms(lambda url=url: client.get(url), runs)
             out["charts"][name] = {"cold_ms": cold, "warm_ms": warm, "queries": queries}
+    cache.clear()
+    started = time.perf_counter()
+    dashboards.refresh_committee_charts.call_local()
+    out["refresh_s"] = time.perf_counter() - started
     dept = Organization.objects.filter(kind=OrgKind.DEPT_GROUP).order_by("code").first()
     root = Organization.objects.filter(parent__isnull=True).order_by("path").first()
     if dept is not None and root is not None:
@@ -101,7 +107,7 @@ def figures(raw: dict[str, Any]) -> list[Any]:
         )
     rows.append(
         Figure(
-            "committee dashboard, page + every chart (warm cache)",
+            "committee dashboard, page + every chart (cache kept warm by the refresh job)",
             f"{float(raw['page']['ms']) + warm_total:.1f} ms",
             f"< {DASHBOARD_BUDGET_MS:.0f} ms",
             float(raw["page"]["ms"]) + warm_total < DASHBOARD_BUDGET_MS,
@@ -109,12 +115,19 @@ def figures(raw: dict[str, Any]) -> list[Any]:
     )
     rows.append(
         Figure(
-            "committee dashboard, page + every chart (cold: first view after 5 minutes)",
+            "committee dashboard, page + every chart (cold: empty cache)",
             f"{float(raw['page']['ms']) + cold_total:.1f} ms",
             f"< {DASHBOARD_BUDGET_MS:.0f} ms",
             float(raw["page"]["ms"]) + cold_total < DASHBOARD_BUDGET_MS,
         )
     )
+    if "refresh_s" in raw:
+        rows.append(
+            Figure(
+                "refresh job (every 5 min): the committee's cached charts recomputed",
+                f"{float(raw['refresh_s']):.2f} s",
+            )
+        )
     if "dept_docx_s" in raw:
         rows.append(Figure("党建报表 docx, one department", f"{float(raw['dept_docx_s']):.2f} s"))
         rows.append(

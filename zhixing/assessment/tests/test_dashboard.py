@@ -8,7 +8,6 @@ import io
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from openpyxl import load_workbook
 
 from zhixing.assessment import dashboards
@@ -115,7 +114,7 @@ def populate(world: World, extra_branches: int = 0) -> dict[str, Any]:
 
 @pytest.fixture
 def data(world: World) -> dict[str, Any]:
-    cache.clear()
+    dashboards.store().clear()
     return populate(world)
 
 
@@ -318,7 +317,7 @@ def test_dashboard_query_counts_are_constant(
 ) -> None:
     """Second size: four more branches in department A, and four more members of branch A1 who attend with 张三
     a meeting that studies the directive, and four more tasks of 张三."""
-    cache.clear()
+    dashboards.store().clear()
     got = populate(world, extra_branches=extra)
     for i in range(extra):
         p = person(f"新党员{i}", world.branch_a1)
@@ -335,7 +334,7 @@ def test_dashboard_query_counts_are_constant(
                 continue
             name = url.split("/chart/")[1].split(".")[0] if "/chart/" in url else "page"
             client.get(url)  # the session and the calendar warm
-            cache.clear()
+            dashboards.store().clear()
             with django_assert_num_queries(QUERIES[level][name]):
                 assert client.get(url).status_code == 200
 
@@ -348,3 +347,22 @@ def test_committee_charts_are_served_from_the_cache_the_second_time(
     first = client.get(url).json()
     with django_assert_num_queries(4):  # session, user, grants (scope), the committee root
         assert client.get(url).json() == first
+
+
+def test_refresh_job_keeps_the_committee_charts_warm(
+    world: World, data: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    dashboards.refresh_committee_charts.call_local()
+    client = world.client(world.committee_admin)
+    client.get("/dashboard/committee/")
+    for name in ("compliance", "latency", "trends"):
+        with django_assert_num_queries(
+            4
+        ):  # session, user, grants, the committee root: the figures are cached
+            payload = client.get(f"/dashboard/committee/chart/{name}.json?year={year}").json()
+        assert payload["computed_at"].startswith(timezone.localdate().isoformat())
+    # Another year is not refreshed: computed on the request.
+    assert client.get(f"/dashboard/committee/chart/compliance.json?year={year - 1}").json()["computed_at"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from zhixing.assessment import dashboards
 from zhixing.assessment.tests.test_dashboard import YEAR, populate
@@ -29,7 +28,7 @@ def test_committee_dashboard_draws_every_chart(
     live_server: Any, browser: Any, viewport: dict[str, int]
 ) -> None:
     default_norms()
-    cache.clear()
+    dashboards.store().clear()
     world = build_world()
     populate(world)
     base = live_server.url
