@@ -35,7 +35,7 @@ from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives.choices import STUDY_ORG_KINDS
 from zhixing.directives.models import AgendaStudy, Directive
 from zhixing.directives.queries import WorkdayIndex
-from zhixing.ledger.choices import TaskStatus
+from zhixing.ledger.choices import STATUS_COLOURS, TaskStatus
 from zhixing.ledger.models import Task
 from zhixing.ledger.status import status_on
 from zhixing.orgs.choices import OrgKind
@@ -82,10 +82,12 @@ class Chart:
     y: list[str] = field(default_factory=list)
     unit: str = ""
     computed_at: str = ""  # set when the chart is served from the cache: when its figures were computed
+    colors: list[str] = field(default_factory=list)  # per series (stack/line), or per bar of a one-series bar
 
     def as_json(self) -> dict[str, Any]:
         return {
             "computed_at": self.computed_at,
+            "colors": self.colors,
             "name": self.name,
             "title": self.title,
             "kind": self.kind,
@@ -270,6 +272,7 @@ def norm_status(org: Organization, year: int, today: dt.date) -> Chart:
         ["规范", "已完成", "未完成", "待完成"],
         rows,
         note="每个周期（月、季度、半年、年度）计一次。",
+        colors=["#198754", "#dc3545", "#ffc107"],
     )
 
 
@@ -424,6 +427,22 @@ def latency_chart(root: Organization, year: int, today: dt.date) -> Chart:
 # --- Ledger status ---------------------------------------------------------------------------------
 
 STATUS_ORDER = list(TaskStatus)
+# Bootstrap's colours of ledger/choices.STATUS_COLOURS, so a status looks the same here as on the ledger pages.
+_BOOTSTRAP = {
+    "secondary": "#6c757d",
+    "primary": "#0d6efd",
+    "warning": "#ffc107",
+    "danger": "#dc3545",
+    "info": "#0dcaf0",
+    "success": "#198754",
+    "dark": "#212529",
+}
+STATUS_COLORS = [_BOOTSTRAP[STATUS_COLOURS[s]] for s in STATUS_ORDER]
+ATTENDANCE_COLORS = {
+    AttendanceStatus.PRESENT: "#198754",
+    AttendanceStatus.ABSENT: "#dc3545",
+    AttendanceStatus.LEAVE: "#ffc107",
+}
 
 
 def _task_statuses(root: Organization, user: Any, today: dt.date) -> list[tuple[str, TaskStatus]]:
@@ -463,6 +482,7 @@ def ledger_by_dept(root: Organization, user: Any, today: dt.date) -> Chart:
         ["部门", *[s.label for s in STATUS_ORDER]],
         rows,
         note="按今天推算的状态：已逾期、滞后以工作日计。",
+        colors=STATUS_COLORS,
     )
 
 
@@ -479,6 +499,7 @@ def ledger_status(root: Organization, user: Any, today: dt.date) -> Chart:
         ["状态", "任务（项）"],
         rows,
         note=f"本单位及下属组织牵头的任务共 {total} 项，按今天推算状态。",
+        colors=STATUS_COLORS,
     )
 
 
@@ -624,7 +645,14 @@ def person_attendance(person: Person, year: int) -> Chart:
         counts[(ym % 100, status)] = n
     statuses = list(AttendanceStatus)
     rows = [[MONTHS[m - 1], *[counts.get((m, s.value), 0) for s in statuses]] for m in range(1, 13)]
-    return Chart("attendance", f"{year}年参加组织生活", "stack", ["月份", *[s.label for s in statuses]], rows)
+    return Chart(
+        "attendance",
+        f"{year}年参加组织生活",
+        "stack",
+        ["月份", *[s.label for s in statuses]],
+        rows,
+        colors=[ATTENDANCE_COLORS[s] for s in statuses],
+    )
 
 
 def person_first_studies(person: Person, year: int) -> Chart:
@@ -667,6 +695,7 @@ def person_tasks(person: Person, today: dt.date, user: Any = None) -> Chart:
         "bar",
         ["状态", "任务（项）"],
         [[s.label, counts[s]] for s in STATUS_ORDER],
+        colors=STATUS_COLORS,
     )
 
 
