@@ -269,18 +269,27 @@ def chart_xlsx(request: HttpRequest, level: str, name: str, pk: int | None = Non
 @login_required
 @require_GET
 def evidence_index(request: HttpRequest) -> HttpResponse:
-    """The branches the user may view (a branch secretary lands on their branch)."""
+    """The branches the user may view, one department at a time when the scope spans several (a branch secretary
+    lands on their branch)."""
     if scope_for(request.user, Action.VIEW).nothing:
         raise not_found()
-    branches = list(
-        Organization.objects.for_user(request.user)
-        .filter(kind__in=BRANCH_KINDS, is_active=True)
-        .order_by("path")
-        .only("id", "name", "path")[:500]
+    visible = Organization.objects.for_user(request.user).filter(is_active=True)
+    depts = list(visible.filter(kind=OrgKind.DEPT_GROUP).order_by("sort_order", "code").only("id", "name"))
+    wanted = request.GET.get("dept", "")
+    dept = next((d for d in depts if str(d.pk) == wanted), None)
+    if wanted and dept is None:
+        raise not_found()
+    if dept is None and len(depts) > 1:
+        return render(request, "assessment/evidence_index.html", {"depts": depts, "branches": None})
+    branches = visible.filter(kind__in=BRANCH_KINDS)
+    if dept is not None:
+        branches = branches.filter(subtree_q("path", dept.path))
+    listed = list(branches.order_by("path").only("id", "name", "path"))
+    if len(listed) == 1:
+        return redirect("evidence:branch", listed[0].pk)
+    return render(
+        request, "assessment/evidence_index.html", {"branches": listed, "dept": dept, "depts": depts}
     )
-    if len(branches) == 1:
-        return redirect("evidence:branch", branches[0].pk)
-    return render(request, "assessment/evidence_index.html", {"branches": branches})
 
 
 @login_required

@@ -215,6 +215,14 @@ def test_dashboard_entry_routes_by_role(world: World, persona: str, expected: st
     assert world.client(getattr(world, persona)).get(url).status_code == 200
 
 
+def test_own_record_and_navigation(world: World) -> None:
+    response = world.client(world.member).get("/dashboard/me/")
+    assert response.status_code == 302 and response["Location"] == f"/dashboard/person/{world.person_a.pk}/"
+    assert_hidden(world.client(world.committee_admin), "/dashboard/me/")  # no linked person
+    home = world.client(world.dept_a_secretary).get("/").content.decode()
+    assert "考核问效" in home and "/dashboard/" in home and "/assessment/reports/" in home
+
+
 def test_dashboard_entry_without_scope_is_404(world: World) -> None:
     from zhixing.core.testing import make_user
 

@@ -83,6 +83,13 @@ def test_pages_show_the_figures(world: World, data: dict[str, Any]) -> None:
     )
     listing = world.client(world.dept_a_secretary).get("/assessment/evidence/").content.decode()
     assert world.branch_a1.name in listing and world.branch_b1.name not in listing
+    # The committee picks a department first, then a branch; a department out of scope is 404.
+    committee = world.client(world.committee_admin)
+    depts = committee.get("/assessment/evidence/").content.decode()
+    assert world.dept_a.name in depts and world.dept_b.name in depts and world.branch_a1.name not in depts
+    in_a = committee.get(f"/assessment/evidence/?dept={world.dept_a.pk}").content.decode()
+    assert world.branch_a1.name in in_a and world.branch_a2.name in in_a and world.branch_b1.name not in in_a
+    assert_hidden(world.client(world.dept_a_secretary), f"/assessment/evidence/?dept={world.dept_b.pk}")
 
 
 def test_isolation(world: World, data: dict[str, Any]) -> None:
