@@ -321,6 +321,7 @@ def first_study_latency(root: Organization, year: int, today: dt.date) -> Latenc
     )
     paths = [p for _, p in orgs]
     dept_of = {pk: _child_of(root, p) for pk, p in orgs}
+    path_of = dict(orgs)
     firsts = (
         AgendaStudy.objects.filter(
             subtree_q("agenda_item__activity__organization__path", root.path),
@@ -345,6 +346,8 @@ def first_study_latency(root: Organization, year: int, today: dt.date) -> Latenc
         scope = scopes.get(directive_id)
         if scope is None or org_id not in dept_of:
             continue
+        if not scope[1] and not any(path_of[org_id].startswith(r) for r in scope[2]):
+            continue  # studied a directive it was not asked to: not a first-time study of its own
         issued = scope[0]
         taken = max(0, index.taken(first) - index.taken(issued)) if first >= issued else 0
         studied_pairs += 1

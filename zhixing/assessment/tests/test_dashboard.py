@@ -153,6 +153,26 @@ def test_latency_distribution_in_working_days(world: World, data: dict[str, Any]
     assert as_dict(chart)[dashboards.NOT_YET] == [5]
 
 
+def test_latency_counts_only_the_organisations_a_directive_asks(world: World, data: dict[str, Any]) -> None:
+    """A1 studied a directive meant for everyone, then the committee narrowed it to department B: A1's study is no
+    longer a first-time study it owed."""
+    later = directive(world, "关于财政工作的重要批示", dt.date(YEAR, 5, 6))
+    study(activity(world.branch_a1, dt.date(YEAR, 5, 7), ActivityKind.THEMED_DAY, [world.person_a]), later)
+    study(activity(world.branch_b1, dt.date(YEAR, 5, 8), ActivityKind.THEMED_DAY, [world.person_b]), later)
+    directive_services.update_directive(
+        later,
+        by=world.committee_admin,
+        expected_version=later.version,
+        scope_all=False,
+        scope_roots=[world.dept_b],
+    )
+    latency = dashboards.first_study_latency(world.committee, YEAR, TODAY)
+    # Dept B's 党组, 机关党委 and B1 must study it: 3 more pairs, one of them studied.
+    assert latency.required == 7 + 3
+    assert len(latency.days) == 3 and latency.not_yet == 10 - 3
+    assert dashboards.first_study_latency(world.dept_a, YEAR, TODAY).required == 4
+
+
 def test_ledger_status_by_department_derived_for_today(world: World, data: dict[str, Any]) -> None:
     chart = dashboards.ledger_by_dept(world.committee, world.committee_admin, TODAY)
     row = as_dict(chart)[world.dept_a.name]
