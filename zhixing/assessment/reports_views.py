@@ -1,0 +1,91 @@
+"""The 党建报表 pages: pick a year, download a department's report (docx, xlsx) or the committee's summary (docx).
+Each document is generated on the click, from the data as it stands; out of scope is 404."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from zhixing.assessment import reports
+from zhixing.assessment.views_dashboard import (
+    XLSX,
+    attachment,
+    committee_root,
+    not_found,
+    parse_year,
+    scoped_org,
+)
+from zhixing.core.nav import covers_a_root
+from zhixing.core.scoping import Action, scope_for
+from zhixing.orgs.choices import OrgKind
+from zhixing.orgs.models import Organization
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DEPT_KINDS = (OrgKind.DEPT_GROUP,)
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= timezone.localdate().year:
+        raise not_found()
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    depts = list(
+        Organization.objects.for_user(request.user)
+        .filter(kind__in=DEPT_KINDS, is_active=True)
+        .order_by("sort_order", "code")
+        .only("id", "name")
+    )
+    if not depts:
+        raise not_found()
+    today = timezone.localdate()
+    year = min(parse_year(request), today.year)
+    scope = scope_for(request.user, Action.VIEW)
+    context = {
+        "depts": depts,
+        "year": year,
+        "years": [today.year - i for i in range(4)],
+        "committee": covers_a_root(scope),
+    }
+    return render(request, "assessment/report_index.html", context)
+
+
+@login_required
+@require_GET
+def dept_docx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    dept = scoped_org(request.user, pk, DEPT_KINDS)
+    _check_year(year)
+    figures = reports.gather(dept, year, user=request.user)[0]
+    response = HttpResponse(reports.dept_docx(figures), content_type=DOCX)
+    response["Content-Disposition"] = attachment(f"{figures.filename}.docx", f"report-{pk}-{year}.docx")
+    return response
+
+
+@login_required
+@require_GET
+def dept_xlsx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    dept = scoped_org(request.user, pk, DEPT_KINDS)
+    _check_year(year)
+    figures = reports.gather(dept, year, user=request.user)[0]
+    response = HttpResponse(reports.dept_xlsx(figures), content_type=XLSX)
+    response["Content-Disposition"] = attachment(f"{figures.filename}.xlsx", f"report-{pk}-{year}.xlsx")
+    return response
+
+
+@login_required
+@require_GET
+def summary_docx(request: HttpRequest, year: int) -> HttpResponse:
+    root = committee_root(request.user)
+    _check_year(year)
+    today = timezone.localdate()
+    figures = reports.gather(root, year, user=request.user, today=today)
+    response = HttpResponse(reports.summary_docx(root, figures, year, today), content_type=DOCX)
+    response["Content-Disposition"] = attachment(
+        f"{root.name}{year}年度党建工作汇总.docx", f"summary-{year}.docx"
+    )
+    return response
