@@ -3,7 +3,7 @@
 JSON from its own endpoint, so the numbers on screen and in the download are the same rows.
 
 Levels and their charts (CHARTS): the committee (departments' compliance heat map, first-study latency, ledger
-status by department, monthly trends, the score ranking slot), a department (its branches), a branch (its members
+status by department, monthly trends, the score ranking), a department (its branches), a branch (its members
 and months), a person (their own record). Every function takes an organisation (or person) the caller has already
 fetched through the scoping mechanism; it reads only that subtree.
 
@@ -702,20 +702,43 @@ def person_tasks(person: Person, today: dt.date, user: Any = None) -> Chart:
     )
 
 
-# --- The score ranking: the slot the assessment scores fill -----------------------------------------
+# --- The score ranking: the assessment rounds' scores ------------------------------------------------
 
 
-def score_ranking(year: int, level: str, user: Any) -> Chart:
-    """The departments' (level "dept") or branches' (level "branch") assessment scores for `year`, highest
-    first. The scores are computed by the assessment rounds (another part of this app); until they are wired in
-    here this chart has no data and says so — it never shows made-up figures."""
+# Bar colours of the grades (the pages show the same grades as Bootstrap badges, GRADE_COLOURS).
+GRADE_BAR_COLOURS = {"success": "#2e7d32", "primary": "#1565c0", "warning": "#f9a825", "danger": "#c62828"}
+
+
+def score_ranking(year: int, level: str, user: Any, under: Organization | None = None) -> Chart:
+    """The departments' (level "dept") or branches' (level "branch", those under `under`) assessment scores for
+    `year`, highest first, from the year's latest finalised round (else the latest computed one), as far as the
+    viewer may see them (assessment.queries.ranking). Two queries."""
+    from zhixing.assessment import queries
+    from zhixing.assessment.choices import Level
+
+    what = "各部门" if level == "dept" else "各支部"
+    rows = queries.ranking(year, Level.DEPARTMENT if level == "dept" else Level.BRANCH, user=user)
+    if under is not None:
+        rows = [r for r in rows if r.org.path.startswith(under.path)]
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.org.path))
+    title = f"{year}年考核得分排名（{what}）"
+    if not rows:
+        return Chart(
+            "ranking",
+            title,
+            "empty",
+            ["组织", "得分", "名次", "等次"],
+            [],
+            note="本年度尚无已计分的考核：机关工委开展考核并计分后在此显示排名。",
+        )
     return Chart(
         "ranking",
-        f"{year}年考核得分排名",
-        "empty",
-        ["名次", "组织", "得分", "等次"],
-        [],
-        note="考核评分尚未开放：年度考核计分完成后在此显示排名。",
+        title,
+        "bar",
+        ["组织", "得分", "名次", "等次"],
+        [[r.org.short_name or r.org.name, float(r.score), r.rank, r.grade_label] for r in rows],
+        colors=[GRADE_BAR_COLOURS.get(r.grade_colour, "#546e7a") for r in rows],
+        unit="分",
     )
 
 
@@ -747,6 +770,7 @@ CHARTS: dict[str, dict[str, ChartFn]] = {
         "branch_attendance": lambda c: branch_attendance(c.subject, c.year),
         "ledger": lambda c: ledger_status(c.subject, c.user, c.today),
         "trends": lambda c: monthly_trends(c.subject, c.year, c.today),
+        "ranking": lambda c: score_ranking(c.year, "branch", c.user, under=c.subject),
     },
     "branch": {
         "members": lambda c: member_attendance(c.subject, c.year),
@@ -761,7 +785,7 @@ CHARTS: dict[str, dict[str, ChartFn]] = {
 }
 
 # Charts whose data is the same for every viewer of the subject, kept in the cache (the committee's city-wide
-# ones). The ledger chart depends on who looks (task visibility), the ranking slot is not computed here.
+# ones). The ledger chart and the score ranking depend on who looks (scope), so they are not cached.
 CACHED = {("committee", "compliance"), ("committee", "latency"), ("committee", "trends")}
 
 

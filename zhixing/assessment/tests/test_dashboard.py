@@ -210,9 +210,26 @@ def test_department_branch_and_person_charts(world: World, data: dict[str, Any])
     assert sum(v[0] for v in tasks.values()) == 2
 
 
-def test_ranking_slot_is_empty_until_scores_exist(world: World) -> None:
+def test_ranking_is_empty_until_a_round_is_computed(world: World) -> None:
     chart = dashboards.score_ranking(YEAR, "dept", world.committee_admin)
-    assert chart.kind == "empty" and chart.rows == [] and "尚未" in chart.note
+    assert chart.kind == "empty" and chart.rows == [] and "尚无已计分的考核" in chart.note
+
+
+def test_ranking_shows_the_computed_scores_in_rank_order(world: World, computed: Any) -> None:
+    from zhixing.assessment.models import Score
+
+    depts = dashboards.score_ranking(YEAR, "dept", world.committee_admin)
+    assert depts.kind == "bar" and depts.columns == ["组织", "得分", "名次", "等次"]
+    expected = list(
+        Score.objects.filter(round=computed.round, level="department").order_by("rank", "organization__path")
+    )
+    assert [row[1] for row in depts.rows] == [float(s.total) for s in expected]
+    assert [row[2] for row in depts.rows] == [s.rank for s in expected] == sorted(s.rank for s in expected)
+    assert len(depts.colors) == len(depts.rows)
+    # a department's dashboard ranks its own branches; department B's secretary sees none of A's
+    branches = dashboards.score_ranking(YEAR, "branch", world.dept_a_secretary, under=world.dept_a)
+    assert {row[0] for row in branches.rows} == {"办公室党支部", "规划处党支部"}
+    assert dashboards.score_ranking(YEAR, "branch", world.dept_b_secretary, under=world.dept_a).rows == []
 
 
 # --- routing ----------------------------------------------------------------------------------------------
@@ -326,8 +343,15 @@ def test_chart_xlsx_holds_the_json_rows(world: World, data: dict[str, Any]) -> N
 
 # Queries of each page and chart endpoint (cache cleared): the same at both data sizes.
 QUERIES = {
-    "committee": {"page": 6, "compliance": 8, "latency": 7, "ledger": 6, "trends": 9, "ranking": 4},
-    "dept": {"page": 6, "branch_compliance": 8, "branch_attendance": 6, "ledger": 5, "trends": 9},
+    "committee": {"page": 6, "compliance": 8, "latency": 7, "ledger": 6, "trends": 9, "ranking": 5},
+    "dept": {
+        "page": 6,
+        "branch_compliance": 8,
+        "branch_attendance": 6,
+        "ledger": 5,
+        "trends": 9,
+        "ranking": 5,
+    },
     "branch": {"page": 5, "members": 5, "months": 5, "norms": 7},
     "person": {"page": 6, "attendance": 5, "first_studies": 5, "tasks": 5},
 }

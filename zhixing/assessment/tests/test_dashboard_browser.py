@@ -59,7 +59,7 @@ def test_committee_dashboard_draws_every_chart(
         assert page.locator(f"#chart-{name} svg").count() >= 1, name
     # The heat map drew one rect per department × norm with data, the ranking slot says why it is empty.
     assert page.locator("#chart-compliance svg path, #chart-compliance svg rect").count() > 4
-    assert "考核评分尚未开放" in page.inner_text("#chart-ranking")
+    assert "尚无已计分的考核" in page.inner_text("#chart-ranking")
     assert world.dept_a.name in page.inner_text("#chart-compliance")
     # No horizontal scrolling on a phone: every chart fits its card.
     widths = page.evaluate(
