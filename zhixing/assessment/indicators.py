@@ -10,8 +10,7 @@ over its own (and its 党小组s'). The value is a rate 0..1 (None: nothing to j
 `refs` lists every record behind it (model label, id, short label; url_of gives the link) plus the gaps (a
 period without the required meeting, a directive not studied in time) as refs without a record.
 
-More are added with @register(key, label, description) in this module — e.g. the ledger's 回头看 findings once the
-ledger has review models (it has none yet, so the default scheme has no such item).
+More are added with @register(key, label, description) in this module.
 """
 
 from __future__ import annotations
@@ -530,3 +529,44 @@ def ledger_closure(org_ids: Sequence[int], year: int, today: dt.date) -> dict[in
     return results(
         roll_up(org_ids, per_org, index), lambda t: f"到期任务 {t.total:g} 项，已销号 {t.met:g} 项"
     )
+
+
+# --- Ledger: 回头看 findings -------------------------------------------------------------------------
+
+# What a finding is worth: (before its rectification is closed, after). 落实到位 needs no rectification.
+FINDING_CREDIT = {"in_place": (1.0, 1.0), "mostly": (0.5, 1.0), "not_in_place": (0.0, 0.5)}
+
+
+@register(
+    "review_findings",
+    "“回头看”落实情况",
+    "年内开展的回头看中，所牵头任务的检查结论：落实到位计 1，基本到位计 0.5（整改事项销号后计 1），"
+    "未到位计 0（整改事项销号后计 0.5），取平均。",
+)
+def review_findings(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
+    """One query over the findings of the year's review rounds, each credited to the reviewed task's lead
+    organisation; a rectification counts once its task is 已销号."""
+    from zhixing.ledger.choices import FindingResult, TaskStatus
+    from zhixing.ledger.models import ReviewFinding
+
+    index = org_index()
+    start, end = _year(year)
+    labels = dict(FindingResult.choices)
+    per_org: dict[int, Tally] = defaultdict(Tally)
+    for task_id, title, lead, result, rect_status, round_title in (
+        ReviewFinding.objects.filter(round__start_date__gte=start, round__start_date__lte=min(end, today))
+        .order_by("round_id", "task_id")
+        .values_list(
+            "task_id", "task__title", "task__lead_org_id", "result", "rectification__status", "round__title"
+        )
+    ):
+        rectified = rect_status == TaskStatus.CLOSED
+        before, after = FINDING_CREDIT.get(result, (0.0, 0.0))
+        tally = per_org[lead]
+        tally.total += 1
+        tally.met += after if rectified else before
+        note = "，整改已销号" if rectified else ("，整改未完成" if result != FindingResult.IN_PLACE else "")
+        tally.refs.append(
+            ("ledger.task", task_id, f"{round_title[:16]}：{title[:24]}：{labels.get(result, result)}{note}")
+        )
+    return results(roll_up(org_ids, per_org, index), lambda t: f"检查任务 {t.total:g} 项，落实得分 {t.met:g}")

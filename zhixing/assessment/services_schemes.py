@@ -360,7 +360,7 @@ DEFAULT_TREE: list[tuple[str, str, int, dict[str, Any], list[Any]]] = [
             (
                 "台账任务按时完成率",
                 IndicatorKind.COMPUTED,
-                15,
+                10,
                 {
                     "key": "ledger_on_time",
                     "full_at": 1.0,
@@ -372,12 +372,25 @@ DEFAULT_TREE: list[tuple[str, str, int, dict[str, Any], list[Any]]] = [
             (
                 "台账任务销号率",
                 IndicatorKind.COMPUTED,
-                10,
+                8,
                 {
                     "key": "ledger_closure",
                     "full_at": 1.0,
                     "zero_at": 0.5,
                     "guidance": "到期任务已销号的比例：100% 得满分，50% 以下不得分。",
+                },
+                [],
+            ),
+            (
+                "“回头看”落实情况",
+                IndicatorKind.COMPUTED,
+                7,
+                {
+                    "key": "review_findings",
+                    "full_at": 1.0,
+                    "zero_at": 0.5,
+                    "guidance": "年内回头看检查的任务：落实到位计 1，基本到位计 0.5（整改销号后计 1），未到位计 0（整改销号后计 0.5）；"
+                    "平均 100% 得满分，50% 以下不得分；当年未被检查的不计此项。",
                 },
                 [],
             ),

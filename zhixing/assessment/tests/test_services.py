@@ -68,6 +68,7 @@ def test_default_scheme_puts_study_first_and_sums_to_100(world: World, setup: Se
         "first_topic",
         "ledger_on_time",
         "ledger_closure",
+        "review_findings",
     }
     assert setup.scheme.is_active
 
@@ -90,7 +91,7 @@ def test_weights_that_do_not_sum_are_refused_and_nothing_is_written(world: World
     other = draft.indicators.get(name="台账任务销号率")
     group = draft.indicators.get(name="贯彻落实")
     schemes.save_weights(
-        draft, {leaf.pk: 12, study.pk: 54, other.pk: 6, group.pk: 21}, by=world.committee_admin
+        draft, {leaf.pk: 12, study.pk: 54, other.pk: 4, group.pk: 21}, by=world.committee_admin
     )
     assert draft.indicators.get(pk=leaf.pk).weight == 12
 
@@ -208,9 +209,11 @@ def test_totals_ranks_and_grades(world: World, computed: Setup) -> None:
     assert [s.rank for s in depts] == sorted(s.rank for s in depts)
     assert all(s.grade for s in depts)
     a = Score.objects.get(round=computed.round, organization=world.dept_a)
-    # No 必学内容 was published: that item (8) is left out and the total is scaled over the other 92 points;
-    # manual items count 0 until scored.
-    assert a.possible == 92
+    # No 必学内容 was published and no 回头看 was held: those items (8 and 7) are left out and the total is scaled
+    # over the other 85 points; manual items count 0 until scored.
+    assert a.possible == 85
+    review = item(computed, world.dept_a, "“回头看”落实情况")
+    assert not review.counted and review.value is None
     coverage = item(computed, world.dept_a, "必学内容覆盖率")
     assert not coverage.counted and coverage.value is None and coverage.points is None
     assert a.total == (a.earned / a.possible * 100).quantize(Decimal("0.01"))
