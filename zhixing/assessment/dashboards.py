@@ -11,8 +11,9 @@ Cost: each chart is a fixed number of queries whatever the size. The committee's
 map: the compliance engine over the whole city; first-study latency; monthly trends) take seconds at city scale, so
 they live in the "dashboards" cache (settings.CACHES: shared by the web workers and the Huey consumer) for
 CACHE_SECONDS, keyed by organisation, year and day, and `refresh_committee_charts` recomputes the current year's
-every REFRESH_MINUTES: a committee dashboard is served from the cache, at most that old (the cards say when the
-figures were computed). The first view after a restart with an empty cache computes them.
+every REFRESH_MINUTES, and once when the consumer starts: a committee dashboard is served from the cache, at most
+that old (the cards say when the figures were computed). Only a view before that first refresh has run, or of a past
+year nobody opened in the last CACHE_SECONDS, computes them on the request.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from django.core.cache import caches
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, on_startup
 
 from zhixing.core import calendar
 from zhixing.core.tree import path_ids, subtree_q
@@ -823,6 +824,15 @@ def refresh_committee_charts() -> None:
         ctx = Context(root, today.year, today, None)
         for level, name in sorted(CACHED, key=lambda pair: pair[1] != "latency"):
             _compute(level, name, ctx)
+
+
+@on_startup()
+def warm_committee_charts() -> None:
+    """When the consumer starts (after a deploy or a restart the cache may be empty): queue one refresh, so the
+    first committee admin of the day does not wait for the compliance engine. Each consumer worker runs startup
+    hooks; the `add` lets only the first of them queue it."""
+    if store().add("zhixing:dashboard:warming", "1", REFRESH_MINUTES * 60):
+        refresh_committee_charts()
 
 
 def calendar_is_estimated(year: int) -> bool:

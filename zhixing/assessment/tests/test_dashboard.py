@@ -418,3 +418,17 @@ def test_refresh_job_keeps_the_committee_charts_warm(
         assert payload["computed_at"].startswith(timezone.localdate().isoformat())
     # Another year is not refreshed: computed on the request.
     assert client.get(f"/dashboard/committee/chart/compliance.json?year={year - 1}").json()["computed_at"]
+
+
+def test_consumer_start_warms_the_committee_charts_once(world: World, data: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    ctx = dashboards.Context(world.committee, today.year, today, None)
+    assert dashboards.store().get(dashboards._key("committee", "compliance", ctx)) is None
+    dashboards.warm_committee_charts()  # huey runs tasks immediately in tests: the refresh happens here
+    warmed = dashboards.store().get(dashboards._key("committee", "compliance", ctx))
+    assert warmed is not None and warmed.rows
+    dashboards.store().delete(dashboards._key("committee", "compliance", ctx))
+    dashboards.warm_committee_charts()  # a second worker starting: nothing queued again
+    assert dashboards.store().get(dashboards._key("committee", "compliance", ctx)) is None
