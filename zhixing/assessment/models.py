@@ -10,7 +10,6 @@ another department nothing (404).
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +27,7 @@ from zhixing.assessment.choices import (
     ObjectionStatus,
     RoundStatus,
 )
+from zhixing.core.models import StoredFile, stored_file_path
 from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
 from zhixing.core.tree import path_ids
 from zhixing.orgs.models import Organization
@@ -289,12 +289,11 @@ class Deduction(models.Model):
         return f"-{self.points} {self.reason}"
 
 
-def attachment_path(instance: ScoreAttachment, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"assessment/{instance.score_id}/{uuid.uuid4().hex}.{ext}"
+# Old migrations name this upload_to; the folder is now the model's upload_folder().
+attachment_path = stored_file_path
 
 
-class ScoreAttachment(models.Model):
+class ScoreAttachment(StoredFile):
     """A file supporting a manual score or a deduction."""
 
     score = models.ForeignKey(
@@ -316,10 +315,6 @@ class ScoreAttachment(models.Model):
         on_delete=models.CASCADE,
         related_name="attachments",
     )
-    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=60)
-    size = models.PositiveIntegerField("大小（字节）")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -333,8 +328,8 @@ class ScoreAttachment(models.Model):
         verbose_name_plural = "评分附件"
         ordering = ["score_id", "id"]
 
-    def __str__(self) -> str:
-        return self.original_name
+    def upload_folder(self) -> str:
+        return f"assessment/{self.score_id}"
 
 
 class Objection(models.Model):

@@ -37,6 +37,7 @@ from zhixing.assessment.models import (
     ScoreAttachment,
 )
 from zhixing.assessment.queries import branch_links
+from zhixing.core import files
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -432,10 +433,4 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    att = _one(ScoreAttachment.objects.for_user(request.user), pk)
-    return FileResponse(
-        att.file.open("rb"),
-        as_attachment=not att.content_type.startswith("image/"),
-        filename=att.original_name,
-        content_type=att.content_type,
-    )
+    return files.serve(_one(ScoreAttachment.objects.for_user(request.user), pk))

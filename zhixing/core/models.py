@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -152,3 +153,38 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.key_prefix}…"
+
+
+def stored_file_path(instance: StoredFile, filename: str) -> str:
+    """`<the model's folder>/<random>.<ext>`: the uploader's file name is kept in `original_name`, never on disk."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{instance.upload_folder()}/{uuid.uuid4().hex}.{ext}"
+
+
+class StoredFile(models.Model):
+    """An uploaded file (checked by content before it gets here) kept under MEDIA_ROOT: activity attachments,
+    progress evidence, 督办 answers, assessment attachments. Each concrete model says its folder; downloads go
+    through core.files.serve."""
+
+    file = models.FileField("文件", upload_to=stored_file_path, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=60)
+    size = models.PositiveIntegerField("大小（字节）")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def upload_folder(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def opens_in_browser(self) -> bool:
+        """Photos and PDFs are shown inline; anything else is downloaded."""
+        return self.is_image or self.content_type == "application/pdf"

@@ -9,7 +9,6 @@ endpoint fetches tasks through it. A cooperating organisation sees the tasks it 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from zhixing.core.models import StoredFile, stored_file_path
 from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
 from zhixing.directives.models import Directive
 from zhixing.ledger.choices import (
@@ -295,19 +295,14 @@ class ProgressReport(models.Model):
         return f"{self.task} {self.percent}%"
 
 
-def evidence_path(instance: ProgressEvidence, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"ledger/{instance.report.task_id}/{uuid.uuid4().hex}.{ext}"
+# Old migrations name this upload_to; the folder is now the model's upload_folder().
+evidence_path = stored_file_path
 
 
-class ProgressEvidence(models.Model):
+class ProgressEvidence(StoredFile):
     report = models.ForeignKey(
         ProgressReport, verbose_name="进展报告", on_delete=models.CASCADE, related_name="evidence"
     )
-    file = models.FileField("文件", upload_to=evidence_path, max_length=200)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=60)
-    size = models.PositiveIntegerField("大小（字节）")
 
     objects = ScopedManager["ProgressEvidence"]()
     scope_path = "report__task__ledger__lead_org__path"
@@ -317,12 +312,8 @@ class ProgressEvidence(models.Model):
         verbose_name_plural = "佐证材料"
         ordering = ["report_id", "id"]
 
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
+    def upload_folder(self) -> str:
+        return f"ledger/{self.report.task_id}"
 
 
 class Closure(models.Model):
@@ -415,19 +406,14 @@ class SupervisionNotice(models.Model):
         return self.status == NoticeStatus.OPEN and today > self.reply_due
 
 
-def notice_evidence_path(instance: NoticeEvidence, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"ledger/notices/{instance.notice_id}/{uuid.uuid4().hex}.{ext}"
+# Old migrations name this upload_to; the folder is now the model's upload_folder().
+notice_evidence_path = stored_file_path
 
 
-class NoticeEvidence(models.Model):
+class NoticeEvidence(StoredFile):
     notice = models.ForeignKey(
         SupervisionNotice, verbose_name="督办通知", on_delete=models.CASCADE, related_name="evidence"
     )
-    file = models.FileField("文件", upload_to=notice_evidence_path, max_length=200)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=60)
-    size = models.PositiveIntegerField("大小（字节）")
 
     objects = ScopedManager["NoticeEvidence"]()
     scope_path = "notice__task__ledger__lead_org__path"
@@ -437,8 +423,8 @@ class NoticeEvidence(models.Model):
         verbose_name_plural = "督办答复佐证材料"
         ordering = ["notice_id", "id"]
 
-    def __str__(self) -> str:
-        return self.original_name
+    def upload_folder(self) -> str:
+        return f"ledger/notices/{self.notice_id}"
 
 
 class TaskUrging(models.Model):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhixing.core import files
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
@@ -459,16 +460,8 @@ def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    item = ProgressEvidence.objects.filter(
-        pk=pk, report__task__in=Task.objects.visible_to(request.user)
-    ).first()
-    if item is None:
-        raise Http404(NOT_FOUND)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("文件不存在。") from exc
-    return FileResponse(handle, content_type=item.content_type, filename=item.original_name)
+    visible = Task.objects.visible_to(request.user)
+    return files.serve(ProgressEvidence.objects.filter(pk=pk, report__task__in=visible).first())
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhixing.core import files
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action
 from zhixing.core.services import ConflictError
@@ -207,14 +208,7 @@ def notice_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def notice_evidence(request: HttpRequest, pk: int) -> FileResponse:
-    item = NoticeEvidence.objects.filter(pk=pk, notice__in=visible_notices(request.user)).first()
-    if item is None:
-        raise Http404(NOT_FOUND)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("文件不存在。") from exc
-    return FileResponse(handle, content_type=item.content_type, filename=item.original_name)
+    return files.serve(NoticeEvidence.objects.filter(pk=pk, notice__in=visible_notices(request.user)).first())
 
 
 @login_required

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zhixing.core.models import StoredFile, stored_file_path
 from zhixing.core.periods import PeriodKind
 from zhixing.core.scoping import ScopedManager
 from zhixing.orgs.models import Organization, Person
@@ -172,19 +172,14 @@ class Attendance(models.Model):
         return f"{self.person} {self.get_status_display()}"
 
 
-def attachment_path(instance: Attachment, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"activities/{instance.activity_id}/{uuid.uuid4().hex}.{ext}"
+# Old migrations name this upload_to; the folder is now the model's upload_folder().
+attachment_path = stored_file_path
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     activity = models.ForeignKey(
         Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=60)
-    size = models.PositiveIntegerField("大小（字节）")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -198,12 +193,8 @@ class Attachment(models.Model):
         verbose_name_plural = "附件"
         ordering = ["activity_id", "id"]
 
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
+    def upload_folder(self) -> str:
+        return f"activities/{self.activity_id}"
 
 
 class Norm(models.Model):

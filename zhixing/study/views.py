@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhixing.core import files
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
@@ -268,17 +269,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = Attachment.objects.get_for_user_or_404(request.user, pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("附件文件不存在。") from exc
-    return FileResponse(
-        handle,
-        content_type=attachment.content_type,
-        as_attachment=not attachment.is_image and attachment.content_type != "application/pdf",
-        filename=attachment.original_name,
-    )
+    return files.serve(Attachment.objects.get_for_user_or_404(request.user, pk=pk))
 
 
 # --- QR sign-in -----------------------------------------------------------------------------------
