@@ -471,22 +471,37 @@ def _task_statuses(root: Organization, user: Any, today: dt.date) -> list[tuple[
     return [(t.lead_org.path, status_on(t, today)) for t in rows]
 
 
+# The 晾晒 board's categories (ledger/queries_board.py): 正常推进 = 未启动 + 推进中; 已终止 left out.
+BOARD_COLUMNS = [
+    ("on_schedule", "正常推进", "primary"),
+    ("behind", "滞后", "warning"),
+    ("overdue", "已逾期", "danger"),
+    ("pending_closure", "待销号", "info"),
+    ("closed", "已销号", "success"),
+]
+
+
 def ledger_by_dept(root: Organization, user: Any, today: dt.date) -> Chart:
-    depts = _dept_names(root)
-    counts: dict[int, dict[TaskStatus, int]] = defaultdict(lambda: defaultdict(int))
-    for path, status in _task_statuses(root, user, today):
-        dept = _child_of(root, path)
-        if dept is not None and dept in depts:
-            counts[dept][status] += 1
-    rows = [[depts[d], *[counts[d][s] for s in STATUS_ORDER]] for d in depts if d in counts]
+    """The 晾晒 board's figures for the departments under `root`, in its ranking: one SQL aggregate over every
+    task with the status derived for today (ledger/queries_board.py), so the chart and the board never disagree
+    and 20,000 tasks cost what a hundred do. The committee dashboard is for those who see the whole tree, as the
+    board is."""
+    from zhixing.ledger import queries_board
+
+    result = queries_board.board(today=today, with_problems=False)
+    rows = [
+        [r.name, *[getattr(r, name) for name, _label, _colour in BOARD_COLUMNS]]
+        for r in result.rows
+        if r.path.startswith(root.path) and r.total
+    ]
     return Chart(
         "ledger",
-        "工作台账任务状态（按牵头部门）",
+        "工作台账任务状态（按牵头部门，晾晒榜排名）",
         "stack",
-        ["部门", *[s.label for s in STATUS_ORDER]],
+        ["部门", *[label for _name, label, _colour in BOARD_COLUMNS]],
         rows,
-        note="按今天推算的状态：已逾期、滞后以工作日计。",
-        colors=STATUS_COLORS,
+        note="按今天推算的状态：已逾期、滞后以工作日计；与晾晒榜同一口径。",
+        colors=[_BOOTSTRAP[colour] for _name, _label, colour in BOARD_COLUMNS],
     )
 
 
