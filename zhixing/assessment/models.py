@@ -29,7 +29,6 @@ from zhixing.assessment.choices import (
 )
 from zhixing.core.models import StoredFile, stored_file_path
 from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
-from zhixing.core.tree import path_ids
 from zhixing.orgs.models import Organization
 
 D0 = Decimal("0")
@@ -40,14 +39,9 @@ class OwnedQuerySet(ScopedQuerySet[Any]):
         """Rows owned by an organisation in the user's view scope, or by an ANCESTOR of it (the committee's
         scheme is read by every department under it)."""
         path_field: str = self.model.scope_path
-        scope = scope_for(user, Action.VIEW)
-        if scope.everything:
-            return self
-        if scope.nothing:
-            return self.none()
-        ancestors = sorted({i for prefix in scope.prefixes for i in path_ids(prefix)[:-1]})
-        owner_id = path_field.replace("__path", "_id__in")
-        return self.filter(scope.q(path_field) | Q(**{owner_id: ancestors}))
+        return self.filter(
+            scope_for(user, Action.VIEW).q_or_above(path_field, path_field.replace("__path", "_id"))
+        )
 
 
 class Scheme(models.Model):

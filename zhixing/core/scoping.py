@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from zhixing.core.tree import is_in_subtree, subtree_q
+from zhixing.core.tree import is_in_subtree, path_ids, subtree_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -58,6 +58,16 @@ class Scope:
         if self.everything:
             return True
         return bool(path) and any(is_in_subtree(path or "", p) for p in self.prefixes)
+
+    def q_or_above(self, path_field: str, id_field: str) -> Q:
+        """Rows of organisations in scope, or of an ANCESTOR of a scope root: what is made above a user and meant
+        for everyone below — a 机关党委's study plan read by its branches, the committee's assessment scheme read
+        by every department — while a sibling department's stays out. `id_field` names the organisation's id
+        (e.g. "owner_id"), `path_field` its path ("owner__path")."""
+        if self.everything or not self.prefixes:
+            return self.q(path_field)
+        ancestors = sorted({i for prefix in self.prefixes for i in path_ids(prefix)[:-1]})
+        return self.q(path_field) | Q(**{f"{id_field}__in": ancestors})
 
 
 NO_SCOPE = Scope()

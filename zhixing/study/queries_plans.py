@@ -39,14 +39,8 @@ DOC_STATUS_LABELS = {Status.MET: "已制定", Status.DUE: "待制定", Status.MI
 def readable_org_q(user: Any, field: str = "organization") -> Q:
     """Rows of organisations in the user's view scope, or of an ANCESTOR of it: a branch reads its 机关党委's
     plan and arrangements; department B never sees department A's. `field=""` filters Organization itself."""
-    scope = scope_for(user, Action.VIEW)
-    if scope.everything:
-        return Q()
-    if scope.nothing:
-        return Q(pk__in=[])
-    ancestors = sorted({i for prefix in scope.prefixes for i in path_ids(prefix)[:-1]})
-    path_field, id_field = (f"{field}__path", f"{field}_id__in") if field else ("path", "pk__in")
-    return scope.q(path_field) | Q(**{id_field: ancestors})
+    path_field, id_field = (f"{field}__path", f"{field}_id") if field else ("path", "pk")
+    return scope_for(user, Action.VIEW).q_or_above(path_field, id_field)
 
 
 def can_read_references(user: Any) -> bool:
