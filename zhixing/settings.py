@@ -248,3 +248,6 @@ ZHIXING_PAGE_SIZE = 50
 ZHIXING_IMPORT_MAX_ROWS = 200_000
 # Remind secretaries of unmet norms this many working days before the period ends (study/tasks.py).
 ZHIXING_COMPLIANCE_REMIND_DAYS = int(os.environ.get("ZHIXING_COMPLIANCE_REMIND_DAYS", "5"))
+# Remind the responsible person this many working days before a ledger task's or milestone's due date
+# (ledger/reminders.py).
+LEDGER_REMIND_WORKING_DAYS = int(os.environ.get("LEDGER_REMIND_WORKING_DAYS", "3"))

@@ -79,8 +79,6 @@ class ReviewStatus(models.TextChoices):
 
 # --- 晾晒 board and reminders (board) -------------------------------------------------------------
 
-REMIND_WORKING_DAYS = 3  # default of settings.LEDGER_REMIND_WORKING_DAYS: remind this many working days ahead
-
 
 class ReminderKind(models.TextChoices):
     TASK_DUE = "task_due", "任务即将到期"

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from zhixing.core import calendar
 from zhixing.core import services as core
-from zhixing.ledger.choices import REMIND_WORKING_DAYS, STICKY_STATUSES, ReminderKind, TaskStatus
+from zhixing.ledger.choices import STICKY_STATUSES, ReminderKind, TaskStatus
 from zhixing.ledger.models import Milestone, SentReminder, Task
 from zhixing.orgs.choices import Role
 from zhixing.orgs.models import Grant
@@ -40,7 +40,7 @@ DIGEST_LIST = 10  # tasks named in a digest; the rest are counted
 
 
 def remind_days() -> int:
-    return int(getattr(settings, "LEDGER_REMIND_WORKING_DAYS", REMIND_WORKING_DAYS))
+    return int(settings.LEDGER_REMIND_WORKING_DAYS)
 
 
 @dataclass(frozen=True)
