@@ -164,3 +164,22 @@ class CorrectionForm(StyledForm):
     reason = forms.CharField(
         label="更正原因", max_length=300, error_messages={"required": "定档后修改得分须说明更正原因。"}
     )
+
+
+class DeductionCorrectionForm(StyledForm):
+    """After finalising: a new deduction (no `deduction`), or another figure for one (0 withdraws it)."""
+
+    compact = True
+    deduction = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    points = forms.DecimalField(
+        label="更正后扣分",
+        max_digits=6,
+        decimal_places=2,
+        error_messages={
+            "required": "请填写更正后的扣分（0 即撤销）。",
+            "invalid": "扣分应为数字，如 1 或 0.5。",
+        },
+    )
+    reason = forms.CharField(
+        label="更正原因", max_length=300, error_messages={"required": "定档后修改扣分须说明更正原因。"}
+    )

@@ -492,6 +492,67 @@ def finalise_round(rnd: Round, *, by: Any) -> Round:
         )
 
 
+def correct_deduction(
+    score: Score, *, by: Any, points: Any, reason: str, deduction: Deduction | None = None
+) -> Correction:
+    """After finalising: add a deduction (`deduction` None), change one's points, or withdraw it (points 0) —
+    with a reason, as a Correction shown on the score's page and audited, like correct_item."""
+    rnd = score.round
+    ensure_assessor(by, rnd.scheme)
+    if not rnd.is_final:
+        raise ValidationError({"reason": "本轮考核尚未定档，请直接增加或撤销扣分。"})
+    if deduction is not None and deduction.score_id != score.pk:
+        raise ValidationError({"deduction": "该扣分不属于这项得分。"})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "定档后修改扣分须说明更正原因。"})
+    value = scoring.q2(decimal_or_error(points, "points", "扣分"))
+    if value < 0 or value > 100:
+        raise ValidationError({"points": "扣分应在 0 至 100 分之间（0 即撤销该项扣分）。"})
+    before = deduction.points if deduction is not None else Decimal("0")
+    if value == before:
+        raise ValidationError({"points": "更正后的扣分与原扣分相同。"})
+    reason = reason.strip()
+    with transaction.atomic():
+        Round.objects.select_for_update().get(pk=rnd.pk)  # serialised with other corrections of the round
+        if deduction is None:
+            what = f"新增扣分：{reason}"
+            core.create(
+                Deduction,
+                by=by,
+                score=score,
+                points=value,
+                reason=reason,
+                created_by=by if getattr(by, "pk", None) else None,
+            )
+        elif value == 0:
+            what = f"撤销扣分：{deduction.reason}"
+            core.delete(deduction, by=by)
+        else:
+            what = f"扣分：{deduction.reason}"
+            core.update(deduction, by=by, points=value)
+        correction = core.create(
+            Correction,
+            by=by,
+            score=score,
+            what=what[:200],
+            before=f"-{num(before)}" if before else "0",
+            after=f"-{num(value)}" if value else "0",
+            reason=reason,
+            by_id=getattr(by, "pk", None),
+        )
+        total_before = score.total
+        _refresh_round(rnd, [score])
+        score.refresh_from_db()
+        audit.record(
+            audit.Kind.UPDATE,
+            actor=by,
+            obj=score,
+            object_repr=f"定档后更正：{score}",
+            changes={"total": [total_before, score.total], "reason": [None, reason]},
+        )
+    return correction
+
+
 def correct_item(item: ItemScore, *, by: Any, points: Any, reason: str) -> Correction:
     """After finalising: change an item's points, with a reason, shown on the score's page and audited."""
     score = item.score

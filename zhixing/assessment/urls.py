@@ -29,6 +29,7 @@ urlpatterns = [
     path("items/<int:pk>/score/", views.item_score, name="item_score"),
     path("items/<int:pk>/correct/", views.item_correct, name="item_correct"),
     path("deductions/<int:pk>/delete/", views.deduction_delete, name="deduction_delete"),
+    path("scores/<int:pk>/deductions/correct/", views.deduction_correct, name="deduction_correct"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

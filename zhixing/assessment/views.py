@@ -21,6 +21,7 @@ from zhixing.assessment.choices import GRADE_COLOURS, Grade, IndicatorKind, Leve
 from zhixing.assessment.forms import (
     AnswerForm,
     CorrectionForm,
+    DeductionCorrectionForm,
     DeductionForm,
     ManualScoreForm,
     ObjectionForm,
@@ -346,6 +347,30 @@ def item_correct(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         _form_errors(request, form)
     return redirect(it.score.get_absolute_url())
+
+
+@login_required
+@require_POST
+def deduction_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """After finalising: add, change or withdraw a deduction as a reasoned correction."""
+    score = get_score(request.user, pk, Action.CHANGE)
+    form = DeductionCorrectionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        deduction = None
+        if data.get("deduction"):
+            deduction = _one(Deduction.objects.filter(score=score), data["deduction"])
+        try:
+            services.correct_deduction(
+                score, by=request.user, points=data["points"], reason=data["reason"], deduction=deduction
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "已更正扣分。")
+    else:
+        _form_errors(request, form)
+    return redirect(score.get_absolute_url())
 
 
 @login_required

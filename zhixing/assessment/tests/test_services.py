@@ -330,6 +330,41 @@ def test_finalising_freezes_and_corrections_need_a_reason(world: World, computed
     assert AuditEvent.objects.filter(object_repr__startswith="定档后更正").exists()
 
 
+def test_deductions_after_finalising_are_reasoned_corrections(world: World, computed: Setup) -> None:
+    score = item(computed, world.dept_a, "宣传工作").score
+    kept = services.add_deduction(score, by=world.committee_admin, points=2, reason="信息报送迟报")
+    with pytest.raises(ValidationError, match="尚未定档"):
+        services.correct_deduction(score, by=world.committee_admin, points=1, reason="x", deduction=kept)
+    score_all_manual(world, computed)
+    services.finalise_round(computed.round, by=world.committee_admin)
+    score = Score.objects.select_related("round__scheme__owner").get(pk=score.pk)
+    before = rows()
+    for attempt in (
+        lambda: services.correct_deduction(
+            score, by=world.committee_admin, points=1, reason="", deduction=kept
+        ),
+        lambda: services.correct_deduction(
+            score, by=world.committee_admin, points=2, reason="x", deduction=kept
+        ),
+        lambda: services.correct_deduction(score, by=world.committee_admin, points=-1, reason="x"),
+        lambda: services.correct_deduction(score, by=world.dept_a_secretary, points=1, reason="x"),
+    ):
+        with pytest.raises(ValidationError):
+            attempt()
+    assert rows() == before
+    total = score.total
+    services.correct_deduction(
+        score, by=world.committee_admin, points=0, reason="迟报有正当理由", deduction=kept
+    )
+    score.refresh_from_db()
+    assert score.deducted == 0 and score.total == min(total + 2, Decimal(100))
+    added = services.correct_deduction(score, by=world.committee_admin, points=1.5, reason="复核发现漏报")
+    assert (added.before, added.after) == ("0", "-1.5")
+    score.refresh_from_db()
+    assert score.deducted == Decimal("1.50") and score.corrections.count() == 2
+    assert AuditEvent.objects.filter(object_repr__startswith="定档后更正").count() == 2
+
+
 def test_grades_by_quota(world: World, computed: Setup) -> None:
     Scheme.objects.filter(pk=computed.scheme.pk).update(
         grade_method="quotas", excellent_quota=34, good_quota=33

@@ -192,6 +192,10 @@ def posts(f: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
         "item_correct": (f"/assessment/items/{f['manual'].pk}/correct/", {"points": "7", "reason": "x"}),
         "deduction_add": (f"/assessment/scores/{s}/deductions/", {"points": "1", "reason": "x"}),
         "deduction_delete": (f"/assessment/deductions/{f['deduction'].pk}/delete/", {}),
+        "deduction_correct": (
+            f"/assessment/scores/{s}/deductions/correct/",
+            {"deduction": str(f["deduction"].pk), "points": "0", "reason": "x"},
+        ),
         "objection_add": (f"/assessment/scores/{s}/objections/", {"text": "x"}),
         "objection_answer": (
             f"/assessment/objections/{f['objection'].pk}/answer/",
@@ -220,6 +224,7 @@ def test_the_department_cannot_score_itself(world: World, full: dict[str, Any]) 
         "item_score",
         "deduction_add",
         "deduction_delete",
+        "deduction_correct",
         "objection_answer",
     ):
         url, data = posts(full)[name]
@@ -249,6 +254,17 @@ def test_committee_flow_through_the_pages(world: World, full: dict[str, Any]) ->
     assert Correction.objects.filter(score=full["score"]).count() == 1
     page = client.get(f"/assessment/scores/{full['score'].pk}/").content.decode()
     assert "复核" in page and "定档后更正" in page
+    # a deduction after finalising is a correction too: withdrawn with a reason, a new one added
+    assert "更正：新增扣分" in page
+    url, data = p["deduction_correct"]
+    response = client.post(url, dict(data, reason=""), follow=True)
+    assert "定档后修改扣分须说明更正原因" in response.content.decode()
+    assert Deduction.objects.filter(pk=full["deduction"].pk).exists()
+    client.post(url, dict(data, reason="扣分依据不成立"))
+    assert not Deduction.objects.filter(pk=full["deduction"].pk).exists()
+    client.post(url, {"points": "2", "reason": "复核发现材料造假"})
+    assert Deduction.objects.get(score=full["score"]).points == Decimal("2.00")
+    assert Correction.objects.filter(score=full["score"]).count() == 3
 
 
 def test_scheme_pages_copy_edit_and_check_weights(world: World, full: dict[str, Any]) -> None:
