@@ -272,6 +272,8 @@ def fill(scale_name: str, seed: int, *, today: dt.date | None = None) -> str:
         for theme, dept, size in plans:
             writer.ledger(scale, THEMES[theme], depts[dept][0], directives, size)
         writer.write()
+        if scale_name == "demo":
+            _give_demo_member_tasks(today)
         audit.record(
             audit.Kind.IMPORT,
             actor=None,
@@ -289,6 +291,29 @@ def fill(scale_name: str, seed: int, *, today: dt.date | None = None) -> str:
         f"逾期 {writer.tally[TaskStatus.OVERDUE]}、已销号 {writer.tally[TaskStatus.CLOSED]}），"
         f"进展报告 {writer.report_count} 条，用时 {last_fill_seconds:.1f} 秒。"
     )
+
+
+# The demo's 党员 login (orgs/seed.py DEMO_USERNAMES): someone who reports progress from a phone.
+DEMO_MEMBER = "dangyuan"
+
+
+def _give_demo_member_tasks(today: dt.date, count: int = 2) -> None:
+    """Make the demo 党员 responsible for the `count` open tasks of their department due soonest, so that logging in
+    as them shows 我的任务 with something to report on (their branch lies in the department that leads them)."""
+    person = Person.objects.filter(user__username=DEMO_MEMBER).select_related("branch").first()
+    if person is None:
+        return
+    dept_path = "/".join(person.branch.path.split("/")[:3]) + "/"
+    open_leaves = list(
+        Task.objects.filter(lead_org__path=dept_path, children__isnull=True)
+        .exclude(status__in=[TaskStatus.CLOSED, TaskStatus.TERMINATED, TaskStatus.PENDING_CLOSURE])
+        .values_list("id", "due_date")
+    )
+    # Still running first (due soonest), then the overdue ones: something to report on, not only to explain.
+    open_leaves.sort(
+        key=lambda row: (row[1] < today, row[1] if row[1] >= today else -row[1].toordinal(), row[0])
+    )
+    Task.objects.filter(pk__in=[pk for pk, _due in open_leaves[:count]]).update(responsible=person)
 
 
 def _people(depts: list[tuple[int, str]]) -> dict[int, list[int]]:

@@ -67,3 +67,30 @@ def test_demo_seed_is_consistent_with_the_status_rules(
 
     seed.clear()
     assert not Ledger.objects.exists() and not ProgressReport.objects.exists()
+
+
+def test_demo_member_login_has_open_tasks_to_report_on(
+    world: World, settings: object, tmp_path: object
+) -> None:
+    from zhixing.core.testing import make_user, person
+    from zhixing.orgs import services as org_services
+
+    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    seed.fill("demo", 7)
+    newcomer = person("赵演示", world.branch_a2)
+    org_services.link_user(newcomer, make_user(seed.DEMO_MEMBER), by=None)
+    today = timezone.localdate()
+    seed._give_demo_member_tasks(today)
+    mine = list(Task.objects.filter(responsible=newcomer))
+    assert len(mine) == 2
+    assert all(
+        t.status not in {TaskStatus.CLOSED, TaskStatus.TERMINATED, TaskStatus.PENDING_CLOSURE} for t in mine
+    )
+    assert all(person_in_orgs(newcomer, [t.lead_org]) and not t.children.exists() for t in mine)
+    running = sorted(
+        t.due_date
+        for t in Task.objects.filter(
+            lead_org=world.dept_a, children__isnull=True, due_date__gte=today
+        ).exclude(status__in=[TaskStatus.CLOSED, TaskStatus.TERMINATED, TaskStatus.PENDING_CLOSURE])
+    )
+    assert sorted(t.due_date for t in mine) == running[:2]  # still running and due soonest
