@@ -40,7 +40,7 @@ from zhixing.ledger.choices import STATUS_COLOURS, TaskStatus
 from zhixing.ledger.models import Task
 from zhixing.ledger.status import status_on
 from zhixing.orgs.choices import OrgKind
-from zhixing.orgs.models import Organization, Person
+from zhixing.orgs.models import Organization, Person, subtree_ids
 from zhixing.study.choices import ActivityKind, AttendanceStatus
 from zhixing.study.models import Activity, Attendance
 from zhixing.study.queries import Status, YearMonth, compliance
@@ -325,7 +325,7 @@ def first_study_latency(root: Organization, year: int, today: dt.date) -> Latenc
     path_of = dict(orgs)
     firsts = (
         AgendaStudy.objects.filter(
-            subtree_q("agenda_item__activity__organization__path", root.path),
+            agenda_item__activity__organization_id__in=subtree_ids(root.path),
             agenda_item__activity__organization__kind__in=STUDY_ORG_KINDS,
             agenda_item__activity__organization__is_active=True,
             directive__issued_on__gte=start,
@@ -530,7 +530,7 @@ def monthly_trends(root: Organization, year: int, today: dt.date) -> Chart:
     directives. Three queries."""
     start, end = year_range(year)
     acts = dict(
-        Activity.objects.filter(subtree_q("organization__path", root.path), date__gte=start, date__lte=end)
+        Activity.objects.filter(organization_id__in=subtree_ids(root.path), date__gte=start, date__lte=end)
         .annotate(ym=YearMonth("date"))
         .values("ym")
         .annotate(n=Count("id"))
@@ -540,7 +540,7 @@ def monthly_trends(root: Organization, year: int, today: dt.date) -> Chart:
     attendance = {
         ym: (expected, present)
         for ym, expected, present in Attendance.objects.filter(
-            subtree_q("activity__organization__path", root.path),
+            activity__organization_id__in=subtree_ids(root.path),
             activity__date__gte=start,
             activity__date__lte=end,
             is_guest=False,
@@ -579,7 +579,7 @@ def branch_attendance(unit: Organization, year: int) -> Chart:
     )
     per_org = (
         Attendance.objects.filter(
-            subtree_q("activity__organization__path", unit.path),
+            activity__organization_id__in=subtree_ids(unit.path),
             activity__date__gte=start,
             activity__date__lte=end,
             is_guest=False,
@@ -632,7 +632,7 @@ def branch_months(branch: Organization, year: int) -> Chart:
     start, end = year_range(year)
     counts: dict[str, dict[int, int]] = defaultdict(dict)
     for kind, ym, n in (
-        Activity.objects.filter(subtree_q("organization__path", branch.path), date__gte=start, date__lte=end)
+        Activity.objects.filter(organization_id__in=subtree_ids(branch.path), date__gte=start, date__lte=end)
         .annotate(ym=YearMonth("date"))
         .values("kind", "ym")
         .annotate(n=Count("id"))

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from zhixing.core.scoping import ScopedManager, ScopedQuerySet
-from zhixing.core.tree import PathField
+from zhixing.core.tree import PathField, subtree_q
 from zhixing.orgs.choices import (
     PARTY_MEMBER_STATUSES,
     AreaType,
@@ -192,3 +194,12 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organization}"
+
+
+def subtree_ids(root_path: str) -> models.QuerySet[Organization, Any]:
+    """The ids of the active and inactive organisations under `root_path` (itself included), as a subquery:
+    `Activity.objects.filter(organization_id__in=subtree_ids(root.path), date__gte=...)`. For a year of activities
+    or attendance this beats joining on the organisation's path: SQLite then walks each organisation's rows in the
+    (organisation, kind, date) index instead of every row of the date range with a lookup of its organisation
+    (0.27 s → tens of ms for a department's year at city scale; study/queries.py does the same)."""
+    return Organization.objects.filter(subtree_q("path", root_path)).values("id")
