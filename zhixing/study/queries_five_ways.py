@@ -17,9 +17,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, AreaType, LevelType, WorkStatus
-from zhixing.orgs.models import Organization
+from zhixing.orgs.models import Organization, subtree_ids
 from zhixing.study.choices import AttendanceStatus
 from zhixing.study.models import Activity, Attendance
 
@@ -136,7 +135,7 @@ class FiveWays:
 def five_ways(root: Organization, start: dt.date, end: dt.date) -> FiveWays:
     """The caller scopes `root`."""
     activities = Activity.objects.filter(
-        subtree_q("organization__path", root.path), date__gte=start, date__lte=end
+        organization_id__in=subtree_ids(root.path), date__gte=start, date__lte=end
     )
     act_aggs: dict[str, Any] = {"n": Count("id")}
     for _key, _label, sides in SPLITS:
@@ -146,7 +145,7 @@ def five_ways(root: Organization, start: dt.date, end: dt.date) -> FiveWays:
     act = activities.aggregate(**act_aggs)
 
     present = Attendance.objects.filter(
-        subtree_q("activity__organization__path", root.path),
+        activity__organization_id__in=subtree_ids(root.path),
         activity__date__gte=start,
         activity__date__lte=end,
         status=AttendanceStatus.PRESENT,
