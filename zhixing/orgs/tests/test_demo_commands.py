@@ -114,3 +114,16 @@ def test_createadmin_refuses_bad_input(
         orgs,
         grants,
     )
+
+
+def test_demo_says_what_the_later_modules_loaded(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_seed = seeding.seed
+
+    def seed_with_summaries(scale: Any, *args: Any, **kwargs: Any) -> Any:
+        result = real_seed(seeding.Scale("tiny", departments=1, branches=4, people=30), *args, **kwargs)
+        result.extra = ["学习活动：12 次", "工作台账：7 本"]
+        return result
+
+    monkeypatch.setattr(seeding, "seed", seed_with_summaries)
+    text = run("demo", "--no-serve")
+    assert "  学习活动：12 次" in text and "  工作台账：7 本" in text

@@ -81,6 +81,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"已载入：{result.organizations} 个组织，{result.people} 人，{result.posts} 个职务。"
             )
+            for line in result.extra:  # the later modules' data: activities, directives, ledgers, assessment
+                self.stdout.write(f"  {line}")
         rows = login_rows()
         url = f"http://127.0.0.1:{port}/"
         if rows:
