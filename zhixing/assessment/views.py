@@ -5,6 +5,7 @@ organisation's own and its subtree's (Score.objects.for_user)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -83,6 +84,24 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
         label = form.fields[field].label if field in form.fields else ""
         for e in errors:
             messages.error(request, f"{label}：{e}" if label else e)
+
+
+def _submit(request: HttpRequest, form: Any, act: Callable[[dict[str, Any]], Any], done: str) -> None:
+    """The body of every write on these pages: validate the form, run the service with its cleaned data, and say
+    how it went as messages (the page redirects back to where the form was)."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return
+    try:
+        act(form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, done)
+
+
+def _files(data: dict[str, Any]) -> list[Any]:
+    return [data["file"]] if data.get("file") else []
 
 
 # --- Rounds (the index) -----------------------------------------------------------------------------
@@ -191,16 +210,12 @@ def round_finalise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_window(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_round(request.user, pk, Action.CHANGE)
-    form = WindowForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_objection_window(rnd, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, "已保存申诉期。")
-    else:
-        _form_errors(request, form)
+    _submit(
+        request,
+        WindowForm(request.POST),
+        lambda data: services.set_objection_window(rnd, by=request.user, **data),
+        "已保存申诉期。",
+    )
     return redirect(rnd.get_absolute_url())
 
 
@@ -307,23 +322,14 @@ def item_score(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk,
     )
-    form = ManualScoreForm(request.POST, request.FILES)
-    if form.is_valid():
-        files = [form.cleaned_data["file"]] if form.cleaned_data.get("file") else []
-        try:
-            services.set_manual_score(
-                it,
-                by=request.user,
-                points=form.cleaned_data["points"],
-                note=form.cleaned_data["note"],
-                attachments=files,
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, f"已评分：{it.indicator.name}。")
-    else:
-        _form_errors(request, form)
+    _submit(
+        request,
+        ManualScoreForm(request.POST, request.FILES),
+        lambda data: services.set_manual_score(
+            it, by=request.user, points=data["points"], note=data["note"], attachments=_files(data)
+        ),
+        f"已评分：{it.indicator.name}。",
+    )
     return redirect(it.score.get_absolute_url())
 
 
@@ -336,16 +342,12 @@ def item_correct(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk,
     )
-    form = CorrectionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.correct_item(it, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, f"已更正：{it.indicator.name}。")
-    else:
-        _form_errors(request, form)
+    _submit(
+        request,
+        CorrectionForm(request.POST),
+        lambda data: services.correct_item(it, by=request.user, **data),
+        f"已更正：{it.indicator.name}。",
+    )
     return redirect(it.score.get_absolute_url())
 
 
@@ -354,22 +356,16 @@ def item_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def deduction_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """After finalising: add, change or withdraw a deduction as a reasoned correction."""
     score = get_score(request.user, pk, Action.CHANGE)
-    form = DeductionCorrectionForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        deduction = None
-        if data.get("deduction"):
-            deduction = _one(Deduction.objects.filter(score=score), data["deduction"])
-        try:
-            services.correct_deduction(
-                score, by=request.user, points=data["points"], reason=data["reason"], deduction=deduction
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, "已更正扣分。")
-    else:
-        _form_errors(request, form)
+
+    def correct(data: dict[str, Any]) -> Any:
+        deduction = (
+            _one(Deduction.objects.filter(score=score), data["deduction"]) if data.get("deduction") else None
+        )
+        return services.correct_deduction(
+            score, by=request.user, points=data["points"], reason=data["reason"], deduction=deduction
+        )
+
+    _submit(request, DeductionCorrectionForm(request.POST), correct, "已更正扣分。")
     return redirect(score.get_absolute_url())
 
 
@@ -377,23 +373,14 @@ def deduction_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deduction_add(request: HttpRequest, pk: int) -> HttpResponse:
     score = get_score(request.user, pk, Action.CHANGE)
-    form = DeductionForm(request.POST, request.FILES)
-    if form.is_valid():
-        files = [form.cleaned_data["file"]] if form.cleaned_data.get("file") else []
-        try:
-            services.add_deduction(
-                score,
-                by=request.user,
-                points=form.cleaned_data["points"],
-                reason=form.cleaned_data["reason"],
-                attachments=files,
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, "已扣分。")
-    else:
-        _form_errors(request, form)
+    _submit(
+        request,
+        DeductionForm(request.POST, request.FILES),
+        lambda data: services.add_deduction(
+            score, by=request.user, points=data["points"], reason=data["reason"], attachments=_files(data)
+        ),
+        "已扣分。",
+    )
     return redirect(score.get_absolute_url())
 
 
@@ -417,16 +404,12 @@ def deduction_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def objection_add(request: HttpRequest, pk: int) -> HttpResponse:
     score = get_score(request.user, pk, Action.CHANGE)
-    form = ObjectionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.raise_objection(score, by=request.user, text=form.cleaned_data["text"])
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, "已提交申诉，请等待机关工委答复。")
-    else:
-        _form_errors(request, form)
+    _submit(
+        request,
+        ObjectionForm(request.POST),
+        lambda data: services.raise_objection(score, by=request.user, text=data["text"]),
+        "已提交申诉，请等待机关工委答复。",
+    )
     return redirect(score.get_absolute_url())
 
 
@@ -437,21 +420,14 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
         Objection.objects.for_user(request.user, Action.CHANGE).select_related("score__round__scheme__owner"),
         pk,
     )
-    form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            services.answer_objection(
-                objection,
-                by=request.user,
-                upheld=form.cleaned_data["upheld"] == "1",
-                answer=form.cleaned_data["answer"],
-            )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, "已答复申诉。如申诉成立，请相应调整评分或扣分。")
-    else:
-        _form_errors(request, form)
+    _submit(
+        request,
+        AnswerForm(request.POST),
+        lambda data: services.answer_objection(
+            objection, by=request.user, upheld=data["upheld"] == "1", answer=data["answer"]
+        ),
+        "已答复申诉。如申诉成立，请相应调整评分或扣分。",
+    )
     return redirect(objection.score.get_absolute_url())
 
 
