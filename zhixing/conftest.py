@@ -1,14 +1,32 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
+import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 
 from zhixing.core import calendar, seeding
 from zhixing.core.testing import World, build_world
+
+# The suite runs at a fixed clock (time-machine: it moves the C-level clocks too, so datetime, time.time and the
+# database's own defaults in this process agree, and it is cheap per test). CI runs the whole suite again with
+# ZHIXING_TEST_NOW at the end of a Shanghai year and at the Spring Festival, so a test that silently depends on
+# the real date fails at once. A test that needs another moment says so with `time_machine.travel(...)`.
+DEFAULT_TEST_NOW = "2026-11-16T10:00:00+08:00"
+TEST_NOW = dt.datetime.fromisoformat(os.environ.get("ZHIXING_TEST_NOW") or DEFAULT_TEST_NOW)
+if TEST_NOW.tzinfo is None:
+    TEST_NOW = TEST_NOW.replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock() -> Iterator[None]:
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import Level
 from zhixing.assessment.models import Indicator, ItemScore, Round, Scheme, Score
 from zhixing.assessment.queries import branch_links
+from zhixing.core import clock
 from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, Paging, api_user, paginate
 from zhixing.core.scoping import Action
 
@@ -381,5 +382,5 @@ def raise_objection(request: HttpRequest, score_id: int, payload: ObjectionIn) -
     """被考核组织的管理员在申诉期内提出。"""
     user = api_user(request)
     score = _score(user, score_id, Action.CHANGE)
-    services.raise_objection(score, by=user, text=payload.text)
+    services.raise_objection(score, by=user, text=payload.text, today=clock.today())
     return Status(201, score_out(_score(user, score_id)))

@@ -28,10 +28,8 @@ from typing import Any
 from django.core.cache import caches
 from django.db.models import Count, Min, Q
 from django.utils import timezone
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, on_startup
 
-from zhixing.core import calendar
+from zhixing.core import calendar, clock
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives.choices import STUDY_ORG_KINDS
 from zhixing.directives.models import AgendaStudy, Directive
@@ -816,7 +814,7 @@ def _key(level: str, name: str, ctx: Context) -> str:
 
 def _compute(level: str, name: str, ctx: Context) -> Chart:
     got = CHARTS[level][name](ctx)
-    got.computed_at = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    got.computed_at = timezone.localtime(clock.stamp()).strftime("%Y-%m-%d %H:%M")
     store().set(_key(level, name, ctx), got, CACHE_SECONDS)
     return got
 
@@ -829,25 +827,15 @@ def chart(level: str, name: str, ctx: Context) -> Chart:
     return got if got is not None else _compute(level, name, ctx)
 
 
-@db_periodic_task(crontab(minute=f"*/{REFRESH_MINUTES}"))
-def refresh_committee_charts() -> None:
-    """Recompute the current year's cached committee charts of every root organisation (the latency first: the
-    trends reuse it), so that no committee admin waits for the compliance engine."""
-    today = timezone.localdate()
+def refresh_committee_charts_as_of(today: dt.date) -> None:
+    """Recompute the year's cached committee charts of every root organisation as of `today` (the latency first:
+    the trends reuse it), so that no committee admin waits for the compliance engine. The periodic job in
+    assessment/tasks.py calls it."""
     for root in Organization.objects.filter(parent__isnull=True, is_active=True).order_by("path"):
         store().delete(_latency_key(root, today.year, today))
         ctx = Context(root, today.year, today, None)
         for level, name in sorted(CACHED, key=lambda pair: pair[1] != "latency"):
             _compute(level, name, ctx)
-
-
-@on_startup()
-def warm_committee_charts() -> None:
-    """When the consumer starts (after a deploy or a restart the cache may be empty): queue one refresh, so the
-    first committee admin of the day does not wait for the compliance engine. Each consumer worker runs startup
-    hooks; the `add` lets only the first of them queue it."""
-    if store().add("zhixing:dashboard:warming", "1", REFRESH_MINUTES * 60):
-        refresh_committee_charts()
 
 
 def calendar_is_estimated(year: int) -> bool:

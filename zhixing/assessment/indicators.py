@@ -126,19 +126,17 @@ def _shared(key: Any, make: Callable[[], Any]) -> Any:
 
 
 def compute_all(
-    keys: Iterable[str], org_ids: Sequence[int], year: int, *, today: dt.date | None = None
+    keys: Iterable[str], org_ids: Sequence[int], year: int, *, today: dt.date
 ) -> dict[str, dict[int, Result]]:
     """Several indicators in one batch (what they share is read once)."""
     with batch():
         return {key: compute(key, org_ids, year, today=today) for key in keys}
 
 
-def compute(
-    key: str, org_ids: Sequence[int], year: int, *, today: dt.date | None = None
-) -> dict[int, Result]:
-    """The indicator `key` for every organisation of `org_ids` in `year`, judged as of `today` (default: today,
-    or the first day after the year once it is over — then every period of the year has ended)."""
-    today = today or min(dt.date.today(), dt.date(year + 1, 1, 1))
+def compute(key: str, org_ids: Sequence[int], year: int, *, today: dt.date) -> dict[int, Result]:
+    """The indicator `key` for every organisation of `org_ids` in `year`, judged as of `today` (at most the first
+    day after the year: once it is over, every period of the year has ended)."""
+    today = min(today, dt.date(year + 1, 1, 1))
     return _registry[key].fn(org_ids, year, today)
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count
-from django.utils import timezone
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -153,10 +152,9 @@ def departments(root: Organization) -> list[Organization]:
     )
 
 
-def gather(root: Organization, year: int, *, user: Any, today: dt.date | None = None) -> list[DeptFigures]:
+def gather(root: Organization, year: int, *, user: Any, today: dt.date) -> list[DeptFigures]:
     """The figures of every department under `root` (or of `root`, a department) for `year`. `root` is fetched
     through the scoping mechanism by the caller; the ledger part shows only the tasks `user` may see."""
-    today = today or timezone.localdate()
     depts = departments(root)
     out = {d.pk: DeptFigures(d, year, today) for d in depts}
 

@@ -18,6 +18,7 @@ from zhixing.assessment.views_dashboard import (
     parse_year,
     scoped_org,
 )
+from zhixing.core import clock
 from zhixing.core.nav import covers_a_root
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import OrgKind
@@ -60,7 +61,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def dept_docx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     dept = scoped_org(request.user, pk, DEPT_KINDS)
     _check_year(year)
-    figures = reports.gather(dept, year, user=request.user)[0]
+    figures = reports.gather(dept, year, user=request.user, today=clock.today())[0]
     response = HttpResponse(reports.dept_docx(figures), content_type=DOCX)
     response["Content-Disposition"] = attachment(f"{figures.filename}.docx", f"report-{pk}-{year}.docx")
     return response
@@ -71,7 +72,7 @@ def dept_docx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def dept_xlsx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     dept = scoped_org(request.user, pk, DEPT_KINDS)
     _check_year(year)
-    figures = reports.gather(dept, year, user=request.user)[0]
+    figures = reports.gather(dept, year, user=request.user, today=clock.today())[0]
     response = HttpResponse(reports.dept_xlsx(figures), content_type=XLSX)
     response["Content-Disposition"] = attachment(f"{figures.filename}.xlsx", f"report-{pk}-{year}.xlsx")
     return response

@@ -36,17 +36,16 @@ def clear() -> None:
         Scheme.objects.all().delete()
 
 
-def fill(scale_name: str, seed: int) -> str:
+def fill(scale_name: str, seed: int, *, today: dt.date) -> str:
     committee = (
         Organization.objects.filter(kind=OrgKind.COMMITTEE, parent__isnull=True).order_by("id").first()
     )
     if committee is None:
         return "考核问效：没有机关工委，未生成。"
-    year = dt.date.today().year
+    year = today.year
     rng = random.Random(seed * 11 + 5)
     with transaction.atomic():
         scheme = schemes.install_default_scheme(by=None, owner=committee, year=year)
-        today = dt.date.today()
         rnd = services.open_round(
             scheme,
             by=None,
@@ -56,7 +55,7 @@ def fill(scale_name: str, seed: int) -> str:
         )
     if scale_name == "city":
         return f"考核问效：{year} 年度默认方案和考核轮次（未计算，见 zhixing bench --only assessment）。"
-    services.compute_round(rnd, by=None)
+    services.compute_round(rnd, by=None, today=today)
     manual = list(
         ItemScore.objects.filter(score__round=rnd, indicator__kind=IndicatorKind.MANUAL)
         .select_related("score__round__scheme__owner", "indicator")

@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Sum
-from django.utils import timezone
 
 from zhixing.assessment import indicators, scoring
 from zhixing.assessment.choices import (
@@ -41,7 +40,7 @@ from zhixing.assessment.models import (
 )
 from zhixing.assessment.scoring import num
 from zhixing.assessment.services_schemes import check_weights, decimal_or_error, ensure_assessor
-from zhixing.core import audit
+from zhixing.core import audit, clock
 from zhixing.core import services as core
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids, subtree_q
@@ -136,7 +135,7 @@ def _assessed(rnd: Round) -> tuple[list[tuple[int, str, int | None]], dict[int, 
     return out, paths
 
 
-def compute_round(rnd: Round, *, by: Any, today: dt.date | None = None) -> Round:
+def compute_round(rnd: Round, *, by: Any, today: dt.date) -> Round:
     """Compute every computed indicator for every organisation assessed (one batch per indicator), keep the
     manual scores, and work out totals, ranks and grades. Refused after finalising."""
     scheme = rnd.scheme
@@ -145,7 +144,7 @@ def compute_round(rnd: Round, *, by: Any, today: dt.date | None = None) -> Round
         raise ValidationError(FROZEN)
     check_weights(scheme)
     year = scheme.year
-    today = today or min(timezone.localdate(), dt.date(year + 1, 1, 1))
+    today = min(today, dt.date(year + 1, 1, 1))  # once the year is over, every period of it has ended
     leaves = [n for n in scheme.indicators.all() if n.kind != IndicatorKind.GROUP]
     assessed, _paths = _assessed(rnd)
     org_ids = [pk for pk, _l, _d in assessed]
@@ -214,7 +213,7 @@ def compute_round(rnd: Round, *, by: Any, today: dt.date | None = None) -> Round
         ItemScore.objects.bulk_create(items, batch_size=500)
         _execute_many(UPDATE_ITEM_PG if connection.vendor == "postgresql" else UPDATE_ITEM, changes)
         _refresh_round(rnd)
-        rnd.computed_at = timezone.now()
+        rnd.computed_at = clock.stamp()
         rnd.as_of = today
         rnd.version += 1
         rnd.save(update_fields=["computed_at", "as_of", "version"])
@@ -358,7 +357,7 @@ def set_manual_score(
             points=value,
             note=note.strip(),
             scored_by=by if getattr(by, "pk", None) else None,
-            scored_at=timezone.now(),
+            scored_at=clock.stamp(),
         )
         _store_attachments(score, attachments, by=by, item=item)
         _refresh_round(rnd, [score])
@@ -418,11 +417,10 @@ def objection_open(rnd: Round, today: dt.date) -> bool:
     )
 
 
-def raise_objection(score: Score, *, by: Any, text: str, today: dt.date | None = None) -> Objection:
+def raise_objection(score: Score, *, by: Any, text: str, today: dt.date) -> Objection:
     """By the assessed organisation's admins, within the round's window."""
     ensure_can_change(by, score.organization, field="text")
     rnd = score.round
-    today = today or timezone.localdate()
     if rnd.is_final:
         raise ValidationError(FROZEN)
     if not objection_open(rnd, today):
@@ -463,7 +461,7 @@ def answer_objection(objection: Objection, *, by: Any, upheld: bool, answer: str
             status=ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED,
             answer=answer.strip(),
             answered_by=by if getattr(by, "pk", None) else None,
-            answered_at=timezone.now(),
+            answered_at=clock.stamp(),
         )
 
 
@@ -487,7 +485,7 @@ def finalise_round(rnd: Round, *, by: Any) -> Round:
             rnd,
             by=by,
             status=RoundStatus.FINAL,
-            finalised_at=timezone.now(),
+            finalised_at=clock.stamp(),
             finalised_by=by if getattr(by, "pk", None) else None,
         )
 
@@ -574,7 +572,7 @@ def correct_item(item: ItemScore, *, by: Any, points: Any, reason: str) -> Corre
             counted=True,
             note=item.note,
             scored_by=by if getattr(by, "pk", None) else None,
-            scored_at=timezone.now(),
+            scored_at=clock.stamp(),
         )
         correction = core.create(
             Correction,

@@ -39,7 +39,7 @@ from zhixing.assessment.models import (
     ScoreAttachment,
 )
 from zhixing.assessment.queries import branch_links
-from zhixing.core import files
+from zhixing.core import clock, files
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -186,7 +186,7 @@ def round_compute(request: HttpRequest, pk: int) -> HttpResponse:
         _errors(request, exc)
         return redirect(rnd.get_absolute_url())
     # A city's round takes seconds: the worker computes it (tests run the task at once).
-    tasks.compute_round_task(rnd.pk, request.user.pk)
+    tasks.compute_round_task(rnd.pk, request.user.pk, clock.today().isoformat())
     messages.success(
         request, "已开始计算得分：全部部门和支部的数据指标将重新计算，人工评分保留。稍候刷新本页查看结果。"
     )
@@ -407,7 +407,7 @@ def objection_add(request: HttpRequest, pk: int) -> HttpResponse:
     _submit(
         request,
         ObjectionForm(request.POST),
-        lambda data: services.raise_objection(score, by=request.user, text=data["text"]),
+        lambda data: services.raise_objection(score, by=request.user, text=data["text"], today=clock.today()),
         "已提交申诉，请等待机关工委答复。",
     )
     return redirect(score.get_absolute_url())

@@ -10,6 +10,8 @@ import statistics
 import time
 from typing import Any
 
+from zhixing.core import clock
+
 BOARD_BUDGET_MS = 300.0
 
 
@@ -27,13 +29,13 @@ def measure(runs: int) -> dict[str, Any]:
     if directive is None:
         return {"skipped": "no directive seeded"}
     user = get_user_model().objects.get(username="gongwei")
-    queries.board(directive, user=user)  # warm the calendar cache
+    queries.board(directive, user=user, today=clock.today())  # warm the calendar cache
     with CaptureQueriesContext(connection) as ctx:
-        result = queries.board(directive, user=user)
+        result = queries.board(directive, user=user, today=clock.today())
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
-        queries.board(directive, user=user)
+        queries.board(directive, user=user, today=clock.today())
         timings.append((time.perf_counter() - started) * 1000)
     return {
         "orgs": len(result.rows),

@@ -12,6 +12,8 @@ import statistics
 import time
 from typing import Any
 
+from zhixing.core import clock
+
 SUGGEST_BUDGET_MS = 200.0
 DEPARTMENTS = 150
 DIRECTIVES = 2000
@@ -47,7 +49,13 @@ def measure_modules(
     started = time.perf_counter()
     have = Directive.objects.filter(module_entries__status=ModuleEntryStatus.CONFIRMED).distinct().count()
     if LearningModule.objects.count() < departments or have < directives:
-        synthetic.build(committee, departments=departments, directives=max(0, directives - have), sentences=4)
+        synthetic.build(
+            committee,
+            departments=departments,
+            directives=max(0, directives - have),
+            sentences=4,
+            now=clock.now(),
+        )
     prepare_s = time.perf_counter() - started
 
     suggest.clear_caches()

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zhixing.core import clock
+
 SEED_BASE_BUDGET_S = 60.0  # organisations, people, posts, users (issue 2)
 SEED_BUDGET_S = 120.0  # everything, with later modules' two years of activities and directives
 PEOPLE_LIST_BUDGET_MS = 150.0
@@ -78,9 +80,9 @@ def prepare(scale_name: str, *, skip_seed: bool) -> dict[str, float] | None:
     call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
     if scale_name == IMPORT_CHILD:
-        result = seeding.seed(seeding.SCALES["city"], force=True, extensions=False)
+        result = seeding.seed(seeding.SCALES["city"], force=True, extensions=False, today=clock.today())
     else:
-        result = seeding.seed(seeding.SCALES[scale_name], force=True)
+        result = seeding.seed(seeding.SCALES[scale_name], force=True, today=clock.today())
     return {"total": time.perf_counter() - started, "base": result.base_seconds}
 
 

@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from zhixing.core import clock
+
 COMPLIANCE_BUDGET_S = 2.0
 COMPLIANCE_RATIO_BUDGET = 1.5
 TONGBAO_BUDGET_S = 5.0
@@ -79,7 +81,7 @@ def measure_compliance(runs: int = 7, year: int | None = None) -> dict[str, Any]
     rows: list[Any] = []
     for _ in range(runs):
         started = time.perf_counter()
-        cells = compliance(root, (start, end))
+        cells = compliance(root, (start, end), today=clock.today())
         engine_runs.append(time.perf_counter() - started)
         started = time.perf_counter()
         rows = lower()
@@ -137,7 +139,9 @@ def measure_tongbao(runs: int = 3) -> dict[str, Any]:
     if root is None:
         return {"skipped": "no organisation tree"}
     period = period_of(PeriodKind.HALF_YEAR, timezone.localdate()).prev()
-    seconds, payload = _median(lambda: reports.build_docx(reports.gather(root, period)), runs)
+    seconds, payload = _median(
+        lambda: reports.build_docx(reports.gather(root, period, today=clock.today())), runs
+    )
     departments = Organization.objects.filter(kind=OrgKind.DEPT_GROUP, path__startswith=root.path).count()
     return {"half": period.key, "departments": departments, "seconds": seconds, "bytes": len(payload)}
 
@@ -189,6 +193,7 @@ def _sign_in_fixture(count: int) -> tuple[Any, list[str]]:
         start_time=None,
         place="党员活动室",
         attendees=[],
+        today=now.date(),
     )
     backend = next(
         (b for b in settings.AUTHENTICATION_BACKENDS if b.endswith("ModelBackend")),

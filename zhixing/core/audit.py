@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from zhixing.core import clock
 from zhixing.core.bulk import insert_many
 from zhixing.core.models import AuditChainHead, AuditEvent
 from zhixing.core.tree import subtree_q
@@ -76,7 +76,7 @@ class Event:
         org_path = self.org_path or (_org_path_of(obj) if obj is not None else "")
         actor = self.actor if getattr(self.actor, "is_authenticated", False) else None
         return AuditEvent(
-            at=timezone.now(),
+            at=clock.stamp(),
             actor=actor,
             actor_name=getattr(self.actor, "username", "") or ("系统" if self.actor is None else ""),
             action=self.action,

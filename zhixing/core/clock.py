@@ -24,6 +24,12 @@ def today() -> dt.date:
     return timezone.localdate(now())
 
 
+def stamp() -> dt.datetime:
+    """The wall-clock instant a record is written, for bookkeeping stamps only (who scored, answered or finalised
+    what, and when; the audit trail). No rule reads a stamp: a rule's time comes in as `today`/`now`."""
+    return timezone.now()
+
+
 def local_date(instant: dt.datetime) -> dt.date:
     """The local calendar date of a stored instant (a 销号 requested at 00:30 Beijing time on the due day is on
     time, though it is still the day before in UTC)."""

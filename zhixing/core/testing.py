@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.test import Client
 
+from zhixing.core import clock
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import OrgKind, PartyStatus, PostTitle, Role
 from zhixing.orgs.models import Organization, Person
@@ -62,7 +63,7 @@ def org(code: str, name: str, kind: str, parent: Organization | None, **extra: A
 def person(name: str, branch: Organization, **extra: Any) -> Person:
     extra.setdefault("gender", "M")
     extra.setdefault("party_status", PartyStatus.FULL)
-    return org_services.create_person(by=None, name=name, branch=branch, **extra)
+    return org_services.create_person(by=None, name=name, branch=branch, today=clock.today(), **extra)
 
 
 def build_world() -> World:

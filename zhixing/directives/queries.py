@@ -151,14 +151,13 @@ def board(
     directive: Directive,
     *,
     user: Any = None,
-    today: dt.date | None = None,
+    today: dt.date,
     dept: int | None = None,
     status: str | None = None,
     sort: str = "org",
 ) -> Board:
     """Per organisation in scope: first study date, working days taken, status, whether the 一把手 attended the
     first study, urgings. Six queries whatever the number of organisations."""
-    today = today or dt.date.today()
     root_paths = [] if directive.scope_all else list(directive.scope_roots.values_list("path", flat=True))
     orgs = list(
         study_orgs(directive, root_paths, user).order_by("path").values_list("id", "name", "kind", "path")
@@ -238,9 +237,8 @@ class ToStudy:
         return self.days_left < 0
 
 
-def to_study(org: Organization, *, today: dt.date | None = None, limit: int = 50) -> list[ToStudy]:
+def to_study(org: Organization, *, today: dt.date, limit: int = 50) -> list[ToStudy]:
     """The directives `org` must study and has not studied yet, newest first. One query."""
-    today = today or dt.date.today()
     studied = AgendaStudy.objects.filter(directive_id=OuterRef("pk"), agenda_item__activity__organization=org)
     qs = (
         Directive.objects.in_scope_of(org)
@@ -394,10 +392,9 @@ class LeaderRow:
         return round(100 * self.led_first / self.studied, 1) if self.studied else None
 
 
-def leaders(user: Any, year: int, *, today: dt.date | None = None) -> list[LeaderRow]:
+def leaders(user: Any, year: int, *, today: dt.date) -> list[LeaderRow]:
     """Each organisation's 一把手 (current holder of its 书记 post) in the user's view scope: 专题党课/辅导讲学
     given in `year`, and how many first studies of the year's directives they attended. Three queries."""
-    today = today or dt.date.today()
     lectures = (
         Activity.objects.filter(
             speaker_id=OuterRef("person_id"), kind__in=LEADER_LECTURE_KINDS, date__year=year

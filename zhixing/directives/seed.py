@@ -18,9 +18,8 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model
-from django.utils import timezone
 
-from zhixing.core import calendar
+from zhixing.core import calendar, clock
 from zhixing.directives.choices import STUDY_ORG_KINDS, DirectiveKind
 from zhixing.directives.models import AgendaStudy, Directive, Field, Urging
 from zhixing.orgs.choices import OrgKind, PostTitle
@@ -140,10 +139,6 @@ SCALES = {"demo": Scale(40, 0.5), "city": Scale(2000, 0.0)}
 NEWEST_ALL = 3  # the newest directives are always for every organisation (the board then spans the city)
 
 
-def _reference() -> dt.date:
-    return dt.date.today()
-
-
 class _Workdays:
     """calendar.add_working_days over a fixed range, by bisection in the list of working days (the seed asks it
     tens of thousands of times)."""
@@ -168,7 +163,7 @@ def clear() -> None:
         Field.objects.filter(name__in=FIELDS).delete()
 
 
-def fill(scale_name: str, seed: int) -> str:
+def fill(scale_name: str, seed: int, *, today: dt.date) -> str:
     scale = SCALES.get(scale_name, SCALES["demo"])
     rng = random.Random(seed * 7 + 4)
     committee = (
@@ -176,7 +171,6 @@ def fill(scale_name: str, seed: int) -> str:
     )
     if committee is None:
         return "讲话指示：没有机关工委，未生成。"
-    today = _reference()
     with transaction.atomic():
         fields = {
             name: Field.objects.get_or_create(name=name, defaults={"sort_order": i})[0]
@@ -319,7 +313,7 @@ def _studies(
             else:
                 planned.append((index, org_id, date, kind))
     ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
+    now = ops.adapt_datetimefield_value(clock.at_noon(today))
     tokens = [f"{TOKEN_PREFIX}{index}-{org_id}" for index, org_id, _date, _kind in planned]
     _insert(
         Activity,

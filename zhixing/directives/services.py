@@ -258,10 +258,9 @@ def unlink_agenda_item(link: AgendaStudy, *, by: Any) -> None:
 # --- Urging (催办) ----------------------------------------------------------------------------------
 
 
-def secretaries(orgs: Sequence[Organization], today: dt.date | None = None) -> dict[int, list[Any]]:
+def secretaries(orgs: Sequence[Organization], today: dt.date) -> dict[int, list[Any]]:
     """Per organisation id: the users to urge — the holders of its 书记 post who have an account; where none,
     the holders of a branch_admin/dept_admin grant on the organisation itself. Two queries."""
-    today = today or dt.date.today()
     ids = [o.pk for o in orgs]
     out: dict[int, list[Any]] = {pk: [] for pk in ids}
     people = (
@@ -300,7 +299,7 @@ def urge(
     organizations: Sequence[Organization],
     note: str = "",
     automatic: bool = False,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> list[Urging]:
     """催办: one Urging row per organisation and a notification to each of its secretaries."""
     if by is not None:

@@ -11,9 +11,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from zhixing.core import audit
+from zhixing.core import audit, clock
 from zhixing.core import services as core_services
 from zhixing.core.scoping import Action, scope_for
 from zhixing.directives import suggest
@@ -108,7 +107,7 @@ def _decide(entry: ModuleEntry, *, by: Any, status: str, extra: dict[str, Any] |
         changes: dict[str, Any] = {"status": [current.status, status], **(extra or {})}
         current.status = status
         current.decided_by = by if getattr(by, "is_authenticated", False) else None
-        current.decided_at = timezone.now()
+        current.decided_at = clock.stamp()
         current.save(update_fields=["status", "decided_by", "decided_at"])
         audit.record(audit.Kind.UPDATE, actor=by, obj=current, changes=changes)
         _invalidate_on_commit()
@@ -145,7 +144,7 @@ def add_directive(module: LearningModule, directive: Directive, *, by: Any) -> M
             directive=directive,
             status=ModuleEntryStatus.CONFIRMED,
             decided_by=by if getattr(by, "is_authenticated", False) else None,
-            decided_at=timezone.now(),
+            decided_at=clock.stamp(),
         )
         audit.record(
             audit.Kind.CREATE,

@@ -11,7 +11,6 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from zhixing.core.tree import child_path
 from zhixing.directives.choices import DirectiveKind, ModuleEntryStatus
@@ -94,6 +93,7 @@ def build(
     directives: int = 2000,
     sentences: int = 2,
     seed: int = 2026,
+    now: dt.datetime,
 ) -> Summary:
     """Ensure `departments` modules with 领域 tags, then add `directives` directives with confirmed entries."""
     rng = random.Random(seed)
@@ -136,7 +136,6 @@ def build(
             )
             mains.append(main_name)
         Directive.objects.bulk_create(rows, batch_size=500)
-        now = timezone.now()
         entries, tags = [], []
         for d, main_name in zip(rows, mains, strict=True):
             tags.append(Directive.fields.through(directive_id=d.pk, field_id=fields[main_name].pk))

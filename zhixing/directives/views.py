@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import xlsx
+from zhixing.core import clock, xlsx
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
@@ -243,7 +243,11 @@ def urge(request: HttpRequest, pk: int) -> HttpResponse:
     orgs = list(Organization.objects.filter(pk__in=ids).order_by("path"))
     try:
         rows = services.urge(
-            by=request.user, directive=directive, organizations=orgs, note=form.cleaned_data["note"]
+            by=request.user,
+            directive=directive,
+            organizations=orgs,
+            note=form.cleaned_data["note"],
+            today=clock.today(),
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

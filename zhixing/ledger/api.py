@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from zhixing.core import clock
 from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, Paging, api_user, paginate
 from zhixing.core.scoping import Action
 from zhixing.core.services import ConflictError
@@ -310,7 +311,9 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> dict[
         if len(cooperating) != len(set(ids)):
             raise ValidationError({"cooperating_ids": "有配合单位编号不存在。"})
     try:
-        services.update_task(task, by=user, expected_version=version, cooperating=cooperating, **values)
+        services.update_task(
+            task, by=user, expected_version=version, cooperating=cooperating, today=clock.today(), **values
+        )
     except ValidationError as exc:
         if isinstance(exc, ConflictError) or not hasattr(exc, "error_dict"):
             raise
@@ -349,7 +352,7 @@ def create_report(request: HttpRequest, task_id: int, payload: ReportIn) -> Stat
     task = _task(user, task_id)
     if not services.can_report(user, task):
         raise Http404(NOT_FOUND)
-    report = services.report_progress(task, by=user, **payload.model_dump())
+    report = services.report_progress(task, by=user, today=clock.today(), **payload.model_dump())
     return Status(201, report_out(report))
 
 
@@ -394,7 +397,7 @@ def ledger_board(request: HttpRequest) -> dict[str, Any]:
     published = queries_board.is_published()
     if not services_board.can_view_board(user, published=published):
         raise Http404(NOT_FOUND)
-    result = queries_board.board()
+    result = queries_board.board(today=clock.today())
     rows = [
         {
             "rank": r.rank,

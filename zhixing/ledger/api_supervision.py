@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from zhixing.core import clock
 from zhixing.core.api import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
@@ -369,7 +370,7 @@ def create_notice(request: HttpRequest, task_id: int, payload: NoticeIn) -> Stat
     task = _task(user, task_id)
     if not sup.can_supervise(user, task):
         raise Http404(NOT_FOUND)
-    notice = sup.issue_notice(task, by=user, **payload.model_dump())
+    notice = sup.issue_notice(task, by=user, today=clock.today(), **payload.model_dump())
     return Status(201, notice_out(_notice(user, notice.pk)))
 
 
@@ -400,7 +401,7 @@ def urge(request: HttpRequest, task_id: int, payload: UrgeIn) -> Status[dict[str
         notice = SupervisionNotice.objects.filter(pk=payload.notice_id, task=task).first()
         if notice is None:
             raise ValidationError({"notice_id": "本任务没有这条督办通知。"})
-    urging = sup.urge_task(task, by=user, note=payload.note, notice=notice)
+    urging = sup.urge_task(task, by=user, note=payload.note, notice=notice, today=clock.today())
     return Status(201, urging_out(urging))
 
 
@@ -573,6 +574,7 @@ def record_finding(request: HttpRequest, round_id: int, task_id: int, payload: F
             rect_due_date=payload.rect_due_date,
             rect_due_working_days=payload.rect_due_working_days,
             expected_version=payload.version,
+            today=clock.today(),
         )
     finding = ReviewFinding.objects.select_related("task", "rectification__ledger").get(pk=finding.pk)
     return finding_out(finding)

@@ -329,7 +329,7 @@ class Closure(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    requested_at = models.DateTimeField("申请时间")  # set by the service from its `now`: on time or not
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

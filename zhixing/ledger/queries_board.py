@@ -29,7 +29,6 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F, Q, Sum, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 
 from zhixing.core import calendar
 from zhixing.ledger.choices import BEHIND_MARGIN, ClosureStatus, TaskStatus
@@ -126,8 +125,8 @@ def _local_date_sql(column: str) -> str:
     if connection.vendor == "postgresql":
         zone = str(settings.TIME_ZONE).replace("'", "")
         return f"CAST(({column} AT TIME ZONE '{zone}') AS DATE)"
-    # SQLite keeps datetimes as UTC text; the zone's current offset (Asia/Shanghai has no summer time).
-    offset = timezone.now().astimezone(ZoneInfo(settings.TIME_ZONE)).utcoffset() or dt.timedelta()
+    # SQLite keeps datetimes as UTC text; the zone's offset (Asia/Shanghai has had no summer time since 1991).
+    offset = ZoneInfo(settings.TIME_ZONE).utcoffset(dt.datetime(2000, 1, 1)) or dt.timedelta()
     return f"date({column}, '{int(offset.total_seconds() // 60):+d} minutes')"
 
 
@@ -289,9 +288,8 @@ def latest_problems(per_department: int = PROBLEMS_PER_DEPARTMENT) -> dict[str, 
     return out
 
 
-def board(*, today: dt.date | None = None, with_problems: bool = True) -> Board:
+def board(*, today: dt.date, with_problems: bool = True) -> Board:
     """Every department's line, ranked. Four queries (three without the problems)."""
-    today = today or timezone.localdate()
     counts = _counts(today)
     problems = latest_problems() if with_problems else {}
     rows: list[DeptRow] = []
@@ -339,11 +337,8 @@ class TrendPoint:
         return round(self.closed_on_time / self.due_so_far * 100, 1) if self.due_so_far else None
 
 
-def trend(
-    *, today: dt.date | None = None, days: int = TREND_DAYS, department: int | None = None
-) -> list[TrendPoint]:
+def trend(*, today: dt.date, days: int = TREND_DAYS, department: int | None = None) -> list[TrendPoint]:
     """The snapshots of the last `days` days, summed over the departments (or one department). One query."""
-    today = today or timezone.localdate()
     qs = BoardSnapshot.objects.filter(taken_on__gt=today - dt.timedelta(days=days), taken_on__lte=today)
     if department is not None:
         qs = qs.filter(department_id=department)

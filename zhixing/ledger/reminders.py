@@ -26,7 +26,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from zhixing.core import calendar
 from zhixing.core import services as core
@@ -184,10 +183,9 @@ def send(reminders: Iterable[Reminder]) -> int:
     return count
 
 
-def run_daily(today: dt.date | None = None) -> int:
-    today = today or timezone.localdate()
+def run_daily(today: dt.date) -> int:
     return send([*due_soon(today), *overdue(today)])
 
 
-def run_weekly(today: dt.date | None = None) -> int:
-    return send(weekly_digest(today or timezone.localdate()))
+def run_weekly(today: dt.date) -> int:
+    return send(weekly_digest(today))

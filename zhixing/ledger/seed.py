@@ -1,7 +1,7 @@
 """Demo data of the ledger app for `zhixing seed`: 工作台账 with task trees, progress histories and 销号.
 
 Registered with core.seeding (ORDER 50, after the directives seed, so some ledgers implement a seeded directive).
-Deterministic: one random.Random per seed, relative to `today` (timezone.localdate() unless given).
+Deterministic: one random.Random per seed, relative to the `today` given by the command that runs it.
 
 - demo: one ledger per theme of the source text (稳进增效、除险固安、改革突破、惠民强企, 红岩先锋·模范机关, 四强支部,
   “三级七岗”责任清单…), each led by a department, ~10-20 tasks with sub-tasks and measures;
@@ -33,7 +33,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from zhixing.core import audit, calendar
 from zhixing.core.bulk import insert_many
@@ -197,10 +196,6 @@ class _Node:
     pending: bool = False
 
 
-def _reference() -> dt.date:
-    return timezone.localdate()
-
-
 class _Workdays:
     """W(d): working days after `start` up to d, from one pass over the range (status.expected_progress's
     arithmetic without walking the calendar for every task)."""
@@ -244,11 +239,10 @@ def clear() -> None:
         Ledger.objects.all().delete()
 
 
-def fill(scale_name: str, seed: int, *, today: dt.date | None = None) -> str:
+def fill(scale_name: str, seed: int, *, today: dt.date) -> str:
     global last_fill_seconds
     started = time.perf_counter()
     scale = SCALES.get(scale_name, SCALES["demo"])
-    today = today or _reference()
     rng = random.Random(f"ledger-{seed}")
     depts = list(
         Organization.objects.filter(depth=1, is_active=True).order_by("path").values_list("id", "path")

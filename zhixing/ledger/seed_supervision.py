@@ -24,7 +24,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from zhixing.ledger import services, services_review, services_supervision
 from zhixing.ledger.choices import FindingResult, TaskStatus
@@ -59,9 +58,8 @@ def clear_supervision() -> None:
         get_user_model().objects.filter(username__in=SEED_ACCOUNTS).delete()
 
 
-def seed_supervision(scale_name: str, seed: int) -> str:
+def seed_supervision(scale_name: str, seed: int, *, today: dt.date) -> str:
     rng = random.Random(seed * 11 + 6)
-    today = timezone.localdate()
     ledgers = list(
         Ledger.objects.filter(review_round_of__isnull=True, tasks__status__in=OPEN)
         .select_related("lead_org")
@@ -114,7 +112,9 @@ def _notices(ledger: Ledger, rng: random.Random, today: dt.date) -> tuple[int, i
             services_supervision.answer_notice(notice, by=None, answer=answer)
         elif notice.reply_due < today:
             try:
-                services_supervision.urge_task(task, by=None, note="已逾期，请尽快答复。", notice=notice)
+                services_supervision.urge_task(
+                    task, by=None, note="已逾期，请尽快答复。", notice=notice, today=today
+                )
                 urged += 1
             except ValidationError:
                 pass  # nobody with an account to reach: the notice stays overdue, unurged

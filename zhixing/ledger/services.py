@@ -15,9 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
-from zhixing.core import audit
+from zhixing.core import audit, clock
 from zhixing.core import services as core
 from zhixing.core.calendar import add_working_days
 from zhixing.core.scoping import Action, scope_for
@@ -52,10 +51,6 @@ TASK_FIELDS = (
     "parent",
 )
 LEDGER_FIELDS = ("title", "directive", "decision_name", "lead_org", "start_date", "end_date")
-
-
-def _today(today: dt.date | None) -> dt.date:
-    return today or timezone.localdate()
 
 
 def _user(by: Any) -> Any:
@@ -279,7 +274,7 @@ def add_task(
     due_date: dt.date | None = None,
     due_working_days: int | None = None,
     sort_order: int | None = None,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> Task:
     """Adding needs change scope over the ledger's lead organisation, or (for a sub-task) over the parent's."""
     allowed = can_change_ledger(by, ledger) or (parent is not None and can_edit_task(by, parent))
@@ -306,13 +301,13 @@ def add_task(
             sort_order = Task.objects.filter(ledger=ledger, parent=parent).count() + 1
         task = Task(ledger=ledger, depth=(parent.depth + 1) if parent else 1, sort_order=sort_order, **values)
         task.full_clean(exclude=["latest_report"])
-        task.status = status_on(task, _today(today))
+        task.status = status_on(task, today)
         task.save()
         task.cooperating.set(cooperating)
         changes = audit.diff({}, audit.snapshot(task, TASK_FIELDS))
         changes["cooperating"] = [None, sorted(o.pk for o in cooperating)]
         audit.record(audit.Kind.CREATE, actor=by, obj=task, changes=changes)
-        _roll_up(task.parent_id, ledger.pk, today=_today(today))
+        _roll_up(task.parent_id, ledger.pk, today=today)
     return task
 
 
@@ -322,7 +317,7 @@ def update_task(
     by: Any,
     expected_version: int | None = None,
     cooperating: Sequence[Organization] | None = None,
-    today: dt.date | None = None,
+    today: dt.date,
     **values: Any,
 ) -> Task:
     """Change a task's fields and cooperating organisations; a save over someone else's newer save raises
@@ -367,16 +362,16 @@ def update_task(
             changes["cooperating"] = [old_coop, new_coop]
         if changes:
             current.version += 1
-            current.status = status_on(current, _today(today))
+            current.status = status_on(current, today)
             current.save()
             if new_coop != old_coop:
                 current.cooperating.set(coop)
             if current.depth != task.depth:
                 _fix_depths(current)
             audit.record(audit.Kind.UPDATE, actor=by, obj=current, changes=changes)
-            _roll_up(current.parent_id, ledger.pk, today=_today(today))
+            _roll_up(current.parent_id, ledger.pk, today=today)
             if old_parent != current.parent_id:
-                _roll_up(old_parent, ledger.pk, today=_today(today))
+                _roll_up(old_parent, ledger.pk, today=today)
     for name in [f.attname for f in Task._meta.concrete_fields]:
         setattr(task, name, getattr(current, name))
     return task
@@ -395,7 +390,7 @@ def _fix_depths(task: Task) -> None:
         _fix_depths(child)
 
 
-def terminate_task(task: Task, *, by: Any, reason: str, today: dt.date | None = None) -> Task:
+def terminate_task(task: Task, *, by: Any, reason: str, now: dt.datetime) -> Task:
     if not can_edit_task(by, task):
         raise _refuse("您无权终止该任务。")
     reason = (reason or "").strip()
@@ -408,7 +403,7 @@ def terminate_task(task: Task, *, by: Any, reason: str, today: dt.date | None = 
             status=ClosureStatus.REJECTED,
             reason="任务已终止",
             decided_by=_user(by),
-            decided_at=timezone.now(),
+            decided_at=now,
         )
         before = {"status": task.status, "status_reason": task.status_reason}
         Task.objects.filter(pk=task.pk).update(
@@ -421,7 +416,7 @@ def terminate_task(task: Task, *, by: Any, reason: str, today: dt.date | None = 
             obj=task,
             changes=audit.diff(before, {"status": task.status, "status_reason": task.status_reason}),
         )
-        _roll_up(task.parent_id, task.ledger_id, today=_today(today))
+        _roll_up(task.parent_id, task.ledger_id, today=clock.local_date(now))
     return task
 
 
@@ -444,12 +439,11 @@ def add_milestone(task: Task, *, by: Any, title: str, due_date: dt.date) -> Mile
 
 
 def complete_milestone(
-    milestone: Milestone, *, by: Any, done_on: dt.date | None = None, today: dt.date | None = None
+    milestone: Milestone, *, by: Any, done_on: dt.date | None = None, today: dt.date
 ) -> Milestone:
     """Mark a milestone done on `done_on` (default today): not in the future, not before the ledger starts."""
     if not can_report(by, milestone.task):
         raise _refuse("您无权更新该时间节点。")
-    today = _today(today)
     done_on = done_on or today
     if done_on > today:
         raise _refuse(f"实际完成日期（{done_on:%Y-%m-%d}）不能晚于今天（{today:%Y-%m-%d}）。", "done_on")
@@ -503,7 +497,7 @@ def report_progress(
     next_steps: str = "",
     reason: str = "",
     evidence: Sequence[UploadedFile] = (),
-    today: dt.date | None = None,
+    today: dt.date,
     is_final: bool = False,
 ) -> ProgressReport:
     if not can_report(by, task):
@@ -546,9 +540,7 @@ def report_progress(
             before = task.progress
             task.progress = float(pct)
             task.latest_report = report
-            task.status = (
-                status_on(task, _today(today)) if task.status not in STICKY_STATUSES else task.status
-            )
+            task.status = status_on(task, today) if task.status not in STICKY_STATUSES else task.status
             Task.objects.filter(pk=task.pk).update(
                 progress=task.progress, latest_report=report, status=task.status
             )
@@ -565,7 +557,7 @@ def report_progress(
                     "reason": [None, reason or None],
                 },
             )
-            _roll_up(task.parent_id, task.ledger_id, today=_today(today))
+            _roll_up(task.parent_id, task.ledger_id, today=today)
     except Exception:
         for item in saved:
             item.file.delete(save=False)
@@ -601,9 +593,10 @@ def request_closure(
     evidence: Sequence[UploadedFile],
     problems: str = "",
     next_steps: str = "",
-    today: dt.date | None = None,
+    now: dt.datetime,
 ) -> Closure:
-    """A final report (100 %, with at least one evidence file) and a pending closure; the task becomes 待销号."""
+    """A final report (100 %, with at least one evidence file) and a pending closure, requested at `now` (its local
+    date decides whether the task was done on time); the task becomes 待销号."""
     if not can_report(by, task):
         raise _refuse("只有责任人或该任务的管理者可以申请销号。")
     if task.status in STICKY_STATUSES:
@@ -630,10 +623,12 @@ def request_closure(
                 problems=problems,
                 next_steps=next_steps,
                 evidence=evidence,
-                today=today,
+                today=clock.local_date(now),
                 is_final=True,
             )
-        closure = Closure.objects.create(task=task, final_report=report, requested_by=_user(by))
+        closure = Closure.objects.create(
+            task=task, final_report=report, requested_by=_user(by), requested_at=now
+        )
         Task.objects.filter(pk=task.pk).update(status=TaskStatus.PENDING_CLOSURE)
         task.status = TaskStatus.PENDING_CLOSURE
         audit.record(
@@ -683,11 +678,11 @@ def _pending(closure: Closure, by: Any) -> Task:
     return task
 
 
-def approve_closure(closure: Closure, *, by: Any, today: dt.date | None = None) -> Closure:
+def approve_closure(closure: Closure, *, by: Any, now: dt.datetime) -> Closure:
     task = _pending(closure, by)
     with transaction.atomic():
         updated = Closure.objects.filter(pk=closure.pk, status=ClosureStatus.PENDING).update(
-            status=ClosureStatus.APPROVED, decided_by=_user(by), decided_at=timezone.now()
+            status=ClosureStatus.APPROVED, decided_by=_user(by), decided_at=now
         )
         if not updated:
             raise _refuse("该销号申请已被他人处理，请刷新页面。")
@@ -700,13 +695,13 @@ def approve_closure(closure: Closure, *, by: Any, today: dt.date | None = None) 
             obj=closure,
             changes={"status": [ClosureStatus.PENDING, ClosureStatus.APPROVED]},
         )
-        _roll_up(task.parent_id, task.ledger_id, today=_today(today))
+        _roll_up(task.parent_id, task.ledger_id, today=clock.local_date(now))
         if closure.requested_by is not None:
             core.notify(closure.requested_by, f"“{task.title}”已同意销号。", task.get_absolute_url(), by=by)
     return closure
 
 
-def reject_closure(closure: Closure, *, by: Any, reason: str, today: dt.date | None = None) -> Closure:
+def reject_closure(closure: Closure, *, by: Any, reason: str, now: dt.datetime) -> Closure:
     task = _pending(closure, by)
     reason = (reason or "").strip()
     if not reason:
@@ -715,14 +710,14 @@ def reject_closure(closure: Closure, *, by: Any, reason: str, today: dt.date | N
         updated = Closure.objects.filter(pk=closure.pk, status=ClosureStatus.PENDING).update(
             status=ClosureStatus.REJECTED,
             decided_by=_user(by),
-            decided_at=timezone.now(),
+            decided_at=now,
             reason=reason[:300],
         )
         if not updated:
             raise _refuse("该销号申请已被他人处理，请刷新页面。")
         closure.refresh_from_db()
         task.status = TaskStatus.IN_PROGRESS  # back to work; the derived status follows from the dates
-        task.status = status_on(task, _today(today))
+        task.status = status_on(task, clock.local_date(now))
         Task.objects.filter(pk=task.pk).update(status=task.status, version=task.version + 1)
         task.version += 1
         audit.record(
@@ -742,7 +737,7 @@ def reject_closure(closure: Closure, *, by: Any, reason: str, today: dt.date | N
 
 
 def bulk_add_tasks(
-    ledger: Ledger, specs: Sequence[dict[str, Any]], *, by: Any, today: dt.date | None = None
+    ledger: Ledger, specs: Sequence[dict[str, Any]], *, by: Any, today: dt.date
 ) -> tuple[dict[str, Task], list[tuple[dict[str, Any], ValidationError]]]:
     """Add a whole tree of tasks (with a first progress report on leaves) in a few queries per level.
 
@@ -752,7 +747,6 @@ def bulk_add_tasks(
     """
     if not can_change_ledger(by, ledger):
         raise _refuse("您无权在该台账中添加任务。")
-    today = _today(today)
     created: dict[str, Task] = {}
     errors: list[tuple[dict[str, Any], ValidationError]] = []
     has_children = {s["number"].rsplit(".", 1)[0] for s in specs if "." in s["number"]}
@@ -893,11 +887,10 @@ def _bulk_roll_up(ledger: Ledger, created: dict[str, Task], today: dt.date) -> N
 # --- The daily status refresh ---------------------------------------------------------------------
 
 
-def refresh_statuses(*, today: dt.date | None = None, batch: int = 2000) -> int:
+def refresh_statuses(*, today: dt.date, batch: int = 2000) -> int:
     """Bring the stored status of open tasks up to today (a task becomes 已逾期 or 滞后 as days pass without a
     write). Pages and the API derive the status anyway; this keeps filters and counts on the stored column
     right. One audit event for the run. Returns how many tasks changed."""
-    today = _today(today)
     open_statuses = [TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BEHIND, TaskStatus.OVERDUE]
     changed: dict[str, list[int]] = {}
     qs = (

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from zhixing.core import audit
 from zhixing.core import services as core
@@ -89,10 +88,9 @@ def department_admins() -> list[Any]:
     return list(seen.values())
 
 
-def take_snapshot(*, by: Any = None, today: dt.date | None = None) -> int:
+def take_snapshot(*, by: Any = None, today: dt.date) -> int:
     """Store today's board, one row per department (replacing a snapshot taken earlier the same day). One audit
     event for the run. Returns the number of rows."""
-    today = today or timezone.localdate()
     board = queries_board.board(today=today, with_problems=False)
     rows = [
         BoardSnapshot(

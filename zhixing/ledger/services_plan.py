@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from zhixing.core import services as core
 from zhixing.ledger.choices import TargetKind
@@ -20,7 +19,13 @@ from zhixing.ledger.services import can_change_ledger, can_edit_task
 
 
 def update_milestone(
-    milestone: Milestone, *, by: Any, title: str, due_date: dt.date, done_on: dt.date | None = None
+    milestone: Milestone,
+    *,
+    by: Any,
+    title: str,
+    due_date: dt.date,
+    done_on: dt.date | None = None,
+    today: dt.date,
 ) -> Milestone:
     """Change a milestone's name and dates; `done_on` None means not done yet."""
     task = milestone.task
@@ -40,7 +45,6 @@ def update_milestone(
             f"时间节点（{due_date:%Y-%m-%d}）早于台账开始日期（{ledger.start_date:%Y-%m-%d}）。"
         )
     if done_on is not None:
-        today = timezone.localdate()
         if done_on > today:
             errors["done_on"] = f"实际完成日期（{done_on:%Y-%m-%d}）不能晚于今天。"
         elif done_on < ledger.start_date:

@@ -16,9 +16,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from zhixing.core import audit
+from zhixing.core import audit, clock
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.core.tree import is_in_subtree
@@ -123,7 +122,7 @@ def record_finding(
     rect_due_date: dt.date | None = None,
     rect_due_working_days: int | None = None,
     expected_version: int | None = None,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> ReviewFinding:
     """Record (or revise) the finding on `task`. 基本到位/未到位 need the problems and — unless the finding already
     has one — a rectification item, which becomes a task of the round's 整改台账."""
@@ -214,7 +213,7 @@ def _add_rectification(
     responsible: Person | None,
     due_date: dt.date | None,
     due_working_days: int | None,
-    today: dt.date | None,
+    today: dt.date,
 ) -> Task:
     errors: dict[str, str] = {}
     if org is None:
@@ -275,7 +274,7 @@ def close_round(review: ReviewRound, *, by: Any) -> ReviewRound:
             obj=review,
             changes={
                 "status": [ReviewStatus.OPEN, ReviewStatus.CLOSED],
-                "closed_at": [None, str(timezone.now())],
+                "closed_at": [None, str(clock.stamp())],
             },
         )
     return review

@@ -20,9 +20,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
-from zhixing.core import audit
+from zhixing.core import audit, clock
 from zhixing.core import services as core
 from zhixing.core.calendar import add_working_days
 from zhixing.core.scoping import Action, scope_for
@@ -34,10 +33,6 @@ from zhixing.orgs.models import Person
 
 MAX_REPLY_DAYS = 60
 CLOSED = (TaskStatus.CLOSED, TaskStatus.TERMINATED)
-
-
-def _today(today: dt.date | None) -> dt.date:
-    return today or timezone.localdate()
 
 
 def _user(by: Any) -> Any:
@@ -90,7 +85,7 @@ def reply_deadline(
     return reply_due, None
 
 
-def owners(task: Task) -> list[Any]:
+def owners(task: Task, today: dt.date) -> list[Any]:
     """Whom a notice or an urging reaches: the responsible person's account; without one, the secretaries (or
     admins) of the task's lead organisation."""
     user = task.responsible.user if task.responsible.user_id else None
@@ -98,7 +93,7 @@ def owners(task: Task) -> list[Any]:
         return [user]
     from zhixing.directives.services import secretaries
 
-    return secretaries([task.lead_org]).get(task.lead_org_id, [])
+    return secretaries([task.lead_org], today).get(task.lead_org_id, [])
 
 
 def issue_notice(
@@ -108,7 +103,7 @@ def issue_notice(
     content: str,
     reply_due: dt.date | None = None,
     reply_working_days: int | None = None,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> SupervisionNotice:
     if not can_supervise(by, task):
         raise ValidationError("只有台账牵头单位的管理员、机关工委或分管领导可以督办该任务。")
@@ -119,9 +114,7 @@ def issue_notice(
     if not content:
         errors["content"] = "请写明督办内容：要求对方说明什么、做到什么。"
     try:
-        due, days = reply_deadline(
-            reply_due=reply_due, reply_working_days=reply_working_days, today=_today(today)
-        )
+        due, days = reply_deadline(reply_due=reply_due, reply_working_days=reply_working_days, today=today)
     except ValidationError as exc:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
@@ -137,7 +130,7 @@ def issue_notice(
             reply_working_days=days,
             issued_by=_user(by),
         )
-        for user in owners(task):
+        for user in owners(task, today):
             core.notify(
                 user,
                 f"督办：“{task.title}”，请于 {due:%Y年%-m月%-d日} 前答复。",
@@ -163,7 +156,7 @@ def answer_notice(
     try:
         with transaction.atomic():
             updated = SupervisionNotice.objects.filter(pk=notice.pk, status=NoticeStatus.OPEN).update(
-                status=NoticeStatus.ANSWERED, answer=answer, answered_by=_user(by), answered_at=timezone.now()
+                status=NoticeStatus.ANSWERED, answer=answer, answered_by=_user(by), answered_at=clock.stamp()
             )
             if not updated:
                 raise ValidationError("该督办通知已被他人答复，请刷新页面。")
@@ -202,7 +195,9 @@ def answer_notice(
 # --- 催办 -----------------------------------------------------------------------------------------
 
 
-def urge_task(task: Task, *, by: Any, note: str = "", notice: SupervisionNotice | None = None) -> TaskUrging:
+def urge_task(
+    task: Task, *, by: Any, note: str = "", notice: SupervisionNotice | None = None, today: dt.date
+) -> TaskUrging:
     """催办: a notification to the task's owner, recorded as a TaskUrging."""
     if not can_supervise(by, task):
         raise ValidationError("只有台账牵头单位的管理员、机关工委或分管领导可以催办该任务。")
@@ -213,7 +208,7 @@ def urge_task(task: Task, *, by: Any, note: str = "", notice: SupervisionNotice 
         raise ValidationError({"note": "催办附言最多 300 字，请精简。"})
     if notice is not None and (notice.task_id != task.pk or notice.status != NoticeStatus.OPEN):
         raise ValidationError({"notice": "只能就本任务尚未答复的督办通知催办。"})
-    recipients = owners(task)
+    recipients = owners(task, today)
     if not recipients:
         raise ValidationError(
             f"责任人“{task.responsible.name}”没有登录账号，{task.lead_org.name}也没有书记或管理员账号，"

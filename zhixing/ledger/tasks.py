@@ -7,6 +7,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from zhixing.core import clock
 from zhixing.ledger.services import refresh_statuses
 
 log = logging.getLogger(__name__)
@@ -14,7 +15,7 @@ log = logging.getLogger(__name__)
 
 @db_periodic_task(crontab(hour="0", minute="20"))
 def daily_status_refresh() -> None:
-    log.info("ledger task statuses refreshed: %s", refresh_statuses())
+    log.info("ledger task statuses refreshed: %s", refresh_statuses(today=clock.today()))
 
 
 # --- 晾晒 board snapshot (board) ------------------------------------------------------------------
@@ -25,7 +26,7 @@ def daily_board_snapshot() -> None:
     """After the status refresh: the day's line of every department, for the board's trend."""
     from zhixing.ledger.services_board import take_snapshot
 
-    log.info("ledger board snapshot: %s departments", take_snapshot())
+    log.info("ledger board snapshot: %s departments", take_snapshot(today=clock.today()))
 
 
 # --- Reminders (board) ----------------------------------------------------------------------------
@@ -36,7 +37,7 @@ def daily_reminders() -> None:
     """Due in N working days (tasks and milestones), and newly overdue."""
     from zhixing.ledger import reminders
 
-    log.info("ledger reminders sent: %s", reminders.run_daily())
+    log.info("ledger reminders sent: %s", reminders.run_daily(clock.today()))
 
 
 @db_periodic_task(crontab(day_of_week="1", hour="8", minute="0"))
@@ -44,4 +45,4 @@ def weekly_digest() -> None:
     """Monday morning: each supervisor's behind and overdue tasks."""
     from zhixing.ledger import reminders
 
-    log.info("ledger weekly digests sent: %s", reminders.run_weekly())
+    log.info("ledger weekly digests sent: %s", reminders.run_weekly(clock.today()))

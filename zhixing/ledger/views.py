@@ -12,10 +12,9 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import files
+from zhixing.core import clock, files
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
@@ -74,7 +73,7 @@ def get_task(user: Any, pk: int) -> Task:
 
 
 def _today() -> Any:
-    return timezone.localdate()
+    return clock.today()
 
 
 # --- Ledgers --------------------------------------------------------------------------------------
@@ -221,7 +220,9 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                task = services.add_task(ledger, by=request.user, **form.service_values())
+                task = services.add_task(
+                    ledger, by=request.user, today=clock.today(), **form.service_values()
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -248,6 +249,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 task,
                 by=request.user,
                 expected_version=form.cleaned_data.get("version") or task.version,
+                today=clock.today(),
                 **form.service_values(),
             )
         except ConflictError as exc:
@@ -341,7 +343,11 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.report_progress(
-                    task, by=request.user, evidence=request.FILES.getlist("evidence"), **form.cleaned_data
+                    task,
+                    by=request.user,
+                    evidence=request.FILES.getlist("evidence"),
+                    today=clock.today(),
+                    **form.cleaned_data,
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
@@ -363,7 +369,7 @@ def task_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        services.terminate_task(task, by=request.user, reason=reason)
+        services.terminate_task(task, by=request.user, reason=reason, now=clock.now())
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect(task.get_absolute_url())
@@ -405,7 +411,11 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.request_closure(
-                    task, by=request.user, evidence=request.FILES.getlist("evidence"), **form.cleaned_data
+                    task,
+                    by=request.user,
+                    evidence=request.FILES.getlist("evidence"),
+                    now=clock.now(),
+                    **form.cleaned_data,
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
@@ -439,11 +449,11 @@ def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 if form.cleaned_data["decision"] == "approve":
-                    services.approve_closure(closure, by=request.user)
+                    services.approve_closure(closure, by=request.user, now=clock.now())
                     messages.success(request, "已同意销号。")
                 else:
                     services.reject_closure(
-                        closure, by=request.user, reason=form.cleaned_data.get("reason", "")
+                        closure, by=request.user, reason=form.cleaned_data.get("reason", ""), now=clock.now()
                     )
                     messages.success(request, "已退回销号申请。")
             except ValidationError as exc:

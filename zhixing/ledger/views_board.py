@@ -18,6 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from zhixing.core import clock
 from zhixing.core.xlsx import XLSX_CONTENT_TYPE, Column, write_sheet
 from zhixing.ledger import queries_board, services_board
 from zhixing.ledger.choices import BEHIND_MARGIN
@@ -86,7 +87,7 @@ def _int(value: Any) -> int | None:
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     committee, publication = _visible(request)
-    result = queries_board.board()
+    result = queries_board.board(today=clock.today())
     dept = _int(request.GET.get("dept"))
     names = {r.dept_id: r.name for r in result.rows}
     if dept not in names:
@@ -160,7 +161,7 @@ def write_board(result: Board, out: Any) -> None:
 @require_GET
 def board_export(request: HttpRequest) -> HttpResponse:
     _visible(request)
-    result = queries_board.board()
+    result = queries_board.board(today=clock.today())
     buffer = io.BytesIO()
     write_board(result, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import uploads
+from zhixing.core import clock, uploads
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.xlsx import XLSX_CONTENT_TYPE, XlsxError
 from zhixing.ledger import xlsx_io
@@ -29,7 +29,7 @@ SESSION_KEY = "ledger_import"
 def ledger_export(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = get_ledger(request.user, pk)
     buffer = io.BytesIO()
-    xlsx_io.export_ledger(ledger, buffer, user=request.user)
+    xlsx_io.export_ledger(ledger, buffer, user=request.user, today=clock.today())
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     name = quote(f"{ledger.title}-台账.xlsx")
     response["Content-Disposition"] = (
@@ -58,6 +58,7 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
             title=data["title"],
             lead_org=data["lead_org"],
             start_date=data["start_date"],
+            today=clock.today(),
             end_date=data.get("end_date"),
             decision_name=data["decision_name"],
             dry_run=True,
@@ -103,6 +104,7 @@ def ledger_import_confirm(request: HttpRequest) -> HttpResponse:
             start_date=dt.date.fromisoformat(pending["start_date"]),
             end_date=dt.date.fromisoformat(pending["end_date"]) if pending["end_date"] else None,
             decision_name=pending["decision_name"],
+            today=clock.today(),
         )
     except (XlsxError, ValidationError) as exc:
         messages.error(request, str(exc))

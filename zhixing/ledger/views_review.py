@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhixing.core import clock
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
@@ -176,7 +177,9 @@ def finding_record(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                review_services.record_finding(review, task, by=request.user, **form.service_values())
+                review_services.record_finding(
+                    review, task, by=request.user, today=clock.today(), **form.service_values()
+                )
             except ConflictError as exc:
                 context["conflict"] = exc.messages[0]
                 return render(request, "ledger/review_finding_form.html", context, status=409)

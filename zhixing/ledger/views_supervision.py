@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import files
+from zhixing.core import clock, files
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action
 from zhixing.core.services import ConflictError
@@ -135,7 +135,7 @@ def notice_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                notice = sup.issue_notice(task, by=request.user, **form.cleaned_data)
+                notice = sup.issue_notice(task, by=request.user, today=clock.today(), **form.cleaned_data)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -225,7 +225,7 @@ def task_urge(request: HttpRequest, pk: int) -> HttpResponse:
         back = notice.get_absolute_url() if notice else back
     try:
         note = form.cleaned_data.get("note", "") if form.is_valid() else ""
-        urging = sup.urge_task(task, by=request.user, note=note, notice=notice)
+        urging = sup.urge_task(task, by=request.user, note=note, notice=notice, today=clock.today())
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -365,7 +365,9 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "实际完成日期格式不正确，请按 年-月-日 填写。")
         return redirect(task.get_absolute_url())
     try:
-        services.complete_milestone(milestone, by=request.user, done_on=form.cleaned_data.get("done_on"))
+        services.complete_milestone(
+            milestone, by=request.user, done_on=form.cleaned_data.get("done_on"), today=clock.today()
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -386,7 +388,9 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services_plan.update_milestone(milestone, by=request.user, **form.cleaned_data)
+                services_plan.update_milestone(
+                    milestone, by=request.user, today=clock.today(), **form.cleaned_data
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:

@@ -20,7 +20,6 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from zhixing.core.xlsx import Column, ImportReport, RowError, parse_date, read_sheet, text, write_sheet
 from zhixing.ledger import services
@@ -77,8 +76,7 @@ def progress_text(task: Task, has_children: bool) -> str:
     return f"进度 {float(report.percent):g}%：{done}" if done else f"进度 {float(report.percent):g}%"
 
 
-def export_rows(ledger: Ledger, user: Any = None, today: dt.date | None = None) -> list[list[Any]]:
-    today = today or timezone.localdate()
+def export_rows(ledger: Ledger, user: Any = None, *, today: dt.date) -> list[list[Any]]:
     tasks = visible_tasks(ledger, user, with_reports=True)
     parents = {
         t.parent_id for t in Task.objects.filter(ledger=ledger, parent__isnull=False).only("parent_id")
@@ -106,9 +104,9 @@ def export_rows(ledger: Ledger, user: Any = None, today: dt.date | None = None) 
     return out
 
 
-def export_ledger(ledger: Ledger, out: IO[bytes] | str, *, user: Any = None) -> int:
+def export_ledger(ledger: Ledger, out: IO[bytes] | str, *, user: Any = None, today: dt.date) -> int:
     """Write the ledger (the tasks `user` may see; all of them when user is None). Returns the row count."""
-    rows = export_rows(ledger, user)
+    rows = export_rows(ledger, user, today=today)
     write_sheet(out, "工作台账", COLUMNS, rows)
     return len(rows)
 
@@ -217,7 +215,7 @@ def import_ledger(
     end_date: dt.date | None = None,
     decision_name: str = "",
     dry_run: bool = False,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> tuple[ImportReport, Ledger | None]:
     """Check the whole file and create the ledger with its tasks; errors anywhere -> nothing is written."""
     report = ImportReport(kind="台账", dry_run=dry_run)
@@ -268,7 +266,7 @@ def _write_tasks(
     report: ImportReport,
     *,
     by: Any,
-    today: dt.date | None,
+    today: dt.date,
 ) -> None:
     specs = []
     for number, row in ordered:

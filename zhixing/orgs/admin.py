@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from zhixing.core import clock
 from zhixing.orgs import services
 from zhixing.orgs.models import Grant, Organization, Person, Post
 
@@ -53,9 +54,11 @@ class PersonAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
         if change:
             values = {f: form.cleaned_data[f] for f in form.changed_data}
-            services.update_person(Person.objects.get(pk=obj.pk), by=request.user, **values)
+            services.update_person(
+                Person.objects.get(pk=obj.pk), by=request.user, today=clock.today(), **values
+            )
         else:
-            created = services.create_person(by=request.user, **form.cleaned_data)
+            created = services.create_person(by=request.user, today=clock.today(), **form.cleaned_data)
             obj.pk = created.pk
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

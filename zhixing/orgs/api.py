@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from zhixing.core import clock
 from zhixing.core.api import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
@@ -319,7 +320,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
     values["gender"] = values["gender"] or ""
     with renamed_fields({"branch": "branch_id"}):
         branch = _changeable_org(user, values.pop("branch_id"), field="branch_id", what="所在支部")
-        person = services.create_person(by=user, branch=branch, **values)
+        person = services.create_person(by=user, branch=branch, today=clock.today(), **values)
     return Status(201, person_out(person, user))
 
 
@@ -338,5 +339,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
             values["branch"] = _changeable_org(
                 user, values.pop("branch_id"), field="branch_id", what="所在支部"
             )
-        person = services.update_person(person, by=user, expected_version=version, **values)
+        person = services.update_person(
+            person, by=user, today=clock.today(), expected_version=version, **values
+        )
     return person_out(Person.objects.select_related("branch").get(pk=person.pk), user)

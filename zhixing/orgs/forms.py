@@ -10,7 +10,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -241,5 +240,9 @@ class PostForm(StyledForm):
 class EndPostForm(forms.Form):
     end_date = date_field("离任日期")
 
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
     def clean_end_date(self) -> dt.date:
-        return self.cleaned_data.get("end_date") or timezone.localdate()
+        return self.cleaned_data.get("end_date") or self.today

@@ -165,12 +165,6 @@ class Post(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} {self.get_title_display()} {self.person}"
 
-    @property
-    def is_current(self) -> bool:
-        from django.utils import timezone
-
-        return self.end_date is None or self.end_date >= timezone.localdate()
-
 
 class Grant(models.Model):
     """A role over an organisation subtree. All scoping starts here."""

@@ -616,10 +616,15 @@ def clear_seeded() -> None:
 
 
 def seed(
-    scale: Scale, *, seed: int = DEFAULT_SEED, force: bool = False, extensions: bool = True
+    scale: Scale,
+    *,
+    today: dt.date,
+    seed: int = DEFAULT_SEED,
+    force: bool = False,
+    extensions: bool = True,
 ) -> SeedResult:
     """The organisation tree, people, posts and demo users; then, unless `extensions` is False, the later
-    modules' data registered with core.seeding (activities, directives ...)."""
+    modules' data registered with core.seeding (activities, directives ...), dated relative to `today`."""
     started = time.perf_counter()
     if not database_is_empty():
         if not force:
@@ -653,7 +658,7 @@ def seed(
     from zhixing.core import seeding
 
     base_seconds = time.perf_counter() - started
-    extra = seeding.fill_all(scale.name, seed) if extensions else []
+    extra = seeding.fill_all(scale.name, seed, today=today) if extensions else []
     return SeedResult(
         base_seconds=base_seconds,
         extension_seconds=time.perf_counter() - started - base_seconds,

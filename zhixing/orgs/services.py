@@ -151,9 +151,8 @@ def _eighteenth_birthday(birth: dt.date) -> dt.date:
         return dt.date(birth.year + 18, 3, 1)
 
 
-def _check_dates(values: dict[str, Any]) -> None:
+def _check_dates(values: dict[str, Any], today: dt.date) -> None:
     birth, joined = values.get("birth_date"), values.get("join_date")
-    today = dt.date.today()
     if birth and birth > today:
         raise ValidationError({"birth_date": "出生日期不能晚于今天。"})
     if joined and joined > today:
@@ -169,23 +168,25 @@ def _check_branch(branch: Organization) -> None:
         )
 
 
-def create_person(*, by: Any, branch: Organization, **values: Any) -> Person:
+def create_person(*, by: Any, branch: Organization, today: dt.date, **values: Any) -> Person:
     ensure_can_change(by, branch, field="branch")
     _check_branch(branch)
     values = _prepare_person(values)
-    _check_dates(values)
+    _check_dates(values, today)
     values["name_pinyin"], values["name_initials"] = name_pinyin(values.get("name", ""))
     return core.create(Person, by=by, branch=branch, **values)
 
 
-def update_person(person: Person, *, by: Any, expected_version: int | None = None, **values: Any) -> Person:
+def update_person(
+    person: Person, *, by: Any, today: dt.date, expected_version: int | None = None, **values: Any
+) -> Person:
     ensure_can_change(by, person.branch, field="branch")
     if "branch" in values:
         ensure_can_change(by, values["branch"], field="branch")
         _check_branch(values["branch"])
     values = _prepare_person(values)
     merged = {"birth_date": person.birth_date, "join_date": person.join_date, **values}
-    _check_dates(merged)
+    _check_dates(merged, today)
     if "name" in values:
         values["name_pinyin"], values["name_initials"] = name_pinyin(values["name"])
     return core.update(person, by=by, expected_version=expected_version, **values)

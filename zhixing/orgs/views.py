@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhixing.core import clock
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, Scope, scope_for
 from zhixing.core.services import ConflictError
@@ -410,7 +411,7 @@ def _person_context(
         "post_rows": post_rows,
         "can_change": can_change,
         "post_form": post_form,
-        "end_form": EndPostForm(initial={"end_date": today}),
+        "end_form": EndPostForm(initial={"end_date": today}, today=today),
     }
 
 
@@ -448,7 +449,7 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("organization", "person")
         .get_for_user_or_404(user, Action.CHANGE, pk=pk)
     )
-    form = EndPostForm(request.POST)
+    form = EndPostForm(request.POST, today=clock.today())
     if not form.is_valid():
         messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
     else:
@@ -497,7 +498,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             values = form.values()
             try:
-                person = services.create_person(by=user, branch=values.pop("branch"), **values)
+                person = services.create_person(
+                    by=user, branch=values.pop("branch"), today=clock.today(), **values
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -523,7 +526,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.update_person(
-                    person, by=user, expected_version=form.cleaned_data["version"], **form.values()
+                    person,
+                    by=user,
+                    today=clock.today(),
+                    expected_version=form.cleaned_data["version"],
+                    **form.values(),
                 )
             except ConflictError as exc:
                 form.add_error(None, exc.message)

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from zhixing.core import uploads
+from zhixing.core import clock, uploads
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.xlsx import MAX_BYTES, XLSX_CONTENT_TYPE, ImportReport, XlsxError
 from zhixing.orgs import xlsx_io
@@ -32,7 +32,11 @@ from zhixing.orgs.models import Organization, Person
 SESSION_KEY = "zhixing_xlsx_uploads"
 KINDS: dict[str, tuple[str, Callable[..., ImportReport], list[Any]]] = {
     "orgs": ("组织", xlsx_io.import_orgs, xlsx_io.ORG_COLUMNS),
-    "people": ("人员", xlsx_io.import_people, xlsx_io.PEOPLE_COLUMNS),
+    "people": (
+        "人员",
+        lambda file, **kw: xlsx_io.import_people(file, today=clock.today(), **kw),
+        xlsx_io.PEOPLE_COLUMNS,
+    ),
 }
 NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件。请在 Excel 或 WPS 中“另存为 .xlsx”后再上传。"
 

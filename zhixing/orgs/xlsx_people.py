@@ -164,7 +164,9 @@ def _existing_by_id_number(numbers: list[str]) -> dict[str, Person]:
     return found
 
 
-def import_people(file: IO[bytes] | str | Any, *, by: Any, dry_run: bool = False) -> ImportReport:
+def import_people(
+    file: IO[bytes] | str | Any, *, by: Any, today: dt.date, dry_run: bool = False
+) -> ImportReport:
     """Create or update people keyed by 身份证号; gender and birth date come from the ID number when blank."""
     report = ImportReport(kind="people", dry_run=dry_run)
     rows, errors = read_sheet(file, PEOPLE_COLUMNS)
@@ -179,7 +181,6 @@ def import_people(file: IO[bytes] | str | Any, *, by: Any, dry_run: bool = False
     change = scope_for(by, Action.CHANGE) if by is not None else None
     view = scope_for(by, Action.VIEW) if by is not None else None
     existing = _existing_by_id_number([r["id_number"] for r in rows if r.get("id_number")])
-    today = dt.date.today()
     pinyin_cache: dict[str, tuple[str, str]] = {}
 
     unreadable = {e.row for e in errors if e.column in ("性别", "身份证号")}

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from zhixing.core import clock
 from zhixing.core.api import ERROR_RESPONSES, Paging, api_user
 from zhixing.study import matrix
 from zhixing.study.models import Norm
@@ -79,7 +80,7 @@ def compliance_cells(request: HttpRequest, filters: Query[ComplianceFilters]) ->
         norms = list(Norm.objects.filter(pk=filters.norm, is_active=True))
         if not norms:
             raise Http404("没有找到该学习制度规范。")
-    cells = compliance(root, matrix.year_range(year), norms)
+    cells = compliance(root, matrix.year_range(year), norms, today=clock.today())
     if filters.status is not None:
         cells = [c for c in cells if c.status == filters.status]
     page = cells[filters.offset : filters.offset + filters.limit]

@@ -134,9 +134,7 @@ class Matrix:
         }
 
 
-def build_matrix(
-    root: Organization, norm: Norm, year: int, *, status: str = "", today: dt.date | None = None
-) -> Matrix:
+def build_matrix(root: Organization, norm: Norm, year: int, *, today: dt.date, status: str = "") -> Matrix:
     """Rows = organisations the norm applies to under `root`, columns = the norm's periods overlapping the year.
     `status` keeps only the rows having at least one cell of that status. Two queries (compliance())."""
     start, end = year_range(year)

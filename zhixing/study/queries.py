@@ -26,7 +26,6 @@ from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.models import Aggregate, CharField, Count, Exists, Func, IntegerField, OuterRef, Q, Value
-from django.utils import timezone
 
 from zhixing.core.periods import Period, periods_between
 from zhixing.core.tree import subtree_q
@@ -209,7 +208,7 @@ def compliance(
     period_range: tuple[dt.date, dt.date],
     norms: Sequence[Norm] | None = None,
     *,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> list[Cell]:
     """Cells ordered by norm, organisation path, period start. The caller scopes `root` (fetch it with
     Organization.objects.for_user) — everything below it is in the same subtree."""
@@ -235,9 +234,8 @@ def _compliance(
     period_range: tuple[dt.date, dt.date],
     norms: Sequence[Norm] | None,
     *,
-    today: dt.date | None,
+    today: dt.date,
 ) -> list[Cell]:
-    today = today or timezone.localdate()
     if norms is None:
         norms = list(Norm.objects.filter(is_active=True))
     norms = [n for n in norms if n.is_active]

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from zhixing.core.periods import Period, PeriodKind, period_of, periods_between
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import OrgKind
@@ -65,10 +63,9 @@ def suggest_schedule(
     return plan
 
 
-def observation(root: Organization, *, today: dt.date | None = None) -> ObservationReport:
+def observation(root: Organization, *, today: dt.date) -> ObservationReport:
     """The departments (部门党组) under `root` in the current two-year cycle: attended (with the visits) or still
     due, and a suggested schedule for the due ones over the cycle's remaining months (this month included)."""
-    today = today or timezone.localdate()
     cycle = period_of(PeriodKind.TWO_YEARS, today)
     depts = list(
         Organization.objects.filter(subtree_q("path", root.path), kind=OrgKind.DEPT_GROUP, is_active=True)

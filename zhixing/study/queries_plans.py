@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from zhixing.core.periods import Period, PeriodKind, period_of, periods_between
 from zhixing.core.scoping import Action, scope_for
@@ -217,11 +216,10 @@ class CoverageCell:
 
 
 def coverage_cells(
-    root: Organization, period_range: tuple[dt.date, dt.date], *, today: dt.date | None = None
+    root: Organization, period_range: tuple[dt.date, dt.date], *, today: dt.date
 ) -> list[CoverageCell]:
     """Branch × month cells over the months overlapping `period_range`. A month without a published reference
     requires nothing and yields no cell. Due while the month is open (or not begun), missed after it ends."""
-    today = today or timezone.localdate()
     periods = periods_between(PeriodKind.MONTH, *period_range)
     if not periods:
         return []
@@ -266,11 +264,8 @@ class OrganDocs:
     months: list[DocCell]  # the 12 monthly arrangements
 
 
-def organ_committee_docs(
-    orgs: Iterable[Organization], year: int, *, today: dt.date | None = None
-) -> list[OrganDocs]:
+def organ_committee_docs(orgs: Iterable[Organization], year: int, *, today: dt.date) -> list[OrganDocs]:
     """For each 机关党委: the annual plan (1/year) and the monthly arrangements (1/month) of `year`. Two queries."""
-    today = today or timezone.localdate()
     orgs = list(orgs)
     ids = [o.pk for o in orgs]
     plans = dict(
@@ -294,9 +289,8 @@ def organ_committee_docs(
     ]
 
 
-def reference_docs(year: int, *, today: dt.date | None = None) -> list[DocCell]:
+def reference_docs(year: int, *, today: dt.date) -> list[DocCell]:
     """The committee's 组织生活参考 (1/month) for the months of `year`. One query."""
-    today = today or timezone.localdate()
     refs = dict(MonthlyReference.objects.filter(month__year=year).values_list("month", "pk"))
     months = periods_between(PeriodKind.MONTH, dt.date(year, 1, 1), dt.date(year, 12, 31))
     return [_doc_cell(m, refs.get(m.start), today) for m in months]

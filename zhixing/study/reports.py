@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -126,9 +125,8 @@ class Tongbao:
         return f"{self.period.label}中心组学习情况通报.docx"
 
 
-def gather(root: Organization, period: Period, *, today: dt.date | None = None) -> Tongbao:
+def gather(root: Organization, period: Period, *, today: dt.date) -> Tongbao:
     """Every 部门党组（党委） in the subtree of `root`, with its 中心组 figures for the half-year `period`."""
-    today = today or timezone.localdate()
     end = min(period.end, today)
     norms = Norm.objects.filter(
         is_active=True,

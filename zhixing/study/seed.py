@@ -35,7 +35,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Model
-from django.utils import timezone
 
 from zhixing.core import audit
 from zhixing.core.periods import PeriodKind, periods_between
@@ -535,13 +534,12 @@ def _observers(root: Organization) -> list[int]:
     return list(Person.objects.filter(branch=root).order_by("id").values_list("id", flat=True))
 
 
-def fill(scale_name: str, seed: int, *, today: dt.date | None = None) -> str:
+def fill(scale_name: str, seed: int, *, today: dt.date) -> str:
     global last_fill_seconds
     started = time.perf_counter()
     root = Organization.objects.filter(code=ROOT_CODE, parent__isnull=True).first()
     if root is None:
         return "学习活动：未找到演示组织树，未生成。"
-    today = today or timezone.localdate()
     rng = random.Random(f"study-{seed}")
     full = scale_name != "city"
     attendance_from = _months_back(today, CITY_ATTENDANCE_MONTHS - 1)

@@ -62,19 +62,17 @@ def _current_posts_q(org: Organization, today: dt.date, title: str | None = None
     return q
 
 
-def members(org: Organization, *, today: dt.date | None = None) -> QuerySet[Person]:
+def members(org: Organization, *, today: dt.date) -> QuerySet[Person]:
     """The organisation's people: those whose 支部 lies in its subtree, and those holding a current post in it
     (a 党组's leadership members belong to no branch under it)."""
-    today = today or timezone.localdate()
     return Person.objects.filter(
         (subtree_q("branch__path", org.path) | _current_posts_q(org, today)) & Q(is_active=True)
     ).distinct()
 
 
-def expected_attendees(org: Organization, kind: str, *, today: dt.date | None = None) -> QuerySet[Person]:
+def expected_attendees(org: Organization, kind: str, *, today: dt.date) -> QuerySet[Person]:
     """Who should attend by default: for 中心组学习 the holders of the 中心组成员 post in the organisation;
     otherwise its members."""
-    today = today or timezone.localdate()
     if kind == ActivityKind.STUDY_GROUP:
         return Person.objects.filter(
             _current_posts_q(org, today, PostTitle.STUDY_GROUP) & Q(is_active=True)
@@ -82,8 +80,8 @@ def expected_attendees(org: Organization, kind: str, *, today: dt.date | None = 
     return members(org, today=today)
 
 
-def _is_member(org: Organization, person: Person) -> bool:
-    return members(org).filter(pk=person.pk).exists()
+def _is_member(org: Organization, person: Person, on: dt.date) -> bool:
+    return members(org, today=on).filter(pk=person.pk).exists()
 
 
 # --- Activities -----------------------------------------------------------------------------------
@@ -110,12 +108,12 @@ def _check_activity(values: dict[str, Any], today: dt.date) -> None:
         ).seconds // 60
 
 
-def _link_speaker(org: Organization, values: dict[str, Any]) -> None:
+def _link_speaker(org: Organization, values: dict[str, Any], on: dt.date) -> None:
     """Enter once: a speaker typed by name is linked to the member of that name when exactly one matches."""
     name = (values.get("speaker_name") or "").strip()
     values["speaker_name"] = name
     if values.get("speaker") is None and name:
-        found = list(members(org).filter(name=name)[:2])
+        found = list(members(org, today=on).filter(name=name)[:2])
         values["speaker"] = found[0] if len(found) == 1 else None
 
 
@@ -150,8 +148,8 @@ def _write_agenda(activity: Activity, items: list[str], first_is_study: bool) ->
     AgendaItem.objects.bulk_create(new)
 
 
-def _check_attendees(org: Organization, people: Sequence[Person]) -> None:
-    allowed = set(members(org).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
+def _check_attendees(org: Organization, people: Sequence[Person], on: dt.date) -> None:
+    allowed = set(members(org, today=on).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
     outsiders = [p.name for p in people if p.pk not in allowed]
     if outsiders:
         raise ValidationError(
@@ -170,7 +168,7 @@ def record_activity(
     first_is_study: bool = False,
     attendees: Sequence[Person] | None = None,
     all_present: bool = False,
-    today: dt.date | None = None,
+    today: dt.date,
     **values: Any,
 ) -> Activity:
     """Record an activity with its agenda (one title per item, in order) and its expected attendees (default:
@@ -180,10 +178,9 @@ def record_activity(
     unknown = set(values) - ACTIVITY_FIELDS
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
-    today = today or timezone.localdate()
     values.setdefault("duration_minutes", None)
     _check_activity(values, today)
-    _link_speaker(organization, values)
+    _link_speaker(organization, values, values.get("date") or today)
     items = _clean_agenda(agenda)
     kind = values.get("kind", "")
     people = (
@@ -192,7 +189,7 @@ def record_activity(
         else list(expected_attendees(organization, kind, today=today))
     )
     if attendees is not None:
-        _check_attendees(organization, people)
+        _check_attendees(organization, people, values.get("date") or today)
     with transaction.atomic():
         activity = core.create(
             Activity,
@@ -227,7 +224,7 @@ def update_activity(
     expected_version: int | None,
     agenda: Iterable[str] | None = None,
     first_is_study: bool | None = None,
-    today: dt.date | None = None,
+    today: dt.date,
     **values: Any,
 ) -> Activity:
     """Change an activity (optimistic locking: a save over someone else's newer save raises ConflictError).
@@ -236,7 +233,6 @@ def update_activity(
     unknown = set(values) - ACTIVITY_FIELDS
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
-    today = today or timezone.localdate()
     merged = {f: getattr(activity, f) for f in ACTIVITY_FIELDS} | values
     if "date" in values and values["date"] == activity.date:
         merged["date"] = None  # an old date stays valid; only a new one is checked against the future limit
@@ -245,7 +241,7 @@ def update_activity(
         values["duration_minutes"] = merged["duration_minutes"]
     if "speaker_name" in values and values["speaker_name"] != activity.speaker_name:
         values.setdefault("speaker", None)
-        _link_speaker(activity.organization, values)
+        _link_speaker(activity.organization, values, values.get("date") or activity.date)
     with transaction.atomic():
         current = Activity.objects.select_for_update().get(pk=activity.pk)
         if expected_version is not None and current.version != expected_version:
@@ -293,7 +289,7 @@ def set_attendances(
     existing = {a.person_id: a for a in Attendance.objects.filter(activity=activity)}
     newcomers = [p for p, _, _ in entries if p.pk not in existing]
     if newcomers:
-        _check_attendees(activity.organization, newcomers)
+        _check_attendees(activity.organization, newcomers, activity.date)
     out = []
     with transaction.atomic():
         for person, status, reason in entries:
@@ -362,10 +358,9 @@ def sign_in_window(activity: Activity) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def qr_sign_in(activity: Activity, person: Person, at: dt.datetime | None = None) -> SignIn:
+def qr_sign_in(activity: Activity, person: Person, at: dt.datetime) -> SignIn:
     """A member confirms presence by scanning the activity's QR code. Idempotent: a second scan returns the
     existing row (`already`); concurrent scans leave exactly one row."""
-    at = at or timezone.now()
     opens, closes = sign_in_window(activity)
     if at < opens:
         raise ValidationError(
@@ -375,7 +370,7 @@ def qr_sign_in(activity: Activity, person: Person, at: dt.datetime | None = None
         raise ValidationError("签到已结束：活动当天结束后不能再扫码签到，如有出席请联系支部书记补登。")
     with transaction.atomic():
         row = Attendance.objects.select_for_update().filter(activity=activity, person=person).first()
-        if row is None and not _is_member(activity.organization, person):
+        if row is None and not _is_member(activity.organization, person, activity.date):
             raise ValidationError(
                 f"您不是本次活动的应到人员，也不是“{activity.organization.name}”的成员，无法签到。"
                 "如为列席，请联系活动组织者登记。"

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import files
+from zhixing.core import clock, files
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
@@ -117,7 +117,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, Action.CHANGE).nothing:
         raise Http404("没有找到该页面。")
     form = ActivityForm(
-        request.POST or None, by=request.user, initial={"date": timezone.localdate(), "first_is_study": True}
+        request.POST or None, by=request.user, initial={"date": clock.today(), "first_is_study": True}
     )
     if request.method == "POST":
         if form.is_valid():
@@ -128,6 +128,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                     organization=form.cleaned_data["organization"],
                     first_is_study=form.cleaned_data["first_is_study"],
                     all_present=form.cleaned_data["all_present"],
+                    today=clock.today(),
                     **values,
                 )
             except ValidationError as exc:
@@ -155,6 +156,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 expected_version=form.cleaned_data.get("version") or activity.version,
                 first_is_study=form.cleaned_data["first_is_study"],
+                today=clock.today(),
                 **values,
             )
         except ConflictError as exc:
@@ -292,7 +294,10 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
             status=404,
         )
     row = Attendance.objects.filter(activity=activity, person=person).first()
-    if row is None and not services.members(activity.organization).filter(pk=person.pk).exists():
+    if (
+        row is None
+        and not services.members(activity.organization, today=activity.date).filter(pk=person.pk).exists()
+    ):
         return render(
             request,
             "study/sign_in.html",
@@ -304,7 +309,7 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {"activity": activity, "person": person}
     if request.method == "POST":
         try:
-            result = services.qr_sign_in(activity, person)
+            result = services.qr_sign_in(activity, person, clock.now())
         except ValidationError as exc:
             context["error"] = "；".join(exc.messages)
             return render(request, "study/sign_in.html", context, status=422)

@@ -24,6 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from zhixing.core import clock
 from zhixing.core.periods import parse_key
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.xlsx import XLSX_CONTENT_TYPE
@@ -124,7 +125,7 @@ def _selected_matrix(request: HttpRequest) -> tuple[matrix.Matrix | None, Matrix
     form.initial = {"root": root.pk, "year": year, "norm": norm.pk if norm else None, "status": status}
     if norm is None:
         return None, form
-    return matrix.build_matrix(root, norm, year, status=status), form
+    return matrix.build_matrix(root, norm, year, status=status, today=clock.today()), form
 
 
 _ICONS = {Status.MET: "check-circle-fill", Status.DUE: "hourglass-split", Status.MISSED: "x-circle-fill"}
@@ -194,7 +195,11 @@ def compliance_cell(request: HttpRequest) -> HttpResponse:
     except ValueError:
         raise Http404("没有找到该期间。") from None
     cell = next(
-        (c for c in compliance(org, (period.start, period.end), [norm]) if c.organization.pk == org.pk),
+        (
+            c
+            for c in compliance(org, (period.start, period.end), [norm], today=clock.today())
+            if c.organization.pk == org.pk
+        ),
         None,
     )
     if cell is None:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zhixing.core import clock
 from zhixing.core.forms import apply_errors
 from zhixing.core.periods import PeriodKind, parse_key, period_of
 from zhixing.core.scoping import Action, scope_for
@@ -430,7 +431,7 @@ def observation_page(request: HttpRequest) -> HttpResponse:
     root = qp.default_root(request.user)
     if root is None:
         raise _not_found()
-    report = observation(root)
+    report = observation(root, today=clock.today())
     if not report.rows:
         raise _not_found()
     is_committee = root.kind == OrgKind.COMMITTEE

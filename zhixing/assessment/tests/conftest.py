@@ -10,6 +10,7 @@ from django.test import override_settings
 from zhixing.assessment import services
 from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.models import Round, Scheme
+from zhixing.core.clock import at_noon
 from zhixing.core.testing import World, make_user, org
 from zhixing.directives.tests.builders import activity, directive, studied
 from zhixing.ledger import services as ledger_services
@@ -59,9 +60,9 @@ def record_year(world: World) -> None:
     the = ledger(world)
     done = task(the, world, title="压减审批时限", due_date=dt.date(YEAR, 11, 30))
     closure = ledger_services.request_closure(
-        done, by=world.member, done="已完成", evidence=[photo()], today=dt.date(YEAR, 11, 20)
+        done, by=world.member, done="已完成", evidence=[photo()], now=at_noon(dt.date(YEAR, 11, 20))
     )
-    ledger_services.approve_closure(closure, by=world.dept_a_secretary, today=dt.date(YEAR, 11, 21))
+    ledger_services.approve_closure(closure, by=world.dept_a_secretary, now=at_noon(dt.date(YEAR, 11, 21)))
     task(the, world, title="清理证明事项", due_date=dt.date(YEAR, 12, 15))
 
 

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from zhixing.assessment import dashboards
+from zhixing.assessment import tasks as assessment_tasks
 from zhixing.core import calendar
 from zhixing.core.testing import World, assert_hidden, assert_login_required, org, person
 from zhixing.directives import services as directive_services
@@ -412,7 +413,7 @@ def test_refresh_job_keeps_the_committee_charts_warm(
     from django.utils import timezone
 
     year = timezone.localdate().year
-    dashboards.refresh_committee_charts.call_local()
+    assessment_tasks.refresh_committee_charts.call_local()
     client = world.client(world.committee_admin)
     client.get("/dashboard/committee/")
     for name in ("compliance", "latency", "trends"):
@@ -431,9 +432,9 @@ def test_consumer_start_warms_the_committee_charts_once(world: World, data: dict
     today = timezone.localdate()
     ctx = dashboards.Context(world.committee, today.year, today, None)
     assert dashboards.store().get(dashboards._key("committee", "compliance", ctx)) is None
-    dashboards.warm_committee_charts()  # huey runs tasks immediately in tests: the refresh happens here
+    assessment_tasks.warm_committee_charts()  # huey runs tasks immediately in tests: the refresh happens here
     warmed = dashboards.store().get(dashboards._key("committee", "compliance", ctx))
     assert warmed is not None and warmed.rows
     dashboards.store().delete(dashboards._key("committee", "compliance", ctx))
-    dashboards.warm_committee_charts()  # a second worker starting: nothing queued again
+    assessment_tasks.warm_committee_charts()  # a second worker starting: nothing queued again
     assert dashboards.store().get(dashboards._key("committee", "compliance", ctx)) is None

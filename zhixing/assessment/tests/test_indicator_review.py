@@ -10,6 +10,8 @@ import pytest
 from django.test import override_settings
 
 from zhixing.assessment import indicators
+from zhixing.core import clock
+from zhixing.core.clock import at_noon
 from zhixing.core.testing import World
 from zhixing.ledger import services as ledger_services
 from zhixing.ledger import services_review as review
@@ -36,7 +38,9 @@ def test_findings_are_credited_and_rectification_raises_the_value(world: World) 
         start_date=desk.today,
         rectify_by=desk.today + dt.timedelta(days=40),
     )
-    review.record_finding(rnd, desk.own, by=world.committee_admin, result=FindingResult.IN_PLACE)
+    review.record_finding(
+        rnd, desk.own, by=world.committee_admin, result=FindingResult.IN_PLACE, today=clock.today()
+    )
     finding = review.record_finding(
         rnd,
         desk.shared,
@@ -46,6 +50,7 @@ def test_findings_are_credited_and_rectification_raises_the_value(world: World) 
         rect_org=world.dept_a,
         rect_responsible=world.person_a,
         rect_due_date=desk.today + dt.timedelta(days=20),
+        today=clock.today(),
     )
     orgs = [world.dept_a.pk, world.dept_b.pk]
     got = indicators.compute("review_findings", orgs, desk.today.year, today=desk.today)
@@ -58,9 +63,13 @@ def test_findings_are_credited_and_rectification_raises_the_value(world: World) 
     rectification = finding.rectification
     assert rectification is not None
     closure = ledger_services.request_closure(
-        rectification, by=world.dept_a_secretary, done="已建立协同机制", evidence=[photo()], today=desk.today
+        rectification,
+        by=world.dept_a_secretary,
+        done="已建立协同机制",
+        evidence=[photo()],
+        now=at_noon(desk.today),
     )
-    ledger_services.approve_closure(closure, by=world.committee_admin, today=desk.today)
+    ledger_services.approve_closure(closure, by=world.committee_admin, now=at_noon(desk.today))
     a = indicators.compute("review_findings", orgs, desk.today.year, today=desk.today)[world.dept_a.pk]
     assert a.value == pytest.approx(1.0)
     assert any("整改已销号" in ref[2] for ref in a.refs)

@@ -7,6 +7,7 @@ import pytest
 
 from zhixing.assessment import seed
 from zhixing.assessment.models import ItemScore, Round, Scheme, Score
+from zhixing.core import clock
 from zhixing.core.nav import menu_for
 from zhixing.core.testing import World
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_seed_computes_a_round_with_manual_scores(world: World) -> None:
-    summary = seed.fill("demo", 1)
+    summary = seed.fill("demo", 1, today=clock.today())
     assert "考核问效" in summary
     rnd = Round.objects.get()
     assert rnd.computed_at is not None and rnd.scheme.is_active

@@ -25,6 +25,7 @@ from zhixing.assessment.models import (
     ScoreAttachment,
 )
 from zhixing.assessment.tests.conftest import AS_OF, Setup
+from zhixing.core import clock
 from zhixing.core.testing import (
     World,
     assert_hidden,
@@ -74,7 +75,7 @@ def full(world: World, computed: Setup) -> dict[str, Any]:
     )
     rnd.refresh_from_db()
     a.refresh_from_db()
-    objection = services.raise_objection(a, by=world.dept_a_secretary, text="有异议")
+    objection = services.raise_objection(a, by=world.dept_a_secretary, text="有异议", today=clock.today())
     computed_item = ItemScore.objects.get(score=a, indicator__key="branch_meetings")
     draft = schemes.copy_scheme(computed.scheme, by=world.committee_admin, year=2027)
     return {

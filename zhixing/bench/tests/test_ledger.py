@@ -5,6 +5,7 @@ from typing import Any
 from django.test import override_settings
 
 from zhixing.bench import ledger as bench_ledger
+from zhixing.core import clock
 from zhixing.core.testing import World, make_user
 from zhixing.ledger import seed
 from zhixing.orgs import services as org_services
@@ -15,7 +16,7 @@ def test_measure_on_the_demo_ledgers(world: World, tmp_path: Any) -> None:
     gongwei = make_user("gongwei")
     org_services.grant_role(by=None, user=gongwei, organization=world.committee, role=Role.COMMITTEE_ADMIN)
     with override_settings(MEDIA_ROOT=str(tmp_path)):
-        seed.fill("demo", 3)
+        seed.fill("demo", 3, today=clock.today())
     raw = bench_ledger.measure(2)
     assert raw["board_queries"] == 4 and raw["departments"] == 2
     assert raw["imported"] is True and raw["import_errors"] == []

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management import call_command
 
 from zhixing.bench import runner
+from zhixing.core import clock
 from zhixing.orgs import seed as seeding
 
 
@@ -22,7 +23,7 @@ def test_measure_page_counts_queries_and_times(world, settings) -> None:
 
 def test_measure_pages_on_seeded_data(db: None, settings) -> None:
     settings.SECURE_SSL_REDIRECT = False
-    seeding.seed(seeding.Scale("tiny", departments=2, branches=8, people=60))
+    seeding.seed(seeding.Scale("tiny", departments=2, branches=8, people=60), today=clock.today())
     pages = runner.measure_pages(runs=2)
     assert set(pages) == {"person_list", "org_detail"}
     for result in pages.values():

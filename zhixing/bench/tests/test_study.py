@@ -9,6 +9,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from zhixing.bench import runner, study
+from zhixing.core import clock
 from zhixing.orgs import seed as org_seed
 from zhixing.study import seed as study_seed
 from zhixing.study.models import Attendance
@@ -19,7 +20,9 @@ TODAY = dt.date(2026, 11, 29)
 @pytest.fixture
 def tiny(db: None, settings) -> org_seed.SeedResult:  # type: ignore[no-untyped-def]
     settings.SECURE_SSL_REDIRECT = False
-    result = org_seed.seed(org_seed.Scale("tiny", departments=2, branches=8, people=60))  # the tree only
+    result = org_seed.seed(
+        org_seed.Scale("tiny", departments=2, branches=8, people=60), today=clock.today()
+    )  # the tree only
     study_seed.fill("tiny", 1, today=TODAY)
     return result
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from zhixing.core import audit
+from zhixing.core import audit, clock
 from zhixing.core.models import AppendOnlyError, AuditEvent
 from zhixing.core.testing import PASSWORD, World, assert_hidden, assert_login_required, make_user
 from zhixing.orgs import services as org_services
@@ -45,7 +45,9 @@ def test_create_and_update_record_before_and_after(world: World) -> None:
 
 
 def test_person_update_is_audited(world: World) -> None:
-    org_services.update_person(world.person_a, by=world.dept_a_secretary, mobile="13800000009")
+    org_services.update_person(
+        world.person_a, today=clock.today(), by=world.dept_a_secretary, mobile="13800000009"
+    )
     ev = events(object_type="orgs.person", action="update")[-1]
     assert set(ev.changes) >= {"mobile"} and ev.changes["mobile"][1] == "13800000009"
 

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from zhixing.core import clock
 from zhixing.core.models import Notification
 from zhixing.core.testing import World
 from zhixing.directives import hooks, services
@@ -129,7 +130,11 @@ def test_urge_notifies_secretaries_and_falls_back_to_admins(world: World) -> Non
     )
     before = Notification.objects.count()
     rows = services.urge(
-        by=world.committee_admin, directive=d, organizations=[world.branch_a1, world.dept_b], note="请抓紧"
+        by=world.committee_admin,
+        directive=d,
+        organizations=[world.branch_a1, world.dept_b],
+        note="请抓紧",
+        today=clock.today(),
     )
     assert {r.organization_id for r in rows} == {world.branch_a1.pk, world.dept_b.pk}
     assert Urging.objects.filter(directive=d).count() == 2
@@ -143,9 +148,13 @@ def test_urge_notifies_secretaries_and_falls_back_to_admins(world: World) -> Non
 def test_urge_refused_for_non_committee_and_outside_scope(world: World) -> None:
     d = directive(world, roots=[world.dept_a])
     with pytest.raises(ValidationError):
-        services.urge(by=world.dept_a_secretary, directive=d, organizations=[world.branch_a1])
+        services.urge(
+            by=world.dept_a_secretary, directive=d, organizations=[world.branch_a1], today=clock.today()
+        )
     with pytest.raises(ValidationError):
-        services.urge(by=world.committee_admin, directive=d, organizations=[world.branch_b1])
+        services.urge(
+            by=world.committee_admin, directive=d, organizations=[world.branch_b1], today=clock.today()
+        )
     assert not Urging.objects.exists()
 
 

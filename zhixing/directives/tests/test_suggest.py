@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from zhixing.core import clock
 from zhixing.core.models import AuditEvent
 from zhixing.core.testing import World, org
 from zhixing.directives import services_modules as services
@@ -136,7 +137,7 @@ def test_a_directives_own_field_tags_count(world: World, depts: dict[str, Learni
 
 def test_suggestion_over_city_scale_is_fast(world: World) -> None:
     built = time.perf_counter()
-    summary = synthetic.build(world.committee, departments=150, directives=2000, sentences=1)
+    summary = synthetic.build(world.committee, departments=150, directives=2000, sentences=1, now=clock.now())
     built = time.perf_counter() - built
     assert summary.modules == 150 and summary.directives == 2000
     d = directive(world.committee, "关于生态文明建设的重要讲话", ECOLOGY_TEXT * 5)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from zhixing.core import clock
 from zhixing.core.testing import World, make_user, org
 from zhixing.ledger import services
 from zhixing.ledger.models import Closure, Ledger, Task
@@ -40,7 +41,9 @@ def book(world: World) -> Book:
     own = task(the, world, title="本部门任务")
     shared = task(the, world, title="协同任务", cooperating=[world.dept_b], responsible=world.person_b)
     sub = task(the, world, title="协同子任务", parent=shared, due_date=dt.date(2026, 11, 20))
-    closure = services.request_closure(own, by=world.member, done="已完成", evidence=[photo()])
+    closure = services.request_closure(
+        own, by=world.member, done="已完成", evidence=[photo()], now=clock.now()
+    )
     dept_c = org("Q", "市统计局党组", OrgKind.DEPT_GROUP, world.committee)
     user = make_user("dept_c_secretary")
     org_services.grant_role(by=None, user=user, organization=dept_c, role=Role.DEPT_ADMIN)

@@ -57,7 +57,7 @@ def build_desk(world: World) -> Desk:
     def add(**extra: Any) -> Task:
         values: dict[str, Any] = {"lead_org": world.dept_a, "responsible": world.person_a, "due_date": due}
         values.update(extra)
-        return services.add_task(the, by=None, **values)
+        return services.add_task(the, by=None, today=today, **values)
 
     own = add(title="本部门任务")
     shared = add(title="协同任务", cooperating=[world.dept_b], responsible=world.person_b)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from zhixing.core import clock
 from zhixing.core.models import AuditEvent
 from zhixing.core.testing import World
 from zhixing.ledger import queries_board, services, services_board
@@ -102,8 +103,8 @@ def test_behind_is_counted_in_working_days_over_the_holiday(world: World) -> Non
 
 
 def _close(t: Task, world: World) -> Closure:
-    closure = services.request_closure(t, by=None, done="已完成", evidence=[photo()])
-    return services.approve_closure(closure, by=None)
+    closure = services.request_closure(t, by=None, done="已完成", evidence=[photo()], now=clock.now())
+    return services.approve_closure(closure, by=None, now=clock.now())
 
 
 def test_on_time_rate_counts_closures_on_or_before_the_due_date(world: World) -> None:
@@ -127,9 +128,9 @@ def test_latest_problems_and_ranking(world: World) -> None:
     the = ledger(world, start_date=now - dt.timedelta(days=60), end_date=now + dt.timedelta(days=60))
     a1 = task(the, world, title="甲任务", due_date=now + dt.timedelta(days=30))
     a2 = task(the, world, title="乙任务", due_date=now - dt.timedelta(days=1))
-    services.report_progress(a1, by=None, percent=10, done="起步", problems="旧问题")
-    services.report_progress(a1, by=None, percent=20, done="推进", problems="资金未到位")
-    services.report_progress(a2, by=None, percent=50, done="推进", problems="")
+    services.report_progress(a1, by=None, percent=10, done="起步", problems="旧问题", today=clock.today())
+    services.report_progress(a1, by=None, percent=20, done="推进", problems="资金未到位", today=clock.today())
+    services.report_progress(a2, by=None, percent=50, done="推进", problems="", today=clock.today())
     b_ledger = ledger(world, title="财政台账", lead_org=world.dept_b)
     b1 = task(
         b_ledger, world, title="丙任务", lead_org=world.dept_b, responsible=world.person_b, due_date=now
@@ -149,7 +150,9 @@ def test_board_query_count_is_constant(world: World, size: int, django_assert_nu
     the = ledger(world, start_date=now - dt.timedelta(days=30), end_date=now + dt.timedelta(days=90))
     for i in range(size):
         t = task(the, world, title=f"任务{i}", due_date=now + dt.timedelta(days=i * 5 - 10))
-        services.report_progress(t, by=None, percent=10, done="推进", problems=f"问题{i}")
+        services.report_progress(
+            t, by=None, percent=10, done="推进", problems=f"问题{i}", today=clock.today()
+        )
     with django_assert_num_queries(4):  # date range, aggregate, departments, problems
         result = queries_board.board(today=now)
     assert result.totals.total == size

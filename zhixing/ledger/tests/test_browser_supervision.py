@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from zhixing.core import clock
 from zhixing.core.testing import build_world, log_in
 from zhixing.ledger import services_supervision as sup
 from zhixing.ledger.choices import NoticeStatus
@@ -22,7 +23,11 @@ def test_answer_a_supervision_notice_from_a_phone(live_server: Any, browser: Any
     world = build_world()
     desk = build_desk(world)
     notice = sup.issue_notice(
-        desk.own, by=world.dept_a_secretary, content="请说明审批时限压减进度", reply_working_days=3
+        desk.own,
+        by=world.dept_a_secretary,
+        content="请说明审批时限压减进度",
+        reply_working_days=3,
+        today=clock.today(),
     )
     photo = tmp_path / "材料.png"
     photo.write_bytes(PNG)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from zhixing.core import clock
 from zhixing.core.models import AuditEvent
 from zhixing.core.testing import World
 from zhixing.ledger import services, services_plan
@@ -54,13 +55,16 @@ def test_editing_a_milestone_after_the_ledger_end_is_refused(world: World, desk:
             by=world.dept_a_secretary,
             title="完成调研",
             due_date=desk.ledger.end_date + dt.timedelta(days=1),
+            today=clock.today(),
         )
     assert "晚于台账完成期限" in exc.value.message_dict["due_date"][0]
     with pytest.raises(ValidationError):
         services_plan.update_milestone(
-            m, by=world.member, title="x", due_date=desk.today
+            m, by=world.member, title="x", due_date=desk.today, today=clock.today()
         )  # reporter, not editor
-    services_plan.update_milestone(m, by=world.dept_a_secretary, title="完成专题调研", due_date=desk.today)
+    services_plan.update_milestone(
+        m, by=world.dept_a_secretary, title="完成专题调研", due_date=desk.today, today=desk.today
+    )
     m.refresh_from_db()
     assert (m.title, m.due_date) == ("完成专题调研", desk.today)
 

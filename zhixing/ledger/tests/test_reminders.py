@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 
-from zhixing.core import calendar
+from zhixing.core import calendar, clock
 from zhixing.core import services as core
 from zhixing.core.models import Notification
 from zhixing.core.testing import World, make_user
@@ -50,7 +50,7 @@ def test_three_working_days_before_the_due_date_across_the_holiday(world: World,
     assert reminders.run_daily(dt.date(2026, 10, 8)) == 0
     assert SentReminder.objects.filter(kind=ReminderKind.TASK_DUE, task=t).count() == 1
     # a new due date is a new thing to remind about
-    services.update_task(t, by=None, due_date=dt.date(2026, 10, 16))
+    services.update_task(t, by=None, due_date=dt.date(2026, 10, 16), today=clock.today())
     assert reminders.run_daily(dt.date(2026, 10, 13)) == 1
 
 
@@ -86,7 +86,7 @@ def test_overdue_reminds_responsible_and_supervisor_once(world: World) -> None:
     assert reminders.run_daily(dt.date(2026, 11, 24)) == 0
     # a closed (or pending) task is not reminded
     other = task(the, world, title="已申请销号", due_date=dt.date(2026, 11, 20))
-    services.request_closure(other, by=None, done="完成", evidence=[photo()])
+    services.request_closure(other, by=None, done="完成", evidence=[photo()], now=clock.now())
     assert not SentReminder.objects.filter(task=other).exists()
     assert SentReminder.objects.filter(kind=ReminderKind.OVERDUE, task=t).count() == 2
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
+from zhixing.core import clock
 from zhixing.core.models import AuditEvent
 from zhixing.core.testing import World
 from zhixing.ledger import services
@@ -69,7 +70,9 @@ def test_a_department_reviews_only_its_own_ledgers(world: World, desk: Desk) -> 
 
 def test_a_rectification_is_a_task_tracked_until_closed(world: World, desk: Desk) -> None:
     r = open_round(world, desk)
-    finding = review.record_finding(r, desk.own, by=world.committee_admin, **rect_values(world, desk))
+    finding = review.record_finding(
+        r, desk.own, by=world.committee_admin, today=clock.today(), **rect_values(world, desk)
+    )
     rect = finding.rectification
     assert rect is not None and rect.ledger == r.rectification_ledger
     assert rect.lead_org == world.dept_a and rect.responsible == world.person_a
@@ -78,24 +81,30 @@ def test_a_rectification_is_a_task_tracked_until_closed(world: World, desk: Desk
     assert Task.objects.visible_to(world.member).filter(pk=rect.pk).exists()
     assert Task.objects.visible_to(world.dept_a_secretary).filter(pk=rect.pk).exists()
     assert not Task.objects.visible_to(world.dept_b_secretary).filter(pk=rect.pk).exists()
-    services.report_progress(rect, by=world.member, percent=60, done="已压减 3 个环节")
+    services.report_progress(rect, by=world.member, percent=60, done="已压减 3 个环节", today=clock.today())
     # the round cannot end while it is open
     with pytest.raises(ValidationError) as exc:
         review.close_round(r, by=world.committee_admin)
     assert "1 项整改事项未销号" in exc.value.messages[0]
-    closure = services.request_closure(rect, by=world.member, done="整改完成", evidence=[photo()])
-    services.approve_closure(closure, by=world.committee_admin)
+    closure = services.request_closure(
+        rect, by=world.member, done="整改完成", evidence=[photo()], now=clock.now()
+    )
+    services.approve_closure(closure, by=world.committee_admin, now=clock.now())
     rect.refresh_from_db()
     assert rect.status == TaskStatus.CLOSED
     review.close_round(r, by=world.committee_admin)
     assert ReviewRound.objects.get().status == ReviewStatus.CLOSED
     with pytest.raises(ValidationError):
-        review.record_finding(r, desk.shared, by=world.committee_admin, result=FindingResult.IN_PLACE)
+        review.record_finding(
+            r, desk.shared, by=world.committee_admin, result=FindingResult.IN_PLACE, today=clock.today()
+        )
 
 
 def test_in_place_needs_no_rectification(world: World, desk: Desk) -> None:
     r = open_round(world, desk)
-    finding = review.record_finding(r, desk.own, by=world.committee_admin, result=FindingResult.IN_PLACE)
+    finding = review.record_finding(
+        r, desk.own, by=world.committee_admin, result=FindingResult.IN_PLACE, today=clock.today()
+    )
     assert finding.rectification is None
     assert Task.objects.filter(ledger=r.rectification_ledger).count() == 0
 
@@ -117,6 +126,7 @@ def test_bad_findings_write_nothing(world: World, desk: Desk) -> None:
         lead_org=world.dept_a,
         responsible=world.person_a,
         due_date=desk.today + dt.timedelta(days=10),
+        today=clock.today(),
     )
     after_round = desk.today + dt.timedelta(days=41)
     cases = [
@@ -130,25 +140,35 @@ def test_bad_findings_write_nothing(world: World, desk: Desk) -> None:
     tasks_before = Task.objects.count()
     for (task,), values, field in cases:
         with pytest.raises(ValidationError) as exc:
-            review.record_finding(r, task, by=world.committee_admin, **values)
+            review.record_finding(r, task, by=world.committee_admin, today=clock.today(), **values)
         assert field in exc.value.message_dict, (field, exc.value)
     with pytest.raises(ValidationError) as exc:
         review.record_finding(
-            r, desk.own, by=world.committee_admin, **rect_values(world, desk, rect_due_date=after_round)
+            r,
+            desk.own,
+            by=world.committee_admin,
+            today=clock.today(),
+            **rect_values(world, desk, rect_due_date=after_round),
         )
     assert "回头看整改期限" in exc.value.message_dict["rect_due_date"][0]
     with pytest.raises(ValidationError):
-        review.record_finding(r, stray, by=world.committee_admin, result=FindingResult.IN_PLACE)
+        review.record_finding(
+            r, stray, by=world.committee_admin, result=FindingResult.IN_PLACE, today=clock.today()
+        )
     with pytest.raises(
         ValidationError
     ):  # department A may see the round but not record findings for the committee
-        review.record_finding(r, desk.own, by=world.dept_a_secretary, result=FindingResult.IN_PLACE)
+        review.record_finding(
+            r, desk.own, by=world.dept_a_secretary, result=FindingResult.IN_PLACE, today=clock.today()
+        )
     assert ReviewFinding.objects.count() == 0 and Task.objects.count() == tasks_before
 
 
 def test_revising_a_finding_keeps_its_rectification(world: World, desk: Desk) -> None:
     r = open_round(world, desk)
-    first = review.record_finding(r, desk.own, by=world.committee_admin, **rect_values(world, desk))
+    first = review.record_finding(
+        r, desk.own, by=world.committee_admin, today=clock.today(), **rect_values(world, desk)
+    )
     again = review.record_finding(
         r,
         desk.own,
@@ -156,11 +176,14 @@ def test_revising_a_finding_keeps_its_rectification(world: World, desk: Desk) ->
         result=FindingResult.MOSTLY,
         problems="基本压减",
         expected_version=1,
+        today=clock.today(),
     )
     assert again.pk == first.pk and again.rectification_id == first.rectification_id and again.version == 2
     assert Task.objects.filter(ledger=r.rectification_ledger).count() == 1
     with pytest.raises(ValidationError) as exc:  # an open rectification stands in the way of 落实到位
-        review.record_finding(r, desk.own, by=world.committee_admin, result=FindingResult.IN_PLACE)
+        review.record_finding(
+            r, desk.own, by=world.committee_admin, result=FindingResult.IN_PLACE, today=clock.today()
+        )
     assert "result" in exc.value.message_dict
     with pytest.raises(services.ConflictError):
         review.record_finding(
@@ -170,6 +193,7 @@ def test_revising_a_finding_keeps_its_rectification(world: World, desk: Desk) ->
             result=FindingResult.MOSTLY,
             problems="y",
             expected_version=1,
+            today=clock.today(),
         )
 
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 import pytest
 from django.utils import timezone
 
+from zhixing.core import clock
 from zhixing.core.testing import World
 from zhixing.ledger import queries_board, seed
 from zhixing.ledger.choices import ClosureStatus, TaskStatus
@@ -22,7 +23,7 @@ def test_demo_seed_is_consistent_with_the_status_rules(
     world: World, settings: object, tmp_path: object
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
-    summary = seed.fill("demo", 7)
+    summary = seed.fill("demo", 7, today=clock.today())
     assert summary.startswith("工作台账：7 本")
     today = timezone.localdate()
     tasks = list(Task.objects.select_related("ledger", "lead_org", "responsible__branch", "latest_report"))
@@ -76,7 +77,7 @@ def test_demo_member_login_has_open_tasks_to_report_on(
     from zhixing.orgs import services as org_services
 
     settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
-    seed.fill("demo", 7)
+    seed.fill("demo", 7, today=clock.today())
     newcomer = person("赵演示", world.branch_a2)
     org_services.link_user(newcomer, make_user(seed.DEMO_MEMBER), by=None)
     today = timezone.localdate()

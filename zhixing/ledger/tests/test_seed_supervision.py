@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 
+from zhixing.core import clock
 from zhixing.core.testing import World
 from zhixing.ledger import services
 from zhixing.ledger.choices import NoticeStatus
@@ -31,7 +32,7 @@ def _media(tmp_path):  # type: ignore[no-untyped-def]
 
 
 def test_without_ledgers_nothing_is_made(world: World) -> None:
-    assert "未生成" in seed_supervision("demo", 1)
+    assert "未生成" in seed_supervision("demo", 1, today=clock.today())
     assert not SupervisionNotice.objects.exists() and not ReviewRound.objects.exists()
 
 
@@ -43,8 +44,9 @@ def test_seed_makes_the_showcase_and_clear_removes_it(world: World, desk: Desk) 
         lead_org=world.dept_a,
         responsible=world.person_a,
         due_date=desk.own.due_date,
+        today=clock.today(),
     )
-    summary = seed_supervision("demo", 1)
+    summary = seed_supervision("demo", 1, today=clock.today())
     assert "督办通知 3 条" in summary, summary
     statuses = sorted(SupervisionNotice.objects.values_list("status", flat=True))
     assert statuses == [NoticeStatus.ANSWERED, NoticeStatus.OPEN, NoticeStatus.OPEN]

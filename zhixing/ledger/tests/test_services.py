@@ -10,6 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from zhixing.core import clock
+from zhixing.core.clock import at_noon
 from zhixing.core.models import AuditEvent
 from zhixing.core.services import ConflictError
 from zhixing.core.testing import World, person
@@ -78,7 +80,7 @@ def test_tree_depth_parent_due_and_ledger_end(world: World) -> None:
         lambda: services.add_milestone(top, by=None, title="验收", due_date=dt.date(2027, 1, 2)), "due_date"
     )
     # a cycle: hanging a task under its own sub-task
-    msg = refused(lambda: services.update_task(top, by=None, parent=sub), "parent")
+    msg = refused(lambda: services.update_task(top, by=None, parent=sub, today=clock.today()), "parent")
     assert "自己或它的下级" in msg or "级" in msg
 
 
@@ -113,9 +115,11 @@ def test_rollup_on_report_updates_ancestors_and_ledger(world: World) -> None:
     the.refresh_from_db()
     assert the.progress == pytest.approx((87.5 + 20) / 2)
     # the parent itself takes no reports: its progress is its children's
-    assert "子任务" in refused(lambda: services.report_progress(top, by=None, percent=10, done="x"))
+    assert "子任务" in refused(
+        lambda: services.report_progress(top, by=None, percent=10, done="x", today=clock.today())
+    )
     # a terminated child leaves the roll-up
-    services.terminate_task(a, by=world.dept_a_secretary, reason="政策调整，不再实施", today=TODAY)
+    services.terminate_task(a, by=world.dept_a_secretary, reason="政策调整，不再实施", now=at_noon(TODAY))
     top.refresh_from_db()
     assert top.progress == 100.0
 
@@ -154,7 +158,10 @@ def test_evidence_is_checked_by_content(world: World) -> None:
     t = task(the, world)
     fake = SimpleUploadedFile("照片.png", b"not an image at all", content_type="image/png")
     assert "不是 PNG" in refused(
-        lambda: services.report_progress(t, by=None, percent=10, done="x", evidence=[fake]), "evidence"
+        lambda: services.report_progress(
+            t, by=None, percent=10, done="x", evidence=[fake], today=clock.today()
+        ),
+        "evidence",
     )
     services.report_progress(t, by=None, percent=10, done="x", evidence=[photo()], today=TODAY)
     assert ProgressEvidence.objects.count() == 1
@@ -164,9 +171,13 @@ def test_only_the_responsible_person_or_managers_report(world: World) -> None:
     the = ledger(world)
     t = task(the, world)
     assert "责任人" in refused(
-        lambda: services.report_progress(t, by=world.dept_b_secretary, percent=10, done="x")
+        lambda: services.report_progress(
+            t, by=world.dept_b_secretary, percent=10, done="x", today=clock.today()
+        )
     )
-    assert "责任人" in refused(lambda: services.report_progress(t, by=world.auditor, percent=10, done="x"))
+    assert "责任人" in refused(
+        lambda: services.report_progress(t, by=world.auditor, percent=10, done="x", today=clock.today())
+    )
 
 
 def test_optimistic_lock_refuses_the_second_save(world: World) -> None:
@@ -175,19 +186,31 @@ def test_optimistic_lock_refuses_the_second_save(world: World) -> None:
     first = Task.objects.get(pk=t.pk)
     second = Task.objects.get(pk=t.pk)
     services.update_task(
-        first, by=world.dept_a_secretary, expected_version=first.version, title="第一人的标题"
+        first,
+        by=world.dept_a_secretary,
+        expected_version=first.version,
+        title="第一人的标题",
+        today=clock.today(),
     )
     before = list(Task.objects.values())
     with pytest.raises(ConflictError) as info:
         services.update_task(
-            second, by=world.dept_a_secretary, expected_version=second.version, title="第二人的标题"
+            second,
+            by=world.dept_a_secretary,
+            expected_version=second.version,
+            title="第二人的标题",
+            today=clock.today(),
         )
     assert info.value.current.title == "第一人的标题"
     assert "他人修改" in info.value.messages[0]
     assert list(Task.objects.values()) == before
     # cooperating organisations alone also count as a change
     services.update_task(
-        first, by=world.dept_a_secretary, expected_version=first.version, cooperating=[world.dept_b]
+        first,
+        by=world.dept_a_secretary,
+        expected_version=first.version,
+        cooperating=[world.dept_b],
+        today=clock.today(),
     )
     assert first.version == 3
 
@@ -202,39 +225,49 @@ def test_closure_flow(world: World) -> None:
     org_services.link_user(boss, boss_user, by=None)
     t = task(the, world, supervisor=boss)
     msg = refused(
-        lambda: services.request_closure(t, by=world.member, done="已完成", evidence=[]), "evidence"
+        lambda: services.request_closure(t, by=world.member, done="已完成", evidence=[], now=clock.now()),
+        "evidence",
     )
     assert "佐证材料" in msg
-    closure = services.request_closure(t, by=world.member, done="已完成", evidence=[photo()], today=TODAY)
+    closure = services.request_closure(
+        t, by=world.member, done="已完成", evidence=[photo()], now=at_noon(TODAY)
+    )
     t.refresh_from_db()
     assert t.status == TaskStatus.PENDING_CLOSURE and t.progress == 100.0
     # a member cannot decide; rejection needs a reason
-    assert "审批" in refused(lambda: services.approve_closure(closure, by=world.member))
+    assert "审批" in refused(lambda: services.approve_closure(closure, by=world.member, now=clock.now()))
     assert "原因" in refused(
-        lambda: services.reject_closure(closure, by=world.dept_a_secretary, reason=" "), "reason"
+        lambda: services.reject_closure(closure, by=world.dept_a_secretary, reason=" ", now=clock.now()),
+        "reason",
     )
-    services.reject_closure(closure, by=world.dept_a_secretary, reason="缺少验收报告", today=TODAY)
+    services.reject_closure(closure, by=world.dept_a_secretary, reason="缺少验收报告", now=at_noon(TODAY))
     t.refresh_from_db()
     assert t.status in {TaskStatus.IN_PROGRESS, TaskStatus.BEHIND}
-    assert "已处理" in refused(lambda: services.approve_closure(closure, by=world.dept_a_secretary))
-    second = services.request_closure(
-        t, by=world.member, done="补充验收报告", evidence=[photo()], today=TODAY
+    assert "已处理" in refused(
+        lambda: services.approve_closure(closure, by=world.dept_a_secretary, now=clock.now())
     )
-    services.approve_closure(second, by=boss_user, today=TODAY)  # the supervising leader may approve
+    second = services.request_closure(
+        t, by=world.member, done="补充验收报告", evidence=[photo()], now=at_noon(TODAY)
+    )
+    services.approve_closure(second, by=boss_user, now=at_noon(TODAY))  # the supervising leader may approve
     t.refresh_from_db()
     second.refresh_from_db()
     assert t.status == TaskStatus.CLOSED and second.status == ClosureStatus.APPROVED
-    assert "不能" in refused(lambda: services.report_progress(t, by=None, percent=100, done="x"))
+    assert "不能" in refused(
+        lambda: services.report_progress(t, by=None, percent=100, done="x", today=clock.today())
+    )
 
 
 def test_terminate_needs_a_reason(world: World) -> None:
     the = ledger(world)
     t = task(the, world)
     assert "原因" in refused(
-        lambda: services.terminate_task(t, by=world.dept_a_secretary, reason=""), "reason"
+        lambda: services.terminate_task(t, by=world.dept_a_secretary, reason="", now=clock.now()), "reason"
     )
-    assert "无权" in refused(lambda: services.terminate_task(t, by=world.dept_b_secretary, reason="x"))
-    services.terminate_task(t, by=world.dept_a_secretary, reason="任务合并")
+    assert "无权" in refused(
+        lambda: services.terminate_task(t, by=world.dept_b_secretary, reason="x", now=clock.now())
+    )
+    services.terminate_task(t, by=world.dept_a_secretary, reason="任务合并", now=clock.now())
     t.refresh_from_db()
     assert t.status == TaskStatus.TERMINATED and t.status_reason == "任务合并"
 
@@ -243,7 +276,7 @@ def test_daily_refresh_turns_late_tasks_overdue(world: World) -> None:
     the = ledger(world)
     t = task(the, world, due_date=dt.date(2026, 10, 9))
     done = task(the, world, title="已终止")
-    services.terminate_task(done, by=None, reason="合并")
+    services.terminate_task(done, by=None, reason="合并", now=clock.now())
     assert Task.objects.get(pk=t.pk).status == TaskStatus.NOT_STARTED
     assert services.refresh_statuses(today=dt.date(2026, 10, 12)) == 1
     assert Task.objects.get(pk=t.pk).status == TaskStatus.OVERDUE

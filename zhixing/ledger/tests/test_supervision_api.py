@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from zhixing.core import clock
 from zhixing.core.services import create_api_token
 from zhixing.core.testing import World, assert_hidden, assert_write_refused
 from zhixing.ledger import services_review as review_services
@@ -77,7 +78,9 @@ def test_notice_answer_and_urge(world: World, desk: Desk, api: Any) -> None:
 
 
 def test_notices_are_hidden_from_outsiders(world: World, desk: Desk, api: Any) -> None:
-    notice = sup.issue_notice(desk.own, by=world.dept_a_secretary, content="x", reply_working_days=3)
+    notice = sup.issue_notice(
+        desk.own, by=world.dept_a_secretary, content="x", reply_working_days=3, today=clock.today()
+    )
     outsider = api(desk.c_admin)
     assert outsider.get("/api/v1/notices").json()["count"] == 0
     assert_hidden(outsider, f"/api/v1/notices/{notice.pk}")

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
+from zhixing.core import clock
 from zhixing.core.models import AuditEvent, Holiday, Notification
 from zhixing.core.scoping import Action
 from zhixing.core.testing import World
@@ -58,7 +59,9 @@ def test_reply_deadline_in_working_days_skips_a_holiday(world: World, desk: Desk
 
 def test_issue_notifies_the_responsible_person_and_is_audited(world: World, desk: Desk) -> None:
     due = desk.today + dt.timedelta(days=5)
-    notice = sup.issue_notice(desk.own, by=world.dept_a_secretary, content="请报告整改情况", reply_due=due)
+    notice = sup.issue_notice(
+        desk.own, by=world.dept_a_secretary, content="请报告整改情况", reply_due=due, today=clock.today()
+    )
     note = Notification.objects.get(recipient=world.member)
     assert "督办" in note.text and note.link == notice.get_absolute_url()
     assert AuditEvent.objects.filter(object_type="ledger.supervisionnotice", action="create").count() == 1
@@ -66,12 +69,14 @@ def test_issue_notifies_the_responsible_person_and_is_audited(world: World, desk
 
 def test_the_supervising_leader_may_issue_and_outsiders_may_not(world: World, desk: Desk) -> None:
     services.update_task(
-        desk.shared, by=None, supervisor=world.person_a
+        desk.shared, by=None, supervisor=world.person_a, today=clock.today()
     )  # 张三 (the member persona) supervises
-    sup.issue_notice(desk.shared, by=world.member, content="请加快", reply_working_days=3)
+    sup.issue_notice(
+        desk.shared, by=world.member, content="请加快", reply_working_days=3, today=clock.today()
+    )
     for outsider in (world.dept_b_secretary, desk.c_admin, desk.b_member):
         with pytest.raises(ValidationError):
-            sup.issue_notice(desk.own, by=outsider, content="x", reply_working_days=3)
+            sup.issue_notice(desk.own, by=outsider, content="x", reply_working_days=3, today=clock.today())
     assert SupervisionNotice.objects.count() == 1
 
 
@@ -85,13 +90,15 @@ def test_bad_notice_input_writes_nothing(world: World, desk: Desk) -> None:
     ]
     for values in cases:
         with pytest.raises(ValidationError) as exc:
-            sup.issue_notice(desk.own, by=world.dept_a_secretary, **values)
+            sup.issue_notice(desk.own, by=world.dept_a_secretary, today=clock.today(), **values)
         assert exc.value.messages
     assert SupervisionNotice.objects.count() == 0 and Notification.objects.count() == 0
 
 
 def test_owner_answers_once_with_evidence_and_the_issuer_is_told(world: World, desk: Desk) -> None:
-    notice = sup.issue_notice(desk.own, by=world.dept_a_secretary, content="请说明", reply_working_days=3)
+    notice = sup.issue_notice(
+        desk.own, by=world.dept_a_secretary, content="请说明", reply_working_days=3, today=clock.today()
+    )
     with pytest.raises(ValidationError) as exc:
         sup.answer_notice(notice, by=world.member, answer="  ")
     assert "answer" in exc.value.message_dict
@@ -105,7 +112,9 @@ def test_owner_answers_once_with_evidence_and_the_issuer_is_told(world: World, d
 
 
 def test_only_the_owner_may_answer(world: World, desk: Desk) -> None:
-    notice = sup.issue_notice(desk.shared, by=world.dept_a_secretary, content="请说明", reply_working_days=3)
+    notice = sup.issue_notice(
+        desk.shared, by=world.dept_a_secretary, content="请说明", reply_working_days=3, today=clock.today()
+    )
     # 王五 has no account; the task's lead organisation is A: B's admin and C's admin are not owners
     for outsider in (world.dept_b_secretary, desk.c_admin, world.member):
         with pytest.raises(ValidationError):
@@ -128,9 +137,13 @@ def test_overdue_is_an_open_notice_past_its_deadline(world: World, desk: Desk) -
 
 
 def test_urging_notifies_and_is_recorded(world: World, desk: Desk) -> None:
-    notice = sup.issue_notice(desk.own, by=world.dept_a_secretary, content="x", reply_working_days=3)
+    notice = sup.issue_notice(
+        desk.own, by=world.dept_a_secretary, content="x", reply_working_days=3, today=clock.today()
+    )
     before = Notification.objects.filter(recipient=world.member).count()
-    urging = sup.urge_task(desk.own, by=world.dept_a_secretary, note="明天前答复", notice=notice)
+    urging = sup.urge_task(
+        desk.own, by=world.dept_a_secretary, note="明天前答复", notice=notice, today=clock.today()
+    )
     assert urging.recipients == str(world.member)
     notes = Notification.objects.filter(recipient=world.member).order_by("-id")
     assert notes.count() == before + 1 and "明天前答复" in notes[0].text
@@ -144,7 +157,7 @@ def test_urging_reaches_the_lead_org_admins_without_an_account_or_is_refused(
     world: World, desk: Desk
 ) -> None:
     # 王五 (responsible for `shared`) has no account: the admins of the task's lead organisation are urged
-    urging = sup.urge_task(desk.shared, by=world.dept_a_secretary)
+    urging = sup.urge_task(desk.shared, by=world.dept_a_secretary, today=clock.today())
     assert urging.recipients == str(world.dept_a_secretary)
     # a task of 规划处 (no secretary post, no admin grant on it) whose responsible person has no account
     lonely = services.add_task(
@@ -154,20 +167,21 @@ def test_urging_reaches_the_lead_org_admins_without_an_account_or_is_refused(
         lead_org=world.branch_a2,
         responsible=world.person_a2,
         due_date=desk.today + dt.timedelta(days=30),
+        today=clock.today(),
     )
     with pytest.raises(ValidationError) as exc:
-        sup.urge_task(lonely, by=world.dept_a_secretary)
+        sup.urge_task(lonely, by=world.dept_a_secretary, today=clock.today())
     assert "没有登录账号" in exc.value.messages[0]
     assert TaskUrging.objects.filter(task=lonely).count() == 0
 
 
 def test_urging_is_refused_to_outsiders_and_on_closed_tasks(world: World, desk: Desk) -> None:
     with pytest.raises(ValidationError):
-        sup.urge_task(desk.own, by=world.dept_b_secretary)
-    services.terminate_task(desk.own, by=None, reason="合并到其他任务")
+        sup.urge_task(desk.own, by=world.dept_b_secretary, today=clock.today())
+    services.terminate_task(desk.own, by=None, reason="合并到其他任务", now=clock.now())
     desk.own.refresh_from_db()
     with pytest.raises(ValidationError):
-        sup.urge_task(desk.own, by=world.dept_a_secretary)
+        sup.urge_task(desk.own, by=world.dept_a_secretary, today=clock.today())
     assert TaskUrging.objects.count() == 0
 
 
@@ -184,7 +198,7 @@ def test_task_force_member_from_another_department_sees_and_reports(world: World
     assert titles == {"本部门任务", "协同任务", "协同子任务"}
     assert list(Ledger.objects.visible_to(member)) == [desk.ledger]
     assert services.can_report(member, desk.own)
-    report = services.report_progress(desk.own, by=member, percent=30, done="专班推进")
+    report = services.report_progress(desk.own, by=member, percent=30, done="专班推进", today=clock.today())
     assert ProgressReport.objects.filter(pk=report.pk, reported_by=member).exists()
     # viewing and reporting only: no change scope
     assert not Task.objects.visible_to(member, Action.CHANGE).exists()
@@ -194,7 +208,7 @@ def test_task_force_member_from_another_department_sees_and_reports(world: World
     assert not Ledger.objects.visible_to(other).exists()
     assert not services.can_report(other, desk.own)
     with pytest.raises(ValidationError):
-        services.report_progress(desk.own, by=other, percent=40, done="x")
+        services.report_progress(desk.own, by=other, percent=40, done="x", today=clock.today())
 
 
 def test_dissolving_the_task_force_takes_the_access_away(world: World, desk: Desk) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from zhixing.core import clock
 from zhixing.core.models import Notification
 from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused
 from zhixing.ledger import services
@@ -53,8 +54,12 @@ class Scene:
 
 @pytest.fixture
 def scene(world: World, desk: Desk) -> Scene:
-    notice = sup.issue_notice(desk.own, by=world.dept_a_secretary, content="请说明进度", reply_working_days=3)
-    answered = sup.issue_notice(desk.own, by=world.dept_a_secretary, content="请报数据", reply_working_days=3)
+    notice = sup.issue_notice(
+        desk.own, by=world.dept_a_secretary, content="请说明进度", reply_working_days=3, today=clock.today()
+    )
+    answered = sup.issue_notice(
+        desk.own, by=world.dept_a_secretary, content="请报数据", reply_working_days=3, today=clock.today()
+    )
     sup.answer_notice(answered, by=world.member, answer="已报送", evidence=[photo()])
     force = sup.create_task_force(
         desk.ledger, by=world.dept_a_secretary, name="营商专班", members=[world.person_a]
@@ -182,7 +187,7 @@ def test_a_cooperating_department_sees_the_notice_but_may_not_issue_or_answer(
     world: World, scene: Scene
 ) -> None:
     shared_notice = sup.issue_notice(
-        scene.desk.shared, by=world.dept_a_secretary, content="x", reply_working_days=3
+        scene.desk.shared, by=world.dept_a_secretary, content="x", reply_working_days=3, today=clock.today()
     )
     client = world.client(world.dept_b_secretary)
     assert client.get(f"/ledger/notices/{shared_notice.pk}/").status_code == 200
@@ -230,7 +235,9 @@ def test_overdue_notices_are_marked_and_filtered(world: World, desk: Desk) -> No
         reply_due=desk.today - dt.timedelta(days=3),
         today=desk.today - dt.timedelta(days=10),
     )
-    sup.issue_notice(desk.own, by=world.dept_a_secretary, content="尚未到期", reply_working_days=5)
+    sup.issue_notice(
+        desk.own, by=world.dept_a_secretary, content="尚未到期", reply_working_days=5, today=clock.today()
+    )
     client = world.client(world.dept_a_secretary)
     page = client.get("/ledger/notices/").content.decode()
     assert "逾期未答复 1" in page and "早已逾期" in page and "尚未到期" in page
@@ -374,7 +381,9 @@ def test_notice_list_query_count_is_pinned(
     world: World, desk: Desk, size: int, django_assert_num_queries: Any
 ) -> None:
     for i in range(size):
-        sup.issue_notice(desk.own, by=world.dept_a_secretary, content=f"督办{i}", reply_working_days=3)
+        sup.issue_notice(
+            desk.own, by=world.dept_a_secretary, content=f"督办{i}", reply_working_days=3, today=clock.today()
+        )
     client = world.client(world.dept_a_secretary)
     client.get("/ledger/notices/")
     with django_assert_num_queries(NOTICE_LIST_QUERIES):
@@ -402,6 +411,7 @@ def test_review_page_query_count_is_pinned(
             lead_org=world.dept_a,
             responsible=world.person_a,
             due_date=desk.today + dt.timedelta(days=30),
+            today=clock.today(),
         )
         review_services.record_finding(
             r,
@@ -412,6 +422,7 @@ def test_review_page_query_count_is_pinned(
             rect_org=world.dept_a,
             rect_responsible=world.person_a,
             rect_due_date=desk.today + dt.timedelta(days=20),
+            today=clock.today(),
         )
     client = world.client(world.committee_admin)
     client.get(r.get_absolute_url())

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from zhixing.core import clock
 from zhixing.core.models import AuditEvent, Notification
 from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused
 from zhixing.ledger import services, services_board
@@ -27,7 +28,7 @@ def _some_tasks(world: World, n: int = 2) -> None:
     the = ledger(world, start_date=now - dt.timedelta(days=40), end_date=now + dt.timedelta(days=90))
     for i in range(n):
         t = task(the, world, title=f"任务{i}", due_date=now + dt.timedelta(days=i * 5 - 5))
-        services.report_progress(t, by=None, percent=5, done="推进", problems=f"困难{i}")
+        services.report_progress(t, by=None, percent=5, done="推进", problems=f"困难{i}", today=clock.today())
     other = ledger(world, title="财政台账", lead_org=world.dept_b)
     task(other, world, title="财政任务", lead_org=world.dept_b, responsible=world.person_b)
 
@@ -129,7 +130,7 @@ def test_trend_chart_from_snapshots(world: World) -> None:
     _some_tasks(world)
     client = world.client(world.committee_admin)
     assert "还没有快照" in client.get(BOARD).content.decode()
-    services_board.take_snapshot()
+    services_board.take_snapshot(today=clock.today())
     body = client.get(BOARD).content.decode()
     assert 'id="board-trend-data"' in body and "vendor/echarts/echarts.min.js" in body
     one = client.get(f"{BOARD}?dept={world.dept_b.pk}").content.decode()
@@ -144,7 +145,7 @@ BOARD_QUERIES = (
 @pytest.mark.parametrize("size", [2, 15])
 def test_board_page_query_count_is_pinned(world: World, size: int, django_assert_num_queries: Any) -> None:
     _some_tasks(world, size)
-    services_board.take_snapshot()
+    services_board.take_snapshot(today=clock.today())
     client = world.client(world.committee_admin)
     client.get(BOARD)
     with django_assert_num_queries(BOARD_QUERIES):
@@ -183,7 +184,9 @@ def test_board_rows_escape_what_people_typed(world: World) -> None:
     now = timezone.localdate()
     the = ledger(world, start_date=now - dt.timedelta(days=40), end_date=now + dt.timedelta(days=90))
     t = task(the, world, title="<b>任务</b>", due_date=now + dt.timedelta(days=30))
-    services.report_progress(t, by=None, percent=5, done="推进", problems="<script>alert(1)</script>")
+    services.report_progress(
+        t, by=None, percent=5, done="推进", problems="<script>alert(1)</script>", today=clock.today()
+    )
     body = world.client(world.committee_admin).get(BOARD).content.decode()
     assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)" in body
     assert "&lt;b&gt;任务" in body

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
+from zhixing.core import clock
 from zhixing.core.models import AuditEvent
 from zhixing.core.testing import World
 from zhixing.ledger import services
@@ -74,6 +75,7 @@ def run(file: Any, world: World, **extra: Any) -> Any:
         "lead_org": world.dept_a,
         "start_date": START,
     }
+    values.setdefault("today", START)
     values.update(extra)
     return import_ledger(file, **values)
 
@@ -135,10 +137,16 @@ def test_dry_run_writes_nothing(world: World) -> None:
 
 def test_export_import_round_trip(world: World, book: Book) -> None:
     services.report_progress(
-        book.sub, by=None, percent=30, done="完成调研", problems="数据不全", next_steps="补数据"
+        book.sub,
+        by=None,
+        percent=30,
+        done="完成调研",
+        problems="数据不全",
+        next_steps="补数据",
+        today=clock.today(),
     )
     out = io.BytesIO()
-    assert export_ledger(book.ledger, out) == 3
+    assert export_ledger(book.ledger, out, today=clock.today()) == 3
     out.seek(0)
     ws = load_workbook(out).active
     assert [str(c.value).rstrip("*") for c in ws[1]] == HEADERS  # required columns are marked "序号*"

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from zhixing.core import clock
 from zhixing.orgs import seed as seeding
 from zhixing.orgs.choices import OrgKind, Role
 from zhixing.orgs.management.commands import demo as demo_command
@@ -36,7 +37,7 @@ def test_demo_no_serve_seeds_once_and_prints_logins(db: None) -> None:
 
 
 def test_demo_serves_on_the_port(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    seeding.seed(seeding.Scale("tiny", departments=1, branches=4, people=30))
+    seeding.seed(seeding.Scale("tiny", departments=1, branches=4, people=30), today=clock.today())
     calls: list[tuple[Any, ...]] = []
     real = demo_command.call_command
 

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from zhixing.core import clock
 from zhixing.core.models import AuditEvent
 from zhixing.core.scoping import Action
 from zhixing.core.tree import child_path, subtree_q
@@ -46,7 +47,7 @@ def fingerprint() -> str:
 
 @pytest.fixture
 def demo(db: None) -> seeding.SeedResult:
-    return seeding.seed(seeding.SCALES["demo"])
+    return seeding.seed(seeding.SCALES["demo"], today=clock.today())
 
 
 def test_demo_scale_counts(demo: seeding.SeedResult) -> None:
@@ -190,12 +191,12 @@ def test_one_audit_event_for_the_run(demo: seeding.SeedResult) -> None:
 
 
 def test_deterministic_and_seed_dependent(db: None) -> None:
-    seeding.seed(SMALL, seed=7)
+    seeding.seed(SMALL, seed=7, today=clock.today())
     first = fingerprint()
-    seeding.seed(SMALL, seed=7, force=True)
+    seeding.seed(SMALL, seed=7, force=True, today=clock.today())
     assert fingerprint() == first
     assert Organization.objects.filter(kind=OrgKind.DEPT_GROUP).count() == 3
-    seeding.seed(SMALL, seed=8, force=True)
+    seeding.seed(SMALL, seed=8, force=True, today=clock.today())
     assert fingerprint() != first
     assert AuditEvent.objects.filter(action=AuditEvent.Kind.IMPORT).count() == 3
 
@@ -209,9 +210,9 @@ def test_refuses_a_non_empty_database(world) -> None:
 
 
 def test_force_replaces_only_seeded_data(world) -> None:
-    seeding.seed(SMALL, force=True)
+    seeding.seed(SMALL, force=True, today=clock.today())
     seeded = Person.objects.count() - 3
-    seeding.seed(SMALL, force=True)
+    seeding.seed(SMALL, force=True, today=clock.today())
     assert Person.objects.count() - 3 == seeded  # replaced, not doubled
     world.person_a.refresh_from_db()  # the world's own data is untouched
     assert Organization.objects.filter(code="C").exists()

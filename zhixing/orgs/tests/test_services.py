@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from zhixing.core import clock
 from zhixing.core.models import AuditEvent
 from zhixing.core.services import ConflictError
 from zhixing.core.testing import World
@@ -71,7 +72,11 @@ def test_person_pinyin_and_id_derivations(world: World) -> None:
     idn = "44030019900307" + "123"
     idn += id_number_check_digit(idn)
     p = services.create_person(
-        by=world.branch_secretary, name=" 欧阳修 ", branch=world.branch_a1, id_number=idn.lower()
+        today=clock.today(),
+        by=world.branch_secretary,
+        name=" 欧阳修 ",
+        branch=world.branch_a1,
+        id_number=idn.lower(),
     )
     assert p.name == "欧阳修" and p.name_initials == "oyx" and p.name_pinyin == "ouyangxiu"
     assert p.birth_date == dt.date(1990, 3, 7) and p.gender == "M"
@@ -84,7 +89,9 @@ def test_person_pinyin_and_id_derivations(world: World) -> None:
 )
 def test_bad_id_numbers_are_explained(world: World, value: str, fragment: str) -> None:
     with pytest.raises(ValidationError) as exc:
-        services.create_person(by=None, name="赵六", branch=world.branch_a1, id_number=value)
+        services.create_person(
+            today=clock.today(), by=None, name="赵六", branch=world.branch_a1, id_number=value
+        )
     assert fragment in str(exc.value)
     assert not Person.objects.filter(name="赵六").exists()
 
@@ -92,41 +99,49 @@ def test_bad_id_numbers_are_explained(world: World, value: str, fragment: str) -
 def test_duplicate_id_number_refused(world: World) -> None:
     with pytest.raises(ValidationError):
         services.create_person(
-            by=None, name="张三二", branch=world.branch_a2, id_number=world.person_a.id_number
+            today=clock.today(),
+            by=None,
+            name="张三二",
+            branch=world.branch_a2,
+            id_number=world.person_a.id_number,
         )
 
 
 def test_join_date_before_eighteen_refused(world: World) -> None:
     with pytest.raises(ValidationError) as exc:
-        services.update_person(world.person_a, by=None, join_date=dt.date(1960, 1, 1))
+        services.update_person(world.person_a, today=clock.today(), by=None, join_date=dt.date(1960, 1, 1))
     assert "18 周岁" in str(exc.value)
 
 
 def test_update_person_records_before_and_after(world: World) -> None:
-    services.update_person(world.person_a, by=world.branch_secretary, job_title="副处长")
+    services.update_person(world.person_a, today=clock.today(), by=world.branch_secretary, job_title="副处长")
     event = events_for(world.person_a)[-1]
     assert event.action == "update" and event.changes == {"job_title": ["", "副处长"]}
 
 
 def test_update_without_change_writes_no_event(world: World) -> None:
     count = AuditEvent.objects.count()
-    services.update_person(world.person_a, by=world.branch_secretary, name="张三")
+    services.update_person(world.person_a, today=clock.today(), by=world.branch_secretary, name="张三")
     assert AuditEvent.objects.count() == count
 
 
 def test_optimistic_lock_refuses_stale_save(world: World) -> None:
     loaded = world.person_a.version
-    services.update_person(world.person_a, by=None, expected_version=loaded, job_title="处长")
+    services.update_person(
+        world.person_a, today=clock.today(), by=None, expected_version=loaded, job_title="处长"
+    )
     stale = Person.objects.get(pk=world.person_a.pk)
     with pytest.raises(ConflictError) as exc:
-        services.update_person(stale, by=None, expected_version=loaded, job_title="科员")
+        services.update_person(stale, today=clock.today(), by=None, expected_version=loaded, job_title="科员")
     assert exc.value.current.job_title == "处长"
     assert Person.objects.get(pk=world.person_a.pk).job_title == "处长"
 
 
 def test_person_cannot_be_moved_into_branch_outside_scope(world: World) -> None:
     with pytest.raises(ValidationError):
-        services.update_person(world.person_a, by=world.dept_a_secretary, branch=world.branch_b1)
+        services.update_person(
+            world.person_a, today=clock.today(), by=world.dept_a_secretary, branch=world.branch_b1
+        )
     assert Person.objects.get(pk=world.person_a.pk).branch == world.branch_a1
 
 
@@ -168,5 +183,5 @@ def test_person_cannot_belong_to_a_mass_organisation(world: World) -> None:
         by=None, code="A-GH", name="机关工会", kind=OrgKind.MASS_ORG, parent=world.organ_a
     )
     with pytest.raises(ValidationError) as exc:
-        services.create_person(by=None, name="钱七", branch=union)
+        services.create_person(today=clock.today(), by=None, name="钱七", branch=union)
     assert "群团组织" in str(exc.value)

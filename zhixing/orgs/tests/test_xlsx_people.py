@@ -5,10 +5,17 @@ import io
 
 from openpyxl import load_workbook
 
+from zhixing.core import clock
 from zhixing.core.models import AuditEvent
+from zhixing.orgs import xlsx_io
 from zhixing.orgs.models import Person
 from zhixing.orgs.tests.xlsx_helpers import id_number, people_file, person_row
-from zhixing.orgs.xlsx_io import export_people, import_people
+from zhixing.orgs.xlsx_io import export_people
+
+
+def import_people(*args, **kwargs):  # the suite's fixed clock is today
+    kwargs.setdefault("today", clock.today())
+    return xlsx_io.import_people(*args, **kwargs)
 
 
 def snapshot() -> list[dict]:
@@ -20,6 +27,7 @@ def test_create_derives_gender_and_birth_from_id_and_audits_each_row(world):
     report = import_people(
         people_file([person_row("赵六", idn=idn, 手机号="13712345678"), person_row("钱七", 性别="女")]),
         by=None,
+        today=clock.today(),
     )
     assert report.ok, report.errors
     assert report.created == 2
@@ -38,7 +46,9 @@ def test_create_derives_gender_and_birth_from_id_and_audits_each_row(world):
 def test_update_by_id_number_keeps_blank_cells(world):
     version = Person.objects.get(pk=world.person_a.pk).version
     report = import_people(
-        people_file([person_row("张三", branch="A-2", idn=world.person_a.id_number, 职务="处长")]), by=None
+        people_file([person_row("张三", branch="A-2", idn=world.person_a.id_number, 职务="处长")]),
+        by=None,
+        today=clock.today(),
     )
     assert report.ok, report.errors
     assert (report.created, report.updated) == (0, 1)
@@ -59,7 +69,7 @@ def test_round_trip_export_then_import_changes_nothing(world):
     export_people(Person.objects.all(), buf, user=world.committee_admin)
     before = snapshot()
     buf.seek(0)
-    report = import_people(buf, by=world.committee_admin)
+    report = import_people(buf, by=world.committee_admin, today=clock.today())
     # people without ID numbers are new each time; those with one are matched and unchanged
     assert report.ok, report.errors
     assert (report.created, report.updated, report.unchanged) == (2, 0, 1)
@@ -74,7 +84,7 @@ def test_masked_export_is_refused_on_import(world):
     assert ws["D2"].value == "110***********002X" and ws["E2"].value == "138****0001"
     buf.seek(0)
     before = snapshot()
-    report = import_people(buf, by=None)
+    report = import_people(buf, by=None, today=clock.today())
     assert {e.column for e in report.errors} == {"身份证号", "手机号"}
     assert all("脱敏" in e.message for e in report.errors)
     assert snapshot() == before
@@ -92,7 +102,7 @@ def test_broken_row_in_the_middle_writes_nothing(world):
     rows = [person_row(f"人员{i}", idn=id_number("19800101", i)) for i in range(1, 30)]
     rows[14][2] = "1980-02-30"
     before, events = snapshot(), AuditEvent.objects.count()
-    report = import_people(people_file(rows), by=None)
+    report = import_people(people_file(rows), by=None, today=clock.today())
     assert [(e.row, e.column) for e in report.errors] == [(16, "出生日期")]
     assert "1980-02-30" in report.errors[0].message
     assert snapshot() == before and AuditEvent.objects.count() == events
@@ -116,6 +126,7 @@ def test_row_errors(world):
             ]
         ),
         by=None,
+        today=clock.today(),
     )
     found = {(e.row, e.column): e.message for e in report.errors}
     assert "NOPE" in found[(2, "所在支部编码")]
@@ -140,25 +151,31 @@ def test_scope_dept_a_secretary_cannot_import_into_dept_b(world):
             ]
         ),
         by=world.dept_a_secretary,
+        today=clock.today(),
     )
     assert [(e.row, e.column) for e in report.errors] == [(3, "所在支部编码")]
     assert snapshot() == before
     # updating someone of department B by ID number is refused as well
     from zhixing.orgs import services
 
-    services.update_person(world.person_b, by=None, id_number=id_number("19700101", 3))
+    services.update_person(world.person_b, today=clock.today(), by=None, id_number=id_number("19700101", 3))
     report = import_people(
         people_file([person_row("王五", branch="A-1", idn=id_number("19700101", 3))]),
         by=world.dept_a_secretary,
+        today=clock.today(),
     )
     assert [(e.row, e.column) for e in report.errors] == [(2, "身份证号")]
 
 
 def test_member_cannot_import(world):
-    report = import_people(people_file([person_row("新人", branch="A-1")]), by=world.member)
+    report = import_people(
+        people_file([person_row("新人", branch="A-1")]), by=world.member, today=clock.today()
+    )
     assert [(e.row, e.column) for e in report.errors] == [(2, "所在支部编码")]
 
 
 def test_id_number_typed_as_number_is_explained(world):
-    report = import_people(people_file([person_row("甲", idn=110105198001010011)]), by=None)
+    report = import_people(
+        people_file([person_row("甲", idn=110105198001010011)]), by=None, today=clock.today()
+    )
     assert "文本" in report.errors[0].message

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
+from zhixing.conftest import TEST_NOW
 from zhixing.core.services import create_api_token
 from zhixing.core.testing import World
 from zhixing.study import services
@@ -18,7 +18,7 @@ from zhixing.study.tests.conftest import make_activity
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+TODAY = TEST_NOW.date()  # the suite's fixed clock (conftest)
 LAST = TODAY.year - 1
 
 

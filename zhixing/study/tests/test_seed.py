@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from zhixing.core import seeding
+from zhixing.core import clock, seeding
 from zhixing.orgs import seed as org_seed
 from zhixing.orgs.choices import OrgKind
 from zhixing.study import seed
@@ -46,7 +46,9 @@ def fingerprint() -> str:
 
 @pytest.fixture
 def seeded(db: None) -> org_seed.SeedResult:
-    result = org_seed.seed(SMALL, seed=11)  # the tree only (conftest); the study part with a fixed today:
+    result = org_seed.seed(
+        SMALL, seed=11, today=clock.today()
+    )  # the tree only (conftest); the study part with a fixed today:
     seed.fill("small", 11, today=TODAY)
     return result
 
@@ -116,9 +118,11 @@ def test_city_scale_bounds_branch_attendance(seeded: org_seed.SeedResult) -> Non
 @pytest.mark.seed_extensions
 def test_registered_with_the_seed_command(db: None) -> None:
     assert "study" in [e.name for e in seeding.extensions()]
-    result = org_seed.seed(org_seed.Scale("tiny", departments=1, branches=4, people=30), seed=3)
+    result = org_seed.seed(
+        org_seed.Scale("tiny", departments=1, branches=4, people=30), seed=3, today=clock.today()
+    )
     assert any(line.startswith("学习活动：") for line in result.extra)
     assert Activity.objects.exists()
     org_seed.seed(
-        org_seed.Scale("tiny", departments=1, branches=4, people=30), seed=3, force=True
+        org_seed.Scale("tiny", departments=1, branches=4, people=30), seed=3, force=True, today=clock.today()
     )  # clears first

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from zhixing.core import clock
 from zhixing.core.models import AuditEvent
 from zhixing.core.services import ConflictError
 from zhixing.core.testing import World, person
@@ -119,15 +120,24 @@ def test_update_with_optimistic_locking_and_agenda(world: World) -> None:
     activity = make_activity(world, agenda=["学习"], first_is_study=True)
     v = activity.version
     services.update_activity(
-        activity, by=world.branch_secretary, expected_version=v, agenda=["学习", "议事"], first_is_study=True
+        activity,
+        by=world.branch_secretary,
+        expected_version=v,
+        agenda=["学习", "议事"],
+        first_is_study=True,
+        today=clock.today(),
     )
     assert activity.version == v + 1
     assert list(activity.agenda_items.values_list("title", flat=True)) == ["学习", "议事"]
     stale = Activity.objects.get(pk=activity.pk)
-    services.update_activity(activity, by=world.branch_secretary, expected_version=v + 1, title="新主题")
+    services.update_activity(
+        activity, by=world.branch_secretary, expected_version=v + 1, title="新主题", today=clock.today()
+    )
     before = counts()
     with pytest.raises(ConflictError):
-        services.update_activity(stale, by=world.branch_secretary, expected_version=v + 1, title="旧编辑")
+        services.update_activity(
+            stale, by=world.branch_secretary, expected_version=v + 1, title="旧编辑", today=clock.today()
+        )
     assert counts() == before
     assert Activity.objects.get(pk=activity.pk).title == "新主题"
 
@@ -135,7 +145,12 @@ def test_update_with_optimistic_locking_and_agenda(world: World) -> None:
 def test_old_activity_keeps_its_date_when_edited(world: World) -> None:
     activity = make_activity(world, date=dt.date(2026, 1, 5))
     services.update_activity(
-        activity, by=None, expected_version=activity.version, title="补记", date=dt.date(2026, 1, 5)
+        activity,
+        by=None,
+        expected_version=activity.version,
+        title="补记",
+        date=dt.date(2026, 1, 5),
+        today=clock.today(),
     )
     with pytest.raises(ValidationError, match="7 天"):
         services.update_activity(
@@ -213,9 +228,9 @@ def test_qr_sign_in_race_falls_back_to_existing_row(world: World, monkeypatch: p
     activity = make_activity(world, attendees=[])
     real = services._is_member
 
-    def racing(org, p):  # type: ignore[no-untyped-def]
+    def racing(org, p, on):  # type: ignore[no-untyped-def]
         Attendance.objects.create(activity=activity, person=p, status="present", signed_in_at=_at(TODAY, 9))
-        return real(org, p)
+        return real(org, p, on)
 
     monkeypatch.setattr(services, "_is_member", racing)
     result = services.qr_sign_in(activity, world.person_a, _at(TODAY, 9, 1))

@@ -9,9 +9,9 @@ import io
 import re
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
+from zhixing.conftest import TEST_NOW
 from zhixing.core.testing import World, assert_hidden, assert_login_required, org, person
 from zhixing.orgs.choices import OrgKind, PartyStatus
 from zhixing.study import services
@@ -22,7 +22,7 @@ from zhixing.study.tests.conftest import make_activity
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+TODAY = TEST_NOW.date()  # the suite's fixed clock (conftest)
 LAST = TODAY.year - 1
 
 
@@ -158,7 +158,7 @@ def test_matrix_query_count_is_constant(world: World, django_assert_num_queries)
     url = f"/study/compliance/?norm={themed_day().pk}"
     act(world, world.branch_a1, K.THEMED_DAY, TODAY)
     client.get(url)
-    # session, user, grants, the filter's organisations, norms, compliance()'s two, the unread count
+    # session, user, grants, the filter's organisations, norms, compliance(today=clock.today())'s two, the unread count
     with django_assert_num_queries(8) as small:
         assert client.get(url).status_code == 200
     for i in range(30):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from zhixing.core import clock
 from zhixing.ledger.models import Ledger
 from zhixing.ledger.xlsx_io import export_ledger
 
@@ -21,5 +22,5 @@ class Command(BaseCommand):
         ledger = Ledger.objects.filter(pk=options["ledger_id"]).first()
         if ledger is None:
             raise CommandError(f"没有编号为 {options['ledger_id']} 的台账。")
-        count = export_ledger(ledger, options["file"])
+        count = export_ledger(ledger, options["file"], today=clock.today())
         self.stdout.write(f"已导出“{ledger.title}”：{count} 项任务 → {options['file']}")

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from zhixing.core import clock
 from zhixing.core.xlsx import XlsxError
 from zhixing.ledger.xlsx_io import import_ledger
 from zhixing.orgs.models import Organization
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if lead is None:
             raise CommandError(f"没有组织编码为“{options['lead']}”的组织。")
         try:
-            start = dt.date.fromisoformat(options["start"]) if options["start"] else timezone.localdate()
+            start = dt.date.fromisoformat(options["start"]) if options["start"] else clock.today()
             end = dt.date.fromisoformat(options["end"]) if options["end"] else None
         except ValueError as exc:
             raise CommandError("日期格式应为 YYYY-MM-DD。") from exc
@@ -43,6 +43,7 @@ class Command(BaseCommand):
                 start_date=start,
                 end_date=end,
                 decision_name=options["decision"],
+                today=clock.today(),
                 dry_run=options["dry_run"],
             )
         except (XlsxError, OSError) as exc:

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from zhixing.core import clock
 from zhixing.orgs import seed as seeding
 from zhixing.orgs.models import Grant, Organization
 
@@ -77,7 +78,7 @@ class Command(BaseCommand):
             self.stdout.write("数据库中已有组织，不再载入演示数据 (existing data kept)。")
         else:
             self.stdout.write("正在载入演示单位 loading the demo organisation ...")
-            result = seeding.seed(seeding.SCALES["demo"])
+            result = seeding.seed(seeding.SCALES["demo"], today=clock.today())
             self.stdout.write(
                 f"已载入：{result.organizations} 个组织，{result.people} 人，{result.posts} 个职务。"
             )

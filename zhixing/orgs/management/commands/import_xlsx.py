@@ -3,15 +3,21 @@ acting as the system (not scoped). Prints the summary and every error; exit code
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zhixing.core import clock
 from zhixing.core.holiday_io import import_holidays
 from zhixing.core.xlsx import XlsxError
 from zhixing.orgs.xlsx_io import import_orgs, import_people
 
-IMPORTERS = {"orgs": import_orgs, "people": import_people, "holidays": import_holidays}
+IMPORTERS: dict[str, Callable[..., Any]] = {
+    "orgs": import_orgs,
+    "people": lambda file, **kw: import_people(file, today=clock.today(), **kw),
+    "holidays": import_holidays,
+}
 
 
 class Command(BaseCommand):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zhixing.core import clock
 from zhixing.orgs import seed as seeding
 
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         scale = seeding.SCALES[options["scale"]]
         started = time.perf_counter()
         try:
-            result = seeding.seed(scale, seed=options["seed"], force=options["force"])
+            result = seeding.seed(scale, seed=options["seed"], force=options["force"], today=clock.today())
         except seeding.SeedRefused as exc:
             raise CommandError(str(exc)) from None
         seconds = time.perf_counter() - started
