@@ -50,13 +50,13 @@ def selectable_person(pk: object, *, user: object, orgs: Sequence[Organization])
     subtrees (as the forms offer them by name) or someone the user may see anyway. Anyone else is None, exactly
     like a number that does not exist, so that an id cannot be used to look up the city's people."""
     try:
-        pk = int(pk)  # type: ignore[call-overload]
+        number = int(pk)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
     visible = Person.objects.for_user(user, Action.VIEW).values("pk")
     return (
         Person.objects.select_related("branch")
-        .filter(pk=pk, is_active=True)
+        .filter(pk=number, is_active=True)
         .filter(people_in(orgs) | Q(pk__in=visible))
         .first()
     )

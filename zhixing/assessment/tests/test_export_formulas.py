@@ -83,7 +83,10 @@ def test_looks_like_formula() -> None:
 
 def test_compliance_matrix_export(evil: World) -> None:
     norm = Norm.objects.get(activity_kind=K.THEMED_DAY, condition="")
-    for root in (evil.dept_a, evil.branch_a1):  # the name is also in the sheet's title line when it is the root
+    for root in (
+        evil.dept_a,
+        evil.branch_a1,
+    ):  # the name is also in the sheet's title line when it is the root
         response = evil.client(evil.dept_a_secretary).get(
             f"/study/compliance/export.xlsx?norm={norm.pk}&year=2025&root={root.pk}"
         )
