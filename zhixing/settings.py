@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "zhixing.core.middleware.MethodNotAllowedInChinese",
+    "zhixing.core.accounts_audit.CurrentRequest",  # the acting user for account-change audit events
 ]
 
 ROOT_URLCONF = "zhixing.urls"

@@ -217,7 +217,8 @@ COLUMNS = [
 ]
 
 
-def branch_workbook(branch: Organization, year: int, *, today: dt.date | None = None) -> bytes:
+def branch_workbook(branch: Organization, year: int, *, today: dt.date | None = None) -> tuple[bytes, int]:
+    """The workbook and its number of people (for the export's audit event)."""
     out = io.BytesIO()
     rows = [
         [
@@ -233,4 +234,4 @@ def branch_workbook(branch: Organization, year: int, *, today: dt.date | None = 
         for r in branch_evidence(branch, year, today=today)
     ]
     xlsx.write_sheet(out, "理论素养好", COLUMNS, rows)
-    return out.getvalue()
+    return out.getvalue(), len(rows)

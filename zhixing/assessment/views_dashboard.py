@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from zhixing.assessment import dashboards, evidence
-from zhixing.core import xlsx
+from zhixing.core import audit, personal, xlsx
 from zhixing.core.nav import covers_a_root
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids, subtree_q
@@ -317,7 +317,15 @@ def evidence_branch(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_branch_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     org = scoped_org(request.user, pk, BRANCH_KINDS)
     year = parse_year(request)
-    payload = evidence.branch_workbook(org, year, today=timezone.localdate())
+    payload, count = evidence.branch_workbook(org, year, today=timezone.localdate())
+    personal.record_access(
+        audit.Kind.EXPORT,
+        by=request.user,
+        what=f"六好党员佐证 xlsx：{org.name} {year}年",
+        rows=count,
+        filters={"branch": org.pk, "year": year},
+        ip=request.META.get("REMOTE_ADDR"),
+    )
     response = HttpResponse(payload, content_type=XLSX)
     response["Content-Disposition"] = attachment(f"{org.name}{year}年理论素养好佐证.xlsx", "evidence.xlsx")
     return response

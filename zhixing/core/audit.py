@@ -13,7 +13,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Q
 
-from zhixing.core import clock
+from zhixing.core import clock, personal
 from zhixing.core.bulk import insert_many
 from zhixing.core.models import AuditChainHead, AuditEvent
 from zhixing.core.tree import subtree_q
@@ -75,7 +75,8 @@ class Event:
         object_repr = self.object_repr or (str(obj)[:200] if obj is not None else "")
         org_path = self.org_path or (_org_path_of(obj) if obj is not None else "")
         actor = self.actor if getattr(self.actor, "is_authenticated", False) else None
-        return AuditEvent(
+        changes, personal_raw = personal.split({k: _plain(v) for k, v in self.changes.items()})
+        row = AuditEvent(
             at=clock.stamp(),
             actor=actor,
             actor_name=getattr(self.actor, "username", "") or ("系统" if self.actor is None else ""),
@@ -83,11 +84,13 @@ class Event:
             object_type=object_type,
             object_id=object_id,
             object_repr=object_repr,
-            changes={k: _plain(v) for k, v in self.changes.items()},
+            changes=changes,
             success=self.success,
             ip=self.ip,
             org_path=org_path,
         )
+        row._personal_raw = personal_raw  # type: ignore[attr-defined]  # kept apart by record_many
+        return row
 
 
 def _org_path_of(obj: models.Model) -> str:
@@ -138,6 +141,7 @@ def record_many(events: Sequence[Event]) -> list[AuditEvent]:
             prev = row.hash
             rows.append(row)
         insert_many(AuditEvent, rows, batch_size=2000)
+        personal.keep_raw(rows)
         AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
     return rows
 

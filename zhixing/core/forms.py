@@ -195,3 +195,22 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
     pairs = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
     for field, messages in pairs:
         form.add_error(field if field in form.fields else None, messages)
+
+
+class RevealForm(StyledForm):
+    field = forms.ChoiceField(label="要查看的字段")
+    reason = forms.CharField(
+        label="查看理由",
+        max_length=500,
+        min_length=4,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="必填，将与您的账号一起记入审计记录。",
+        error_messages={
+            "required": "请写明查看原值的理由，该理由将记入审计记录。",
+            "min_length": "请写明查看原值的理由（至少 4 个字）。",
+        },
+    )
+
+    def __init__(self, *args: Any, fields: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [(f, f) for f in fields]  # type: ignore[attr-defined]

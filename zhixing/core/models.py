@@ -41,6 +41,9 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "登录失败"
         TOKEN = "token", "API 令牌"
         NOTIFY = "notify", "通知"
+        READ = "read", "查阅个人信息"
+        EXPORT = "export", "导出"
+        REVEAL = "reveal", "查看原值"
 
     at = models.DateTimeField("时间(UTC)", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -83,6 +86,19 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("审计记录只能追加，不能删除。")
+
+
+class AuditSecret(models.Model):
+    """The raw personal values (身份证号, 手机号...) of an audit event, whose `changes` carry only masks. Read only
+    through core.personal.reveal_audit_value (security admins, with an audited reason); not in Django admin."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="+")
+    field = models.CharField("字段", max_length=60)
+    value = models.JSONField("原值")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "field"], name="audit_secret_once")]
+        permissions = [("reveal_audit_value", "可查看审计记录中的个人信息原值（安全管理员）")]
 
 
 class AuditChainHead(models.Model):

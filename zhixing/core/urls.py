@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/open", views.notification_open, name="notification_open"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("audit/<int:pk>/reveal", views.audit_reveal, name="audit_reveal"),
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/holidays/", calendar_views.holiday_save, name="holiday_save"),
     path("calendar/holidays/<int:pk>/edit", calendar_views.holiday_edit, name="holiday_edit"),

@@ -4,18 +4,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import audit, services
-from zhixing.core.forms import AuditFilterForm
-from zhixing.core.models import AuditEvent, Notification
+from zhixing.core import audit, personal, services
+from zhixing.core.forms import AuditFilterForm, RevealForm
+from zhixing.core.models import AuditEvent, AuditSecret, Notification
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids
 
@@ -91,16 +92,47 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     (log-ins, the holiday table, notifications) are shown only to auditors of a whole tree (a grant on a root
     organisation, or a superuser)."""
     scope = scope_for(request.user, Action.AUDIT)
-    if scope.nothing:
+    can_reveal = personal.can_reveal(request.user)  # a security admin reads the whole (masked) trail
+    if scope.nothing and not can_reveal:
         raise Http404("没有找到该页面。")
     form = AuditFilterForm(request.GET or None)
     qs: QuerySet[AuditEvent] = AuditEvent.objects.all()
-    if not scope.everything:
+    if not scope.everything and not can_reveal:
         visible = scope.q("org_path") | audit.moved_history_q(scope.prefixes)
         if any(len(path_ids(prefix)) == 1 for prefix in scope.prefixes):
             visible |= Q(org_path="")
         qs = qs.filter(visible)
     if form.is_valid():
         qs = form.apply(qs)
+    if can_reveal:
+        qs = qs.annotate(has_secret=Exists(AuditSecret.objects.filter(event=OuterRef("pk"))))
     page = Paginator(qs.order_by("-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_list.html", {"form": form, "page_obj": page})
+    return render(request, "core/audit_list.html", {"form": form, "page_obj": page, "can_reveal": can_reveal})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """A security admin reads the raw personal values of one audit event, giving a reason that is itself audited.
+    Anyone else: 404, as if the page did not exist."""
+    if not personal.can_reveal(request.user):
+        raise Http404("没有找到该页面。")
+    event = AuditEvent.objects.filter(pk=pk).first()
+    fields = personal.revealable_fields(event) if event is not None else []
+    if event is None or not fields:
+        raise Http404("没有找到该记录。")
+    form = RevealForm(request.POST or None, fields=fields)
+    revealed = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            value = personal.reveal_audit_value(
+                event, form.cleaned_data["field"], by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            revealed = {"field": form.cleaned_data["field"], "value": value}
+    status = 422 if request.method == "POST" and revealed is None else 200
+    context = {"event": event, "form": form, "revealed": revealed}
+    return render(request, "core/audit_reveal.html", context, status=status)

@@ -374,6 +374,43 @@ def _collect(
 
 # --- Writing --------------------------------------------------------------------------------------
 
+# A string that a spreadsheet would read as a formula if typed: "=", "+", "-", "@", possibly after tabs, carriage
+# returns, newlines or spaces (Excel and LibreOffice skip leading whitespace in some paths; CSV-style injection uses
+# "\t=" and "\r="). Every writer below sends such a value through `literal_cell` (openpyxl) or `_cell` (the fast
+# writer): the text is kept exactly, typed as a string, and marked quotePrefix so that editing the cell in Excel
+# keeps it text. The one place the rule lives; a new writer must call it too.
+_FORMULA_START = ("=", "+", "-", "@")
+_LEADING_BLANKS = " \t\r\n"
+
+
+def looks_like_formula(value: Any) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    return value.lstrip(_LEADING_BLANKS).startswith(_FORMULA_START) or value[0] in "\t\r"
+
+
+def neutralise(cell: Any) -> Any:
+    """Make an openpyxl cell holding user text a literal string, never a formula. Returns the cell."""
+    if looks_like_formula(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def literal_cell(ws: Any, value: Any) -> Any:
+    """An openpyxl cell for `value` (works for write-only and normal worksheets), neutralised."""
+    from openpyxl.cell import WriteOnlyCell
+
+    return neutralise(WriteOnlyCell(ws, value=value))
+
+
+def literal_row(ws: Any, values: Iterable[Any]) -> list[Any]:
+    """`values` ready for `ws.append`: plain values become neutralised cells; cells already made are checked."""
+    from openpyxl.cell.cell import Cell
+
+    return [neutralise(v) if isinstance(v, Cell) else literal_cell(ws, v) for v in values]
+
+
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="B71C1C")
 
@@ -393,7 +430,7 @@ def write_sheet(
         wb = Workbook()
         ws: Any = wb.active
         ws.title = title
-        ws.append([c.title for c in columns])
+        ws.append(literal_row(ws, [c.title for c in columns]))
         for i, col in enumerate(columns, start=1):
             cell = ws.cell(row=1, column=i)
             cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
@@ -408,13 +445,13 @@ def write_sheet(
 
                 cell.comment = Comment(col.help, "知行")
         for r in rows:
-            ws.append(list(r))
+            ws.append(literal_row(ws, r))
         ws.freeze_panes = "A2"
         if notes:
             help_ws = wb.create_sheet("填写说明")
             help_ws.column_dimensions["A"].width = 100
             for line in notes:
-                help_ws.append([line])
+                help_ws.append(literal_row(help_ws, [line]))
         wb.save(out)
         return
     _write_fast(out, title, columns, rows)
@@ -437,9 +474,10 @@ _STYLES = (
     "</fills>"
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
 )
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -462,6 +500,8 @@ def _cell(ref: str, value: Any, style: int = 0) -> str:
         value = value.date()
     if isinstance(value, dt.date):
         return f'<c r="{ref}" s="2"><v>{(value - _EPOCH).days}</v></c>'
+    if style == 0 and looks_like_formula(value):
+        s = ' s="3"'  # quotePrefix: Excel keeps it text even when the cell is edited
     return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
 
 

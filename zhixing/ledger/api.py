@@ -23,6 +23,7 @@ from zhixing.core.services import ConflictError
 from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger, ProgressReport, Task
+from zhixing.ledger.people import selectable_person
 from zhixing.ledger.status import status_on
 from zhixing.orgs.models import Organization, Person
 
@@ -298,18 +299,25 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> dict[
             values[key] = data[key]
     if "lead_org_id" in data:
         values["lead_org"] = _org(data["lead_org_id"], "lead_org_id")
-    if "responsible_id" in data:
-        values["responsible"] = _person(data["responsible_id"], "responsible_id")
-    if "supervisor_id" in data:
-        values["supervisor"] = (
-            _person(data["supervisor_id"], "supervisor_id") if data["supervisor_id"] else None
-        )
     cooperating = None
     if "cooperating_ids" in data:
         ids = data["cooperating_ids"] or []
         cooperating = list(Organization.objects.filter(pk__in=ids, is_active=True))
         if len(cooperating) != len(set(ids)):
             raise ValidationError({"cooperating_ids": "有配合单位编号不存在。"})
+    # People are named from the task's (new) lead and cooperating organisations or the user's own scope.
+    orgs = [
+        values.get("lead_org", task.lead_org),
+        *(task.cooperating.all() if cooperating is None else cooperating),
+    ]
+    if "responsible_id" in data:
+        values["responsible"] = _person(data["responsible_id"], "responsible_id", user=user, orgs=orgs)
+    if "supervisor_id" in data:
+        values["supervisor"] = (
+            _person(data["supervisor_id"], "supervisor_id", user=user, orgs=orgs)
+            if data["supervisor_id"]
+            else None
+        )
     try:
         services.update_task(
             task, by=user, expected_version=version, cooperating=cooperating, today=clock.today(), **values
@@ -329,8 +337,9 @@ def _org(pk: Any, field: str) -> Organization:
     return org
 
 
-def _person(pk: Any, field: str) -> Person:
-    person = Person.objects.select_related("branch").filter(pk=pk, is_active=True).first()
+def _person(pk: Any, field: str, *, user: Any, orgs: list[Organization]) -> Person:
+    """Out of reach is answered exactly as "does not exist": same status, same words, no name."""
+    person = selectable_person(pk, user=user, orgs=orgs)
     if person is None:
         raise ValidationError({field: f"人员（编号 {pk}）不存在。"})
     return person

@@ -40,6 +40,7 @@ from zhixing.ledger.models import (
     TaskForce,
     TaskUrging,
 )
+from zhixing.ledger.people import selectable_person
 from zhixing.ledger.status import status_on
 from zhixing.orgs.models import Organization, Person
 
@@ -552,11 +553,9 @@ def record_finding(request: HttpRequest, round_id: int, task_id: int, payload: F
             raise ValidationError({"rect_org_id": f"组织（编号 {payload.rect_org_id}）不存在。"})
     person = None
     if payload.rect_responsible_id is not None:
-        person = (
-            Person.objects.select_related("branch")
-            .filter(pk=payload.rect_responsible_id, is_active=True)
-            .first()
-        )
+        # The responsible person is named from the rectifying organisation or the user's own scope; anyone else
+        # is answered exactly as a number that does not exist.
+        person = selectable_person(payload.rect_responsible_id, user=user, orgs=[org] if org else [])
         if person is None:
             raise ValidationError(
                 {"rect_responsible_id": f"人员（编号 {payload.rect_responsible_id}）不存在。"}

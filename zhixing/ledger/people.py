@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django.db.models import Q
 
+from zhixing.core.scoping import Action
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.models import Organization, Person
 
@@ -30,7 +31,8 @@ def find_person(text: str, orgs: Sequence[Organization]) -> Person:
     qs = Person.objects.select_related("branch").filter(is_active=True)
     where = "、".join(o.name for o in orgs) or "所选单位"
     if match:
-        person = qs.filter(pk=int(match["id"]), name=match["name"]).first()
+        # Only within `orgs`: a number outside them is answered as one that does not exist (no person oracle).
+        person = qs.filter(people_in(orgs), pk=int(match["id"]), name=match["name"]).first()
         if person is None:
             raise ValueError(f"没有编号为 {match['id']} 的“{match['name']}”。")
         return person
@@ -41,6 +43,23 @@ def find_person(text: str, orgs: Sequence[Organization]) -> Person:
         choices = "、".join(f"{p.name}#{p.pk}（{p.branch.name}）" for p in found)
         raise ValueError(f"“{raw}”有 {len(found)} 位同名人员：{choices}。请写成“姓名#编号”。")
     return found[0]
+
+
+def selectable_person(pk: object, *, user: object, orgs: Sequence[Organization]) -> Person | None:
+    """The active person numbered `pk` whom `user` may name for a task or a rectification: someone in `orgs`'
+    subtrees (as the forms offer them by name) or someone the user may see anyway. Anyone else is None, exactly
+    like a number that does not exist, so that an id cannot be used to look up the city's people."""
+    try:
+        number = int(pk)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    visible = Person.objects.for_user(user, Action.VIEW).values("pk")
+    return (
+        Person.objects.select_related("branch")
+        .filter(pk=number, is_active=True)
+        .filter(people_in(orgs) | Q(pk__in=visible))
+        .first()
+    )
 
 
 def person_label(person: Person | None) -> str:

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from zhixing.core import clock
+from zhixing.core import audit, clock, personal
 from zhixing.core.api import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
@@ -303,14 +303,44 @@ def list_people(request: HttpRequest, filters: Query[PersonQuery]) -> dict[str, 
     user = api_user(request)
     scoped = Person.objects.for_user(user).select_related("branch")
     qs = _form_filter(PeopleFilterForm, filters, scoped, user)
-    return paginate(qs, filters, lambda p: person_out(p, user))
+    page = paginate(qs, filters, lambda p: person_out(p, user))
+    items, own = page["items"], _own_person_id(user)
+    unmasked = sum(
+        1 for i in items if not i["sensitive_masked"] and (i["id_number"] or i["mobile"]) and i["id"] != own
+    )
+    if unmasked:
+        personal.record_access(
+            audit.Kind.READ,
+            by=user,
+            what="人员列表（API）",
+            rows=len(items),
+            unmasked=unmasked,
+            filters=request.GET.dict(),
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+    return page
+
+
+def _own_person_id(user: Any) -> int | None:
+    return Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
 
 
 @router.get("/people/{person_id}", response={200: PersonOut, **ERROR_RESPONSES}, summary="人员详情")
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     user = api_user(request)
     person = Person.objects.select_related("branch").get_for_user_or_404(user, Action.VIEW, pk=person_id)
-    return person_out(person, user)
+    out = person_out(person, user)
+    if not out["sensitive_masked"] and (person.id_number or person.mobile) and person.user_id != user.pk:
+        personal.record_access(
+            audit.Kind.READ,
+            by=user,
+            what=f"人员详情（API）：{person.name}",
+            rows=1,
+            unmasked=1,
+            obj=person,
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+    return out
 
 
 @router.post("/people", response={201: PersonOut, **WRITE_ERROR_RESPONSES}, summary="新建人员")

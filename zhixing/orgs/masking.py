@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from zhixing.core.personal import mask_id_number, mask_mobile
 from zhixing.core.scoping import Action, scope_for
 
-
-def mask_id_number(value: str | None) -> str:
-    if not value:
-        return ""
-    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
-
-
-def mask_mobile(value: str | None) -> str:
-    if not value:
-        return ""
-    return value[:3] + "****" + value[-4:] if len(value) >= 11 else "*" * len(value)
+__all__ = ["can_see_sensitive", "mask_id_number", "mask_mobile", "shown_id_number", "shown_mobile"]
 
 
 def can_see_sensitive(user: Any, person: Any) -> bool:

@@ -283,9 +283,10 @@ def create_account(
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
     with transaction.atomic():
-        user = user_model.objects.create_user(
-            username=username, password=password, first_name=full_name[:150]
-        )
+        user = user_model(username=username, first_name=full_name[:150])
+        user.set_password(password)
+        user._audited = True  # type: ignore[attr-defined]  # this event below, not the generic one of core.accounts_audit
+        user.save()
         audit.record(
             audit.Kind.CREATE,
             actor=by,

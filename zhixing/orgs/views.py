@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import clock
+from zhixing.core import audit, clock, personal
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, Scope, scope_for
 from zhixing.core.services import ConflictError
@@ -419,7 +419,24 @@ def _person_context(
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = Person.objects.select_related("branch").get_for_user_or_404(request.user, Action.VIEW, pk=pk)
+    _record_sensitive_read(request, person)
     return render(request, "orgs/person_detail.html", _person_context(request, person))
+
+
+def _record_sensitive_read(request: HttpRequest, person: Person, what: str = "人员详情页") -> None:
+    """Someone else's full ID number or mobile shown: the audit trail says who saw whose."""
+    if person.user_id == request.user.pk or not (person.id_number or person.mobile):
+        return
+    if masking.can_see_sensitive(request.user, person):
+        personal.record_access(
+            audit.Kind.READ,
+            by=request.user,
+            what=f"{what}：{person.name}",
+            rows=1,
+            unmasked=1,
+            obj=person,
+            ip=request.META.get("REMOTE_ADDR"),
+        )
 
 
 @login_required
@@ -521,6 +538,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     sensitive = masking.can_see_sensitive(user, person)
     context: dict[str, Any] = {"person": person}
     status = 200
+    if request.method == "GET":
+        _record_sensitive_read(request, person, "人员编辑页")
     if request.method == "POST":
         form = PersonForm(request.POST, user=user, instance=person, sensitive=sensitive)
         if form.is_valid():

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from zhixing.core import clock, uploads
+from zhixing.core import audit, clock, personal, uploads
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.xlsx import MAX_BYTES, XLSX_CONTENT_TYPE, ImportReport, XlsxError
 from zhixing.orgs import xlsx_io
@@ -212,7 +212,16 @@ def people_export(request: HttpRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None)
     qs = form.filter(Person.objects.for_user(request.user), request.user)
     buf = io.BytesIO()
-    xlsx_io.export_people(qs, buf, user=request.user)
+    rows, unmasked = xlsx_io.export_people(qs, buf, user=request.user)
+    personal.record_access(
+        audit.Kind.EXPORT,
+        by=request.user,
+        what="人员名单 xlsx",
+        rows=rows,
+        unmasked=unmasked,
+        filters=request.GET.dict(),
+        ip=request.META.get("REMOTE_ADDR"),
+    )
     return _xlsx_response(buf.getvalue(), f"人员名单-{timezone.localdate():%Y%m%d}.xlsx")
 
 

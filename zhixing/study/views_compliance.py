@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from zhixing.core import clock
 from zhixing.core.periods import parse_key
 from zhixing.core.scoping import Action, scope_for
-from zhixing.core.xlsx import XLSX_CONTENT_TYPE
+from zhixing.core.xlsx import XLSX_CONTENT_TYPE, literal_cell, literal_row
 from zhixing.orgs.models import Organization, Person
 from zhixing.study import matrix
 from zhixing.study.models import Activity, Attendance, Norm
@@ -243,12 +243,12 @@ def matrix_xlsx(grid: matrix.Matrix) -> bytes:
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C3"
-    title = WriteOnlyCell(ws, value=f"{grid.root.name} {grid.year}年 {grid.norm.label}")
+    title = literal_cell(ws, f"{grid.root.name} {grid.year}年 {grid.norm.label}")
     title.font = Font(bold=True)
     ws.append([title])
     row: list[Any] = []
     for text in headers:
-        cell = WriteOnlyCell(ws, value=text)
+        cell = literal_cell(ws, text)
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         row.append(cell)
     ws.append(row)
@@ -265,7 +265,7 @@ def matrix_xlsx(grid: matrix.Matrix) -> bytes:
             cell.fill, cell.alignment = _FILLS[c.status], centre
             out.append(cell)
         out += [r.met, r.due, r.missed]
-        ws.append(out)
+        ws.append(literal_row(ws, out))  # organisation names and codes are user text: never a formula
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

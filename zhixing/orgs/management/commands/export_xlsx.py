@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zhixing.core import audit, personal
 from zhixing.core.holiday_io import export_holidays
 from zhixing.orgs.models import Organization, Person
 from zhixing.orgs.xlsx_io import export_orgs, export_people
@@ -31,8 +32,14 @@ class Command(BaseCommand):
                 count = qs_orgs.count()
             elif kind == "people":
                 qs_people = Person.objects.all()
-                export_people(qs_people, path, user=None)
-                count = qs_people.count()
+                count, unmasked = export_people(qs_people, path, user=None)
+                personal.record_access(
+                    audit.Kind.EXPORT,
+                    by=None,
+                    what=f"人员名单 xlsx（命令行）→ {path}",
+                    rows=count,
+                    unmasked=unmasked,
+                )
             else:
                 count = export_holidays(options.get("year"), path)
         except OSError as exc:
