@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from zhixing.core import (
+            lockout,  # noqa: F401  (lockouts are logged and audited)
             signals,  # noqa: F401  (log-in / log-out audit)
             tasks,  # noqa: F401  (periodic jobs register with huey)
         )
