@@ -51,7 +51,9 @@ class ZhixingAxesHandler(AxesDatabaseHandler):
             return True
         return False
 
-    def user_login_failed(self, sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    def user_login_failed(
+        self, sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+    ) -> None:
         super().user_login_failed(sender, credentials, request=request, **kwargs)
         if request is None or getattr(request, "zx_lockout_recorded", False):
             return  # axes already locked the username (and the receiver below recorded it)
@@ -68,16 +70,16 @@ class ZhixingAxesHandler(AxesDatabaseHandler):
 
 
 @receiver(user_locked_out, dispatch_uid="zhixing-lockout-audit")
-def on_locked_out(sender: Any, request: Any, username: str | None, ip_address: str | None, **kwargs: Any) -> None:
+def on_locked_out(
+    sender: Any, request: Any, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
     failures = getattr(request, "axes_failures_since_start", 0) or 0
     credentials = getattr(request, "axes_credentials", None)
     by_username = failures >= get_failure_limit(request, credentials)
     kind = BY_USERNAME if by_username else BY_IP
     request.zx_lockout = kind
     request.zx_lockout_recorded = True
-    log.warning(
-        "login lockout by %s: username=%r ip=%s failures=%s", kind, username, ip_address, failures
-    )
+    log.warning("login lockout by %s: username=%r ip=%s failures=%s", kind, username, ip_address, failures)
     audit.record(
         audit.Kind.LOCKOUT,
         actor=None,

@@ -17,17 +17,13 @@ MESSAGES = {
     "anchor": (
         "编号 {at} 的记录与锚定文件中记下的哈希不符（此前 {checked} 条完整）：审计链在锚定之后被整体改写。"
     ),
-    "truncated": (
-        "审计记录比锚定文件记下的少（已校验 {checked} 条）：最新的记录已被删除（截断）。"
-    ),
+    "truncated": ("审计记录比锚定文件记下的少（已校验 {checked} 条）：最新的记录已被删除（截断）。"),
     "head": "审计链末尾与链头不一致（已校验 {checked} 条）：最新的记录可能已被删除。",
 }
 
 
 class Command(BaseCommand):
-    help = (
-        "校验审计记录的带密钥哈希链及锚定文件：完整时输出 OK；被修改、删除、截断或改写时说明位置并以状态码 1 退出。"
-    )
+    help = "校验审计记录的带密钥哈希链及锚定文件：完整时输出 OK；被修改、删除、截断或改写时说明位置并以状态码 1 退出。"
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = verify_chain()
