@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "zhixing.core.middleware.SessionSecurity",  # idle timeout, absolute limit, forced password change
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "zhixing.core.middleware.MethodNotAllowedInChinese",
@@ -125,15 +126,18 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+AUTH_PASSWORD_VALIDATORS = [  # core/security.py: 8+ characters of 3 classes, not like the username, not reused
+    {"NAME": "zhixing.core.security.CharacterClassesValidator"},
+    {"NAME": "zhixing.core.security.SimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zhixing.core.security.PasswordHistoryValidator"},
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]  # per IP: ZHIXING_IP_FAILURE_LIMIT, a separate higher limit (core/lockout.py)
+AXES_LOCKOUT_PARAMETERS = [
+    "username"
+]  # per IP: ZHIXING_IP_FAILURE_LIMIT, a separate higher limit (core/lockout.py)
 AXES_HANDLER = "zhixing.core.lockout.ZhixingAxesHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = not TESTING or env_flag("AXES_ENABLED", False)
@@ -191,7 +195,9 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = (
     [] if HTTPS or DEBUG else ["security.W004", "security.W008", "security.W012", "security.W016"]
-)
+) + [
+    "axes.W006"
+]  # lockout is per username on purpose; IP addresses have their own throttle (core/lockout.py)
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

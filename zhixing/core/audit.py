@@ -129,7 +129,9 @@ def _key_from_file(path: Path) -> bytes:
     except FileExistsError:
         key = path.read_text(encoding="ascii").strip()
         if len(key) < 2 * KEY_BYTES:
-            raise RuntimeError(f"审计密钥文件 {path} 内容不完整，请从备份恢复（不要重新生成，否则无法校验旧记录）。") from None
+            raise RuntimeError(
+                f"审计密钥文件 {path} 内容不完整，请从备份恢复（不要重新生成，否则无法校验旧记录）。"
+            ) from None
         return key.encode()
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(secrets.token_hex(KEY_BYTES) + "\n")

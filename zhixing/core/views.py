@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import audit, services
+from zhixing.core import audit, security, services
 from zhixing.core.forms import AuditFilterForm
 from zhixing.core.models import AuditEvent, Notification
 from zhixing.core.scoping import Action, scope_for
@@ -104,3 +106,31 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         qs = form.apply(qs)
     page = Paginator(qs.order_by("-id"), 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_list.html", {"form": form, "page_obj": page})
+
+
+# --- Session and password ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def session_keepalive(request: HttpRequest) -> JsonResponse:
+    """The "继续使用" button of static/zhixing/session.js: the middleware (SessionSecurity) has just renewed the
+    last-activity stamp; answer how long the session now has."""
+    return JsonResponse({"ok": True, "idle_seconds": getattr(request, "zx_idle_seconds", None)})
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """The owner's own change: validated by AUTH_PASSWORD_VALIDATORS (classes, similarity, history); saving it
+    does not ask for another change, and ends a forced change (core/security.py)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic(), security.self_service(self.request.user):
+            response = super().form_valid(form)
+        self.request.session.pop(security.PASSWORD_CHANGE, None)
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["reason"] = self.request.session.get(security.PASSWORD_CHANGE, "")
+        context["rules"] = password_validators_help_texts()
+        return context
