@@ -43,6 +43,12 @@ def _seed_extensions(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
         monkeypatch.setattr(seeding, "_extensions", {})
 
 
+@pytest.fixture(autouse=True)
+def _audit_anchor_file(settings: Any, tmp_path: Path) -> None:
+    """Each test has its own (empty) audit anchor file, never the developer's var/audit-anchors.log."""
+    settings.ZHIXING_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.log"
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()

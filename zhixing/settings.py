@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "zhixing.core.middleware.SessionSecurity",  # idle timeout, absolute limit, forced password change
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "zhixing.core.middleware.MethodNotAllowedInChinese",
@@ -126,15 +127,19 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+AUTH_PASSWORD_VALIDATORS = [  # core/security.py: 8+ characters of 3 classes, not like the username, not reused
+    {"NAME": "zhixing.core.security.CharacterClassesValidator"},
+    {"NAME": "zhixing.core.security.SimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zhixing.core.security.PasswordHistoryValidator"},
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "8"))
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [
+    "username"
+]  # per IP: ZHIXING_IP_FAILURE_LIMIT, a separate higher limit (core/lockout.py)
+AXES_HANDLER = "zhixing.core.lockout.ZhixingAxesHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = not TESTING or env_flag("AXES_ENABLED", False)
 
@@ -191,7 +196,9 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = (
     [] if HTTPS or DEBUG else ["security.W004", "security.W008", "security.W012", "security.W016"]
-)
+) + [
+    "axes.W006"
+]  # lockout is per username on purpose; IP addresses have their own throttle (core/lockout.py)
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -252,3 +259,22 @@ ZHIXING_COMPLIANCE_REMIND_DAYS = int(os.environ.get("ZHIXING_COMPLIANCE_REMIND_D
 # Remind the responsible person this many working days before a ledger task's or milestone's due date
 # (ledger/reminders.py).
 LEDGER_REMIND_WORKING_DAYS = int(os.environ.get("LEDGER_REMIND_WORKING_DAYS", "3"))
+
+# --- Security policy (等保 2.0 level 3; README's configuration table) -----------------------------
+# Log-in lockout: AXES_FAILURE_LIMIT failures lock that username for AXES_COOLOFF_TIME; a separate, higher limit
+# throttles one IP address whatever the usernames (core/lockout.py), so one locked account behind a NAT does not
+# lock its colleagues out.
+ZHIXING_IP_FAILURE_LIMIT = int(os.environ.get("ZHIXING_IP_FAILURE_LIMIT", "50"))
+# Sessions end after this many idle minutes (core/session.py), and at the latest SESSION_COOKIE_AGE after log-in.
+ZHIXING_SESSION_IDLE_MINUTES = int(os.environ.get("ZHIXING_SESSION_IDLE_MINUTES", "30"))
+ZHIXING_SESSION_WARN_SECONDS = 120
+# Passwords: expire after N days (0: never), may not repeat the last N (core/security.py).
+ZHIXING_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZHIXING_PASSWORD_MAX_AGE_DAYS", "90"))
+ZHIXING_PASSWORD_HISTORY = int(os.environ.get("ZHIXING_PASSWORD_HISTORY", "5"))
+# API tokens expire this many days after creation (0: never).
+ZHIXING_API_TOKEN_DAYS = int(os.environ.get("ZHIXING_API_TOKEN_DAYS", "90"))
+# The audit chain's HMAC key: the env var, else a key file (created 0600 on first use); tests derive one from
+# SECRET_KEY. The anchor file receives the chain's head every hour (core/tasks.py) and on `zhixing audit_anchor`.
+ZHIXING_AUDIT_KEY = os.environ.get("ZHIXING_AUDIT_KEY", "")
+ZHIXING_AUDIT_KEY_FILE = Path(os.environ.get("ZHIXING_AUDIT_KEY_FILE") or VAR_DIR / "audit.key")
+ZHIXING_AUDIT_ANCHOR_FILE = Path(os.environ.get("ZHIXING_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit-anchors.log")

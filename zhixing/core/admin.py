@@ -16,6 +16,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("action", "success", "object_type")
     search_fields = ("object_repr", "actor_name", "object_id")
     date_hierarchy = "at"
+    exclude = ("actor",)  # may name a deleted account; actor_name says who
+    readonly_fields = ("actor_id",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

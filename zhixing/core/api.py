@@ -6,7 +6,8 @@ later study, ledger, ... — and zhixing/urls.py mounts `api.urls` at "api/v1/".
 
 Authentication, tried in this order:
 1. `Authorization: Bearer <token>` — a per-user ApiToken (`zhixing token create USER`). Only the SHA-256 of the
-   token is stored; a revoked token, an unknown token or an inactive user is 401. No CSRF token is needed, since
+   token is stored; a revoked token, an unknown token, an expired one (ZHIXING_API_TOKEN_DAYS) or an inactive user
+   is 401. A password change or disabling the account revokes the account's tokens (core/security.py). No CSRF token is needed, since
    a browser never adds this header on its own.
 2. The Django session of a logged-in browser. Unsafe methods (POST, PATCH, ...) then need the CSRF token
    (header `X-CSRFToken`), exactly as a form post would; without it the answer is 403.
@@ -45,6 +46,7 @@ from zhixing.core.services import ConflictError
 NOT_FOUND = "没有找到该记录，或您无权查看。"
 NOT_AUTHENTICATED = "请先登录，或在请求头中提供有效的 API 令牌：Authorization: Bearer <令牌>。"
 BAD_TOKEN = "API 令牌无效、已吊销或所属账号已停用，请重新生成令牌（zhixing token create 用户名）。"
+TOKEN_EXPIRED = "API 令牌已过期，请重新生成令牌（zhixing token create 用户名）。"
 CSRF_FAILED = "CSRF 校验失败：使用登录会话调用写操作时，请在请求头 X-CSRFToken 中附上 csrftoken Cookie 的值。"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -70,6 +72,8 @@ class TokenAuth(HttpBearer):
         if row is None or row.revoked or not row.user.is_active:
             raise AuthenticationError(401, BAD_TOKEN)
         now = timezone.now()
+        if row.expires_at is not None and row.expires_at <= now:
+            raise AuthenticationError(401, TOKEN_EXPIRED)
         if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
             # At most one write a minute per token; a plain UPDATE, not an audited change.
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)

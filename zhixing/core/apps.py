@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from zhixing.core import (
             accounts_audit,  # noqa: F401  (every account change is audited)
+            lockout,  # noqa: F401  (lockouts are logged and audited)
+            security,  # noqa: F401  (a disabled account's API tokens are revoked)
             signals,  # noqa: F401  (log-in / log-out audit)
             tasks,  # noqa: F401  (periodic jobs register with huey)
         )

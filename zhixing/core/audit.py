@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import json
+import os
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 
@@ -104,11 +109,45 @@ def _org_path_of(obj: models.Model) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _digest(prev: str, ev: AuditEvent) -> str:
-    payload = json.dumps(
+# --- The chain's key: kept outside the database ---------------------------------------------------------
+
+KEY_BYTES = 32
+
+
+def audit_key() -> bytes:
+    """The HMAC key of the chain. From ZHIXING_AUDIT_KEY (hex or any text) when set; in tests derived from
+    SECRET_KEY; otherwise read from ZHIXING_AUDIT_KEY_FILE, which is created (mode 0600) on first use. Someone who
+    can write the database but cannot read this key cannot forge a chain that verifies."""
+    configured = getattr(settings, "ZHIXING_AUDIT_KEY", "")
+    if configured:
+        return configured.encode()
+    if getattr(settings, "TESTING", False):
+        return hashlib.sha256(b"zhixing-audit-key:" + settings.SECRET_KEY.encode()).digest()
+    return _key_from_file(Path(settings.ZHIXING_AUDIT_KEY_FILE))
+
+
+def _key_from_file(path: Path) -> bytes:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 2 * KEY_BYTES:
+            raise RuntimeError(
+                f"审计密钥文件 {path} 内容不完整，请从备份恢复（不要重新生成，否则无法校验旧记录）。"
+            ) from None
+        return key.encode()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(secrets.token_hex(KEY_BYTES) + "\n")
+    return path.read_text(encoding="ascii").strip().encode()
+
+
+def chain_payload(prev: str, ev: Any) -> bytes:
+    """Every column of the row except its own id and hashes, after the previous row's hash."""
+    return json.dumps(
         [
             prev,
             ev.at.isoformat(),
+            ev.actor_id,
             ev.actor_name,
             ev.action,
             ev.object_type,
@@ -122,8 +161,11 @@ def _digest(prev: str, ev: AuditEvent) -> str:
         ensure_ascii=False,
         sort_keys=True,
         default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    ).encode()
+
+
+def _digest(prev: str, ev: AuditEvent, key: bytes | None = None) -> str:
+    return hmac.new(key or audit_key(), chain_payload(prev, ev), hashlib.sha256).hexdigest()
 
 
 def record_many(events: Sequence[Event]) -> list[AuditEvent]:
@@ -133,11 +175,12 @@ def record_many(events: Sequence[Event]) -> list[AuditEvent]:
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         prev = head.last_hash
+        key = audit_key()
         rows = []
         for event in events:
             row = event.to_model()
             row.prev_hash = prev
-            row.hash = _digest(prev, row)
+            row.hash = _digest(prev, row, key)
             prev = row.hash
             rows.append(row)
         insert_many(AuditEvent, rows, batch_size=2000)
@@ -153,25 +196,84 @@ def record(action: str, *, actor: Any = None, obj: models.Model | None = None, *
 @dataclass
 class ChainReport:
     checked: int
-    broken_at: int | None  # id of the first event whose hash does not follow
+    broken_at: int | None  # id of the first event whose hash does not follow; -1: the tail is missing
+    reason: str = ""  # "row", "head", "anchor", "truncated"
+    anchors: int = 0  # anchor lines checked
 
     @property
     def ok(self) -> bool:
         return self.broken_at is None
 
 
-def verify_chain(batch: int = 5000) -> ChainReport:
+# --- Anchors: the head, written now and then to a file outside the database --------------------------
+
+
+@dataclass(frozen=True)
+class Anchor:
+    seq: int  # id of the newest event at the time
+    hash: str
+    at: str
+
+
+def anchor_file() -> Path:
+    return Path(settings.ZHIXING_AUDIT_ANCHOR_FILE)
+
+
+def read_anchors(path: Path | None = None) -> list[Anchor]:
+    path = path or anchor_file()
+    if not path.exists():
+        return []
+    anchors = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[0].isdigit():
+            anchors.append(Anchor(int(parts[0]), parts[1], parts[2]))
+    return anchors
+
+
+def write_anchor(now: dt.datetime, path: Path | None = None) -> Anchor | None:
+    """Append `id<TAB>hash<TAB>time` of the newest event (nothing when the trail is empty or unchanged since the
+    last line). The file is only ever appended to; copy it off the machine with the backups."""
+    path = path or anchor_file()
+    last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
+    if last is None:
+        return None
+    known = read_anchors(path)
+    if known and (known[-1].seq, known[-1].hash) == last:
+        return None
+    anchor = Anchor(last[0], last[1], now.isoformat())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as f:
+        f.write(f"{anchor.seq}\t{anchor.hash}\t{anchor.at}\n")
+        f.flush()
+        os.fsync(f.fileno())
+    return anchor
+
+
+def verify_chain(batch: int = 5000, anchors: Sequence[Anchor] | None = None) -> ChainReport:
+    """Recompute every row's HMAC in order, and compare the rows named in the anchor file with it: an edited row,
+    a row deleted in the middle, a chain recomputed without the key, and a cut-off tail all fail."""
+    anchors = read_anchors() if anchors is None else anchors
+    anchored = {a.seq: a.hash for a in anchors}
+    key = audit_key()
     prev = ""
     checked = 0
+    last_id = 0
     for ev in AuditEvent.objects.order_by("id").iterator(chunk_size=batch):
-        if ev.prev_hash != prev or _digest(prev, ev) != ev.hash:
-            return ChainReport(checked=checked, broken_at=ev.pk)
+        if ev.prev_hash != prev or _digest(prev, ev, key) != ev.hash:
+            return ChainReport(checked=checked, broken_at=ev.pk, reason="row", anchors=len(anchors))
+        if anchored.get(ev.pk, ev.hash) != ev.hash:
+            return ChainReport(checked=checked, broken_at=ev.pk, reason="anchor", anchors=len(anchors))
         prev = ev.hash
         checked += 1
+        last_id = ev.pk
+    if anchors and max(anchored) > last_id:
+        return ChainReport(checked=checked, broken_at=-1, reason="truncated", anchors=len(anchors))
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and head.last_hash != prev:
-        return ChainReport(checked=checked, broken_at=-1)
-    return ChainReport(checked=checked, broken_at=None)
+        return ChainReport(checked=checked, broken_at=-1, reason="head", anchors=len(anchors))
+    return ChainReport(checked=checked, broken_at=None, anchors=len(anchors))
 
 
 # --- Whose history is it after a subtree moved ------------------------------------------------------

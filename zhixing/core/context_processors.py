@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from zhixing.core import nav
@@ -28,4 +29,10 @@ def layout(request: HttpRequest) -> dict[str, Any]:
     def nav_menu() -> list[dict[str, Any]]:
         return nav.menu_for(user, request.path)
 
-    return {"unread_notifications": unread, "nav_items": nav_items, "nav_menu": nav_menu}
+    return {
+        "unread_notifications": unread,
+        "nav_items": nav_items,
+        "nav_menu": nav_menu,
+        "session_warn_seconds": settings.ZHIXING_SESSION_WARN_SECONDS,
+        "session_idle_total": settings.ZHIXING_SESSION_IDLE_MINUTES * 60,
+    }

@@ -16,10 +16,6 @@ class AppendOnlyError(RuntimeError):
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
-        # The one exception: deleting a user account nulls the `actor` link (on_delete=SET_NULL). The event keeps
-        # `actor_name`, which is what the hash covers, so the chain still verifies and the trail still says who.
-        if kwargs == {"actor": None}:
-            return super().update(**kwargs)
         raise AppendOnlyError("审计记录只能追加，不能修改。")
 
     def delete(self) -> tuple[int, dict[str, int]]:
@@ -27,8 +23,9 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One line of the append-only audit trail. Each row carries the hash of the previous one, so an edit made
-    behind the application's back (in the database itself) breaks the chain and `zhixing audit_verify` says where."""
+    """One line of the append-only audit trail. Each row carries an HMAC (under a key kept outside the database) of
+    all its columns and the previous row's HMAC, so an edit made behind the application's back (in the database
+    itself) breaks the chain and `zhixing audit_verify` says where (core/audit.py)."""
 
     class Kind(models.TextChoices):
         CREATE = "create", "新建"
@@ -39,6 +36,9 @@ class AuditEvent(models.Model):
         LOGIN = "login", "登录"
         LOGOUT = "logout", "退出"
         LOGIN_FAILED = "login_failed", "登录失败"
+        LOCKOUT = "lockout", "登录锁定"
+        SESSION_TIMEOUT = "session_timeout", "会话超时"
+        PASSWORD = "password", "密码"
         TOKEN = "token", "API 令牌"
         NOTIFY = "notify", "通知"
         READ = "read", "查阅个人信息"
@@ -46,12 +46,15 @@ class AuditEvent(models.Model):
         REVEAL = "reveal", "查看原值"
 
     at = models.DateTimeField("时间(UTC)", default=timezone.now, db_index=True)
+    # The id is part of the hashed row, so it is never nulled: deleting an account leaves its events pointing at
+    # the id it had (no database constraint; ids are not reused). Read `actor_id` and `actor_name`, not `actor`.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_name = models.CharField("操作人账号", max_length=150, blank=True)
@@ -161,6 +164,7 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True, help_text="为空表示不过期")
     revoked = models.BooleanField("已吊销", default=False)
 
     class Meta:
@@ -169,6 +173,43 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.key_prefix}…"
+
+
+class AccountSecurity(models.Model):
+    """Per-account security state. `must_change_password` is set whenever a password is set by anyone but the
+    account's owner on the password page (an admin creating or resetting the account, `createadmin`,
+    `changepassword`); until it is changed, every page leads to the password page (core/security.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="security"
+    )
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+
+    class Meta:
+        verbose_name = "账号安全状态"
+        verbose_name_plural = "账号安全状态"
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class PasswordHistory(models.Model):
+    """The hash of each password an account has had, newest last: a new password may not repeat the last N, and the
+    newest row's time is when the password was last changed (it expires ZHIXING_PASSWORD_MAX_AGE_DAYS later)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
 
 
 def stored_file_path(instance: StoredFile, filename: str) -> str:

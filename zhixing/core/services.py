@@ -127,12 +127,18 @@ def create_api_token(user: Any, *, by: Any, name: str = "") -> tuple[ApiToken, s
     """Returns the token row and the secret, which is shown once and never stored."""
     import hashlib
     import secrets
+    from datetime import timedelta
+
+    from django.conf import settings
 
     secret = "zx_" + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(
+        token = ApiToken(
             user=user, name=name, key_prefix=secret[:8], key_hash=hashlib.sha256(secret.encode()).hexdigest()
         )
+        days = settings.ZHIXING_API_TOKEN_DAYS  # 0: never expires
+        token.expires_at = token.created_at + timedelta(days=days) if days else None
+        token.save()
         audit.record(audit.Kind.TOKEN, actor=by, obj=token, changes={"created": [None, token.key_prefix]})
     return token, secret
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from zhixing.core import audit
+from zhixing.core import audit, clock, security
 
 
 def client_ip(request: Any) -> str | None:
@@ -18,6 +18,8 @@ def client_ip(request: Any) -> str | None:
 
 @receiver(user_logged_in, dispatch_uid="audit-login")
 def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # Part of the log-in entry point: the session's clock starts here (idle timeout, forced password change).
+    security.start_session(request, user, clock.now())
     audit.record(audit.Kind.LOGIN, actor=user, obj=user, ip=client_ip(request), object_type="auth.user")
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from zhixing.core import calendar
+from zhixing.core import audit, calendar, clock
 from zhixing.core.models import Notification
 from zhixing.core.scoping import committee_admins
 from zhixing.core.services import notify
@@ -52,3 +52,11 @@ def remind_next_year_holidays(now: dt.datetime | None = None) -> int:
 def daily_holiday_reminder() -> None:
     sent = remind_next_year_holidays()
     log.info("holiday reminders sent: %s", sent)
+
+
+@db_periodic_task(crontab(minute="17"))
+def hourly_audit_anchor() -> None:
+    """Write the audit chain's head to the anchor file outside the database (core/audit.py)."""
+    anchor = audit.write_anchor(clock.now())
+    if anchor is not None:
+        log.info("audit chain anchored at event %s", anchor.seq)

@@ -53,7 +53,12 @@ class World:
 
 
 def make_user(username: str, **extra: Any) -> Any:
-    return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    """A persona: created like an admin would, but not asked to change its password at first log-in."""
+    from zhixing.core.security import exempt_from_password_change
+
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    exempt_from_password_change([user])
+    return user
 
 
 def org(code: str, name: str, kind: str, parent: Organization | None, **extra: Any) -> Organization:

@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -14,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import audit, personal, services
+from zhixing.core import audit, personal, security, services
 from zhixing.core.forms import AuditFilterForm, RevealForm
 from zhixing.core.models import AuditEvent, AuditSecret, Notification
 from zhixing.core.scoping import Action, scope_for
@@ -136,3 +138,31 @@ def audit_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     status = 422 if request.method == "POST" and revealed is None else 200
     context = {"event": event, "form": form, "revealed": revealed}
     return render(request, "core/audit_reveal.html", context, status=status)
+
+
+# --- Session and password ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def session_keepalive(request: HttpRequest) -> JsonResponse:
+    """The "继续使用" button of static/zhixing/session.js: the middleware (SessionSecurity) has just renewed the
+    last-activity stamp; answer how long the session now has."""
+    return JsonResponse({"ok": True, "idle_seconds": getattr(request, "zx_idle_seconds", None)})
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """The owner's own change: validated by AUTH_PASSWORD_VALIDATORS (classes, similarity, history); saving it
+    does not ask for another change, and ends a forced change (core/security.py)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic(), security.self_service(self.request.user):
+            response = super().form_valid(form)
+        self.request.session.pop(security.PASSWORD_CHANGE, None)
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["reason"] = self.request.session.get(security.PASSWORD_CHANGE, "")
+        context["rules"] = password_validators_help_texts()
+        return context

@@ -25,6 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zhixing.core.security import exempt_from_password_change
 from zhixing.ledger import services, services_review, services_supervision
 from zhixing.ledger.choices import FindingResult, TaskStatus
 from zhixing.ledger.models import (
@@ -136,6 +137,7 @@ def _task_force(ledger: Ledger, rng: random.Random) -> TaskForce | None:
         account = get_user_model().objects.create(
             username=username, password=make_password("zhixing2026"), first_name=person.name
         )
+        exempt_from_password_change([account], expiry=False)  # a demo account (core/security.py)
         org_services.grant_role(by=None, user=account, organization=person.branch, role=Role.MEMBER)
         org_services.link_user(person, account, by=None)
         with_accounts.append(person)

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from zhixing.core import audit
+from zhixing.core.security import exempt_from_password_change
 from zhixing.core.tree import child_path, subtree_q
 from zhixing.orgs import seed_data as data
 from zhixing.orgs import services
@@ -585,6 +586,9 @@ def _demo_users(plan: _Plan) -> list[DemoLogin]:
         logins.append(DemoLogin(username, role, Role(role).label, org.name, note))
     user("admin", is_staff=True, is_superuser=True)
     logins.append(DemoLogin("admin", "superuser", "超级管理员", "全部", "后台 /admin/"))
+    # The demo password is printed by `zhixing demo` and does not pass the validators (it is written as a hash):
+    # demo accounts are not asked to change it and it does not expire (core/security.py). Demo data only.
+    exempt_from_password_change(User.objects.filter(username__in=[d.username for d in logins]), expiry=False)
     return logins
 
 

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from zhixing.core import services
+from zhixing.core import clock, services
 from zhixing.core.models import ApiToken
 
 
@@ -32,6 +32,12 @@ def _pad(text: str, width: int) -> str:
 
 def _when(value: Any) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "从未使用"
+
+
+def _expiry(token: ApiToken) -> str:
+    if token.expires_at is None:
+        return "不过期"
+    return "有效期至 " + timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
 
 
 class Command(BaseCommand):
@@ -64,7 +70,7 @@ class Command(BaseCommand):
         token, secret = services.create_api_token(user, by=None, name=name[:100])
         self.stdout.write(secret)
         self.stderr.write(
-            f"已为 {username} 生成令牌（前缀 {token.key_prefix}）。它只显示这一次，请妥善保存；"
+            f"已为 {username} 生成令牌（前缀 {token.key_prefix}，{_expiry(token)}）。它只显示这一次，请妥善保存；"
             f"使用方式：Authorization: Bearer <令牌>"
         )
 
@@ -74,15 +80,17 @@ class Command(BaseCommand):
         if not tokens:
             self.stdout.write(f"{username} 没有 API 令牌。")
             return
+        now = clock.now()
         widths = (10, 8, 18, 18)
         self.stdout.write(
             "".join(_pad(h, w) for h, w in zip(("前缀", "状态", "创建时间", "最近使用"), widths, strict=True))
             + "用途"
         )
         for t in tokens:
+            expired = t.expires_at is not None and t.expires_at <= now
             cells = (
                 t.key_prefix,
-                "已吊销" if t.revoked else "有效",
+                "已吊销" if t.revoked else "已过期" if expired else "有效",
                 _when(t.created_at),
                 _when(t.last_used_at),
             )
