@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import wraps
 from datetime import timedelta
 from enum import Enum
 from typing import Any
@@ -29,7 +30,8 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError
@@ -290,6 +292,28 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params: Mapping[str, Any] = {"ensure_ascii": False}
 
 
+def docs_for_users_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API docs and openapi.json describe every endpoint and field: logged-in users only (a session or an API
+    token). Anonymous: the docs page sends to the log-in page, openapi.json answers 401 in the API's format."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            if request.headers.get("Authorization", "").startswith("Bearer "):
+                try:
+                    TokenAuth().authenticate(request, request.headers["Authorization"][7:])
+                except AuthenticationError:
+                    return JsonResponse({"detail": BAD_TOKEN}, status=401, json_dumps_params={"ensure_ascii": False})
+                return view(request, *args, **kwargs)
+            return JsonResponse({"detail": NOT_AUTHENTICATED}, status=401, json_dumps_params={"ensure_ascii": False})
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="知行 Zhixing API",
@@ -304,6 +328,7 @@ def build_api() -> NinjaAPI:
         # validator badge, which would send the schema to validator.swagger.io.
         docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
         auth=[TokenAuth(), SessionAuth()],
+        docs_decorator=docs_for_users_only,
         renderer=ChineseJSONRenderer(),
     )
     _install_handlers(api)
