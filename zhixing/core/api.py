@@ -22,15 +22,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from functools import wraps
 from datetime import timedelta
 from enum import Enum
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema, Swagger
@@ -120,11 +120,16 @@ class InputSchema(Schema):
 # --- Paging ---------------------------------------------------------------------------------------
 
 MAX_LIMIT = 200
+# No list is anywhere near this long; a larger offset is a mistake (or a probe) and is answered 422, before it
+# reaches the database (SQLite cannot even bind an integer above 2**63).
+MAX_OFFSET = 1_000_000
 
 
 class Paging(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"每页条数，1 至 {MAX_LIMIT}，默认 50")
-    offset: int = Field(0, ge=0, description="跳过前面多少条，默认 0")
+    offset: int = Field(
+        0, ge=0, le=MAX_OFFSET, description=f"跳过前面多少条，0 至 {MAX_OFFSET}，默认 0；超过总数时返回空列表"
+    )
 
 
 def paginate(qs: QuerySet[Any], paging: Paging, out: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
@@ -306,9 +311,13 @@ def docs_for_users_only(view: Callable[..., HttpResponse]) -> Callable[..., Http
                 try:
                     TokenAuth().authenticate(request, request.headers["Authorization"][7:])
                 except AuthenticationError:
-                    return JsonResponse({"detail": BAD_TOKEN}, status=401, json_dumps_params={"ensure_ascii": False})
+                    return JsonResponse(
+                        {"detail": BAD_TOKEN}, status=401, json_dumps_params={"ensure_ascii": False}
+                    )
                 return view(request, *args, **kwargs)
-            return JsonResponse({"detail": NOT_AUTHENTICATED}, status=401, json_dumps_params={"ensure_ascii": False})
+            return JsonResponse(
+                {"detail": NOT_AUTHENTICATED}, status=401, json_dumps_params={"ensure_ascii": False}
+            )
         return redirect_to_login(request.get_full_path())
 
     return wrapper

@@ -49,6 +49,8 @@ def test_docs_and_schema_are_for_logged_in_users_only(world: World) -> None:
 
 def test_schema_with_an_api_token(world: World) -> None:
     _, secret = create_api_token(world.member, by=None)
-    assert Client().get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert (
+        Client().get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    )
     response = Client().get("/api/v1/openapi.json", headers={"Authorization": "Bearer zx_wrong"})
     assert response.status_code == 401
