@@ -251,3 +251,7 @@ ZHIXING_COMPLIANCE_REMIND_DAYS = int(os.environ.get("ZHIXING_COMPLIANCE_REMIND_D
 # Remind the responsible person this many working days before a ledger task's or milestone's due date
 # (ledger/reminders.py).
 LEDGER_REMIND_WORKING_DAYS = int(os.environ.get("LEDGER_REMIND_WORKING_DAYS", "3"))
+
+# Attachments (photos and PDFs, zhixing/core/attachments.py): the largest file accepted, per kind, in MB.
+ZHIXING_MAX_IMAGE_MB = float(os.environ.get("ZHIXING_MAX_IMAGE_MB", "10"))
+ZHIXING_MAX_PDF_MB = float(os.environ.get("ZHIXING_MAX_PDF_MB", "20"))
