@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -251,6 +252,29 @@ ZHIXING_COMPLIANCE_REMIND_DAYS = int(os.environ.get("ZHIXING_COMPLIANCE_REMIND_D
 # Remind the responsible person this many working days before a ledger task's or milestone's due date
 # (ledger/reminders.py).
 LEDGER_REMIND_WORKING_DAYS = int(os.environ.get("LEDGER_REMIND_WORKING_DAYS", "3"))
+
+# Content-Security-Policy (django-csp): scripts and styles only from this server's static files; no inline script,
+# no eval. style-src-attr allows style="..." attributes (widths of progress bars), never <style> elements.
+# ZHIXING_CSP_REPORT_ONLY=1 sends it as Content-Security-Policy-Report-Only (to trial a change).
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env_flag("ZHIXING_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # Attachments (photos and PDFs, zhixing/core/attachments.py): the largest file accepted, per kind, in MB.
 ZHIXING_MAX_IMAGE_MB = float(os.environ.get("ZHIXING_MAX_IMAGE_MB", "10"))
