@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -278,3 +279,30 @@ ZHIXING_API_TOKEN_DAYS = int(os.environ.get("ZHIXING_API_TOKEN_DAYS", "90"))
 ZHIXING_AUDIT_KEY = os.environ.get("ZHIXING_AUDIT_KEY", "")
 ZHIXING_AUDIT_KEY_FILE = Path(os.environ.get("ZHIXING_AUDIT_KEY_FILE") or VAR_DIR / "audit.key")
 ZHIXING_AUDIT_ANCHOR_FILE = Path(os.environ.get("ZHIXING_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit-anchors.log")
+
+# Content-Security-Policy (django-csp): scripts and styles only from this server's static files; no inline script,
+# no eval. style-src-attr allows style="..." attributes (widths of progress bars), never <style> elements.
+# ZHIXING_CSP_REPORT_ONLY=1 sends it as Content-Security-Policy-Report-Only (to trial a change).
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env_flag("ZHIXING_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
+# Attachments (photos and PDFs, zhixing/core/attachments.py): the largest file accepted, per kind, in MB.
+ZHIXING_MAX_IMAGE_MB = float(os.environ.get("ZHIXING_MAX_IMAGE_MB", "10"))
+ZHIXING_MAX_PDF_MB = float(os.environ.get("ZHIXING_MAX_PDF_MB", "20"))

@@ -68,7 +68,7 @@ class SchemePage(Schema):
     items: list[SchemeOut]
 
 
-class RoundOut(Schema):
+class AssessmentRoundOut(Schema):
     id: int
     scheme_id: int
     year: int
@@ -82,11 +82,11 @@ class RoundOut(Schema):
     finalised_at: dt.datetime | None
 
 
-class RoundPage(Schema):
+class AssessmentRoundPage(Schema):
     count: int
     limit: int
     offset: int
-    items: list[RoundOut]
+    items: list[AssessmentRoundOut]
 
 
 class RankOut(Schema):
@@ -104,7 +104,7 @@ class RankOut(Schema):
 
 
 class RankingOut(Schema):
-    round: RoundOut | None
+    round: AssessmentRoundOut | None
     level: str
     rows: list[RankOut]
 
@@ -241,13 +241,17 @@ def get_scheme(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
     return {**scheme_out(scheme), "indicators": [indicator_out(n) for n in nodes]}
 
 
-@router.get("/assessment/rounds", response={200: RoundPage, **ERROR_RESPONSES}, summary="考核轮次列表")
+@router.get(
+    "/assessment/rounds", response={200: AssessmentRoundPage, **ERROR_RESPONSES}, summary="考核轮次列表"
+)
 def list_rounds(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     qs = Round.objects.visible_to(api_user(request)).select_related("scheme").order_by("-scheme__year", "-id")
     return paginate(qs, paging, round_out)
 
 
-@router.get("/assessment/rounds/{round_id}", response={200: RoundOut, **ERROR_RESPONSES}, summary="考核轮次")
+@router.get(
+    "/assessment/rounds/{round_id}", response={200: AssessmentRoundOut, **ERROR_RESPONSES}, summary="考核轮次"
+)
 def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
     return round_out(_one(Round.objects.visible_to(api_user(request)).select_related("scheme"), round_id))
 

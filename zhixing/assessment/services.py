@@ -314,17 +314,17 @@ def _store_attachments(
     from zhixing.study.services import check_upload
 
     for upload in uploads:
-        content_type = check_upload(upload)
+        vetted = check_upload(upload)
         att = ScoreAttachment(
             score=score,
             item=item,
             deduction=deduction,
-            original_name=(upload.name or "")[:200],
-            content_type=content_type,
-            size=upload.size or 0,
+            original_name=vetted.original_name,
+            content_type=vetted.content_type,
+            size=vetted.size,
             uploaded_by=by if getattr(by, "pk", None) else None,
         )
-        att.file.save(upload.name or "file", upload, save=False)
+        att.file.save(vetted.storage_name, vetted.content(), save=False)
         att.save()
         audit.record(audit.Kind.CREATE, actor=by, obj=att, changes={"file": [None, att.original_name]})
 

@@ -25,12 +25,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
 from enum import Enum
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError
@@ -122,11 +124,16 @@ class InputSchema(Schema):
 # --- Paging ---------------------------------------------------------------------------------------
 
 MAX_LIMIT = 200
+# No list is anywhere near this long; a larger offset is a mistake (or a probe) and is answered 422, before it
+# reaches the database (SQLite cannot even bind an integer above 2**63).
+MAX_OFFSET = 1_000_000
 
 
 class Paging(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"每页条数，1 至 {MAX_LIMIT}，默认 50")
-    offset: int = Field(0, ge=0, description="跳过前面多少条，默认 0")
+    offset: int = Field(
+        0, ge=0, le=MAX_OFFSET, description=f"跳过前面多少条，0 至 {MAX_OFFSET}，默认 0；超过总数时返回空列表"
+    )
 
 
 def paginate(qs: QuerySet[Any], paging: Paging, out: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
@@ -294,6 +301,32 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params: Mapping[str, Any] = {"ensure_ascii": False}
 
 
+def docs_for_users_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API docs and openapi.json describe every endpoint and field: logged-in users only (a session or an API
+    token). Anonymous: the docs page sends to the log-in page, openapi.json answers 401 in the API's format."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            if request.headers.get("Authorization", "").startswith("Bearer "):
+                try:
+                    TokenAuth().authenticate(request, request.headers["Authorization"][7:])
+                except AuthenticationError:
+                    return JsonResponse(
+                        {"detail": BAD_TOKEN}, status=401, json_dumps_params={"ensure_ascii": False}
+                    )
+                return view(request, *args, **kwargs)
+            return JsonResponse(
+                {"detail": NOT_AUTHENTICATED}, status=401, json_dumps_params={"ensure_ascii": False}
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="知行 Zhixing API",
@@ -308,6 +341,7 @@ def build_api() -> NinjaAPI:
         # validator badge, which would send the schema to validator.swagger.io.
         docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
         auth=[TokenAuth(), SessionAuth()],
+        docs_decorator=docs_for_users_only,
         renderer=ChineseJSONRenderer(),
     )
     _install_handlers(api)

@@ -180,3 +180,29 @@ def log_in(page: Any, base: str, username: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")
+
+
+# --- Upload samples: real files, since attachments are decoded (core/attachments.py) ---------------
+
+
+def png_bytes(size: tuple[int, int] = (4, 3), colour: tuple[int, int, int] = (183, 28, 28)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    """A one-page PDF with nothing active in it."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

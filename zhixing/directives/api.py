@@ -54,7 +54,7 @@ class DirectiveQuery(Paging):
     year: int | None = Field(None, ge=2000, le=2100, description="发表年度")
 
 
-class BoardRowOut(Schema):
+class FirstStudyBoardRowOut(Schema):
     org_id: int
     org_name: str
     org_kind: str
@@ -78,13 +78,13 @@ class DeptOut(Schema):
     average_days: float | None
 
 
-class BoardOut(Schema):
+class FirstStudyBoardOut(Schema):
     directive_id: int
     deadline: dt.date
     counts: dict[str, int]
     average_days: float | None
     departments: list[DeptOut]
-    rows: list[BoardRowOut]
+    rows: list[FirstStudyBoardRowOut]
 
 
 class BoardQuery(Schema):
@@ -151,7 +151,7 @@ def get_directive(request: HttpRequest, directive_id: int) -> dict[str, Any]:
 
 @router.get(
     "/directives/{directive_id}/board",
-    response={200: BoardOut, **ERROR_RESPONSES},
+    response={200: FirstStudyBoardOut, **ERROR_RESPONSES},
     summary="第一时间学习进度",
 )
 def get_board(request: HttpRequest, directive_id: int, filters: Query[BoardQuery]) -> dict[str, Any]:

@@ -375,7 +375,7 @@ class BoardProblemOut(Schema):
     reported_at: dt.datetime
 
 
-class BoardRowOut(Schema):
+class LedgerBoardRowOut(Schema):
     rank: int
     department_id: int
     department_name: str
@@ -391,13 +391,13 @@ class BoardRowOut(Schema):
     problems: list[BoardProblemOut]
 
 
-class BoardOut(Schema):
+class LedgerBoardOut(Schema):
     date: dt.date
     published: bool
-    rows: list[BoardRowOut]
+    rows: list[LedgerBoardRowOut]
 
 
-@router.get("/ledger-board", response={200: BoardOut, **ERROR_RESPONSES}, summary="晾晒榜")
+@router.get("/ledger-board", response={200: LedgerBoardOut, **ERROR_RESPONSES}, summary="晾晒榜")
 def ledger_board(request: HttpRequest) -> dict[str, Any]:
     """各部门任务进展排名（状态按今天推算）。机关工委可见；发布后部门管理员可见；其他情况 404。"""
     from zhixing.ledger import queries_board, services_board

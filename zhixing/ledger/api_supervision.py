@@ -133,7 +133,7 @@ class TaskForcePatch(InputSchema):
     version: int | None = Field(None, description="读取时的版本号：他人已先保存则返回 409 且不修改")
 
 
-class RoundOut(Schema):
+class ReviewRoundOut(Schema):
     id: int
     title: str
     organizer_id: int
@@ -147,11 +147,11 @@ class RoundOut(Schema):
     version: int
 
 
-class RoundPage(Schema):
+class ReviewRoundPage(Schema):
     count: int
     limit: int
     offset: int
-    items: list[RoundOut]
+    items: list[ReviewRoundOut]
 
 
 class RoundIn(InputSchema):
@@ -468,7 +468,7 @@ def dissolve_task_force(request: HttpRequest, force_id: int) -> Status[None]:
 # --- 回头看 ---------------------------------------------------------------------------------------
 
 
-@router.get("/reviews", response={200: RoundPage, **ERROR_RESPONSES}, summary="回头看列表")
+@router.get("/reviews", response={200: ReviewRoundPage, **ERROR_RESPONSES}, summary="回头看列表")
 def list_rounds(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     qs = (
         ReviewRound.objects.visible_to(api_user(request))
@@ -479,12 +479,12 @@ def list_rounds(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     return paginate(qs, paging, round_out)
 
 
-@router.get("/reviews/{round_id}", response={200: RoundOut, **ERROR_RESPONSES}, summary="回头看详情")
+@router.get("/reviews/{round_id}", response={200: ReviewRoundOut, **ERROR_RESPONSES}, summary="回头看详情")
 def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
     return round_out(_round(api_user(request), round_id))
 
 
-@router.post("/reviews", response={201: RoundOut, **WRITE_ERROR_RESPONSES}, summary="开展回头看")
+@router.post("/reviews", response={201: ReviewRoundOut, **WRITE_ERROR_RESPONSES}, summary="开展回头看")
 def create_round(request: HttpRequest, payload: RoundIn) -> Status[dict[str, Any]]:
     user = api_user(request)
     organizer = Organization.objects.for_user(user, Action.CHANGE).filter(pk=payload.organizer_id).first()
@@ -580,7 +580,7 @@ def record_finding(request: HttpRequest, round_id: int, task_id: int, payload: F
 
 
 @router.post(
-    "/reviews/{round_id}/close", response={200: RoundOut, **WRITE_ERROR_RESPONSES}, summary="结束回头看"
+    "/reviews/{round_id}/close", response={200: ReviewRoundOut, **WRITE_ERROR_RESPONSES}, summary="结束回头看"
 )
 def close_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
     """全部整改事项销号（或终止）后才能结束。"""

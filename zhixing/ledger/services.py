@@ -18,6 +18,7 @@ from django.db import transaction
 
 from zhixing.core import audit, clock
 from zhixing.core import services as core
+from zhixing.core.attachments import Vetted
 from zhixing.core.calendar import add_working_days
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
@@ -456,15 +457,15 @@ def complete_milestone(
 # --- Progress -------------------------------------------------------------------------------------
 
 
-def check_evidence(files: Sequence[UploadedFile]) -> list[str]:
-    """Content types of acceptable evidence files (images or PDF, checked by content, ≤ 10 MB)."""
-    types = []
+def check_evidence(files: Sequence[UploadedFile]) -> list[Vetted]:
+    """The evidence files checked by content and cleaned (photos or PDF, core.attachments), ready to store."""
+    checked = []
     for upload in files:
         try:
-            types.append(check_upload(upload))
+            checked.append(check_upload(upload))
         except ValidationError as exc:
             raise ValidationError({"evidence": exc.messages}) from exc
-    return types
+    return checked
 
 
 def _percent_from(task: Task, percent: Any, value: Any) -> tuple[Decimal, Decimal | None]:
@@ -512,7 +513,7 @@ def report_progress(
         raise _refuse(f"进度从 {task.progress:g}% 下调到 {float(pct):g}%，请说明原因。", "reason")
     if not (done or "").strip() and not is_final:
         raise _refuse("请简要写明做了什么（进展情况）。", "done")
-    types = check_evidence(evidence)
+    checked = check_evidence(evidence)
     saved: list[ProgressEvidence] = []
     try:
         with transaction.atomic():
@@ -527,14 +528,14 @@ def report_progress(
                 reason=reason[:300],
                 is_final=is_final,
             )
-            for upload, content_type in zip(evidence, types, strict=True):
+            for vetted in checked:
                 item = ProgressEvidence(
                     report=report,
-                    original_name=(upload.name or "")[:200],
-                    content_type=content_type,
-                    size=upload.size or 0,
+                    original_name=vetted.original_name,
+                    content_type=vetted.content_type,
+                    size=vetted.size,
                 )
-                item.file.save(upload.name or "file", upload, save=False)
+                item.file.save(vetted.storage_name, vetted.content(), save=False)
                 saved.append(item)
                 item.save()
             before = task.progress
@@ -645,7 +646,7 @@ def _final_report_on_parent(
     task: Task, *, by: Any, done: str, problems: str, next_steps: str, evidence: Sequence[UploadedFile]
 ) -> ProgressReport:
     """A parent's closure report: its progress stays the roll-up of its children."""
-    types = check_evidence(evidence)
+    checked = check_evidence(evidence)
     report = ProgressReport.objects.create(
         task=task,
         reported_by=_user(by),
@@ -655,14 +656,14 @@ def _final_report_on_parent(
         next_steps=next_steps.strip(),
         is_final=True,
     )
-    for upload, content_type in zip(evidence, types, strict=True):
+    for vetted in checked:
         item = ProgressEvidence(
             report=report,
-            original_name=(upload.name or "")[:200],
-            content_type=content_type,
-            size=upload.size or 0,
+            original_name=vetted.original_name,
+            content_type=vetted.content_type,
+            size=vetted.size,
         )
-        item.file.save(upload.name or "file", upload, save=False)
+        item.file.save(vetted.storage_name, vetted.content(), save=False)
         item.save()
     Task.objects.filter(pk=task.pk).update(latest_report=report)
     audit.record(audit.Kind.CREATE, actor=by, obj=report, changes={"is_final": [None, True]})

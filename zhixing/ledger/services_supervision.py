@@ -151,7 +151,7 @@ def answer_notice(
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": "请写明答复内容：做了什么、结果如何、何时完成。"})
-    types = check_evidence(evidence)
+    checked = check_evidence(evidence)
     saved: list[NoticeEvidence] = []
     try:
         with transaction.atomic():
@@ -160,14 +160,14 @@ def answer_notice(
             )
             if not updated:
                 raise ValidationError("该督办通知已被他人答复，请刷新页面。")
-            for upload, content_type in zip(evidence, types, strict=True):
+            for vetted in checked:
                 item = NoticeEvidence(
                     notice=notice,
-                    original_name=(upload.name or "")[:200],
-                    content_type=content_type,
-                    size=upload.size or 0,
+                    original_name=vetted.original_name,
+                    content_type=vetted.content_type,
+                    size=vetted.size,
                 )
-                item.file.save(upload.name or "file", upload, save=False)
+                item.file.save(vetted.storage_name, vetted.content(), save=False)
                 saved.append(item)
                 item.save()
             notice.refresh_from_db()

@@ -9,7 +9,7 @@ from zhixing.core.forms import StyledForm
 from zhixing.core.scoping import Action
 from zhixing.orgs.choices import Role
 from zhixing.orgs.models import Organization, Person
-from zhixing.orgs.services import grantable_roles
+from zhixing.orgs.services import ACCOUNT_OUT_OF_REACH, grantable_accounts, grantable_roles
 
 
 class GrantForm(StyledForm):
@@ -50,11 +50,20 @@ class GrantForm(StyledForm):
         return person
 
     def clean(self) -> dict[str, Any]:
+        """Without a password: grant to an existing account within the grantor's reach; an unknown username and
+        one out of reach get the same answer. With a password: open a new account under a free username."""
         data = super().clean() or {}
         username = (data.get("username") or "").strip()
-        data["existing_user"] = (
-            get_user_model().objects.filter(username=username).first() if username else None
-        )
-        if username and data["existing_user"] is None and not data.get("password"):
-            self.add_error("password", "该用户名尚无账号：请填写初始密码以新建账号。")
+        data["existing_user"] = None
+        if not username:
+            return data
+        if data.get("password"):
+            if get_user_model().objects.filter(username=username).exists():
+                self.add_error(
+                    "username", f"用户名“{username}”不可用，请换一个；给已有账号授权时请不要填写初始密码。"
+                )
+        else:
+            data["existing_user"] = grantable_accounts(self.by).filter(username=username).first()
+            if data["existing_user"] is None:
+                self.add_error("username", ACCOUNT_OUT_OF_REACH)
         return data

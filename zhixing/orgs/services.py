@@ -234,8 +234,24 @@ def grant_role(*, by: Any, user: Any, organization: Organization, role: str) -> 
     return grant
 
 
+ADMIN_ROLES = {"committee_admin", "dept_admin", "branch_admin"}
+LAST_ADMIN_GRANT = (
+    "不能撤销您自己仅有的管理员授权：撤销后您将无法再管理任何组织。如确需撤销，请由上级管理员操作。"
+)
+
+
 def revoke_role(grant: Grant, *, by: Any) -> None:
+    """A superuser keeps every right without grants, so only others are kept from revoking their own last
+    administrator grant (which would lock them out of what they manage)."""
     ensure_can_change(by, grant.organization)
+    if (
+        by is not None
+        and not by.is_superuser
+        and grant.user_id == by.pk
+        and grant.role in ADMIN_ROLES
+        and not Grant.objects.filter(user_id=by.pk, role__in=ADMIN_ROLES).exclude(pk=grant.pk).exists()
+    ):
+        raise ValidationError(LAST_ADMIN_GRANT)
     core.delete(grant, by=by)
     forget_scope(grant.user)
 
@@ -300,8 +316,37 @@ def create_account(
     return user
 
 
-def grant_role_checked(*, by: Any, user: Any, organization: Organization, role: str) -> Grant:
-    """grant_role for pages and the API: the actor may grant only the roles `grantable_roles` allows."""
+# One answer for an unknown username and for one outside the grantor's reach, so the form is no account oracle.
+ACCOUNT_OUT_OF_REACH = (
+    "在您的管理范围内找不到该账号：只能给本范围内党员干部已关联的账号授权。新建账号请同时填写初始密码。"
+)
+
+
+def grantable_accounts(by: Any) -> Any:
+    """The accounts `by` may give a role to: those linked to a person in `by`'s change scope; accounts linked to
+    no person only for committee admins; a superuser only for another superuser."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from zhixing.orgs.choices import Role
+    from zhixing.orgs.scope import roles_of
+
+    users = get_user_model().objects.all()
+    if by is None or by.is_superuser:
+        return users
+    reach = Q(pk__in=Person.objects.for_user(by, Action.CHANGE).filter(user__isnull=False).values("user_id"))
+    if Role.COMMITTEE_ADMIN in roles_of(by):
+        reach |= Q(person__isnull=True)
+    return users.filter(reach, is_superuser=False)
+
+
+def grant_role_checked(
+    *, by: Any, user: Any, organization: Organization, role: str, new_account: bool = False
+) -> Grant:
+    """grant_role for pages and the API: the actor may grant only the roles `grantable_roles` allows, and only to
+    `grantable_accounts` (or to the account it has just opened in the same transaction: `new_account`)."""
     if role not in grantable_roles(by):
         raise ValidationError({"role": "您无权授予该角色；机关工委管理员和审计员只能由机关工委授予。"})
+    if not new_account and not grantable_accounts(by).filter(pk=user.pk).exists():
+        raise ValidationError({"username": ACCOUNT_OUT_OF_REACH})
     return grant_role(by=by, user=user, organization=organization, role=role)

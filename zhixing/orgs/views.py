@@ -284,12 +284,17 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 class CheapPage:
     """A page of a large list without COUNT(*): fetch one row more than shown to learn whether a next page
-    exists. Offers the parts of Django's Page that the templates use."""
+    exists. Offers the parts of Django's Page that the templates use.
+
+    ?page= is clamped to 1..MAX_PAGE: garbage or a negative number is page 1, a huge one an empty page past
+    the end (the database never sees an offset it cannot bind)."""
+
+    MAX_PAGE = 100_000
 
     def __init__(self, qs: QuerySet[Any], number: Any, per_page: int) -> None:
         try:
-            self.number = max(1, int(number))
-        except (TypeError, ValueError):
+            self.number = min(max(1, int(number)), self.MAX_PAGE)
+        except (TypeError, ValueError, OverflowError):
             self.number = 1
         start = (self.number - 1) * per_page
         rows = list(qs[start : start + per_page + 1])

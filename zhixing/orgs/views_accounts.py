@@ -55,15 +55,21 @@ def grant_create(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             with transaction.atomic():
-                user = d["existing_user"] or services.create_account(
-                    by=request.user,
-                    username=d["username"],
-                    password=d["password"],
-                    full_name=d.get("full_name", ""),
-                    person=d.get("person_id"),
-                )
+                user = d["existing_user"]
+                if user is None:
+                    user = services.create_account(
+                        by=request.user,
+                        username=d["username"],
+                        password=d["password"],
+                        full_name=d.get("full_name", ""),
+                        person=d.get("person_id"),
+                    )
                 services.grant_role_checked(
-                    by=request.user, user=user, organization=d["organization_code"], role=d["role"]
+                    by=request.user,
+                    user=user,
+                    organization=d["organization_code"],
+                    role=d["role"],
+                    new_account=d["existing_user"] is None,
                 )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -79,6 +85,10 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = Grant.objects.get_for_user_or_404(request.user, Action.CHANGE, pk=pk)
     if grant.role not in services.grantable_roles(request.user):
         raise Http404("没有找到该授权。")
-    services.revoke_role(grant, by=request.user)
+    try:
+        services.revoke_role(grant, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("accounts")
     messages.success(request, f"已撤销 {grant.user.username} 的“{grant.get_role_display()}”角色。")
     return redirect("accounts")

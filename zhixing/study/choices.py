@@ -72,11 +72,4 @@ MAX_DAYS_AHEAD = 7
 # QR sign-in opens this long before the start time and stays open to the end of the activity's day.
 SIGN_IN_OPENS_BEFORE = dt.timedelta(minutes=30)
 
-# Attachments: photos and PDFs, checked by extension AND by their first bytes.
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "pdf": ("application/pdf", (b"%PDF-",)),
-}
+# Attachments (photos and PDFs) are checked by zhixing.core.attachments.

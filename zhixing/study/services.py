@@ -19,14 +19,13 @@ from django.utils import timezone
 
 from zhixing.core import audit
 from zhixing.core import services as core
+from zhixing.core.attachments import Vetted, vet
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PostTitle
 from zhixing.orgs.models import Organization, Person
 from zhixing.orgs.services import ensure_can_change
 from zhixing.study.choices import (
-    ATTACHMENT_TYPES,
-    MAX_ATTACHMENT_BYTES,
     MAX_DAYS_AHEAD,
     SIGN_IN_OPENS_BEFORE,
     ActivityKind,
@@ -406,47 +405,23 @@ def qr_sign_in(activity: Activity, person: Person, at: dt.datetime) -> SignIn:
 # --- Attachments ----------------------------------------------------------------------------------
 
 
-def check_upload(upload: UploadedFile) -> str:
-    """The content type of an acceptable upload; a clear Chinese error for anything else."""
-    name = upload.name or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    allowed = "、".join(sorted({e.upper() for e in ATTACHMENT_TYPES if e != "jpeg"}))
-    if ext not in ATTACHMENT_TYPES:
-        raise ValidationError({"file": f"“{name}”的类型不支持：只能上传 {allowed} 文件。"})
-    size = upload.size or 0
-    if size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            {
-                "file": f"“{name}”太大（{size / 1024 / 1024:.1f} MB）：每个附件不超过 {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB。"
-            }
-        )
-    if size == 0:
-        raise ValidationError({"file": f"“{name}”是空文件，请重新选择。"})
-    content_type, magics = ATTACHMENT_TYPES[ext]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(m) for m in magics):
-        raise ValidationError(
-            {
-                "file": f"“{name}”的内容不是 {ext.upper()} 文件（扩展名与文件内容不符），请上传原始的图片或 PDF。"
-            }
-        )
-    return content_type
+def check_upload(upload: UploadedFile) -> Vetted:
+    """The checked, cleaned upload (core.attachments.vet); a clear Chinese error for anything else."""
+    return vet(upload)
 
 
 def add_attachment(activity: Activity, *, by: Any, upload: UploadedFile) -> Attachment:
     ensure_can_change(by, activity.organization)
-    content_type = check_upload(upload)
+    vetted = check_upload(upload)
     with transaction.atomic():
         attachment = Attachment(
             activity=activity,
-            original_name=(upload.name or "")[:200],
-            content_type=content_type,
-            size=upload.size or 0,
+            original_name=vetted.original_name,
+            content_type=vetted.content_type,
+            size=vetted.size,
             uploaded_by=by if getattr(by, "is_authenticated", False) else None,
         )
-        attachment.file.save(upload.name or "file", upload, save=False)
+        attachment.file.save(vetted.storage_name, vetted.content(), save=False)
         try:
             attachment.save()
             audit.record(

@@ -49,6 +49,11 @@ def test_committee_dashboard_draws_every_chart(
             errors.append(f"{r.status} {r.url}") if r.status >= 400 and "favicon" not in r.url else None
         ),
     )
+    # The Content-Security-Policy (script-src 'self', no eval) must not block anything the charts need.
+    page.on(
+        "console",
+        lambda m: errors.append(f"CSP: {m.text}") if "Content Security Policy" in m.text else None,
+    )
     log_in(page, base, "committee_admin")
     page.goto(f"{base}/dashboard/")
     page.wait_for_url(f"{base}/dashboard/committee/")
@@ -66,4 +71,5 @@ def test_committee_dashboard_draws_every_chart(
         "Array.from(document.querySelectorAll('.zx-chart')).map(e => e.scrollWidth <= e.clientWidth + 1)"
     )
     assert all(widths)
+    assert "script-src 'self'" in (page.goto(page.url).headers.get("content-security-policy") or "")
     assert errors == []

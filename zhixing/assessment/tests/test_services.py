@@ -26,11 +26,11 @@ from zhixing.assessment.models import (
 )
 from zhixing.assessment.tests.conftest import AS_OF, YEAR, Setup
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World
+from zhixing.core.testing import World, png_bytes
 from zhixing.study.models import Activity
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = png_bytes()
 
 
 def rows() -> Any:

@@ -33,10 +33,11 @@ from zhixing.core.testing import (
     assert_write_refused,
     make_user,
     org,
+    png_bytes,
 )
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = png_bytes()
 
 
 def everything() -> Any:

@@ -147,8 +147,8 @@ def test_unparseable_body_is_explained_in_chinese(world: World) -> None:
     assert "JSON" in response.json()["detail"] and "请求体" in response.json()["detail"]
 
 
-def test_openapi_lists_the_endpoints(db: None) -> None:
-    response = Client().get("/api/v1/openapi.json")
+def test_openapi_lists_the_endpoints(world: World) -> None:
+    response = world.client(world.member).get("/api/v1/openapi.json")
     assert response.status_code == 200
     schema = response.json()
     assert schema["info"]["title"] == "知行 Zhixing API"
@@ -163,8 +163,8 @@ def test_openapi_lists_the_endpoints(db: None) -> None:
     assert schema["components"]["schemas"]["OrgOut"]["properties"]["kind_label"]["description"] == "组织类型"
 
 
-def test_docs_render_from_local_static_files_only(db: None) -> None:
-    response = Client().get("/api/v1/docs")
+def test_docs_render_from_local_static_files_only(world: World) -> None:
+    response = world.client(world.member).get("/api/v1/docs")
     assert response.status_code == 200
     html = response.content.decode()
     assert "知行 Zhixing API" in html

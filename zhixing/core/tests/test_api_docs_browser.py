@@ -6,13 +6,17 @@ from urllib.parse import urlparse
 
 import pytest
 
+from zhixing.core.testing import build_world, log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_docs_page_renders_the_endpoints_without_the_internet(live_server, browser) -> None:
     own = urlparse(live_server.url).netloc
     requested: list[str] = []
+    build_world()
     page = browser.new_page()
+    log_in(page, live_server.url, "member")
     page.on("request", lambda r: requested.append(r.url))
     page.goto(f"{live_server.url}/api/v1/docs")
     page.wait_for_selector(".opblock-summary-path", timeout=15000)

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zhixing.core.testing import World
+from zhixing.core.testing import World, png_bytes
 from zhixing.ledger import services
 from zhixing.ledger.models import Ledger, Task
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 START = dt.date(2026, 9, 1)
 END = dt.date(2026, 12, 31)
 

@@ -2,10 +2,19 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused
+from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused, make_user
 from zhixing.orgs.models import Grant, Person
+from zhixing.orgs.services import (
+    ACCOUNT_OUT_OF_REACH,
+    LAST_ADMIN_GRANT,
+    grant_role,
+    grant_role_checked,
+    link_user,
+    revoke_role,
+)
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -96,3 +105,98 @@ def test_revoke_in_scope_and_outsider_404(world: World) -> None:
     assert AuditEvent.objects.filter(
         action="delete", object_type="orgs.grant", object_id=str(grant.pk)
     ).exists()
+
+
+# --- Who may be given a role (issue 14, finding 11) ------------------------------------------------
+
+
+def _grant(client: object, username: str, code: str = "A-1", role: str = "member") -> object:
+    return client.post("/accounts/grant", {"username": username, "organization_code": code, "role": role})  # type: ignore[attr-defined]
+
+
+def test_branch_admin_grants_to_an_account_of_its_own_people(world: World) -> None:
+    response = _grant(world.client(world.branch_secretary), "member", role="branch_admin")
+    assert response.status_code == 302
+    assert Grant.objects.filter(user=world.member, organization=world.branch_a1, role="branch_admin").exists()
+
+
+def test_accounts_out_of_reach_get_the_same_answer_as_unknown_ones(world: World) -> None:
+    """Another department's account, an account linked to no person, a superuser and a name nobody has: one
+    message, one status, nothing written. The form is no way to learn which usernames exist."""
+    outsider = make_user("wangwu_b")
+    link_user(world.person_b, outsider, by=None)
+    User.objects.create_superuser("root", password="Root-pw-2026")
+    client = world.client(world.branch_secretary)
+    answers = set()
+    for username in ["wangwu_b", "dept_b_secretary", "committee_admin", "root", "no_such_account"]:
+        before = list(Grant.objects.order_by("pk").values())
+        response = _grant(client, username)
+        assert list(Grant.objects.order_by("pk").values()) == before, username
+        errors = response.context["form"].errors["username"]
+        answers.add((response.status_code, tuple(errors)))
+    assert answers == {(422, (ACCOUNT_OUT_OF_REACH,))}
+    assert "在您的管理范围内找不到该账号" in ACCOUNT_OUT_OF_REACH
+
+
+def test_accounts_without_a_person_only_for_the_committee_admin(world: World) -> None:
+    assert _grant(world.client(world.dept_a_secretary), "branch_secretary").status_code == 422
+    assert _grant(world.client(world.committee_admin), "branch_secretary").status_code == 302
+    assert Grant.objects.filter(user=world.branch_secretary, role="member").exists()
+
+
+def test_superuser_is_granted_only_by_a_superuser(world: World) -> None:
+    root = User.objects.create_superuser("root", password="Root-pw-2026")
+    assert _grant(world.client(world.committee_admin), "root").status_code == 422
+    assert not Grant.objects.filter(user=root).exists()
+    assert _grant(world.client(root), "root").status_code == 302
+
+
+def test_service_refuses_out_of_reach_accounts_too(world: World) -> None:
+    with pytest.raises(ValidationError) as exc:
+        grant_role_checked(
+            by=world.branch_secretary, user=world.committee_admin, organization=world.branch_a1, role="member"
+        )
+    assert exc.value.message_dict["username"] == [ACCOUNT_OUT_OF_REACH]
+
+
+def test_a_taken_username_for_a_new_account_is_refused_without_saying_whose(world: World) -> None:
+    client = world.client(world.branch_secretary)
+    for username in ["member", "committee_admin"]:
+        response = client.post(
+            "/accounts/grant",
+            {
+                "username": username,
+                "organization_code": "A-1",
+                "role": "member",
+                "password": "Kx9-branch-2026",
+            },
+        )
+        assert response.status_code == 422
+        assert response.context["form"].errors["username"] == [
+            f"用户名“{username}”不可用，请换一个；给已有账号授权时请不要填写初始密码。"
+        ]
+    assert not User.objects.get(username="member").check_password("Kx9-branch-2026")
+
+
+def test_nobody_revokes_their_own_last_admin_grant(world: World) -> None:
+    own = Grant.objects.get(user=world.branch_secretary, role="branch_admin")
+    client = world.client(world.branch_secretary)
+    response = client.post(f"/accounts/grants/{own.pk}/revoke", follow=True)
+    assert Grant.objects.filter(pk=own.pk).exists()
+    assert LAST_ADMIN_GRANT in response.content.decode()
+    with pytest.raises(ValidationError):
+        revoke_role(own, by=world.branch_secretary)
+    # With a second administrator grant, one of the two may go; and a superior may revoke it.
+    second = grant_role(
+        by=None, user=world.branch_secretary, organization=world.branch_a2, role="branch_admin"
+    )
+    assert client.post(f"/accounts/grants/{second.pk}/revoke").status_code == 302
+    assert not Grant.objects.filter(pk=second.pk).exists()
+    assert world.client(world.dept_a_secretary).post(f"/accounts/grants/{own.pk}/revoke").status_code == 302
+    assert not Grant.objects.filter(pk=own.pk).exists()
+
+
+def test_revoking_own_member_grant_is_allowed(world: World) -> None:
+    own = grant_role(by=None, user=world.branch_secretary, organization=world.branch_a1, role="member")
+    assert world.client(world.branch_secretary).post(f"/accounts/grants/{own.pk}/revoke").status_code == 302
+    assert not Grant.objects.filter(pk=own.pk).exists()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
 from zhixing.core.services import ConflictError
-from zhixing.core.testing import World, person
+from zhixing.core.testing import World, pdf_bytes, person, png_bytes
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import PartyStatus, PostTitle
 from zhixing.study import services
@@ -20,8 +20,8 @@ from zhixing.study.tests.conftest import TODAY, make_activity
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.7\n" + b"x" * 64
+PNG = png_bytes()
+PDF = pdf_bytes()
 
 
 def counts() -> tuple[int, ...]:
@@ -247,7 +247,7 @@ def media(settings, tmp_path):  # type: ignore[no-untyped-def]
 def test_attachments_checked_by_content(world: World, media) -> None:  # type: ignore[no-untyped-def]
     activity = make_activity(world)
     ok = services.add_attachment(activity, by=None, upload=SimpleUploadedFile("现场.png", PNG))
-    assert ok.content_type == "image/png" and ok.size == len(PNG)
+    assert ok.content_type == "image/png" and ok.size == (media / ok.file.name).stat().st_size
     assert ok.file.name.startswith(f"activities/{activity.pk}/") and (media / ok.file.name).exists()
     services.add_attachment(activity, by=None, upload=SimpleUploadedFile("记录.PDF", PDF))
     before = counts()
@@ -256,7 +256,8 @@ def test_attachments_checked_by_content(world: World, media) -> None:  # type: i
         (SimpleUploadedFile("伪装.jpg", PDF), "扩展名与文件内容不符"),
         (SimpleUploadedFile("病毒.exe", b"MZ" + b"\x00" * 10), "类型不支持"),
         (SimpleUploadedFile("空.pdf", b""), "空文件"),
-        (SimpleUploadedFile("大.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024)), "太大"),
+        (SimpleUploadedFile("大.pdf", b"%PDF-" + b"0" * (20 * 1024 * 1024)), "太大"),
+        (SimpleUploadedFile("大.png", b"\x89PNG\r\n\x1a\n" + b"0" * (10 * 1024 * 1024)), "太大"),
     ]
     for upload, message in bad:
         with pytest.raises(ValidationError, match=message):

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused, person
+from zhixing.core.testing import (
+    World,
+    assert_hidden,
+    assert_login_required,
+    assert_write_refused,
+    person,
+    png_bytes,
+)
 from zhixing.study import services
 from zhixing.study.choices import ActivityKind
 from zhixing.study.models import Activity, AgendaItem, Attachment, Attendance, Norm
 from zhixing.study.tests.conftest import make_activity
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 
 
 @pytest.fixture
@@ -245,7 +253,10 @@ def test_upload_and_download(world: World, activity: Activity, media) -> None:  
     assert "已上传附件" in response.content.decode()
     attachment = Attachment.objects.get()
     download = world.client(world.member).get(f"/study/attachments/{attachment.pk}/")
-    assert download.status_code == 200 and b"".join(download.streaming_content) == PNG  # type: ignore[attr-defined]
+    body = b"".join(download.streaming_content)  # type: ignore[attr-defined]
+    assert download.status_code == 200 and body == (media / attachment.file.name).read_bytes()
+    assert body.startswith(b"\x89PNG") and quote("合影.png") in download["Content-Disposition"]
+    assert "合影" not in attachment.file.name
     response = client.post(url, {"file": SimpleUploadedFile("假照片.jpg", b"%PDF-1.4 ...")}, follow=True)
     assert "扩展名与文件内容不符" in response.content.decode()
     assert Attachment.objects.count() == 1

@@ -1,0 +1,32 @@
+/* Small page behaviours, declared in the markup with data-* attributes instead of inline on…= handlers, which the
+   Content-Security-Policy (script-src 'self') does not run:
+   - data-confirm="问题"    on a form (asked on submit) or a button/link (asked on click): cancel unless confirmed;
+   - data-autosubmit       on a select: submit its form when the choice changes;
+   - data-mirror="id1 id2" on an input: copy its value to the elements with those ids as it changes. */
+(function () {
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  }, true);
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest && event.target.closest("button[data-confirm], a[data-confirm], input[data-confirm]");
+    if (el && !window.confirm(el.dataset.confirm)) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.submit();
+  });
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    if (!el.matches || !el.matches("[data-mirror]")) return;
+    el.dataset.mirror.split(/\s+/).forEach(function (id) {
+      var other = id && document.getElementById(id);
+      if (other) other.value = el.value;
+    });
+  });
+})();
