@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from zhixing.core import xlsx
+from zhixing.core import clock, xlsx
 from zhixing.core.testing import World
 from zhixing.ledger.tests.factories import ledger, task
 from zhixing.orgs import services as org_services
@@ -51,7 +51,9 @@ def contains(found: dict[str, Any], text: str) -> None:
 @pytest.fixture
 def evil(world: World) -> World:
     org_services.update_organization(world.branch_a1, by=world.committee_admin, name=EVIL_ORG)
-    org_services.update_person(world.person_a, by=world.committee_admin, name=EVIL_PERSON)
+    org_services.update_person(
+        world.person_a, by=world.committee_admin, name=EVIL_PERSON, today=clock.today()
+    )
     return world
 
 

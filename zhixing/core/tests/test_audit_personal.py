@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
+from zhixing.core import clock
 from zhixing.core.models import AuditEvent, AuditSecret
 from zhixing.core.personal import reveal_audit_value
 from zhixing.core.testing import PASSWORD, World, make_user
@@ -36,7 +37,7 @@ def last(**filters: Any) -> AuditEvent:
 @pytest.fixture
 def changed(world: World) -> AuditEvent:
     org_services.update_person(
-        world.person_a, by=world.dept_a_secretary, id_number=NEW_ID, mobile="13700000009"
+        world.person_a, by=world.dept_a_secretary, id_number=NEW_ID, mobile="13700000009", today=clock.today()
     )
     return last(object_type="orgs.person", object_id=str(world.person_a.pk), action="update")
 
@@ -187,7 +188,7 @@ def test_user_creation_is_audited(world: World) -> None:
     event = last(action="create", object_type="auth.user", object_id=str(user.pk))
     assert event.changes["username"] == [None, "newcomer"] and event.changes["is_active"] == [None, True]
     created = org_services.create_account(
-        by=world.committee_admin, username="acct", password="Zx-acct-pass-2024"
+        by=world.committee_admin, username="acct", password="Qw3-rty-uiop-2024"
     )
     assert (
         AuditEvent.objects.filter(action="create", object_type="auth.user", object_id=str(created.pk)).count()

@@ -181,13 +181,17 @@ def test_one_audit_event_for_the_run(demo: seeding.SeedResult) -> None:
     event = imports.get()
     assert event.object_repr == "seed demo"
     assert event.changes["people"] == demo.people
-    # the only other events are the demo users' grants and links, written through the services
+    # the only other events are the demo accounts' creation (every account change is audited), their grants and
+    # links, written through the services
     assert set(AuditEvent.objects.values_list("object_type", flat=True)) == {
+        "auth.user",
         "orgs.organization",
         "orgs.grant",
         "orgs.person",
     }
-    assert AuditEvent.objects.count() == 1 + 5 + 3
+    accounts = AuditEvent.objects.filter(object_type="auth.user").count()
+    assert accounts == len(demo.logins)
+    assert AuditEvent.objects.count() == 1 + 5 + 3 + accounts
 
 
 def test_deterministic_and_seed_dependent(db: None) -> None:
