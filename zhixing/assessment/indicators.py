@@ -404,15 +404,16 @@ def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, R
 @register(
     "first_topic",
     "“第一议题”落实率",
-    "支部委员会会议等决策会议的第一项议题为学习最新讲话、指示精神的比例。",
+    "党组会议、党委会议、支部委员会会议等决策会议的第一项议题为学习最新讲话、指示精神的比例。",
 )
 def first_topic(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
-    """The rule of directives.queries.first_topic (its _judge) over every organisation, from three flat queries
-    — the meetings, their agenda items, their directive links — rather than its correlated subqueries, which
-    cost seconds over a city's two years of meetings."""
+    """The rule of directives.queries.first_topic (figures.judge_first_topic) over every organisation, from three
+    flat queries — the meetings, their agenda items, their directive links — rather than its correlated
+    subqueries, which cost seconds over a city's two years of meetings. The meetings: DECISION_MEETING_KINDS, the
+    部门党组's 党组会议 and the 党委会议 included."""
     from zhixing.directives.choices import DECISION_MEETING_KINDS
+    from zhixing.directives.figures import judge_first_topic
     from zhixing.directives.models import AgendaStudy
-    from zhixing.directives.queries import _judge
     from zhixing.study.models import Activity, AgendaItem
 
     index = org_index()
@@ -456,8 +457,8 @@ def first_topic(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, 
         item = first.get(activity_id)
         studied = link.get(activity_id)
         latest = studied[1] if item and studied and studied[0] == item[0] else None
-        # _judge reads the first item's title only to tell "no agenda" apart.
-        reason = _judge("" if item else None, bool(item and item[1]), latest, prev)
+        # judge_first_topic reads the first item's title only to tell "no agenda" apart.
+        reason = judge_first_topic("" if item else None, bool(item and item[1]), latest, prev)
         tally = per_org[org_id]
         tally.total += 1
         tally.met += 0 if reason else 1

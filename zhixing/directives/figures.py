@@ -79,3 +79,20 @@ def status_of(first: dt.date | None, deadline: dt.date, today: dt.date) -> Study
     if first is not None:
         return StudyStatus.ON_TIME if first <= deadline else StudyStatus.LATE
     return StudyStatus.OVERDUE if today > deadline else StudyStatus.PENDING
+
+
+def judge_first_topic(
+    first_item: str | None, is_study: bool, latest: dt.date | None, previous: dt.date | None
+) -> str:
+    """第一议题: why a decision meeting (DECISION_MEETING_KINDS) is flagged, "" when it is compliant — its first
+    agenda item must be a study item linked to a directive issued after the organisation's previous such meeting.
+    `latest`: the newest directive the first item studied; `previous`: the date of the previous meeting."""
+    if first_item is None:
+        return "未填写议题"
+    if not is_study:
+        return "第一项议题不是学习"
+    if latest is None:
+        return "第一项议题未关联学习的讲话或指示"
+    if previous is not None and latest <= previous:
+        return f"学习的讲话/指示不是上次会议（{previous:%Y-%m-%d}）之后的新内容"
+    return ""

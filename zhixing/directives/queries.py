@@ -23,7 +23,7 @@ from zhixing.directives.choices import (
     STUDY_ORG_KINDS,
     StudyStatus,
 )
-from zhixing.directives.figures import first_studies, status_of, studies_of
+from zhixing.directives.figures import first_studies, judge_first_topic, status_of, studies_of
 from zhixing.directives.models import AgendaStudy, Directive, Urging
 from zhixing.orgs.choices import OrgKind, PostTitle
 from zhixing.orgs.models import Organization, Post
@@ -304,19 +304,6 @@ class OrgRate:
         return round(100 * self.compliant / self.meetings, 1) if self.meetings else None
 
 
-def _judge(first_item: str | None, is_study: bool, latest: dt.date | None, previous: dt.date | None) -> str:
-    """Why a meeting is flagged ("" when it is compliant)."""
-    if first_item is None:
-        return "未填写议题"
-    if not is_study:
-        return "第一项议题不是学习"
-    if latest is None:
-        return "第一项议题未关联学习的讲话或指示"
-    if previous is not None and latest <= previous:
-        return f"学习的讲话/指示不是上次会议（{previous:%Y-%m-%d}）之后的新内容"
-    return ""
-
-
 def first_topic(
     user: Any, year: int, *, kinds: Iterable[str] = DECISION_MEETING_KINDS
 ) -> tuple[list[OrgRate], list[Meeting]]:
@@ -361,7 +348,7 @@ def first_topic(
         if date.year != year:
             continue
         latest = l_issued if l_order is not None and l_order == f_order else None
-        reason = _judge(f_title, bool(f_study), latest, prev)
+        reason = judge_first_topic(f_title, bool(f_study), latest, prev)
         meeting = Meeting(
             pk, org_id, org_name, title, date, kind, prev, f_title, bool(f_study), latest, not reason, reason
         )

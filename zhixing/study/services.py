@@ -26,12 +26,14 @@ from zhixing.orgs.models import Organization, Person
 from zhixing.orgs.services import ensure_can_change
 from zhixing.study.choices import (
     ATTACHMENT_TYPES,
+    KIND_ORG_KINDS,
     MAX_ATTACHMENT_BYTES,
     MAX_DAYS_AHEAD,
     SIGN_IN_OPENS_BEFORE,
     ActivityKind,
     AttendanceStatus,
     GuestKind,
+    kind_allowed,
 )
 from zhixing.study.models import Activity, AgendaItem, Attachment, Attendance, Norm
 
@@ -85,6 +87,14 @@ def _is_member(org: Organization, person: Person, on: dt.date) -> bool:
 
 
 # --- Activities -----------------------------------------------------------------------------------
+
+
+def _check_kind(org: Organization, kind: str | None) -> None:
+    if kind is not None and not kind_allowed(kind, org.kind):
+        holders = "、".join(OrgKind(k).label for k in sorted(KIND_ORG_KINDS[kind]))
+        raise ValidationError(
+            {"kind": f"“{ActivityKind(kind).label}”只能由{holders}召开，“{org.name}”请选择其他活动类型。"}
+        )
 
 
 def _check_activity(values: dict[str, Any], today: dt.date) -> None:
@@ -179,6 +189,7 @@ def record_activity(
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
     values.setdefault("duration_minutes", None)
+    _check_kind(organization, values.get("kind"))
     _check_activity(values, today)
     _link_speaker(organization, values, values.get("date") or today)
     items = _clean_agenda(agenda)
@@ -236,6 +247,8 @@ def update_activity(
     merged = {f: getattr(activity, f) for f in ACTIVITY_FIELDS} | values
     if "date" in values and values["date"] == activity.date:
         merged["date"] = None  # an old date stays valid; only a new one is checked against the future limit
+    if values.get("kind", activity.kind) != activity.kind:
+        _check_kind(activity.organization, values["kind"])
     _check_activity(merged, today)
     if "duration_minutes" in values:
         values["duration_minutes"] = merged["duration_minutes"]
