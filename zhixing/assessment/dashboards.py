@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import caches
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from zhixing.core import calendar, clock
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives.choices import STUDY_ORG_KINDS
-from zhixing.directives.models import AgendaStudy, Directive
+from zhixing.directives.figures import first_studies
+from zhixing.directives.models import Directive
 from zhixing.directives.queries import WorkdayIndex
 from zhixing.ledger.choices import STATUS_COLOURS, TaskStatus
 from zhixing.ledger.models import Task
@@ -302,8 +303,9 @@ class Latency:
 
 def first_study_latency(root: Organization, year: int, today: dt.date) -> Latency:
     """For the directives issued in `year` (up to today): each organisation in `root`'s subtree that must study
-    them — working days from issue to its first study. Three queries: the directives with their scope roots,
-    the organisations that must study, and one MIN … GROUP BY (directive, organisation)."""
+    them — working days from issue to its first study (directives.figures.first_studies: a branch's includes its
+    党小组'). Three queries: the directives with their scope roots, the organisations that must study, and the
+    studies."""
     start, end = year_range(year)
     end = min(end, today)
     scopes: dict[int, tuple[dt.date, bool, list[str], dt.date]] = {}
@@ -321,19 +323,8 @@ def first_study_latency(root: Organization, year: int, today: dt.date) -> Latenc
     paths = [p for _, p in orgs]
     dept_of = {pk: _child_of(root, p) for pk, p in orgs}
     path_of = dict(orgs)
-    firsts = (
-        AgendaStudy.objects.filter(
-            agenda_item__activity__organization_id__in=subtree_ids(root.path),
-            agenda_item__activity__organization__kind__in=STUDY_ORG_KINDS,
-            agenda_item__activity__organization__is_active=True,
-            directive__issued_on__gte=start,
-            directive__issued_on__lte=end,
-        )
-        .values("directive_id", "agenda_item__activity__organization_id")
-        .annotate(first=Min("agenda_item__activity__date"))
-        .values_list("directive_id", "agenda_item__activity__organization_id", "first")
-        .order_by()
-    )
+    studies = first_studies(scopes, today=today, root_path=root.path)
+    firsts = [(d, org_id, f.date) for d, by_org in studies.items() for org_id, f in by_org.items()]
     index = WorkdayIndex(start, max(today, end) + dt.timedelta(days=1))
     buckets = {label: 0 for label, _, _ in LATENCY_BUCKETS}
     days: list[int] = []

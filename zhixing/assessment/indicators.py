@@ -333,8 +333,9 @@ def required_coverage(org_ids: Sequence[int], year: int, today: dt.date) -> dict
     "年内发表的重要讲话、指示批示，须学习的组织在时限内首次学习的比例（尚未到期且未学的不计）。",
 )
 def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
-    from zhixing.directives.choices import STUDY_ORG_KINDS
-    from zhixing.directives.models import AgendaStudy, Directive
+    from zhixing.directives.choices import STUDY_ORG_KINDS, StudyStatus
+    from zhixing.directives.figures import first_studies, status_of
+    from zhixing.directives.models import Directive
 
     index = org_index()
     start, end = _year(year)
@@ -348,26 +349,15 @@ def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, R
         directive_id__in=[d[0] for d in directives]
     ).values_list("directive_id", "organization__path"):
         roots[directive_id].append(path)
-    # Each organisation's first study of each directive, grouped by directive.
-    firsts: dict[int, dict[int, tuple[dt.date, int]]] = defaultdict(dict)
-    for org_id, directive_id, activity_id, date in (
-        AgendaStudy.objects.filter(directive_id__in=[d[0] for d in directives])
-        .order_by("agenda_item__activity__date", "agenda_item__activity_id")
-        .values_list(
-            "agenda_item__activity__organization_id",
-            "directive_id",
-            "agenda_item__activity_id",
-            "agenda_item__activity__date",
-        )
-    ):
-        firsts[directive_id].setdefault(org_id, (date, activity_id))
+    # Each organisation's first study of each directive (a branch's includes its 党小组'), grouped by directive.
+    firsts = first_studies([d[0] for d in directives], today=today)
     study = sorted((path, pk) for pk, path in index.path.items() if index.kind[pk] in set(STUDY_ORG_KINDS))
     paths = [p for p, _pk in study]
     everyone = [pk for _p, pk in study]
     per_org: dict[int, Tally] = defaultdict(Tally)
     # A city's year is about a million (organisation, directive) pairs, most of them "not studied": the loop
-    # below does as little as it can per pair (status_of's rule inlined; for an organisation that is itself
-    # assessed, one shared ref per directive when it missed it). The records of organisations that are not
+    # below does as little as it can per pair (status_of once per directive for those that did not study it; for an
+    # organisation that is itself assessed, one shared ref per directive when it missed it). The records of organisations that are not
     # assessed themselves (a 机关党委, a 党总支) end up in their department's list, so theirs carry their name.
     targets = set(org_ids)
     for directive_id, title, deadline, scope_all in directives:
@@ -379,8 +369,8 @@ def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, R
                 lo, hi = bisect.bisect_left(paths, root), bisect.bisect_left(paths, subtree_upper_bound(root))
                 covered.extend(pk for _p, pk in study[lo:hi])
         studied = firsts.get(directive_id, {})
-        if today <= deadline:
-            # Not due yet (status_of: PENDING unless studied): only the organisations that studied it count.
+        if status_of(None, deadline, today) == StudyStatus.PENDING:
+            # Not due yet: only the organisations that studied it count.
             covered = [pk for pk in covered if pk in studied]
         what = f"学习《{title[:30]}》"
         missed_text = f"{what}：逾期未学（时限 {deadline:%m-%d}）"
@@ -398,12 +388,14 @@ def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, R
                     )
                 continue
             who = "" if org_id in targets else index.name[org_id]
-            if first[0] <= deadline:  # StudyStatus.ON_TIME
+            if status_of(first.date, deadline, today) == StudyStatus.ON_TIME:
                 tally.met += 1
-                tally.refs.append(("study.activity", first[1], f"{who}{what}：{first[0]:%Y-%m-%d} 按时"))
+                tally.refs.append(
+                    ("study.activity", first.activity_id, f"{who}{what}：{first.date:%Y-%m-%d} 按时")
+                )
             else:
-                late = f"{who}{what}：{first[0]:%Y-%m-%d} 逾期（时限 {deadline:%m-%d}）"
-                tally.refs.append(("study.activity", first[1], late))
+                late = f"{who}{what}：{first.date:%Y-%m-%d} 逾期（时限 {deadline:%m-%d}）"
+                tally.refs.append(("study.activity", first.activity_id, late))
     return results(
         roll_up(org_ids, per_org, index), lambda t: f"应按时学习 {t.total:g} 次，按时 {t.met:g} 次"
     )
@@ -412,15 +404,16 @@ def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, R
 @register(
     "first_topic",
     "“第一议题”落实率",
-    "支部委员会会议等决策会议的第一项议题为学习最新讲话、指示精神的比例。",
+    "党组会议、党委会议、支部委员会会议等决策会议的第一项议题为学习最新讲话、指示精神的比例。",
 )
 def first_topic(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
-    """The rule of directives.queries.first_topic (its _judge) over every organisation, from three flat queries
-    — the meetings, their agenda items, their directive links — rather than its correlated subqueries, which
-    cost seconds over a city's two years of meetings."""
+    """The rule of directives.queries.first_topic (figures.judge_first_topic) over every organisation, from three
+    flat queries — the meetings, their agenda items, their directive links — rather than its correlated
+    subqueries, which cost seconds over a city's two years of meetings. The meetings: DECISION_MEETING_KINDS, the
+    部门党组's 党组会议 and the 党委会议 included."""
     from zhixing.directives.choices import DECISION_MEETING_KINDS
+    from zhixing.directives.figures import judge_first_topic
     from zhixing.directives.models import AgendaStudy
-    from zhixing.directives.queries import _judge
     from zhixing.study.models import Activity, AgendaItem
 
     index = org_index()
@@ -464,8 +457,8 @@ def first_topic(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, 
         item = first.get(activity_id)
         studied = link.get(activity_id)
         latest = studied[1] if item and studied and studied[0] == item[0] else None
-        # _judge reads the first item's title only to tell "no agenda" apart.
-        reason = _judge("" if item else None, bool(item and item[1]), latest, prev)
+        # judge_first_topic reads the first item's title only to tell "no agenda" apart.
+        reason = judge_first_topic("" if item else None, bool(item and item[1]), latest, prev)
         tally = per_org[org_id]
         tally.total += 1
         tally.met += 0 if reason else 1

@@ -39,10 +39,9 @@ class StudyStatus(models.TextChoices):
 
 # --- 第一议题 -----------------------------------------------------------------------------------------
 
-# The decision-making meetings whose first agenda item must be the study of the latest directive. The study app
-# has one such kind: 支部委员会会议. 党组会 and 党委会 are not activity kinds there (they are not study
-# activities); when the study app adds them, list their codes here and the page counts them too.
-DECISION_MEETING_KINDS = ("branch_committee",)
+# The decision-making meetings whose first agenda item must be the study of the latest directive: the 部门党组's
+# 党组会议, the 党委会议 (a department led by a 党委, a 机关党委) and the branches' 支部委员会会议.
+DECISION_MEETING_KINDS = ("party_group_meeting", "party_committee_meeting", "branch_committee")
 
 # 第一责任: lectures the 一把手 gives (专题党课, 辅导讲学).
 LEADER_LECTURE_KINDS = ("themed_lecture", "tutorial")

@@ -23,6 +23,7 @@ from zhixing.directives.choices import (
     STUDY_ORG_KINDS,
     StudyStatus,
 )
+from zhixing.directives.figures import first_studies, judge_first_topic, status_of, studies_of
 from zhixing.directives.models import AgendaStudy, Directive, Urging
 from zhixing.orgs.choices import OrgKind, PostTitle
 from zhixing.orgs.models import Organization, Post
@@ -51,13 +52,6 @@ class WorkdayIndex:
         if offset >= len(self._cumulative):
             return calendar.working_days_between(self.start, day)
         return self._cumulative[offset]
-
-
-def status_of(first: dt.date | None, deadline: dt.date, today: dt.date) -> StudyStatus:
-    """Studied on or before the deadline is on time (the deadline day itself included)."""
-    if first is not None:
-        return StudyStatus.ON_TIME if first <= deadline else StudyStatus.LATE
-    return StudyStatus.OVERDUE if today > deadline else StudyStatus.PENDING
 
 
 # --- Who must study ---------------------------------------------------------------------------------
@@ -163,20 +157,24 @@ def board(
         study_orgs(directive, root_paths, user).order_by("path").values_list("id", "name", "kind", "path")
     )
     dept_names = dict(Organization.objects.filter(depth=1).values_list("id", "name"))
-    firsts = dict(
-        AgendaStudy.objects.filter(directive=directive)
-        .values("agenda_item__activity__organization_id")
-        .annotate(first=Min("agenda_item__activity__date"))
-        .values_list("agenda_item__activity__organization_id", "first")
+    firsts = {
+        org_id: f.date for org_id, f in first_studies([directive.pk], today=today)[directive.pk].items()
+    }
+    # (organisation, date) when its 书记 attended a study of the directive held by it, or by one of its 党小组 (a
+    # branch's study, first_studies' rule): the two post conditions in one filter(), so they hold for one post.
+    own = Q(person__posts__organization_id=F("activity__organization_id"))
+    groups = Q(
+        person__posts__organization_id=F("activity__organization__parent_id"),
+        activity__organization__kind=OrgKind.GROUP,
     )
     leader_days = set(
         Attendance.objects.filter(
             activity__agenda_items__directive_links__directive=directive,
+            activity__date__lte=today,
             status=AttendanceStatus.PRESENT,
-            person__posts__title=PostTitle.SECRETARY,
-            person__posts__organization_id=F("activity__organization_id"),
         )
-        .values_list("activity__organization_id", "activity__date")
+        .filter(own | groups, person__posts__title=PostTitle.SECRETARY)
+        .values_list("person__posts__organization_id", "activity__date")
         .distinct()
     )
     urged = {
@@ -239,7 +237,7 @@ class ToStudy:
 
 def to_study(org: Organization, *, today: dt.date, limit: int = 50) -> list[ToStudy]:
     """The directives `org` must study and has not studied yet, newest first. One query."""
-    studied = AgendaStudy.objects.filter(directive_id=OuterRef("pk"), agenda_item__activity__organization=org)
+    studied = studies_of(org, today=today).filter(directive_id=OuterRef("pk"))
     qs = (
         Directive.objects.in_scope_of(org)
         .filter(issued_on__lte=today)
@@ -306,19 +304,6 @@ class OrgRate:
         return round(100 * self.compliant / self.meetings, 1) if self.meetings else None
 
 
-def _judge(first_item: str | None, is_study: bool, latest: dt.date | None, previous: dt.date | None) -> str:
-    """Why a meeting is flagged ("" when it is compliant)."""
-    if first_item is None:
-        return "未填写议题"
-    if not is_study:
-        return "第一项议题不是学习"
-    if latest is None:
-        return "第一项议题未关联学习的讲话或指示"
-    if previous is not None and latest <= previous:
-        return f"学习的讲话/指示不是上次会议（{previous:%Y-%m-%d}）之后的新内容"
-    return ""
-
-
 def first_topic(
     user: Any, year: int, *, kinds: Iterable[str] = DECISION_MEETING_KINDS
 ) -> tuple[list[OrgRate], list[Meeting]]:
@@ -363,7 +348,7 @@ def first_topic(
         if date.year != year:
             continue
         latest = l_issued if l_order is not None and l_order == f_order else None
-        reason = _judge(f_title, bool(f_study), latest, prev)
+        reason = judge_first_topic(f_title, bool(f_study), latest, prev)
         meeting = Meeting(
             pk, org_id, org_name, title, date, kind, prev, f_title, bool(f_study), latest, not reason, reason
         )

@@ -292,6 +292,21 @@ def secretaries(orgs: Sequence[Organization], today: dt.date) -> dict[int, list[
     return out
 
 
+def urge_text(org: Organization, directive: Directive, *, today: dt.date, automatic: bool = False) -> str:
+    """The 催办 message as of `today`: before the deadline it names the deadline; on the deadline day it says
+    today; past it, it asks for study as soon as possible — it never names a deadline that has passed."""
+    prefix = "【系统提醒】" if automatic else "【催办】"
+    due = f"{directive.deadline:%Y年%-m月%-d日}"
+    title = directive.title
+    if today < directive.deadline:
+        ask = f"请于 {due} 前组织学习“{title}”。"
+    elif today == directive.deadline:
+        ask = f"今天（{due}）是首次学习时限，请于今天内组织学习“{title}”。"
+    else:
+        ask = f"首次学习时限（{due}）已过，请尽快组织学习“{title}”。"
+    return f"{prefix}{org.name}：{ask}"
+
+
 def urge(
     *,
     by: Any,
@@ -301,7 +316,8 @@ def urge(
     automatic: bool = False,
     today: dt.date,
 ) -> list[Urging]:
-    """催办: one Urging row per organisation and a notification to each of its secretaries."""
+    """催办: one Urging row per organisation and a notification to each of its secretaries (urge_text: as of
+    `today`, so a directive past its deadline is urged "as soon as possible")."""
     if by is not None:
         ensure_can_issue(by, directive.issuer)
     if not organizations:
@@ -316,7 +332,6 @@ def urge(
         )
     recipients = secretaries(organizations, today)
     link = f"/directives/{directive.pk}/"
-    due = f"{directive.deadline:%Y年%-m月%-d日}"
     with transaction.atomic():
         rows = Urging.objects.bulk_create(
             Urging(
@@ -340,8 +355,7 @@ def urge(
             ]
         )
         for org in organizations:
-            prefix = "【系统提醒】" if automatic else "【催办】"
-            text = f"{prefix}{org.name}：请于 {due} 前组织学习“{directive.title}”。"
+            text = urge_text(org, directive, today=today, automatic=automatic)
             if note:
                 text += f"附言：{note}"
             for user in recipients[org.pk]:

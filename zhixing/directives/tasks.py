@@ -5,24 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from zhixing.core import calendar
+from zhixing.core import calendar, clock
 from zhixing.directives import queries, services
 from zhixing.directives.models import Directive, Urging
 from zhixing.orgs.models import Organization
 
 log = logging.getLogger(__name__)
-NOTE = "首次学习明日到期，请抓紧组织学习。"
+# The deadline may be days away (a Friday before a Monday deadline, a holiday in between): the message names it.
+NOTE = "首次学习即将到期，请抓紧组织学习。"
 
 
-def remind_before_deadline(today: dt.date | None = None) -> int:
+def remind_before_deadline(today: dt.date) -> int:
     """For each directive whose deadline is the next working day: an automatic Urging and a notification to every
     organisation in scope that has not studied it yet — once per directive per organisation (an organisation
     already reminded automatically is skipped). Returns how many organisations were reminded."""
-    today = today or timezone.localdate()
     tomorrow = calendar.add_working_days(today, 1)
     # every deadline after today up to the next working day (a deadline on a holiday is reminded before it)
     due = Directive.objects.filter(deadline__gt=today, deadline__lte=tomorrow).select_related("issuer")
@@ -47,7 +46,7 @@ def remind_before_deadline(today: dt.date | None = None) -> int:
 
 @db_periodic_task(crontab(hour="8", minute="3"))
 def daily_deadline_reminder() -> None:
-    sent = remind_before_deadline()
+    sent = remind_before_deadline(clock.today())
     log.info("first-study reminders sent: %s", sent)
 
 

@@ -230,16 +230,25 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def urge(request: HttpRequest, pk: int) -> HttpResponse:
     directive = _changeable(request.user, pk)
-    result = queries.board(directive, user=request.user, today=timezone.localdate())
+    today = clock.today()
+    result = queries.board(directive, user=request.user, today=today)
     not_studied = {r.org_id: r for r in result.rows if r.first_date is None}
-    form = UrgeForm(request.POST, org_ids=list(not_studied))
-    if not form.is_valid():
-        messages.error(request, "所选组织已完成学习或不在学习范围内，请刷新后重新选择。")
-        return redirect("directives:board", pk=pk)
-    if form.cleaned_data["all_overdue"]:
+    if request.POST.get("all_overdue"):
+        # 催办全部逾期: every organisation past the deadline that has not studied; ticked boxes do not matter.
+        form = UrgeForm({"note": request.POST.get("note", ""), "all_overdue": "1"}, org_ids=[])
         ids = [i for i, r in not_studied.items() if r.status == StudyStatus.OVERDUE]
+        if form.is_valid() and not ids:
+            messages.info(request, "目前没有逾期未学的组织，无需催办。")
+            return redirect("directives:board", pk=pk)
     else:
-        ids = form.cleaned_data["org"]
+        form = UrgeForm(request.POST, org_ids=list(not_studied))
+        ids = form.cleaned_data["org"] if form.is_valid() else []
+    if not form.is_valid():
+        if "note" in form.errors:
+            messages.error(request, "附言最多 300 字，请精简。")
+        else:
+            messages.error(request, "所选组织已完成学习或不在学习范围内，请刷新后重新选择。")
+        return redirect("directives:board", pk=pk)
     orgs = list(Organization.objects.filter(pk__in=ids).order_by("path"))
     try:
         rows = services.urge(
@@ -247,7 +256,7 @@ def urge(request: HttpRequest, pk: int) -> HttpResponse:
             directive=directive,
             organizations=orgs,
             note=form.cleaned_data["note"],
-            today=clock.today(),
+            today=today,
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

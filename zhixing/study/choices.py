@@ -29,6 +29,23 @@ class ActivityKind(models.TextChoices):
     YOUTH_GROUP = "youth_group", "青年理论学习小组"
     MASS_ORG = "mass_org", "群团活动"
     ONLINE = "online", "线上学习"
+    PARTY_GROUP_MEETING = "party_group_meeting", "党组会议"
+    PARTY_COMMITTEE_MEETING = "party_committee_meeting", "党委会议"
+
+
+# Kinds only some organisations hold (every other kind is open to all): the 部门党组's 党组会议, and the 党委会议 of
+# a department led by a 党委 or of its 机关党委. They are decision meetings: 第一议题 is checked on them
+# (directives.choices.DECISION_MEETING_KINDS).
+KIND_ORG_KINDS: dict[str, frozenset[str]] = {
+    ActivityKind.PARTY_GROUP_MEETING: frozenset({OrgKind.DEPT_GROUP}),
+    ActivityKind.PARTY_COMMITTEE_MEETING: frozenset({OrgKind.DEPT_GROUP, OrgKind.ORGAN_COMMITTEE}),
+}
+
+
+def kind_allowed(activity_kind: str, org_kind: str) -> bool:
+    """Whether an organisation of `org_kind` may hold an activity of `activity_kind`."""
+    allowed = KIND_ORG_KINDS.get(activity_kind)
+    return allowed is None or org_kind in allowed
 
 
 # Kinds that count as a 党课 for the quarterly norm (专题党课 and 辅导讲学 by the 一把手 are 党课 too).
@@ -66,6 +83,18 @@ NORM_ORG_KINDS = [
     (OrgKind.GROUP.value, OrgKind.GROUP.label),
     (OrgKind.MASS_ORG.value, OrgKind.MASS_ORG.label),
 ]
+
+
+def judged_as(org_kind: str, *, has_branches: bool) -> tuple[str, ...]:
+    """The norm kinds (Norm.org_kind) an organisation of `org_kind` is judged by. A 党总支 with no active 党支部
+    under it holds its members' 三会一课, 主题党日, 组织生活会 itself, so the branch norms apply to it as to a branch
+    (as well as any norm written for 党总支); a 党总支 with 党支部 is judged by the 党总支 norms only — its branches
+    hold those meetings and are judged for them. Decided by the tree, not by what the 党总支 recorded: a 党总支
+    cannot escape the branch norms by recording nothing."""
+    if org_kind == OrgKind.GENERAL_BRANCH and not has_branches:
+        return (OrgKind.GENERAL_BRANCH.value, OrgKind.BRANCH.value)
+    return (org_kind,)
+
 
 # An activity may be recorded up to this many days ahead (a planned meeting whose QR code is printed early).
 MAX_DAYS_AHEAD = 7

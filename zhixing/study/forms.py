@@ -12,8 +12,17 @@ from zhixing.core.periods import PeriodKind
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.models import Organization
-from zhixing.study.choices import NORM_ORG_KINDS, ActivityKind, GuestKind, NormCondition
+from zhixing.study.choices import (
+    KIND_ORG_KINDS,
+    NORM_ORG_KINDS,
+    ActivityKind,
+    GuestKind,
+    NormCondition,
+    kind_allowed,
+)
 from zhixing.study.models import Activity, Campaign
+
+RESTRICTED_HOLDERS = sorted({k for kinds in KIND_ORG_KINDS.values() for k in kinds})
 
 
 def _blank(choices: Any) -> list[tuple[str, str]]:
@@ -59,6 +68,20 @@ class ActivityForm(StyledForm):
         org_field = self.fields["organization"]
         assert isinstance(org_field, forms.ModelChoiceField)
         org_field.queryset = Organization.objects.for_user(by, Action.CHANGE).filter(is_active=True)
+        # 党组会议/党委会议 only for those who may record for a 部门党组 or 机关党委 (or who edit such a meeting);
+        # the service refuses them for any other organisation, in Chinese, on the kind field.
+        held = (
+            {activity.organization.kind}
+            if activity is not None
+            else set(org_field.queryset.filter(kind__in=RESTRICTED_HOLDERS).values_list("kind", flat=True))
+        )
+        kind_field = self.fields["kind"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        kind_field.choices = [
+            (value, label)
+            for value, label in ActivityKind.choices
+            if value not in KIND_ORG_KINDS or any(kind_allowed(value, k) for k in held)
+        ]
         scope = scope_for(by, Action.CHANGE)
         if len(scope.prefixes) == 1 and "organization" not in self.initial:
             # one managed subtree (a branch secretary): preselect its top, one tap fewer on a phone

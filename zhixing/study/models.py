@@ -11,6 +11,7 @@ from django.db.models import Q
 from zhixing.core.models import StoredFile, stored_file_path
 from zhixing.core.periods import PeriodKind
 from zhixing.core.scoping import ScopedManager
+from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization, Person
 from zhixing.study.choices import (
     NORM_ORG_KINDS,
@@ -200,7 +201,8 @@ class Attachment(StoredFile):
 class Norm(models.Model):
     """A rule "organisations of kind K hold at least N activities of kind A per period P" — data, editable by
     the committee. `include_children`: activities of direct child organisations count too (a branch meets
-    党小组会 when its 党小组 meet)."""
+    党小组会 when its 党小组 meet). A branch norm applies also to a 党总支 with no 党支部 under it
+    (choices.judged_as, applied by the compliance engine)."""
 
     org_kind = models.CharField("适用组织", max_length=20, choices=NORM_ORG_KINDS)
     activity_kind = models.CharField("活动类型", max_length=24, choices=ActivityKind.choices)
@@ -225,6 +227,13 @@ class Norm(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def applies_to_label(self) -> str:
+        """Who the norm applies to, as the norms page says it."""
+        if self.org_kind == OrgKind.BRANCH:
+            return f"{OrgKind.BRANCH.label}（及未设党支部的党总支）"
+        return self.get_org_kind_display()
 
     @property
     def label(self) -> str:

@@ -29,8 +29,9 @@ from django.db.models import Aggregate, CharField, Count, Exists, Func, IntegerF
 
 from zhixing.core.periods import Period, periods_between
 from zhixing.core.tree import subtree_q
+from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
-from zhixing.study.choices import GuestKind, NormCondition, counted_kinds
+from zhixing.study.choices import GuestKind, NormCondition, counted_kinds, judged_as
 from zhixing.study.models import Activity, Attendance, Norm
 
 
@@ -175,9 +176,10 @@ _ORG_FIELDS = ("id", "name", "short_name", "kind", "path", "parent_id", "depth",
 def _organisations(
     root: Organization, kinds: set[str]
 ) -> tuple[dict[int, list[int]], dict[str, list[Organization]]]:
-    """The active organisations under `root`: (parent id -> child ids, kind -> organisations of the norms' kinds, by
-    path). One query of plain rows; model instances are made only for the kinds some norm applies to — a city's
-    3,640 党小组 are needed as child ids only, not as objects."""
+    """The active organisations under `root`: (parent id -> child ids, norm kind -> the organisations judged by the
+    norms of that kind, by path — choices.judged_as: a 党总支 without 党支部 is judged by the branch norms too).
+    One query of plain rows; model instances are made only for the kinds some norm applies to — a city's 3,640
+    党小组 are needed as child ids only, not as objects."""
     fields = [f.attname for f in Organization._meta.concrete_fields if f.attname in _ORG_FIELDS]
     at = {name: i for i, name in enumerate(fields)}
     i_id, i_kind, i_parent = at["id"], at["kind"], at["parent_id"]
@@ -189,11 +191,28 @@ def _organisations(
     db = rows.db
     children: dict[int, list[int]] = defaultdict(list)
     by_kind: dict[str, list[Organization]] = defaultdict(list)
+    general_branches: list[Organization] = []
+    with_branches: set[int] = set()
+    gb, branch = OrgKind.GENERAL_BRANCH.value, OrgKind.BRANCH.value
     for row in rows:
-        if row[i_kind] in kinds:
-            by_kind[row[i_kind]].append(Organization.from_db(db, fields, row))
+        kind = row[i_kind]
+        if kind == gb:
+            general_branches.append(Organization.from_db(db, fields, row))
+        elif kind in kinds:
+            by_kind[kind].append(Organization.from_db(db, fields, row))
         if row[i_parent] is not None:
             children[row[i_parent]].append(row[i_id])
+            if kind == branch:
+                with_branches.add(row[i_parent])
+    resort: set[str] = set()
+    for org in general_branches:
+        for norm_kind in judged_as(gb, has_branches=org.id in with_branches):
+            if norm_kind in kinds:
+                by_kind[norm_kind].append(org)
+                if norm_kind != gb:
+                    resort.add(norm_kind)
+    for norm_kind in resort:
+        by_kind[norm_kind].sort(key=lambda o: o.path)
     return children, by_kind
 
 

@@ -26,11 +26,13 @@ from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PostTitle
 from zhixing.orgs.models import Organization, Person
 from zhixing.orgs.services import ensure_can_change
 from zhixing.study.choices import (
+    KIND_ORG_KINDS,
     MAX_DAYS_AHEAD,
     SIGN_IN_OPENS_BEFORE,
     ActivityKind,
     AttendanceStatus,
     GuestKind,
+    kind_allowed,
 )
 from zhixing.study.models import Activity, AgendaItem, Attachment, Attendance, Norm
 
@@ -84,6 +86,14 @@ def _is_member(org: Organization, person: Person, on: dt.date) -> bool:
 
 
 # --- Activities -----------------------------------------------------------------------------------
+
+
+def _check_kind(org: Organization, kind: str | None) -> None:
+    if kind is not None and not kind_allowed(kind, org.kind):
+        holders = "、".join(OrgKind(k).label for k in sorted(KIND_ORG_KINDS[kind]))
+        raise ValidationError(
+            {"kind": f"“{ActivityKind(kind).label}”只能由{holders}召开，“{org.name}”请选择其他活动类型。"}
+        )
 
 
 def _check_activity(values: dict[str, Any], today: dt.date) -> None:
@@ -178,6 +188,7 @@ def record_activity(
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
     values.setdefault("duration_minutes", None)
+    _check_kind(organization, values.get("kind"))
     _check_activity(values, today)
     _link_speaker(organization, values, values.get("date") or today)
     items = _clean_agenda(agenda)
@@ -235,6 +246,8 @@ def update_activity(
     merged = {f: getattr(activity, f) for f in ACTIVITY_FIELDS} | values
     if "date" in values and values["date"] == activity.date:
         merged["date"] = None  # an old date stays valid; only a new one is checked against the future limit
+    if values.get("kind", activity.kind) != activity.kind:
+        _check_kind(activity.organization, values["kind"])
     _check_activity(merged, today)
     if "duration_minutes" in values:
         values["duration_minutes"] = merged["duration_minutes"]

@@ -132,3 +132,19 @@ def test_workday_index_matches_calendar(world: World) -> None:
     for offset in range(0, 90, 3):
         day = ISSUED + dt.timedelta(days=offset)
         assert index.taken(day) == calendar.working_days_between(ISSUED, day)
+
+
+def test_first_topic_checks_the_party_groups_and_committees_meetings(world: World) -> None:
+    from zhixing.assessment import indicators
+
+    d = directive(world, issued_on=dt.date(2026, 5, 4), title="新讲话")
+    group = ActivityKind.PARTY_GROUP_MEETING
+    studied(world.dept_a, d, dt.date(2026, 5, 5), kind=group)  # compliant
+    activity(world.dept_a, dt.date(2026, 5, 6), kind=group, first_is_study=False)  # flagged: not study
+    studied(world.organ_a, d, dt.date(2026, 5, 6), kind=ActivityKind.PARTY_COMMITTEE_MEETING)  # compliant
+    rates, meetings = queries.first_topic(world.committee_admin, 2026)
+    by_org = {r.org_id: (r.meetings, r.compliant) for r in rates}
+    assert by_org == {world.dept_a.pk: (2, 1), world.organ_a.pk: (1, 1)}
+    assert [m.kind for m in meetings if not m.compliant] == [group]
+    got = indicators.compute("first_topic", [world.dept_a.pk], 2026, today=AFTER)
+    assert got[world.dept_a.pk].value == pytest.approx(2 / 3)  # its 党组 and its 机关党委, rolled up

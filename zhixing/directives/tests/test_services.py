@@ -180,3 +180,27 @@ def test_editing_the_agenda_keeps_the_directive_link_of_an_item_that_stays(world
         "学习最新讲话精神",
         "研究工作",
     ]
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (dt.date(2026, 6, 8), "请于 2026年6月9日 前组织学习“关于推动高质量发展的重要讲话”。"),
+        (dt.date(2026, 6, 9), "今天（2026年6月9日）是首次学习时限，请于今天内组织学习"),
+        (
+            dt.date(2026, 6, 10),
+            "首次学习时限（2026年6月9日）已过，请尽快组织学习“关于推动高质量发展的重要讲话”。",
+        ),
+        (dt.date(2026, 12, 8), "首次学习时限（2026年6月9日）已过，请尽快组织学习"),
+    ],
+)
+def test_urging_never_names_a_deadline_that_has_passed(world: World, today: dt.date, expected: str) -> None:
+    d = directive(world, issued_on=dt.date(2026, 6, 1), deadline=dt.date(2026, 6, 9))
+    org_services.add_post(
+        by=None, person=world.person_a, organization=world.branch_a1, title=PostTitle.SECRETARY
+    )
+    services.urge(by=world.committee_admin, directive=d, organizations=[world.branch_a1], today=today)
+    text = Notification.objects.filter(recipient=world.member).latest("id").text
+    assert text.startswith("【催办】办公室党支部：") and expected in text
+    if today > d.deadline:
+        assert "请于 2026年6月9日 前" not in text

@@ -22,6 +22,8 @@ def test_reminder_the_working_day_before_the_deadline_once(world: World) -> None
     assert sent == 3  # 党组, 机关党委, A2: A1 has studied
     rows = Urging.objects.filter(directive=d)
     assert rows.count() == 3 and all(r.automatic for r in rows)
-    assert Notification.objects.filter(text__startswith="【系统提醒】").exists()
+    reminder = Notification.objects.filter(text__startswith="【系统提醒】").latest("id").text
+    # the deadline (the day after, a 调休 Saturday) is named, not "tomorrow"
+    assert "请于 2026年10月10日 前组织学习" in reminder and "即将到期" in reminder and "明日" not in reminder
     assert remind_before_deadline(dt.date(2026, 10, 9)) == 0  # deduplicated
     assert Urging.objects.count() == 3

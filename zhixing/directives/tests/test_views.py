@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -183,3 +184,53 @@ def test_list_query_count_is_constant(world: World) -> None:
     for i in range(8):
         directive(world, title=f"讲话{i}")
     assert _board_queries(client, "/directives/") == small
+
+
+@pytest.mark.parametrize(
+    ("now", "overdue"),
+    [
+        ("2026-06-08T10:00:00+08:00", 0),  # the day before the deadline: nothing is overdue yet
+        ("2026-06-09T23:30:00+08:00", 0),  # the deadline day, late in the evening: still on time
+        ("2026-06-10T08:00:00+08:00", 3),  # the day after: A's 党组, 机关党委 and A2 (A1 studied)
+    ],
+)
+def test_urge_all_overdue_urges_every_overdue_organisation(world: World, now: str, overdue: int) -> None:
+    d = directive(world, roots=[world.dept_a], issued_on=dt.date(2026, 6, 1), deadline=dt.date(2026, 6, 9))
+    studied(world.branch_a1, d, dt.date(2026, 6, 3))
+    client = world.client(world.committee_admin)
+    with time_machine.travel(now, tick=False):
+        page = client.get(f"/directives/{d.pk}/board/").content.decode()
+        if overdue:
+            assert f"催办全部逾期（{overdue} 个组织）" in page
+            assert f"将向 {overdue} 个逾期未学的组织发出催办，确定？" in page
+        else:
+            assert "暂无逾期未学的组织" in page and 'name="all_overdue"' not in page
+        # ticked boxes (here one that has studied since) do not get in the way of "all overdue"
+        response = client.post(
+            f"/directives/{d.pk}/urge/", {"all_overdue": "1", "org": [world.branch_a1.pk]}, follow=True
+        )
+    shown = [str(m) for m in response.context["messages"]]
+    assert Urging.objects.count() == overdue
+    assert not any("请至少选择" in m for m in shown)
+    if overdue:
+        assert shown == [f"已向 {overdue} 个组织发出催办。"]
+        assert set(Urging.objects.values_list("organization_id", flat=True)) == {
+            world.dept_a.pk,
+            world.organ_a.pk,
+            world.branch_a2.pk,
+        }
+    else:
+        assert shown == ["目前没有逾期未学的组织，无需催办。"]
+
+
+def test_urge_selected_confirms_the_number_and_refuses_a_too_long_note(
+    world: World, scoped: Directive
+) -> None:
+    client = world.client(world.committee_admin)
+    page = client.get(f"/directives/{scoped.pk}/board/").content.decode()
+    assert "个组织发出催办，确定？" in page
+    response = client.post(
+        f"/directives/{scoped.pk}/urge/", {"org": [world.branch_a2.pk], "note": "字" * 301}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["附言最多 300 字，请精简。"]
+    assert not Urging.objects.exists()
