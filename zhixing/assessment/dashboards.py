@@ -840,4 +840,4 @@ def refresh_committee_charts_as_of(today: dt.date) -> None:
 
 def calendar_is_estimated(year: int) -> bool:
     """True when `year` has no holiday table and no chinesecalendar data: working days are Monday–Friday."""
-    return bool(calendar.unknown_years(dt.date(year, 1, 1)))
+    return bool(calendar.estimated_years(dt.date(year, 1, 1)))
