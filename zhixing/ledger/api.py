@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from zhixing.core import clock
+from zhixing.core import calendar, clock
 from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, Paging, api_user, paginate
 from zhixing.core.scoping import Action
 from zhixing.core.services import ConflictError
@@ -74,6 +74,9 @@ class TaskOut(Schema):
     weight: int
     due_date: dt.date
     due_working_days: int | None
+    due_date_estimated: bool = Field(
+        description="截止日期按工作日推算，且所在年度的放假安排尚未发布（按法定节假日估算）"
+    )
     status: str = Field(description="状态代码（按今天推算）")
     status_label: str
     status_reason: str
@@ -172,6 +175,7 @@ def task_out(task: Task) -> dict[str, Any]:
         "weight": task.weight,
         "due_date": task.due_date,
         "due_working_days": task.due_working_days,
+        "due_date_estimated": task.due_working_days is not None and calendar.is_estimated(task.due_date),
         "status": status.value,
         "status_label": status.label,
         "status_reason": task.status_reason,
