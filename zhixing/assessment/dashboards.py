@@ -35,7 +35,7 @@ from zhixing.directives.choices import STUDY_ORG_KINDS
 from zhixing.directives.models import AgendaStudy, Directive
 from zhixing.directives.queries import WorkdayIndex
 from zhixing.ledger.choices import STATUS_COLOURS, TaskStatus
-from zhixing.ledger.models import Task
+from zhixing.ledger.models import Task, missed_milestone
 from zhixing.ledger.status import status_on
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization, Person, subtree_ids
@@ -464,6 +464,7 @@ def _task_statuses(root: Organization, user: Any, today: dt.date) -> list[tuple[
             "latest_report_id",
         )
         .select_related("lead_org")
+        .annotate(missed_milestone=missed_milestone(today))
         .order_by()
     )
     return [(t.lead_org.path, status_on(t, today)) for t in rows]
@@ -702,6 +703,7 @@ def person_tasks(person: Person, today: dt.date, user: Any = None) -> Chart:
         tasks.filter(responsible=person)
         .select_related("ledger")
         .only("ledger__start_date", "start_date", "due_date", "progress", "status", "latest_report_id")
+        .annotate(missed_milestone=missed_milestone(today))
     )
     counts: dict[TaskStatus, int] = defaultdict(int)
     for t in qs:

@@ -22,7 +22,7 @@ from zhixing.core.scoping import Action
 from zhixing.core.services import ConflictError
 from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
-from zhixing.ledger.models import Ledger, ProgressReport, Task
+from zhixing.ledger.models import Ledger, ProgressReport, Task, missed_milestone
 from zhixing.ledger.status import status_on
 from zhixing.orgs.models import Organization, Person
 
@@ -206,6 +206,7 @@ def _tasks(user: Any) -> Any:
         Task.objects.visible_to(user)
         .select_related("ledger", "responsible")
         .prefetch_related("cooperating")
+        .annotate(missed_milestone=missed_milestone(clock.today()))
         .order_by("ledger_id", "depth", "sort_order", "id")
     )
 
