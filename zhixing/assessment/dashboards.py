@@ -36,7 +36,7 @@ from zhixing.directives.figures import first_studies
 from zhixing.directives.models import Directive
 from zhixing.directives.queries import WorkdayIndex
 from zhixing.ledger.choices import STATUS_COLOURS, TaskStatus
-from zhixing.ledger.models import Task
+from zhixing.ledger.models import Task, missed_milestone
 from zhixing.ledger.status import status_on
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization, Person, subtree_ids
@@ -455,6 +455,7 @@ def _task_statuses(root: Organization, user: Any, today: dt.date) -> list[tuple[
             "latest_report_id",
         )
         .select_related("lead_org")
+        .annotate(missed_milestone=missed_milestone(today))
         .order_by()
     )
     return [(t.lead_org.path, status_on(t, today)) for t in rows]
@@ -693,6 +694,7 @@ def person_tasks(person: Person, today: dt.date, user: Any = None) -> Chart:
         tasks.filter(responsible=person)
         .select_related("ledger")
         .only("ledger__start_date", "start_date", "due_date", "progress", "status", "latest_report_id")
+        .annotate(missed_milestone=missed_milestone(today))
     )
     counts: dict[TaskStatus, int] = defaultdict(int)
     for t in qs:
@@ -831,4 +833,4 @@ def refresh_committee_charts_as_of(today: dt.date) -> None:
 
 def calendar_is_estimated(year: int) -> bool:
     """True when `year` has no holiday table and no chinesecalendar data: working days are Monday–Friday."""
-    return bool(calendar.unknown_years(dt.date(year, 1, 1)))
+    return bool(calendar.estimated_years(dt.date(year, 1, 1)))

@@ -1,41 +1,78 @@
 """The working-day calendar for the whole product: "is this a working day?", "N working days after D".
 
-Sources, in order, per year:
-1. the holiday table the committee maintains in the app (core.Holiday), once it has any day of that year;
-2. the `chinesecalendar` package, for the years it knows (up to 2026);
-3. otherwise Monday-Friday, and `is_known(year)` is False so every page showing such a date says so.
+Sources, per year:
+1. 已发布 (core.HolidayYear.status = published): the holiday table the committee maintains (core.Holiday), exactly
+   as entered — set by the committee once the State Council's arrangement is all in, or by importing a full year;
+2. otherwise the `chinesecalendar` package for the years it knows (up to 2026), and for later years the statutory
+   holidays of 《全国年节及纪念日放假办法》 (2024 revision: 元旦 1, 春节 4 from 除夕, 清明 1, 劳动节 2, 端午 1,
+   中秋 1, 国庆 3), lunar dates and the 清明 solar term from `lunar_python`; weekends are the only other days off and
+   no 调休 is guessed. Rows entered in the table for such a year apply on top, day by day. A year from the statutory
+   rule is *estimated*: `is_estimated(day)` / `estimated_years(...)` tell pages and the API to say 估算.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from zhixing.core.models import Holiday
+from zhixing.core.models import Holiday, HolidayYear
 
-FALLBACK_NOTE = "该年度尚未录入法定节假日安排，按周一至周五计算工作日。"
-ESTIMATE_MARK = "（按周一至周五估算）"
+FALLBACK_NOTE = (
+    "该年度的放假安排尚未发布，工作日按《全国年节及纪念日放假办法》规定的法定节假日估算（未含调休），"
+    "据此计算的期限标注“估算”。"
+)
+ESTIMATE_MARK = "（估算）"
 SOURCE_LABELS = {
-    "table": "机关工委维护的节假日表",
+    "table": "已发布：机关工委维护的节假日表",
     "chinesecalendar": "chinesecalendar 内置数据",
-    "weekdays": "未录入：按周一至周五",
+    "statutory": "估算：按法定节假日（未含调休）",
 }
+
+
+@functools.lru_cache(maxsize=64)
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The statutory days off of `year` by 《全国年节及纪念日放假办法》 (2024 revision), named; weekends among them
+    included. 13 days: 元旦 1-1; 春节 除夕 to 初三; 清明 (the solar term's day); 劳动节 5-1, 5-2; 端午 (lunar 5-5);
+    中秋 (lunar 8-15); 国庆节 10-1 to 10-3."""
+    from lunar_python import Lunar
+
+    def solar(lunar: Lunar) -> dt.date:
+        s = lunar.getSolar()
+        return dt.date(s.getYear(), s.getMonth(), s.getDay())
+
+    new_year = solar(Lunar.fromYmd(year, 1, 1))
+    qingming = Lunar.fromYmd(year, 1, 1).getJieQiTable()["清明"]
+    days = {dt.date(year, 1, 1): "元旦"}
+    days.update({new_year + dt.timedelta(days=i): "春节" for i in range(-1, 3)})
+    days[dt.date(qingming.getYear(), qingming.getMonth(), qingming.getDay())] = "清明节"
+    days.update({dt.date(year, 5, 1): "劳动节", dt.date(year, 5, 2): "劳动节"})
+    days[solar(Lunar.fromYmd(year, 5, 5))] = "端午节"
+    days[solar(Lunar.fromYmd(year, 8, 15))] = "中秋节"
+    days.update({dt.date(year, 10, d): "国庆节" for d in (1, 2, 3)})
+    # 除夕 of a 春节 in late January can fall in the previous year: the year's own days only
+    return {d: n for d, n in sorted(days.items()) if d.year == year}
 
 
 @dataclass(frozen=True)
 class YearCalendar:
     year: int
-    source: str  # "table" | "chinesecalendar" | "weekdays"
+    source: str  # "table" | "chinesecalendar" | "statutory"
     days_off: frozenset[dt.date]  # weekdays that are holidays
     extra_workdays: frozenset[dt.date]  # weekend days that are 调休 working days
 
     @property
     def known(self) -> bool:
-        return self.source != "weekdays"
+        """False when the year is estimated from the statutory rule (its arrangement is not published yet)."""
+        return self.source != "statutory"
+
+    @property
+    def estimated(self) -> bool:
+        return not self.known
 
     @property
     def source_label(self) -> str:
@@ -88,11 +125,17 @@ def year_calendar(year: int) -> YearCalendar:
 
 def _load_year(year: int) -> YearCalendar:
     rows = list(Holiday.objects.filter(date__year=year).values_list("date", "is_workday"))
-    if rows:
-        off = frozenset(d for d, w in rows if not w)
-        on = frozenset(d for d, w in rows if w)
+    off = frozenset(d for d, w in rows if not w)
+    on = frozenset(d for d, w in rows if w)
+    if HolidayYear.objects.filter(year=year, status=HolidayYear.Status.PUBLISHED).exists():
         return YearCalendar(year, "table", off, on)
-    return _from_chinesecalendar(year) or YearCalendar(year, "weekdays", frozenset(), frozenset())
+    base = _from_chinesecalendar(year) or YearCalendar(
+        year, "statutory", frozenset(d for d in statutory_holidays(year) if d.weekday() < 5), frozenset()
+    )
+    if not rows:
+        return base
+    # rows entered so far for a year not published: each applies to its own day, the rest stays as it was
+    return YearCalendar(year, base.source, (base.days_off - on) | off, (base.extra_workdays - off) | on)
 
 
 def clear_cache() -> None:
@@ -110,6 +153,8 @@ def _holiday_changed(using: str = "default", **_: object) -> None:
 
 post_save.connect(_holiday_changed, sender=Holiday, dispatch_uid="calendar-holiday-saved")
 post_delete.connect(_holiday_changed, sender=Holiday, dispatch_uid="calendar-holiday-deleted")
+post_save.connect(_holiday_changed, sender=HolidayYear, dispatch_uid="calendar-holiday-year-saved")
+post_delete.connect(_holiday_changed, sender=HolidayYear, dispatch_uid="calendar-holiday-year-deleted")
 
 
 def is_working_day(day: dt.date) -> bool:
@@ -117,7 +162,22 @@ def is_working_day(day: dt.date) -> bool:
 
 
 def is_known(year: int) -> bool:
+    """True when `year`'s working days are not estimated (published table, or chinesecalendar's data)."""
     return year_calendar(year).known
+
+
+def is_estimated(day: dt.date | None) -> bool:
+    """True when `day` falls in a year whose working days are estimated from the statutory rule: a date computed
+    in working days up to it is an estimate (pages show 估算, the API `<field>_estimated: true`)."""
+    return day is not None and not is_known(day.year)
+
+
+def is_estimated_span(start: dt.date | None, end: dt.date | None) -> bool:
+    """A date computed by counting working days from `start` to `end` is estimated when any year between is."""
+    if start is None or end is None:
+        return is_estimated(start or end)
+    low, high = min(start, end), max(start, end)
+    return any(not is_known(y) for y in range(low.year, high.year + 1))
 
 
 def add_working_days(start: dt.date, n: int) -> dt.date:
@@ -151,9 +211,12 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
-def unknown_years(*days: dt.date | None) -> list[int]:
-    """The years among `days` for which the calendar falls back to Monday-Friday; pages show FALLBACK_NOTE."""
+def estimated_years(*days: dt.date | None) -> list[int]:
+    """The years among `days` whose working days are estimated (statutory rule); pages show FALLBACK_NOTE."""
     return sorted({d.year for d in days if d is not None and not is_known(d.year)})
+
+
+unknown_years = estimated_years  # the former name
 
 
 # --- Listing a year's special days (the calendar page) --------------------------------------------
@@ -184,23 +247,29 @@ class HolidayGroup:
 
 
 def special_days(year: int) -> list[SpecialDay]:
-    """The 放假 and 调休上班 days of `year` from the source the calendar uses for it (none when unknown).
+    """The 放假 and 调休上班 days of `year` as the calendar uses them.
 
-    For the table these are its rows; for chinesecalendar every day of each holiday period (weekends inside it
-    included) and every 调休 working day, named in Chinese."""
+    Published years: the table's rows. Otherwise the base (chinesecalendar's every day of each holiday period,
+    weekends inside it included, and its 调休 working days; or the statutory days of the rule), named in Chinese,
+    with the rows entered so far replacing the base's entry for their day."""
+    rows = {
+        h.date: SpecialDay(h.date, h.name, h.is_workday, h.pk)
+        for h in Holiday.objects.filter(date__year=year)
+    }
     source = year_calendar(year).source
     if source == "table":
-        rows = Holiday.objects.filter(date__year=year).order_by("date")
-        return [SpecialDay(h.date, h.name, h.is_workday, h.pk) for h in rows]
+        return sorted(rows.values(), key=lambda s: s.date)
     if source == "chinesecalendar":
         import chinese_calendar as cc
         from chinese_calendar.constants import Holiday as CcHoliday
 
         chinese = {h.value: h.chinese for h in CcHoliday}
-        out = [SpecialDay(d, chinese.get(n, n), False) for d, n in cc.holidays.items() if d.year == year]
-        out += [SpecialDay(d, chinese.get(n, n), True) for d, n in cc.workdays.items() if d.year == year]
-        return sorted(out, key=lambda s: s.date)
-    return []
+        base = [SpecialDay(d, chinese.get(n, n), False) for d, n in cc.holidays.items() if d.year == year]
+        base += [SpecialDay(d, chinese.get(n, n), True) for d, n in cc.workdays.items() if d.year == year]
+    else:
+        base = [SpecialDay(d, n, False) for d, n in statutory_holidays(year).items()]
+    merged = {s.date: s for s in base} | rows
+    return sorted(merged.values(), key=lambda s: s.date)
 
 
 def group_by_name(days: list[SpecialDay]) -> list[HolidayGroup]:

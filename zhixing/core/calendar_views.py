@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhixing.core import calendar, services
 from zhixing.core.forms import HolidayEditForm, HolidayForm, HolidayImportForm, WorkdayCalcForm
-from zhixing.core.models import Holiday
+from zhixing.core.models import Holiday, HolidayYear
 from zhixing.core.scoping import committee_admins
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -55,6 +55,12 @@ def _calendar_url(year: int) -> str:
     return f"{reverse('calendar')}?year={year}"
 
 
+def _span_years(start: dt.date, end: dt.date) -> list[dt.date]:
+    """One date per year from `start` to `end`: counting across an estimated year makes the result estimated."""
+    low, high = min(start, end), max(start, end)
+    return [dt.date(y, 1, 1) for y in range(low.year, high.year + 1)]
+
+
 def _calculate(form: WorkdayCalcForm) -> dict[str, Any]:
     if not form.is_bound or not form.is_valid():
         return {}
@@ -69,7 +75,7 @@ def _calculate(form: WorkdayCalcForm) -> dict[str, Any]:
             "count": abs(n),
             "result": result,
             "weekday": calendar.weekday_label(result),
-            "note": calendar.unknown_years(start, result),
+            "note": calendar.estimated_years(*_span_years(start, result)),
         }
     if data.get("check") is not None:
         day = data["check"]
@@ -77,7 +83,7 @@ def _calculate(form: WorkdayCalcForm) -> dict[str, Any]:
             "day": day,
             "working": calendar.is_working_day(day),
             "weekday": calendar.weekday_label(day),
-            "note": calendar.unknown_years(day),
+            "note": calendar.estimated_years(day),
         }
     return out
 
@@ -100,6 +106,7 @@ def _render_page(
         "years": list(range(timezone.localdate().year - 2, timezone.localdate().year + 3)),
         "cal": cal,
         "fallback_note": calendar.FALLBACK_NOTE,
+        "published": cal.source == "table",
         "groups": calendar.group_by_name(days),
         "days_off_count": sum(1 for d in days if not d.is_workday),
         "workday_count": sum(1 for d in days if d.is_workday),
@@ -171,6 +178,22 @@ def holiday_delete(request: HttpRequest, pk: int) -> HttpResponse:
     year, label = holiday.date.year, str(holiday)
     services.delete_holiday(holiday, by=request.user)
     messages.success(request, f"已删除 {label}。")
+    return redirect(_calendar_url(year))
+
+
+@login_required
+@require_POST
+def holiday_year_status(request: HttpRequest, year: int) -> HttpResponse:
+    """Mark a year's table complete (已发布) or back to 估算 (the statutory rule with the rows entered on top)."""
+    _require_editor(request)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404("没有找到该年度。")
+    published = request.POST.get("status") == HolidayYear.Status.PUBLISHED
+    services.set_holiday_year(year, by=request.user, published=published)
+    if published:
+        messages.success(request, f"{year} 年已标为“已发布”：工作日完全按本表计算。")
+    else:
+        messages.success(request, f"{year} 年已改为“估算”：按法定节假日计算，已录入的日期覆盖对应的天。")
     return redirect(_calendar_url(year))
 
 

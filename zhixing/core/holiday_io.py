@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from django.db import transaction
 
-from zhixing.core import audit, calendar
+from zhixing.core import audit, calendar, services
 from zhixing.core.models import Holiday
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids
@@ -63,6 +63,15 @@ def may_edit_holidays(user: Any) -> bool:
     return scope.everything or any(len(path_ids(prefix)) == 1 for prefix in scope.prefixes)
 
 
+def full_years(days_off: Iterable[dt.date]) -> list[int]:
+    """The years of which `days_off` holds every statutory holiday that falls on a weekday: such a file is that
+    year's whole arrangement (the State Council's notice always gives those days off), so importing it publishes
+    the year."""
+    off = set(days_off)
+    years = sorted({d.year for d in off})
+    return [y for y in years if all(d in off for d in calendar.statutory_holidays(y) if d.weekday() < 5)]
+
+
 def import_holidays(file: IO[bytes] | str | Any, *, by: Any, dry_run: bool = False) -> ImportReport:
     report = ImportReport(kind="holidays", dry_run=dry_run)
     rows, errors = read_sheet(file, HOLIDAY_COLUMNS)
@@ -101,6 +110,10 @@ def import_holidays(file: IO[bytes] | str | Any, *, by: Any, dry_run: bool = Fal
         else:
             updates.append((current, before))
     report.created, report.updated = len(creates), len(updates)
+    publish = full_years(r["date"] for r in rows if r["date"] and r["is_workday"] is False)
+    if publish:
+        verb = "将" if dry_run else "已"
+        report.notes.append(f"文件含全年法定节假日：{'、'.join(map(str, publish))} 年{verb}标为“已发布”。")
     report.preview = [
         {
             "行": r["_row"],
@@ -139,6 +152,8 @@ def import_holidays(file: IO[bytes] | str | Any, *, by: Any, dry_run: bool = Fal
             )
         )
         audit.record_many(events)
+        for year in publish:
+            services.set_holiday_year(year, by=by, published=True)
         transaction.on_commit(calendar.clear_cache)
     calendar.clear_cache()
     return report
@@ -172,6 +187,7 @@ def template_holidays(out: IO[bytes] | str) -> None:
             "第 1 行为表头，请勿修改；带 * 的列必填。第 2 行是示例，可改为实际日期。",
             "每天一行：按国务院办公厅通知，放假的每一天填“放假”，周末调休上班的每一天填“调休上班”。",
             "日期已在系统中的行更新该日，其余新增；整份文件没有错误才会导入。",
-            "某一年只要录入了任意一天，该年就完全按本表计算工作日（不再使用内置日历），请录入全年安排。",
+            "文件包含某年全部法定节假日（工作日上的）时，该年标为“已发布”，完全按本表计算工作日；"
+            "否则只更新所填的日期，其余日期仍按法定节假日估算。",
         ],
     )

@@ -153,6 +153,28 @@ class Holiday(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}{'（调休上班）' if self.is_workday else '（放假）'}"
 
 
+class HolidayYear(models.Model):
+    """Whether a year's holiday table is complete. 已发布: the calendar uses the table exactly as entered (set by the
+    committee when the State Council's arrangement is all in, or by importing a full year from xlsx). 估算 (or no
+    row): the statutory holidays of 《全国年节及纪念日放假办法》 (or chinesecalendar's data for the years it knows),
+    with any rows entered so far applied on top, and every date computed from it is marked 估算."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "已发布"
+        ESTIMATED = "estimated", "估算"
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ESTIMATED)
+
+    class Meta:
+        verbose_name = "节假日年度"
+        verbose_name_plural = "节假日年度"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年（{self.get_status_display()}）"
+
+
 class ApiToken(models.Model):
     """A per-user API token. Only its SHA-256 is stored; the token itself is shown once, at creation."""
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from zhixing.core import audit
-from zhixing.core.models import ApiToken, Holiday, Notification
+from zhixing.core.models import ApiToken, Holiday, HolidayYear, Notification
 
 M = TypeVar("M", bound=models.Model)
 
@@ -118,6 +118,18 @@ def save_holiday(*, by: Any, date: Any, name: str, is_workday: bool) -> Holiday:
 
 def delete_holiday(holiday: Holiday, *, by: Any) -> None:
     delete(holiday, by=by)
+
+
+def set_holiday_year(year: int, *, by: Any, published: bool) -> HolidayYear:
+    """Mark `year`'s holiday table complete (已发布: the calendar uses it exactly as entered) or not (估算: the
+    statutory rule, with the rows entered so far on top). Audited; the calendar forgets the year."""
+    status = HolidayYear.Status.PUBLISHED if published else HolidayYear.Status.ESTIMATED
+    existing = HolidayYear.objects.filter(year=year).first()
+    if existing is None:
+        return create(HolidayYear, by=by, year=year, status=status)
+    if existing.status == status:
+        return existing
+    return update(existing, by=by, status=status)
 
 
 # --- API tokens -----------------------------------------------------------------------------------

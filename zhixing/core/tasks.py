@@ -17,7 +17,7 @@ from zhixing.core.services import notify
 log = logging.getLogger(__name__)
 
 HOLIDAY_REMINDER = (
-    "请录入 {year} 年法定节假日与调休安排（国务院办公厅通知发布后），否则工作日按周一至周五计算。"
+    "请录入 {year} 年法定节假日与调休安排（国务院办公厅通知发布后），否则工作日按法定节假日估算（不含调休）。"
 )
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("calendar/holidays/", calendar_views.holiday_save, name="holiday_save"),
     path("calendar/holidays/<int:pk>/edit", calendar_views.holiday_edit, name="holiday_edit"),
     path("calendar/holidays/<int:pk>/delete", calendar_views.holiday_delete, name="holiday_delete"),
+    path("calendar/<int:year>/status", calendar_views.holiday_year_status, name="holiday_year_status"),
     path("calendar/import", calendar_views.holiday_import, name="holiday_import"),
     path("calendar/template.xlsx", calendar_views.holiday_template, name="holiday_template"),
     path("calendar/export.xlsx", calendar_views.holiday_export, name="holiday_export"),

@@ -63,6 +63,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
+    notes: list[str] = field(default_factory=list)  # said after the summary ("2027 年标为已发布")
 
     @property
     def ok(self) -> bool:
@@ -73,7 +74,10 @@ class ImportReport:
             return f"发现 {len(self.errors)} 处错误，未导入任何数据。请修改后重新上传。"
         verb = "将" if self.dry_run else "已"
         same = f"，{self.unchanged} 条与系统中一致" if self.unchanged else ""
-        return f"共 {self.total} 行：{verb}新增 {self.created} 条，{verb}更新 {self.updated} 条{same}。"
+        notes = "".join(self.notes)
+        return (
+            f"共 {self.total} 行：{verb}新增 {self.created} 条，{verb}更新 {self.updated} 条{same}。{notes}"
+        )
 
 
 Parser = Callable[[Any], Any]

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from zhixing.core import calendar
 from zhixing.core.api import ERROR_RESPONSES, Paging, api_user, paginate
 from zhixing.directives import queries
 from zhixing.directives.choices import DirectiveKind, StudyStatus
@@ -31,6 +32,9 @@ class DirectiveOut(Schema):
     scope_all: bool = Field(description="是否全部组织须学习")
     deadline_working_days: int = Field(description="首次学习时限（工作日）")
     deadline: dt.date = Field(description="首次学习截止日期")
+    deadline_estimated: bool = Field(
+        description="截止日期所在年度的放假安排尚未发布，按法定节假日估算（未含调休）"
+    )
     issuer_id: int = Field(description="登记单位编号")
     version: int = Field(description="版本号")
 
@@ -81,6 +85,7 @@ class DeptOut(Schema):
 class FirstStudyBoardOut(Schema):
     directive_id: int
     deadline: dt.date
+    deadline_estimated: bool
     counts: dict[str, int]
     average_days: float | None
     departments: list[DeptOut]
@@ -106,6 +111,7 @@ def directive_out(d: Directive) -> dict[str, Any]:
         "scope_all": d.scope_all,
         "deadline_working_days": d.deadline_working_days,
         "deadline": d.deadline,
+        "deadline_estimated": calendar.is_estimated(d.deadline),
         "issuer_id": d.issuer_id,
         "version": d.version,
     }
@@ -165,6 +171,7 @@ def get_board(request: HttpRequest, directive_id: int, filters: Query[BoardQuery
     return {
         "directive_id": directive.pk,
         "deadline": directive.deadline,
+        "deadline_estimated": calendar.is_estimated(directive.deadline),
         "counts": result.counts,
         "average_days": result.average_days,
         "departments": [

@@ -16,13 +16,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from zhixing.core import clock
+from zhixing.core import calendar, clock
 from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, Paging, api_user, paginate
 from zhixing.core.scoping import Action
 from zhixing.core.services import ConflictError
 from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
-from zhixing.ledger.models import Ledger, ProgressReport, Task
+from zhixing.ledger.models import Ledger, ProgressReport, Task, missed_milestone
 from zhixing.ledger.people import selectable_person
 from zhixing.ledger.status import status_on
 from zhixing.orgs.models import Organization, Person
@@ -75,6 +75,9 @@ class TaskOut(Schema):
     weight: int
     due_date: dt.date
     due_working_days: int | None
+    due_date_estimated: bool = Field(
+        description="截止日期按工作日推算，且所在年度的放假安排尚未发布（按法定节假日估算）"
+    )
     status: str = Field(description="状态代码（按今天推算）")
     status_label: str
     status_reason: str
@@ -173,6 +176,7 @@ def task_out(task: Task) -> dict[str, Any]:
         "weight": task.weight,
         "due_date": task.due_date,
         "due_working_days": task.due_working_days,
+        "due_date_estimated": task.due_working_days is not None and calendar.is_estimated(task.due_date),
         "status": status.value,
         "status_label": status.label,
         "status_reason": task.status_reason,
@@ -203,6 +207,7 @@ def _tasks(user: Any) -> Any:
         Task.objects.visible_to(user)
         .select_related("ledger", "responsible")
         .prefetch_related("cooperating")
+        .annotate(missed_milestone=missed_milestone(clock.today()))
         .order_by("ledger_id", "depth", "sort_order", "id")
     )
 

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from zhixing.core import clock
+from zhixing.core import calendar, clock
 from zhixing.core.api import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
@@ -58,6 +58,9 @@ class NoticeOut(Schema):
     content: str = Field(description="督办内容")
     reply_due: dt.date = Field(description="答复期限")
     reply_working_days: int | None
+    reply_due_estimated: bool = Field(
+        description="答复期限按工作日推算，且所在年度的放假安排尚未发布（按法定节假日估算）"
+    )
     issued_by: str | None
     issued_at: dt.datetime
     status: str = Field(description="open 待答复 / answered 已答复")
@@ -210,6 +213,7 @@ def notice_out(n: SupervisionNotice) -> dict[str, Any]:
         "content": n.content,
         "reply_due": n.reply_due,
         "reply_working_days": n.reply_working_days,
+        "reply_due_estimated": n.reply_working_days is not None and calendar.is_estimated(n.reply_due),
         "issued_by": _name(n.issued_by),
         "issued_at": n.issued_at,
         "status": n.status,

@@ -689,3 +689,10 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient}"
+
+
+def missed_milestone(today: Any, task: str = "pk") -> Exists:
+    """Annotation for a Task queryset: the task has a milestone due before `today` and not done (its 时间表 has
+    slipped). `Task.objects....annotate(missed_milestone=missed_milestone(today))` gives status_on the flag for
+    every task in one query. `task`: the outer field that holds the task's id when annotating another model."""
+    return Exists(Milestone.objects.filter(task=OuterRef(task), due_date__lt=today, done_on__isnull=True))

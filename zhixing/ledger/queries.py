@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zhixing.ledger.choices import STATUS_COLOURS, TaskStatus
-from zhixing.ledger.models import Ledger, Task
+from zhixing.ledger.models import Ledger, Task, missed_milestone
 from zhixing.ledger.status import Explanation, Part, due_in, explain, status_on
 
 
@@ -86,12 +86,14 @@ PAGE_FIELDS = (
 )
 
 
-def visible_tasks(ledger: Ledger, user: Any, *, with_reports: bool = False) -> list[Task]:
+def visible_tasks(ledger: Ledger, user: Any, *, today: dt.date, with_reports: bool = False) -> list[Task]:
     """The ledger's tasks the user may see (all of them for user None, the system), with the columns the page
-    (and, with_reports, the xlsx) shows: one query. Cooperating organisations: cooperating_names()."""
+    (and, with_reports, the xlsx) shows and whether a milestone is missed by `today`: one query. Cooperating
+    organisations: cooperating_names()."""
     qs = Task.objects.all() if user is None else Task.objects.visible_to(user)
     qs = qs.filter(ledger=ledger).select_related("lead_org", "responsible")
     qs = qs.select_related("latest_report") if with_reports else qs.only(*PAGE_FIELDS)
+    qs = qs.annotate(missed_milestone=missed_milestone(today))
     tasks = list(qs)
     for t in tasks:
         t.ledger = ledger

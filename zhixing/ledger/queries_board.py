@@ -32,7 +32,7 @@ from django.db.models.functions import RowNumber
 
 from zhixing.core import calendar
 from zhixing.ledger.choices import BEHIND_MARGIN, ClosureStatus, TaskStatus
-from zhixing.ledger.models import BoardPublication, BoardSnapshot, Closure, Ledger, Task
+from zhixing.ledger.models import BoardPublication, BoardSnapshot, Closure, Ledger, Milestone, Task
 from zhixing.orgs.models import Organization
 
 PROBLEMS_PER_DEPARTMENT = 3
@@ -210,15 +210,22 @@ def _counts(today: dt.date) -> dict[str, list[int]]:
         f"EXISTS (SELECT 1 FROM {table_c} c WHERE c.task_id = t.id "  # noqa: S608
         f"AND c.status = '{ClosureStatus.APPROVED.value}' AND {_local_date_sql('c.requested_at')} <= t.due_date)"
     )
+    # status.has_missed_milestone: a milestone due before today and not done makes an open task 滞后
+    missed = (
+        f"EXISTS (SELECT 1 FROM {Milestone._meta.db_table} m WHERE m.task_id = t.id "  # noqa: S608
+        f"AND m.due_date < {day} AND m.done_on IS NULL)"
+    )
     inner = (
         f"SELECT {_dept_prefix_sql('o.path')} AS dept, t.status AS status, t.progress AS progress, "  # noqa: S608
         "t.due_date AS due, COALESCE(t.start_date, l.start_date) AS start_on, "
+        f"CASE WHEN t.status IN ({_OPEN_SQL}) AND t.due_date >= {day} AND {missed} THEN 1 ELSE 0 END AS missed, "
         f"CASE WHEN t.status = '{closed}' AND {on_time} THEN 1 ELSE 0 END AS on_time "
         f"FROM {table_t} t JOIN {table_l} l ON l.id = t.ledger_id JOIN {table_o} o ON o.id = t.lead_org_id "
         f"WHERE t.status <> '{TaskStatus.TERMINATED.value}'"
     )
     is_open = f"x.status IN ({_OPEN_SQL})"
-    behind = f"{is_open} AND x.due >= {day} AND x.start_on < {day} AND x.progress + {BEHIND_MARGIN!r} < ({expected})"
+    slow = f"x.start_on < {day} AND x.progress + {BEHIND_MARGIN!r} < ({expected})"
+    behind = f"{is_open} AND x.due >= {day} AND (x.missed = 1 OR ({slow}))"
     sql = (
         f"{cte}SELECT x.dept, COUNT(*), "  # noqa: S608 - names and constants from the code, dates as ISO text
         f"SUM(CASE WHEN {is_open} AND x.due < {day} THEN 1 ELSE 0 END), "

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from zhixing.core import audit, clock
+from zhixing.core import audit, calendar, clock
 from zhixing.core import services as core
 from zhixing.core.attachments import Vetted
 from zhixing.core.calendar import add_working_days
@@ -32,6 +32,7 @@ from zhixing.ledger.models import (
     ProgressReport,
     Task,
     TaskForce,
+    missed_milestone,
 )
 from zhixing.ledger.status import Part, rollup, status_on
 from zhixing.orgs.models import Organization, Person
@@ -422,6 +423,14 @@ def terminate_task(task: Task, *, by: Any, reason: str, now: dt.datetime) -> Tas
 
 
 # --- Milestones -----------------------------------------------------------------------------------
+
+
+def milestone_warnings(due_date: dt.date) -> list[str]:
+    """What to tell (not refuse) on saving a milestone: a date that is not a working day (core calendar)."""
+    if calendar.is_working_day(due_date):
+        return []
+    mark = calendar.ESTIMATE_MARK if calendar.is_estimated(due_date) else ""
+    return [f"计划完成日期 {due_date:%Y-%m-%d} 不是工作日{mark}，请确认是否需要调整。"]
 
 
 def add_milestone(task: Task, *, by: Any, title: str, due_date: dt.date) -> Milestone:
@@ -898,6 +907,7 @@ def refresh_statuses(*, today: dt.date, batch: int = 2000) -> int:
         Task.objects.filter(status__in=open_statuses)
         .select_related("ledger")
         .only("id", "status", "progress", "due_date", "start_date", "latest_report_id", "ledger__start_date")
+        .annotate(missed_milestone=missed_milestone(today))
     )
     for task in qs.iterator(chunk_size=batch):
         derived = status_on(task, today)

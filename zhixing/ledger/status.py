@@ -2,6 +2,7 @@
 
 Status, for an open task (not 待销号/已销号/已终止, which are decisions):
 - 已逾期 when today is after the due date;
+- 滞后 when a milestone is missed (due before today and not done);
 - 滞后 when the progress is more than BEHIND_MARGIN points below the expected progress, the share of the task's
   working days that have elapsed (elapsed working days ÷ working days from start to due, with Chinese holidays
   and 调休 from the core calendar);
@@ -49,21 +50,42 @@ def derive_status(
     expected: float,
     started: bool,
     decided: str | None = None,
+    missed_milestone: bool = False,
 ) -> TaskStatus:
     """`decided`: the task's status when it is a decision (待销号, 已销号, 已终止); those stand as they are."""
     if decided in STICKY_STATUSES:
         return TaskStatus(decided)
     if today > due:
         return TaskStatus.OVERDUE
-    if progress + BEHIND_MARGIN < expected:
+    if missed_milestone or progress + BEHIND_MARGIN < expected:
         return TaskStatus.BEHIND
     if not started and progress <= 0:
         return TaskStatus.NOT_STARTED
     return TaskStatus.IN_PROGRESS
 
 
+def is_missed(milestone: object, today: dt.date) -> bool:
+    """A milestone is missed when its date has passed (before `today`) and it is not done."""
+    return milestone.done_on is None and milestone.due_date < today  # type: ignore[attr-defined]
+
+
+def has_missed_milestone(task: object, today: dt.date) -> bool:
+    """From the `missed_milestone` annotation (models.missed_milestone(today): set-based, for lists), else from
+    prefetched milestones, else — one task at a time, in services and detail pages — one EXISTS query."""
+    flag = getattr(task, "missed_milestone", None)
+    if flag is not None:
+        return bool(flag)
+    prefetched = getattr(task, "_prefetched_objects_cache", {}).get("milestones")
+    if prefetched is not None:
+        return any(is_missed(m, today) for m in prefetched)
+    if getattr(task, "pk", None) is None:
+        return False
+    return task.milestones.filter(due_date__lt=today, done_on__isnull=True).exists()  # type: ignore[attr-defined]
+
+
 def status_on(task: object, today: dt.date) -> TaskStatus:
-    """The status of a Task model instance as of `today` (its stored status may predate today)."""
+    """The status of a Task model instance as of `today` (its stored status may predate today). Lists annotate
+    `missed_milestone` (models.missed_milestone) so that this reads no table."""
     start: dt.date = task.effective_start  # type: ignore[attr-defined]
     due: dt.date = task.due_date  # type: ignore[attr-defined]
     progress: float = task.progress  # type: ignore[attr-defined]
@@ -74,6 +96,9 @@ def status_on(task: object, today: dt.date) -> TaskStatus:
         expected=expected_progress(start, due, today),
         started=progress > 0 or task.latest_report_id is not None,  # type: ignore[attr-defined]
         decided=task.status,  # type: ignore[attr-defined]
+        missed_milestone=task.status not in STICKY_STATUSES  # type: ignore[attr-defined]
+        and today <= due
+        and has_missed_milestone(task, today),
     )
 
 

@@ -31,9 +31,9 @@ from zhixing.ledger.forms import (
     ReportForm,
     TaskForm,
 )
-from zhixing.ledger.models import Closure, Ledger, ProgressEvidence, ProgressReport, Task
+from zhixing.ledger.models import Closure, Ledger, ProgressEvidence, ProgressReport, Task, missed_milestone
 from zhixing.ledger.rows_html import task_table_rows
-from zhixing.ledger.status import due_in, status_on
+from zhixing.ledger.status import due_in, is_missed, status_on
 
 NOT_FOUND = "没有找到该台账或任务，或您无权查看。"
 
@@ -146,7 +146,7 @@ def ledger_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = get_ledger(request.user, pk)
     today = _today()
-    tasks = queries.visible_tasks(ledger, request.user)
+    tasks = queries.visible_tasks(ledger, request.user, today=today)
     rows = queries.task_rows(tasks, queries.ledger_numbers(ledger), today, queries.cooperating_names(ledger))
     explanation, hidden = queries.explain_ledger(ledger, rows)
     tally = dict.fromkeys(TaskStatus, 0)
@@ -282,7 +282,11 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(parent=task)
         .select_related("lead_org", "responsible", "latest_report", "ledger")
         .prefetch_related("cooperating")
+        .annotate(missed_milestone=missed_milestone(today))
     )
+    milestones = list(task.milestones.all())
+    missed = {m.pk for m in milestones if is_missed(m, today)}
+    task.missed_milestone = bool(missed)  # type: ignore[attr-defined]
     numbers = queries.ledger_numbers(task.ledger)
     child_rows = queries.task_rows(children, numbers, today)
     reports = list(
@@ -302,7 +306,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "colour": STATUS_COLOURS[status_on(task, today)],
             "due_in": due_in(task.due_date, today),
             "cooperating": list(task.cooperating.all()),
-            "milestones": list(task.milestones.all()),
+            "milestones": milestones,
+            "missed_milestones": missed,
             "child_rows": child_rows,
             "explanation": queries.explain_task(task, child_rows) if child_rows else None,
             "reports": reports,
@@ -388,11 +393,13 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请填写节点名称和计划完成日期。")
         return redirect(task.get_absolute_url())
     try:
-        services.add_milestone(task, by=request.user, **form.cleaned_data)
+        milestone = services.add_milestone(task, by=request.user, **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
         messages.success(request, "已添加时间节点。")
+        for warning in services.milestone_warnings(milestone.due_date):
+            messages.warning(request, warning)
     return redirect(task.get_absolute_url())
 
 
@@ -484,6 +491,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         .exclude(status__in=[TaskStatus.CLOSED, TaskStatus.TERMINATED])
         .select_related("ledger", "lead_org", "latest_report", "responsible")
         .prefetch_related("cooperating")
+        .annotate(missed_milestone=missed_milestone(today))
         .order_by("due_date", "id")[:200]
     )
     rows = [(t, status_on(t, today), due_in(t.due_date, today)) for t in tasks]

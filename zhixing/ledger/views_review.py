@@ -23,7 +23,7 @@ from zhixing.ledger import queries
 from zhixing.ledger import services_review as review_services
 from zhixing.ledger.choices import FINDING_COLOURS, STATUS_COLOURS, FindingResult, ReviewStatus, TaskStatus
 from zhixing.ledger.forms_supervision import FindingForm, ReviewRoundForm
-from zhixing.ledger.models import ReviewFinding, ReviewRound, Task
+from zhixing.ledger.models import ReviewFinding, ReviewRound, Task, missed_milestone
 from zhixing.ledger.people import person_label
 from zhixing.ledger.status import due_in, status_on
 
@@ -90,12 +90,15 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "task__ledger", "task__lead_org", "rectification__lead_org", "rectification__responsible"
         )
         .select_related("rectification__ledger")
+        .annotate(rect_missed=missed_milestone(today, task="rectification_id"))
         .order_by("task__ledger_id", "task_id")
     )
     by_task = {f.task_id: f for f in findings}
     rows = []
     for f in findings:
         rect = f.rectification
+        if rect is not None:
+            rect.missed_milestone = f.rect_missed  # type: ignore[attr-defined]
         rect_status = status_on(rect, today) if rect is not None else None
         rows.append(
             {

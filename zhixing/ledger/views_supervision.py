@@ -395,6 +395,8 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 apply_errors(form, exc)
             else:
                 messages.success(request, "已保存时间节点。")
+                for warning in services.milestone_warnings(milestone.due_date):
+                    messages.warning(request, warning)
                 return redirect(task.get_absolute_url())
         return render(request, "ledger/simple_form.html", context, status=422)
     return render(request, "ledger/simple_form.html", context)

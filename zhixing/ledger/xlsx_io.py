@@ -77,7 +77,7 @@ def progress_text(task: Task, has_children: bool) -> str:
 
 
 def export_rows(ledger: Ledger, user: Any = None, *, today: dt.date) -> list[list[Any]]:
-    tasks = visible_tasks(ledger, user, with_reports=True)
+    tasks = visible_tasks(ledger, user, today=today, with_reports=True)
     parents = {
         t.parent_id for t in Task.objects.filter(ledger=ledger, parent__isnull=False).only("parent_id")
     }

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhixing.core import calendar
-from zhixing.core.models import AuditEvent, Holiday
+from zhixing.core.models import AuditEvent, Holiday, HolidayYear
 from zhixing.core.security import exempt_from_password_change
-from zhixing.core.services import delete_holiday, save_holiday
+from zhixing.core.services import delete_holiday, save_holiday, set_holiday_year
 from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused
 
 pytestmark = pytest.mark.django_db
@@ -87,42 +87,50 @@ def test_working_days_between() -> None:
     assert calendar.working_days_between(D(2026, 2, 13), D(2026, 2, 28)) == 6  # 2-14, 2-24..2-27, 2-28
     assert calendar.working_days_between(D(2026, 10, 8), D(2026, 10, 8)) == 0
     assert calendar.working_days_between(D(2026, 10, 8), D(2026, 9, 30)) == 0
-    # across a year boundary into a year nobody knows yet: 2031-01-01 (Wed) counts as an ordinary Wednesday
-    assert calendar.working_days_between(D(2030, 12, 31), D(2031, 1, 6)) == 4
+    # across a year boundary into a year not published: 2031-01-01 (Wed) is 元旦 by the statutory rule
+    assert calendar.working_days_between(D(2030, 12, 31), D(2031, 1, 6)) == 3
 
 
-def test_table_overrides_chinesecalendar_for_its_year() -> None:
+def test_a_row_overrides_only_its_day_until_the_year_is_published() -> None:
     save_holiday(by=None, date=D(2026, 3, 2), name="测试假日", is_workday=False)
     cal = calendar.year_calendar(2026)
-    assert cal.source == "table"
+    assert cal.source == "chinesecalendar"  # one row no longer replaces the year
     assert not calendar.is_working_day(D(2026, 3, 2))
+    assert not calendar.is_working_day(D(2026, 10, 1)) and calendar.is_working_day(D(2026, 10, 10))
+    set_holiday_year(2026, by=None, published=True)
+    assert calendar.year_calendar(2026).source == "table"
     # the table has nothing for 国庆 2026, so for this year it is an ordinary Thursday now
     assert calendar.is_working_day(D(2026, 10, 1))
     assert not calendar.is_working_day(D(2026, 10, 10))  # and the 调休 Saturday is a Saturday again
     assert calendar.year_calendar(2025).source == "chinesecalendar"  # other years untouched
 
 
-def test_unknown_year_falls_back_to_weekdays() -> None:
+def test_unpublished_year_follows_the_statutory_holidays() -> None:
     assert not calendar.is_known(2028)
     cal = calendar.year_calendar(2028)
-    assert cal.source == "weekdays" and cal.source_label == "未录入：按周一至周五"
-    assert calendar.is_working_day(D(2028, 1, 3))  # Monday (2028-01-01 is a Saturday; no 元旦 known)
+    assert cal.source == "statutory" and cal.source_label == "估算：按法定节假日（未含调休）"
+    assert calendar.is_working_day(D(2028, 1, 3))  # Monday (2028-01-01 is a Saturday; no 调休 guessed)
     assert not calendar.is_working_day(D(2028, 1, 1))
     assert calendar.add_working_days(D(2028, 1, 7), 1) == D(2028, 1, 10)
-    assert calendar.unknown_years(D(2026, 5, 1), D(2028, 1, 1), None) == [2028]
-    assert calendar.special_days(2028) == []
+    assert calendar.estimated_years(D(2026, 5, 1), D(2028, 1, 1), None) == [2028]
+    assert calendar.is_estimated(D(2028, 1, 1)) and not calendar.is_estimated(D(2026, 12, 31))
+    assert not calendar.is_estimated(None)
+    assert [d.name for d in calendar.special_days(2028)][:2] == ["元旦", "春节"]
 
 
 def test_cache_is_invalidated_on_save_and_delete() -> None:
-    assert not calendar.is_known(2031)  # cached as unknown now
-    holiday = save_holiday(by=None, date=D(2031, 1, 1), name="元旦", is_workday=False)
-    assert calendar.is_known(2031)
-    assert not calendar.is_working_day(D(2031, 1, 1))
-    save_holiday(by=None, date=D(2031, 1, 1), name="元旦", is_workday=True)  # same date: an update
-    assert Holiday.objects.filter(date=D(2031, 1, 1)).count() == 1
-    assert calendar.is_working_day(D(2031, 1, 1))
+    assert calendar.is_working_day(D(2031, 3, 3))  # cached now
+    holiday = save_holiday(by=None, date=D(2031, 3, 3), name="测试", is_workday=False)
+    assert not calendar.is_working_day(D(2031, 3, 3))
+    assert not calendar.is_known(2031)  # one row does not publish the year
+    save_holiday(by=None, date=D(2031, 1, 4), name="元旦", is_workday=True)  # a Saturday 调休
+    assert calendar.is_working_day(D(2031, 1, 4))
+    set_holiday_year(2031, by=None, published=True)
+    assert calendar.is_known(2031) and calendar.is_working_day(D(2031, 1, 1))  # the table alone now
     delete_holiday(Holiday.objects.get(pk=holiday.pk), by=None)
-    assert not calendar.is_known(2031)
+    assert calendar.is_working_day(D(2031, 3, 3))
+    set_holiday_year(2031, by=None, published=False)
+    assert not calendar.is_known(2031) and not calendar.is_working_day(D(2031, 1, 1))
 
 
 def test_special_days_are_grouped_by_holiday_name() -> None:
@@ -152,9 +160,9 @@ def test_template_filter_marks_dates_in_unknown_years() -> None:
     tpl = Template("{% load workdays %}[{{ d|workday_estimate }}][{% workday_fallback_note d e %}]")
     assert tpl.render(Context({"d": D(2026, 5, 6), "e": None})) == "[][]"
     out = tpl.render(Context({"d": D(2028, 3, 1), "e": D(2026, 1, 5)}))
-    assert "（按周一至周五估算）" in out and calendar.FALLBACK_NOTE in out and "2028" in out
+    assert "（估算）" in out and calendar.FALLBACK_NOTE in out and "2028" in out
     include = Template('{% include "includes/workday_note.html" with day=d %}')
-    assert "按周一至周五估算" in include.render(Context({"d": D(2028, 3, 1)}))
+    assert "（估算）" in include.render(Context({"d": D(2028, 3, 1)}))
     assert include.render(Context({"d": D(2026, 3, 2)})).strip() == ""
 
 
@@ -175,7 +183,7 @@ def test_page_shows_chinesecalendar_year_for_any_member(world: World) -> None:
 
 def test_page_for_unknown_year_says_so(world: World) -> None:
     html = world.client(world.member).get(URL, {"year": 2028}).content.decode()
-    assert "未录入：按周一至周五" in html and calendar.FALLBACK_NOTE in html
+    assert "估算：按法定节假日（未含调休）" in html and calendar.FALLBACK_NOTE in html
 
 
 def test_page_defaults_to_current_year_and_nav_entry(world: World) -> None:
@@ -191,7 +199,7 @@ def test_table_year_lists_rows_with_edit_buttons_for_admin(world: World) -> None
     save_holiday(by=None, date=D(2027, 2, 20), name="春节", is_workday=True)
     row = Holiday.objects.get(date=D(2027, 2, 11))
     html = world.client(world.committee_admin).get(URL, {"year": 2027}).content.decode()
-    assert "机关工委维护的节假日表" in html and "2月11日" in html and "2月20日" in html
+    assert "chinesecalendar" not in html and "2月11日" in html and "2月20日" in html
     assert f"/calendar/holidays/{row.pk}/edit" in html and f"/calendar/holidays/{row.pk}/delete" in html
     assert "录入放假或调休日" in html and "/calendar/template.xlsx" in html
     member_html = world.client(world.member).get(URL, {"year": 2027}).content.decode()
@@ -206,7 +214,7 @@ def test_calculator(world: World) -> None:
     html = client.get(URL, {"start": "2026-10-08", "n": "-1", "check": "2026-10-01"}).content.decode()
     assert "之前第 1 个工作日" in html and "<strong>2026-09-30</strong>" in html and "不是工作日" in html
     html = client.get(URL, {"start": "2028-01-07", "n": "1"}).content.decode()
-    assert "<strong>2028-01-10</strong>" in html and "（按周一至周五估算）" in html
+    assert "<strong>2028-01-10</strong>" in html and "（估算）" in html
 
 
 def test_calculator_rejects_bad_input_in_chinese(world: World) -> None:
@@ -225,8 +233,8 @@ def test_page_query_count_is_fixed(world: World, django_assert_num_queries) -> N
     client = world.client(world.committee_admin)
     client.get(URL, {"year": 2027})
     calendar.clear_cache()
-    # session, user, grants, committee-admin check, holiday year (calendar), holiday rows, unread count
-    with django_assert_num_queries(7):
+    # session, user, grants, committee-admin check, the year's rows and HolidayYear (calendar), rows (listing), unread
+    with django_assert_num_queries(8):
         assert client.get(URL, {"year": 2027}).status_code == 200
 
 
@@ -257,7 +265,7 @@ def test_admin_adds_a_day_audited(world: World) -> None:
     event = AuditEvent.objects.filter(object_type="core.holiday").get()
     assert event.action == "create" and event.actor_name == "committee_admin"
     assert event.changes["name"] == [None, "国庆节"]
-    assert not calendar.is_working_day(D(2027, 10, 1)) and calendar.is_known(2027)
+    assert not calendar.is_working_day(D(2027, 10, 1)) and not calendar.is_known(2027)  # not published yet
 
 
 def test_duplicate_date_updates_the_row(world: World) -> None:
@@ -351,12 +359,15 @@ def test_import_round_trip_through_the_page(world: World) -> None:
 
     response = client.post("/calendar/import", {"file": upload(), "action": "preview", "year": "2027"})
     assert response.status_code == 200 and not Holiday.objects.exists()
+    assert (
+        "2027 年将标为“已发布”" in response.content.decode()
+    )  # the export holds all of 2027's statutory days
     response = client.post("/calendar/import", {"file": upload(), "action": "import", "year": "2027"})
     assert response.status_code == 302
-    assert set(Holiday.objects.values_list("date", "is_workday")) == {
-        (D(2027, 10, 1), False),
-        (D(2027, 9, 26), True),
-    }
+    expected = {(d, False) for d in calendar.statutory_holidays(2027)} | {(D(2027, 9, 26), True)}
+    assert set(Holiday.objects.values_list("date", "is_workday")) == expected
+    assert HolidayYear.objects.get(year=2027).status == HolidayYear.Status.PUBLISHED
+    assert calendar.year_calendar(2027).source == "table"
     bad = io.BytesIO(b"this is not an excel file")
     bad.name = "bad.xlsx"
     response = client.post("/calendar/import", {"file": bad, "action": "import", "year": "2027"})
@@ -369,3 +380,91 @@ def test_template_and_export_download(world: World) -> None:
     assert response.status_code == 200 and response.content.startswith(b"PK")
     response = world.client(world.member).get("/calendar/export.xlsx", {"year": 2026})
     assert response.status_code == 200 and response.content.startswith(b"PK")
+
+
+# --- years not published: the statutory holidays (《全国年节及纪念日放假办法》, 2024) -------------------------
+
+# 清明 (the solar term's day) 2020-2040, as published by the Purple Mountain Observatory
+QINGMING = {
+    2020: 4, 2021: 4, 2022: 5, 2023: 5, 2024: 4, 2025: 4, 2026: 5, 2027: 5, 2028: 4, 2029: 4, 2030: 5,
+    2031: 5, 2032: 4, 2033: 4, 2034: 5, 2035: 5, 2036: 4, 2037: 4, 2038: 5, 2039: 5, 2040: 4,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("year", sorted(QINGMING))
+def test_qingming_is_the_solar_term_day(year: int) -> None:
+    days = [d for d, n in calendar.statutory_holidays(year).items() if n == "清明节"]
+    assert days == [D(year, 4, QINGMING[year])]
+
+
+def test_statutory_2027() -> None:
+    days = calendar.statutory_holidays(2027)
+    assert [d for d, n in days.items() if n == "春节"] == [
+        D(2027, 2, 5),
+        D(2027, 2, 6),
+        D(2027, 2, 7),
+        D(2027, 2, 8),
+    ]
+    assert (
+        days[D(2027, 4, 5)] == "清明节"
+        and days[D(2027, 6, 9)] == "端午节"
+        and days[D(2027, 9, 15)] == "中秋节"
+    )
+    assert [d for d, n in days.items() if n in {"元旦", "劳动节", "国庆节"}] == [
+        D(2027, 1, 1), D(2027, 5, 1), D(2027, 5, 2), D(2027, 10, 1), D(2027, 10, 2), D(2027, 10, 3),
+    ]  # fmt: skip
+    assert len(days) == 13
+    cal = calendar.year_calendar(2027)
+    assert cal.source == "statutory" and cal.extra_workdays == frozenset()  # no 调休 guessed
+    # 春节 2027: 2-5 (Fri) .. 2-8 (Mon); the day before and the day after are working days
+    assert calendar.is_working_day(D(2027, 2, 4)) and calendar.is_working_day(D(2027, 2, 9))
+    assert not any(calendar.is_working_day(D(2027, 2, d)) for d in (5, 6, 7, 8))
+    for day in (D(2027, 4, 5), D(2027, 6, 9), D(2027, 9, 15), D(2027, 10, 1)):
+        assert not calendar.is_working_day(day)
+        assert (
+            calendar.is_working_day(day - dt.timedelta(days=1)) or (day - dt.timedelta(days=1)).weekday() >= 5
+        )
+        assert (
+            calendar.is_working_day(day + dt.timedelta(days=1)) or (day + dt.timedelta(days=1)).weekday() >= 5
+        )
+
+
+def test_directive_issued_2026_12_04_with_20_working_days_is_due_2027_01_04() -> None:
+    # 2026 from chinesecalendar, 2027 estimated: 2027-01-01 (Fri) is 元旦, not the 20th working day
+    assert calendar.add_working_days(D(2026, 12, 4), 19) == D(2026, 12, 31)
+    assert calendar.add_working_days(D(2026, 12, 4), 20) == D(2027, 1, 4)
+    assert calendar.add_working_days(D(2026, 12, 4), 21) == D(2027, 1, 5)
+    assert not calendar.is_estimated(D(2026, 12, 31)) and calendar.is_estimated(D(2027, 1, 4))
+    assert calendar.is_estimated_span(D(2026, 12, 4), D(2027, 1, 4))
+    assert not calendar.is_estimated_span(D(2026, 11, 2), D(2026, 12, 31))
+
+
+def test_publishing_a_year_uses_the_table_alone(world: World) -> None:
+    save_holiday(by=None, date=D(2027, 2, 9), name="春节", is_workday=False)  # the notice adds a day
+    save_holiday(by=None, date=D(2027, 2, 20), name="春节", is_workday=True)  # and a Saturday 调休
+    assert calendar.year_calendar(2027).source == "statutory"
+    assert not calendar.is_working_day(D(2027, 2, 9)) and calendar.is_working_day(D(2027, 2, 20))
+    assert not calendar.is_working_day(D(2027, 1, 1))  # the statutory rest stays
+    client = world.client(world.committee_admin)
+    response = client.post("/calendar/2027/status", {"status": "published"})
+    assert response.status_code == 302
+    assert calendar.year_calendar(2027).source == "table" and calendar.is_known(2027)
+    assert calendar.is_working_day(D(2027, 1, 1))  # not in the table: the table is all there is now
+    assert AuditEvent.objects.filter(object_type="core.holidayyear", action="create").count() == 1
+    html = client.get(URL, {"year": 2027}).content.decode()
+    assert "已发布" in html and "改回估算" in html
+    client.post("/calendar/2027/status", {"status": "estimated"})
+    assert calendar.year_calendar(2027).source == "statutory"
+    outsider = world.client(world.dept_a_secretary)
+    assert outsider.post("/calendar/2027/status", {"status": "published"}).status_code == 404
+    assert HolidayYear.objects.get(year=2027).status == HolidayYear.Status.ESTIMATED
+    assert client.get("/calendar/2027/status").status_code == 405
+
+
+def test_import_of_part_of_a_year_does_not_publish_it(world: World) -> None:
+    from zhixing.core import holiday_io
+
+    assert holiday_io.full_years([D(2027, 10, 1)]) == []
+    weekdays = [d for d in calendar.statutory_holidays(2027) if d.weekday() < 5]
+    assert holiday_io.full_years(weekdays) == [2027]
+    assert holiday_io.full_years(weekdays[1:]) == []

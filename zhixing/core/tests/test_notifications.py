@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from zhixing.core import calendar, tasks
 from zhixing.core.models import AuditEvent, Notification
-from zhixing.core.services import notify, save_holiday
+from zhixing.core.services import notify, save_holiday, set_holiday_year
 from zhixing.core.testing import World, assert_login_required
 
 pytestmark = pytest.mark.django_db
@@ -129,8 +129,10 @@ def test_reminder_weekly_from_november_while_next_year_unknown(world: World) -> 
 def test_no_reminder_when_next_year_is_known(world: World) -> None:
     assert tasks.remind_next_year_holidays(at(2025, 11, 10)) == 0  # 2026 is in chinesecalendar
     save_holiday(by=None, date=dt.date(2031, 1, 1), name="元旦", is_workday=False)
-    assert tasks.remind_next_year_holidays(at(2030, 12, 1)) == 0
-    assert reminders() == []
+    assert tasks.remind_next_year_holidays(at(2030, 12, 1)) == 1  # one row is not the year's arrangement
+    set_holiday_year(2031, by=None, published=True)
+    assert tasks.remind_next_year_holidays(at(2030, 12, 9)) == 0
+    assert len(reminders()) == 1
 
 
 def test_periodic_task_is_registered_and_runs(world: World) -> None:

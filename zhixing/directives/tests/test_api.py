@@ -34,3 +34,28 @@ def test_api_isolation(world: World) -> None:
     owner = world.client(world.committee_admin)
     assert owner.delete(f"/api/v1/directives/{d.pk}").status_code == 405
     assert owner.get(f"/api/v1/directives/{d.pk}/board?sort=bogus").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("issued_on", "n", "deadline", "estimated"),
+    [
+        (dt.date(2026, 12, 4), 19, dt.date(2026, 12, 31), False),  # the day before: 2026 is known
+        (
+            dt.date(2026, 12, 4),
+            20,
+            dt.date(2027, 1, 4),
+            True,
+        ),  # 2027-01-01 元旦 skipped, and it is an estimate
+        (dt.date(2026, 12, 4), 21, dt.date(2027, 1, 5), True),
+    ],
+)
+def test_deadline_in_a_year_not_published_is_estimated(
+    world: World, issued_on: dt.date, n: int, deadline: dt.date, estimated: bool
+) -> None:
+    d = directive(world, roots=[world.dept_a], issued_on=issued_on, deadline_working_days=n)
+    assert d.deadline == deadline
+    client = world.client(world.committee_admin)
+    assert client.get(f"/api/v1/directives/{d.pk}").json()["deadline_estimated"] is estimated
+    assert client.get(f"/api/v1/directives/{d.pk}/board").json()["deadline_estimated"] is estimated
+    html = client.get(d.get_absolute_url()).content.decode()
+    assert (f"{deadline:%Y-%m-%d}（估算）" in html) is estimated

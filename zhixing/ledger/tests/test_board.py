@@ -16,7 +16,7 @@ from zhixing.core.models import AuditEvent
 from zhixing.core.testing import World
 from zhixing.ledger import queries_board, services, services_board
 from zhixing.ledger.choices import TaskStatus
-from zhixing.ledger.models import BoardSnapshot, Closure, Task
+from zhixing.ledger.models import BoardSnapshot, Closure, Milestone, Task, missed_milestone
 from zhixing.ledger.status import status_on
 from zhixing.ledger.tests.factories import ledger, photo, task
 
@@ -35,8 +35,13 @@ CATEGORY = {
 def _python_counts(today: dt.date) -> dict[int, Counter[str]]:
     """The board computed the slow way: status_on() for every task, by its department."""
     out: dict[int, Counter[str]] = {}
-    for t in Task.objects.select_related("ledger", "lead_org"):
+    annotated = Task.objects.select_related("ledger", "lead_org").annotate(
+        missed_milestone=missed_milestone(today)
+    )
+    for t in annotated:
         status = status_on(t, today)
+        plain = Task.objects.select_related("ledger").get(pk=t.pk)  # the one-task path (an EXISTS query)
+        assert status_on(plain, today) == status, (t.title, today)
         if status == TaskStatus.TERMINATED:
             continue
         dept = int(t.lead_org.path.split("/")[2])
@@ -65,6 +70,10 @@ def test_board_counts_agree_with_status_py_across_the_national_day_holiday(world
         Task.objects.filter(pk=made.pk).update(
             start_date=start, progress=rng.choice([0, 5, 20, 37.5, 50, 64.99, 80, 100])
         )
+        if i % 4 == 1:  # milestones: some done, some not, due around the days checked below
+            m_due = dt.date(2026, 9, 15) + dt.timedelta(days=rng.randrange(0, 90))
+            done = rng.choice([None, None, m_due, m_due + dt.timedelta(days=3)])
+            Milestone.objects.create(task=made, title=f"节点{i}", due_date=m_due, done_on=done)
     Task.objects.filter(title="任务7").update(status=TaskStatus.TERMINATED)
     Task.objects.filter(title="任务8").update(status=TaskStatus.PENDING_CLOSURE)
     # the 2026 National Day holiday runs 1-7 October (with 调休 on the weekend around it): days inside, at its
@@ -186,3 +195,28 @@ def test_the_periodic_job_takes_the_snapshot(world: World) -> None:
 
     daily_board_snapshot.call_local()
     assert BoardSnapshot.objects.filter(taken_on=timezone.localdate()).count() == 2
+
+
+def test_a_missed_milestone_makes_the_task_behind_on_the_board(world: World) -> None:
+    """Milestone due 2026-11-13 (Fri), not done: on time that day, 滞后 from the day after, until it is done; after
+    the task's own due date the task is 已逾期, whatever its milestones."""
+    the = ledger(world, start_date=dt.date(2026, 11, 2), end_date=dt.date(2026, 12, 31))
+    made = task(the, world, due_date=dt.date(2026, 12, 18))
+    Task.objects.filter(pk=made.pk).update(progress=90)  # far ahead of schedule: only the milestone can lag
+    m = Milestone.objects.create(task=made, title="完成方案", due_date=dt.date(2026, 11, 13))
+
+    def line(today: dt.date) -> tuple[int, int, int]:
+        row = next(r for r in queries_board.board(today=today).rows if r.dept_id == world.dept_a.pk)
+        return row.on_schedule, row.behind, row.overdue
+
+    made.refresh_from_db()
+    assert line(dt.date(2026, 11, 13)) == (1, 0, 0)
+    assert status_on(made, dt.date(2026, 11, 13)) == TaskStatus.IN_PROGRESS
+    assert line(dt.date(2026, 11, 14)) == (0, 1, 0)
+    assert status_on(made, dt.date(2026, 11, 14)) == TaskStatus.BEHIND
+    assert line(dt.date(2026, 12, 18)) == (0, 1, 0)  # the task's own due date: still 滞后
+    assert line(dt.date(2026, 12, 19)) == (0, 0, 1)
+    assert status_on(made, dt.date(2026, 12, 19)) == TaskStatus.OVERDUE
+    Milestone.objects.filter(pk=m.pk).update(done_on=dt.date(2026, 11, 16))
+    assert line(dt.date(2026, 11, 20)) == (1, 0, 0)
+    assert status_on(made, dt.date(2026, 11, 20)) == TaskStatus.IN_PROGRESS

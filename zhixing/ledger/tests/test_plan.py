@@ -13,7 +13,7 @@ from zhixing.core.models import AuditEvent
 from zhixing.core.testing import World
 from zhixing.ledger import services, services_plan
 from zhixing.ledger.choices import TargetKind
-from zhixing.ledger.models import Goal, Milestone
+from zhixing.ledger.models import Goal, Milestone, Task
 from zhixing.ledger.tests.supervision_helpers import Desk
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +107,52 @@ def test_bad_goal_edits_write_nothing(world: World, desk: Desk) -> None:
     with pytest.raises(ValidationError):
         services_plan.update_goal(goal, by=world.dept_b_secretary, title="x", target_kind=TargetKind.YESNO)
     assert list(Goal.objects.values()) == before
+
+
+def test_a_milestone_on_a_non_working_day_is_saved_with_a_warning(world: World, desk: Desk) -> None:
+    from zhixing.core import calendar
+
+    day = desk.today + dt.timedelta(days=1)
+    while calendar.is_working_day(day):
+        day += dt.timedelta(days=1)
+    before = day - dt.timedelta(days=1)
+    while not calendar.is_working_day(before):
+        before -= dt.timedelta(days=1)
+    assert services.milestone_warnings(before) == []
+    assert "不是工作日" in services.milestone_warnings(day)[0]
+    client = world.client(world.dept_a_secretary)
+    url = f"/ledger/tasks/{desk.own.pk}/milestones/"
+    html = client.post(
+        url, {"title": "周末节点", "due_date": f"{day:%Y-%m-%d}"}, follow=True
+    ).content.decode()
+    assert "已添加时间节点" in html and f"计划完成日期 {day:%Y-%m-%d} 不是工作日" in html
+    html = client.post(
+        url, {"title": "工作日节点", "due_date": f"{before:%Y-%m-%d}"}, follow=True
+    ).content.decode()
+    assert "已添加时间节点" in html and f"{before:%Y-%m-%d} 不是工作日" not in html
+    assert Milestone.objects.filter(task=desk.own).count() == 2
+
+
+def test_the_task_page_marks_missed_milestones(world: World, desk: Desk) -> None:
+    from zhixing.ledger.choices import TaskStatus
+    from zhixing.ledger.status import status_on
+
+    yesterday, today = desk.today - dt.timedelta(days=1), desk.today
+    Task.objects.filter(pk=desk.own.pk).update(
+        progress=90, status=TaskStatus.IN_PROGRESS
+    )  # only a milestone lags
+    Milestone.objects.create(task=desk.own, title="节点今天", due_date=today)
+    html = world.client(world.dept_a_secretary).get(f"/ledger/tasks/{desk.own.pk}/").content.decode()
+    assert "已延误" not in html
+    desk.own.refresh_from_db()
+    assert status_on(desk.own, today) != TaskStatus.BEHIND
+    late = Milestone.objects.create(task=desk.own, title="节点昨天", due_date=yesterday)
+    html = world.client(world.dept_a_secretary).get(f"/ledger/tasks/{desk.own.pk}/").content.decode()
+    assert html.count("已延误") == 1 and "滞后" in html
+    assert status_on(desk.own, today) == TaskStatus.BEHIND
+    assert services.refresh_statuses(today=today) >= 1
+    desk.own.refresh_from_db()
+    assert desk.own.status == TaskStatus.BEHIND
+    Milestone.objects.filter(pk=late.pk).update(done_on=yesterday)
+    html = world.client(world.dept_a_secretary).get(f"/ledger/tasks/{desk.own.pk}/").content.decode()
+    assert "已延误" not in html
