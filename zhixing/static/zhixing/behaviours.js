@@ -1,6 +1,8 @@
 /* Small page behaviours, declared in the markup with data-* attributes instead of inline on…= handlers, which the
    Content-Security-Policy (script-src 'self') does not run:
    - data-confirm="问题"    on a form (asked on submit) or a button/link (asked on click): cancel unless confirmed;
+     with data-confirm-count="selector" on a button, {n} in the question is the number of matches in its form, and
+     data-confirm-none is said (and the click cancelled) when there are none;
    - data-autosubmit       on a select: submit its form when the choice changes;
    - data-mirror="id1 id2" on an input: copy its value to the elements with those ids as it changes. */
 (function () {
@@ -12,7 +14,19 @@
   }, true);
   document.addEventListener("click", function (event) {
     var el = event.target.closest && event.target.closest("button[data-confirm], a[data-confirm], input[data-confirm]");
-    if (el && !window.confirm(el.dataset.confirm)) {
+    if (!el) return;
+    var question = el.dataset.confirm;
+    if (el.dataset.confirmCount) {
+      var n = (el.form || document).querySelectorAll(el.dataset.confirmCount).length;
+      if (!n && el.dataset.confirmNone) {
+        window.alert(el.dataset.confirmNone);
+        event.preventDefault();
+        event.stopPropagation();
+        return;
+      }
+      question = question.replace("{n}", String(n));
+    }
+    if (!window.confirm(question)) {
       event.preventDefault();
       event.stopPropagation();
     }
