@@ -26,7 +26,7 @@ class ComplianceFilters(Paging):
     year: int | None = Field(None, ge=matrix.MIN_YEAR, le=matrix.MAX_YEAR, description="年度，默认今年")
     norm: int | None = Field(None, description="学习制度规范编号；不填则为全部启用的规范")
     status: Status | None = Field(
-        None, description="只返回该状态的单元格：met 已完成 / due 待完成 / missed 未完成"
+        None, description="只返回该状态的单元格：met 已完成 / due 待完成 / missed 未完成 / upcoming 未开始（期间尚未开始）"
     )
 
 
@@ -37,9 +37,10 @@ class CellOut(Schema):
     norm_label: str = Field(description="规范")
     period_key: str = Field(description="期间代码，如 2026-03、2026-Q1、2026")
     period_label: str = Field(description="期间")
-    status: str = Field(description="met / due / missed")
-    status_label: str = Field(description="已完成 / 待完成 / 未完成")
-    count: int = Field(description="已开展次数")
+    status: str = Field(description="met / due / missed / upcoming")
+    status_label: str = Field(description="已完成 / 待完成 / 未完成 / 未开始")
+    count: int = Field(description="已开展次数（活动日期不晚于今天的；当天的活动当天计入）")
+    scheduled: int = Field(description="已安排次数：本期内日期在今天之后的活动，到期前不计入")
     required: int = Field(description="应至少开展次数")
     activity_ids: list[int] = Field(description="计入的活动编号")
     failing_ids: list[int] = Field(description="附加条件不满足的活动编号（如未邀请党外人士列席）")
@@ -63,6 +64,7 @@ def cell_out(c: Cell) -> dict[str, Any]:
         "status": c.status.value,
         "status_label": c.status_label,
         "count": c.count,
+        "scheduled": c.scheduled,
         "required": c.required,
         "activity_ids": list(c.activity_ids),
         "failing_ids": list(c.failing_ids),

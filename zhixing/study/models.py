@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -86,6 +87,18 @@ class Activity(models.Model):
         editable=False,
     )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    # Cancelled or withdrawn (services.cancel_activity): kept as a record, counted nowhere.
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="取消人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ScopedManager["Activity"]()
@@ -113,6 +126,15 @@ class Activity(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/study/{self.pk}/"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    def is_scheduled(self, today: dt.date) -> bool:
+        """Recorded ahead and not yet taken place: counts towards nothing until its day (an activity dated
+        today counts today)."""
+        return self.date > today
 
 
 class AgendaItem(models.Model):
