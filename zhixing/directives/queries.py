@@ -163,8 +163,14 @@ def board(
         study_orgs(directive, root_paths, user).order_by("path").values_list("id", "name", "kind", "path")
     )
     dept_names = dict(Organization.objects.filter(depth=1).values_list("id", "name"))
+    # Studied = an activity that has taken place (dated today or earlier), on or after the issue date, not cancelled.
+    held = Q(
+        agenda_item__activity__date__gte=directive.issued_on,
+        agenda_item__activity__date__lte=today,
+        agenda_item__activity__cancelled_at__isnull=True,
+    )
     firsts = dict(
-        AgendaStudy.objects.filter(directive=directive)
+        AgendaStudy.objects.filter(held, directive=directive)
         .values("agenda_item__activity__organization_id")
         .annotate(first=Min("agenda_item__activity__date"))
         .values_list("agenda_item__activity__organization_id", "first")
@@ -172,6 +178,9 @@ def board(
     leader_days = set(
         Attendance.objects.filter(
             activity__agenda_items__directive_links__directive=directive,
+            activity__date__gte=directive.issued_on,
+            activity__date__lte=today,
+            activity__cancelled_at__isnull=True,
             status=AttendanceStatus.PRESENT,
             person__posts__title=PostTitle.SECRETARY,
             person__posts__organization_id=F("activity__organization_id"),

@@ -98,7 +98,9 @@ class Activity(models.Model):
         related_name="+",
         editable=False,
     )
-    cancel_reason = models.CharField("取消原因", max_length=200, blank=True, editable=False)
+    cancel_reason = models.CharField(
+        "取消原因", max_length=200, blank=True, default="", db_default="", editable=False
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ScopedManager["Activity"]()

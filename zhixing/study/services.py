@@ -24,6 +24,7 @@ from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PostTitle
 from zhixing.orgs.models import Organization, Person
 from zhixing.orgs.services import ensure_can_change
+from zhixing.study import hooks
 from zhixing.study.choices import (
     ATTACHMENT_TYPES,
     MAX_ATTACHMENT_BYTES,
@@ -237,6 +238,9 @@ def update_activity(
     if "date" in values and values["date"] == activity.date:
         merged["date"] = None  # an old date stays valid; only a new one is checked against the future limit
     _check_activity(merged, today)
+    if activity.cancelled_at is not None:
+        raise ValidationError("该活动已取消，不能再修改。")
+    hooks.check_change(activity, values)  # e.g. directives: a new date not before a studied directive's issue
     if "duration_minutes" in values:
         values["duration_minutes"] = merged["duration_minutes"]
     if "speaker_name" in values and values["speaker_name"] != activity.speaker_name:
@@ -263,6 +267,38 @@ def update_activity(
                     obj=activity,
                     changes={"agenda": [[list(b) for b in before], [list(a) for a in after]]},
                 )
+    return activity
+
+
+def cancel_activity(activity: Activity, *, by: Any, reason: str, now: dt.datetime) -> Activity:
+    """Cancel or withdraw an activity (a meeting that did not take place, a record made in error). The record
+    stays, marked 已取消 with who, when and why; it leaves the compliance counts and attendance rates, and what
+    later apps attached to it reacts through hooks.register_on_cancel (directives removes its study links)."""
+    ensure_can_change(by, activity.organization)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写取消原因（如：会议改期、误录）。"})
+    if len(reason) > 200:
+        raise ValidationError({"reason": "取消原因最多 200 字，请精简。"})
+    with transaction.atomic():
+        current = Activity.objects.select_for_update().get(pk=activity.pk)
+        if current.cancelled_at is not None:
+            raise ValidationError(
+                f"该活动已于 {timezone.localtime(current.cancelled_at):%Y-%m-%d %H:%M} 取消，无需重复取消。"
+            )
+        user = by if getattr(by, "is_authenticated", False) else None
+        Activity.objects.filter(pk=activity.pk).update(
+            cancelled_at=now, cancelled_by=user, cancel_reason=reason, version=F("version") + 1
+        )
+        activity.cancelled_at, activity.cancelled_by, activity.cancel_reason = now, user, reason
+        activity.version = current.version + 1
+        audit.record(
+            audit.Kind.UPDATE,
+            actor=by,
+            obj=activity,
+            changes={"cancelled_at": [None, now.isoformat()], "cancel_reason": ["", reason]},
+        )
+        hooks.run_on_cancel(activity, by)
     return activity
 
 
