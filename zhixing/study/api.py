@@ -126,7 +126,7 @@ def people_rates(request: HttpRequest, filters: Query[RateFilters]) -> dict[str,
     user = api_user(request)
     root = matrix.resolve_root(user, filters.org)
     year = filters.year or timezone.localdate().year
-    qs = attendance_rates(root, *matrix.year_range(year))
+    qs = attendance_rates(root, *matrix.year_range(year), today=clock.today())
     count = qs.count()
     rows = list(qs[filters.offset : filters.offset + filters.limit])
     items = [

@@ -339,7 +339,7 @@ def attendance_rate_list(request: HttpRequest) -> HttpResponse:
     sort = form.value("sort") or "-rate"
     form.initial = {"root": root.pk, "year": year, "sort": sort}
     start, end = matrix.year_range(year)
-    qs = attendance_rates(root, start, end).order_by(*SORTS[sort])
+    qs = attendance_rates(root, start, end, today=clock.today()).order_by(*SORTS[sort])
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -362,7 +362,9 @@ def my_study(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"person": person, "year": year, "filters": form}
     if person is not None:
         start, end = matrix.year_range(year)
-        context["rate"] = attendance_rates(person.branch, start, end).filter(pk=person.pk).first()
+        context["rate"] = (
+            attendance_rates(person.branch, start, end, today=clock.today()).filter(pk=person.pk).first()
+        )
         rows = (
             Attendance.objects.filter(person=person, activity__date__gte=start, activity__date__lte=end)
             .select_related("activity", "activity__organization")

@@ -233,7 +233,9 @@ def test_attendance_rates(world: World, attended: None) -> None:
 
     rows = {
         p.name: (p.expected, p.present, p.leave, p.absent, p.rate)  # type: ignore[attr-defined]
-        for p in attendance_rates(world.dept_a, dt.date(TODAY.year, 1, 1), dt.date(TODAY.year, 12, 31))
+        for p in attendance_rates(
+            world.dept_a, dt.date(TODAY.year, 1, 1), dt.date(TODAY.year, 12, 31), today=TODAY
+        )
     }
     assert rows == {
         "张三": (4, 2, 1, 1, 0.5),
