@@ -610,7 +610,9 @@ def member_attendance(branch: Organization, year: int, today: dt.date) -> Chart:
     """Every active member of the branch (its 党小组 included): the year's attendance rate (study's per-person
     rates over the meetings held by `today`, one query)."""
     start, end = year_range(year)
-    people: list[Any] = list(attendance_rates(branch, start, end, today=today))  # annotated: expected, present, ..., rate
+    people: list[Any] = list(
+        attendance_rates(branch, start, end, today=today)
+    )  # annotated: expected, present, ..., rate
     rows = [
         [p.name, None if p.rate is None else round(p.rate * 100, 1), p.present, p.leave, p.absent, p.expected]
         for p in people

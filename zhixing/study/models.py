@@ -21,6 +21,8 @@ from zhixing.study.choices import (
     NormCondition,
 )
 
+PENDING_LABEL = "待签到"
+
 
 def new_token() -> str:
     """The unguessable part of an activity's QR sign-in URL."""
@@ -133,6 +135,15 @@ class Activity(models.Model):
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
 
+    def is_over(self, now: dt.datetime) -> bool:
+        """The meeting has ended: its end time has passed (the end of its day when no end time was recorded)."""
+        from django.utils import timezone
+
+        end = dt.datetime.combine(
+            self.date, self.end_time or dt.time.max, tzinfo=timezone.get_current_timezone()
+        )
+        return now >= end
+
     def is_scheduled(self, today: dt.date) -> bool:
         """Recorded ahead and not yet taken place: counts towards nothing until its day (an activity dated
         today counts today)."""
@@ -194,6 +205,12 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_status_display()}"
+
+    def state_label(self, meeting_over: bool) -> str:
+        """What the roster shows: before the meeting is over nobody is 缺席 — an unmarked row is 待签到."""
+        if self.status == AttendanceStatus.ABSENT and not meeting_over:
+            return PENDING_LABEL
+        return self.get_status_display()
 
 
 # Old migrations name this upload_to; the folder is now the model's upload_folder().

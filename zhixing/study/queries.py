@@ -180,7 +180,11 @@ def _month_buckets(
     buckets: dict[tuple[int, str], dict[int, Bucket]] = {}
     # Run as compiled, straight through the cursor: the ORM's per-row converters (int() over values the database
     # already returns as integers) and chunked fetching cost more than the aggregate on a city's 150,000 buckets.
-    query = qs.values_list("organization_id", "kind", "ym", "n", "ids", "failing_ids", "scheduled").order_by().query
+    query = (
+        qs.values_list("organization_id", "kind", "ym", "n", "ids", "failing_ids", "scheduled")
+        .order_by()
+        .query
+    )
     sql, params = query.get_compiler(using=qs.db).as_sql()
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -313,7 +317,9 @@ def _compliance(
         required = norm.min_count
         periods = months[norm.pk]
         # The cell of a period with no activity at all: the same for every organisation without any.
-        empty = [(p, met_ if required <= 0 and not_met != upcoming_ else not_met) for p, _keys, not_met in periods]
+        empty = [
+            (p, met_ if required <= 0 and not_met != upcoming_ else not_met) for p, _keys, not_met in periods
+        ]
         for org in by_kind.get(norm.org_kind, ()):
             oid = org.id  # the attribute, not the pk property: read 140,000 times
             sources = [oid, *children.get(oid, ())] if norm.include_children else (oid,)

@@ -29,6 +29,7 @@ from zhixing.study.choices import (
     ATTACHMENT_TYPES,
     MAX_ATTACHMENT_BYTES,
     MAX_DAYS_AHEAD,
+    PARTY_ONLY_KINDS,
     SIGN_IN_OPENS_BEFORE,
     ActivityKind,
     AttendanceStatus,
@@ -78,6 +79,8 @@ def expected_attendees(org: Organization, kind: str, *, today: dt.date) -> Query
         return Person.objects.filter(
             _current_posts_q(org, today, PostTitle.STUDY_GROUP) & Q(is_active=True)
         ).distinct()
+    if kind in PARTY_ONLY_KINDS:
+        return members(org, today=today).filter(party_status__in=PARTY_MEMBER_STATUSES)
     return members(org, today=today)
 
 
@@ -149,7 +152,7 @@ def _write_agenda(activity: Activity, items: list[str], first_is_study: bool) ->
     AgendaItem.objects.bulk_create(new)
 
 
-def _check_attendees(org: Organization, people: Sequence[Person], on: dt.date) -> None:
+def _check_attendees(org: Organization, people: Sequence[Person], on: dt.date, kind: str = "") -> None:
     allowed = set(members(org, today=on).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
     outsiders = [p.name for p in people if p.pk not in allowed]
     if outsiders:
@@ -159,6 +162,15 @@ def _check_attendees(org: Organization, people: Sequence[Person], on: dt.date) -
                 "如为列席人员，请在出席情况中以“列席”方式添加。"
             }
         )
+    if kind in PARTY_ONLY_KINDS:
+        non_party = [p.name for p in people if p.party_status not in PARTY_MEMBER_STATUSES]
+        if non_party:
+            raise ValidationError(
+                {
+                    "attendees": f"{'、'.join(non_party)} 不是中共党员（正式或预备），"
+                    f"{ActivityKind(kind).label}的应到人员只能是党员；请在出席情况中以“列席”方式添加。"
+                }
+            )
 
 
 def record_activity(
@@ -190,7 +202,7 @@ def record_activity(
         else list(expected_attendees(organization, kind, today=today))
     )
     if attendees is not None:
-        _check_attendees(organization, people, values.get("date") or today)
+        _check_attendees(organization, people, values.get("date") or today, kind)
     with transaction.atomic():
         activity = core.create(
             Activity,
@@ -325,7 +337,7 @@ def set_attendances(
     existing = {a.person_id: a for a in Attendance.objects.filter(activity=activity)}
     newcomers = [p for p, _, _ in entries if p.pk not in existing]
     if newcomers:
-        _check_attendees(activity.organization, newcomers, activity.date)
+        _check_attendees(activity.organization, newcomers, activity.date, activity.kind)
     out = []
     with transaction.atomic():
         for person, status, reason in entries:
@@ -397,6 +409,8 @@ def sign_in_window(activity: Activity) -> tuple[dt.datetime, dt.datetime]:
 def qr_sign_in(activity: Activity, person: Person, at: dt.datetime) -> SignIn:
     """A member confirms presence by scanning the activity's QR code. Idempotent: a second scan returns the
     existing row (`already`); concurrent scans leave exactly one row."""
+    if activity.cancelled_at is not None:
+        raise ValidationError("本次活动已取消，无需签到。")
     opens, closes = sign_in_window(activity)
     if at < opens:
         raise ValidationError(
@@ -416,12 +430,18 @@ def qr_sign_in(activity: Activity, person: Person, at: dt.datetime) -> SignIn:
         if row is None:
             try:
                 with transaction.atomic():
+                    # At a Party meeting a member of the organisation who is not a Party member is a 列席 guest.
+                    guest = (
+                        activity.kind in PARTY_ONLY_KINDS and person.party_status not in PARTY_MEMBER_STATUSES
+                    )
                     row = Attendance.objects.create(
                         activity=activity,
                         person=person,
                         status=AttendanceStatus.PRESENT,
                         signed_in_at=at,
                         via_qr=True,
+                        is_guest=guest,
+                        guest_kind=GuestKind.OTHER if guest else "",
                     )
             except IntegrityError:  # a concurrent scan of the same person won the race
                 return SignIn(Attendance.objects.get(activity=activity, person=person), already=True)

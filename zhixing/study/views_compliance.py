@@ -152,7 +152,11 @@ def _look(c: Cell) -> tuple[str, str, str]:
 
 
 def _scheduled_badge(c: Cell) -> str:
-    return f'<div class="small zx-scheduled" title="已安排，未开展">+{c.scheduled} 已安排</div>' if c.scheduled else ""
+    return (
+        f'<div class="small zx-scheduled" title="已安排，未开展">+{c.scheduled} 已安排</div>'
+        if c.scheduled
+        else ""
+    )
 
 
 def cells_html(row: matrix.Row, norm_id: int, today: dt.date) -> str:
@@ -272,7 +276,16 @@ def matrix_xlsx(grid: matrix.Matrix) -> bytes:
     待完成; activities recorded ahead are "已安排 n"); totals at the right."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("合规矩阵")
-    headers = ["组织", "组织编码", *(p.label for p in grid.periods), "已完成", "待完成", "未完成", "未开始", "已安排"]
+    headers = [
+        "组织",
+        "组织编码",
+        *(p.label for p in grid.periods),
+        "已完成",
+        "待完成",
+        "未完成",
+        "未开始",
+        "已安排",
+    ]
     widths = [28, 14, *([14] * len(grid.periods)), 8, 8, 8, 8, 8]
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width

@@ -87,7 +87,9 @@ DAYS = st.dates(min_value=D(2026, 1, 1), max_value=D(2026, 12, 31))
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    meetings=st.lists(st.tuples(DAYS, st.sampled_from([K.THEMED_DAY, K.GENERAL_MEETING]), st.booleans()), max_size=8),
+    meetings=st.lists(
+        st.tuples(DAYS, st.sampled_from([K.THEMED_DAY, K.GENERAL_MEETING]), st.booleans()), max_size=8
+    ),
     studies=st.lists(st.tuples(DAYS, st.booleans()), max_size=4),
     t1=DAYS,
     later=st.integers(min_value=0, max_value=400),
@@ -105,7 +107,9 @@ def test_met_stays_met_as_the_clock_moves_forward(
     made = [add(world, day, kind) for day, kind, _ in meetings]
     for (_day, _kind, cancelled), activity in zip(meetings, made, strict=True):
         if cancelled:
-            Activity.objects.filter(pk=activity.pk).update(cancelled_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+            Activity.objects.filter(pk=activity.pk).update(
+                cancelled_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+            )
     for day, invited in studies:
         study = add(world, day, K.STUDY_GROUP, world.dept_a)
         made.append(study)
