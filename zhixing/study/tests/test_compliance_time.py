@@ -134,3 +134,45 @@ def test_met_stays_met_as_the_clock_moves_forward(
                 assert after[key] == Status.MISSED, (key, t1, t2)
     finally:
         Activity.objects.filter(pk__in=[a.pk for a in made]).delete()
+
+
+def test_page_api_and_xlsx_show_upcoming_and_scheduled(world: World) -> None:
+    """At 2026-05-19 (the day before the meeting): May is 待完成 with 1 已安排, June is 未开始 everywhere."""
+    import io
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from openpyxl import load_workbook
+
+    norm = themed_day()
+    add(world, MEETING)
+    client = world.client(world.branch_secretary)
+    with time_machine.travel(dt.datetime(2026, 5, 19, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        body = client.get(
+            f"/study/compliance/?norm={norm.pk}&year=2026&root={world.branch_a1.pk}"
+        ).content.decode()
+        api = client.get(f"/api/v1/compliance?norm={norm.pk}&year=2026&root={world.branch_a1.pk}").json()
+        xlsx = client.get(f"/study/compliance/export.xlsx?norm={norm.pk}&year=2026&root={world.branch_a1.pk}")
+        cell = client.get(
+            f"/study/compliance/cell/?norm={norm.pk}&org={world.branch_a1.pk}&period=2026-05"
+        ).content.decode()
+    assert 'data-period="2026-05" data-status="due"' in body and "+1 已安排" in body
+    assert 'data-period="2026-06" data-status="upcoming"' in body and 'id="zx-matrix-scheduled"' in body
+    items = {i["period_key"]: i for i in api["items"]}
+    assert (items["2026-05"]["status"], items["2026-05"]["count"], items["2026-05"]["scheduled"]) == (
+        "due",
+        0,
+        1,
+    )
+    assert items["2026-06"]["status"] == "upcoming" and items["2026-06"]["status_label"] == "未开始"
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    a1 = rows[2]
+    assert a1[2 + 4] == "待完成 0/1 已安排1" and a1[2 + 5] == "未开始 0/1"
+    assert a1[-5:] == (
+        4,
+        1,
+        0,
+        7,
+        1,
+    )  # met, due, missed, upcoming (Jun-Dec), scheduled — 未开始 not in 待完成
+    assert 'id="zx-cell-scheduled"' in cell and "已安排" in cell
