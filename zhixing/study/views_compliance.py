@@ -372,7 +372,7 @@ def my_study(request: HttpRequest) -> HttpResponse:
     form = _Filters(request.GET or None, orgs=[])
     year = form.value("year") or timezone.localdate().year
     form.initial = {"year": year}
-    context: dict[str, Any] = {"person": person, "year": year, "filters": form}
+    context: dict[str, Any] = {"person": person, "year": year, "filters": form, "today": clock.today()}
     if person is not None:
         start, end = matrix.year_range(year)
         context["rate"] = (
