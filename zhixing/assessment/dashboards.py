@@ -598,11 +598,13 @@ def branch_attendance(unit: Organization, year: int) -> Chart:
     )
 
 
-def member_attendance(branch: Organization, year: int) -> Chart:
+def member_attendance(branch: Organization, year: int, today: dt.date) -> Chart:
     """Every active member of the branch (its 党小组 included): the year's attendance rate (study's per-person
-    rates, one query)."""
+    rates over the meetings held by `today`, one query)."""
     start, end = year_range(year)
-    people: list[Any] = list(attendance_rates(branch, start, end))  # annotated: expected, present, ..., rate
+    people: list[Any] = list(
+        attendance_rates(branch, start, end, today=today)
+    )  # annotated: expected, present, ..., rate
     rows = [
         [p.name, None if p.rate is None else round(p.rate * 100, 1), p.present, p.leave, p.absent, p.expected]
         for p in people
@@ -664,15 +666,17 @@ def person_attendance(person: Person, year: int) -> Chart:
     )
 
 
-def person_first_studies(person: Person, year: int) -> Chart:
-    """Per month: activities the person attended (present) whose agenda studied a directive."""
+def person_first_studies(person: Person, year: int, today: dt.date) -> Chart:
+    """Per month: activities held by `today` (not cancelled) the person attended (present) whose agenda studied a
+    directive."""
     start, end = year_range(year)
     months = dict(
         Activity.objects.filter(
             attendances__person=person,
             attendances__status=AttendanceStatus.PRESENT,
             date__gte=start,
-            date__lte=end,
+            date__lte=min(end, today),
+            cancelled_at__isnull=True,
             agenda_items__directive_links__isnull=False,
         )
         .annotate(ym=YearMonth("date"))
@@ -780,13 +784,13 @@ CHARTS: dict[str, dict[str, ChartFn]] = {
         "ranking": lambda c: score_ranking(c.year, "branch", c.user, under=c.subject),
     },
     "branch": {
-        "members": lambda c: member_attendance(c.subject, c.year),
+        "members": lambda c: member_attendance(c.subject, c.year, c.today),
         "months": lambda c: branch_months(c.subject, c.year),
         "norms": lambda c: norm_status(c.subject, c.year, c.today),
     },
     "person": {
         "attendance": lambda c: person_attendance(c.subject, c.year),
-        "first_studies": lambda c: person_first_studies(c.subject, c.year),
+        "first_studies": lambda c: person_first_studies(c.subject, c.year, c.today),
         "tasks": lambda c: person_tasks(c.subject, c.today, c.user),
     },
 }

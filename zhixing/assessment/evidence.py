@@ -45,15 +45,16 @@ class Study:
     directives: list[str] = field(default_factory=list)
 
 
-def first_studies(person: Person, year: int) -> list[Study]:
-    """Newest first. One query."""
+def first_studies(person: Person, year: int, *, today: dt.date) -> list[Study]:
+    """Newest first; only activities that have taken place (dated today or earlier, not cancelled). One query."""
     start, end = _year(year)
     rows = (
         AgendaStudy.objects.filter(
             agenda_item__activity__attendances__person=person,
             agenda_item__activity__attendances__status=AttendanceStatus.PRESENT,
             agenda_item__activity__date__gte=start,
-            agenda_item__activity__date__lte=end,
+            agenda_item__activity__date__lte=min(end, today),
+            agenda_item__activity__cancelled_at__isnull=True,
         )
         .order_by("-agenda_item__activity__date", "-agenda_item__activity_id", "agenda_item__order", "id")
         .values_list(
@@ -112,10 +113,10 @@ class Evidence:
         return "—" if self.rate is None else f"{self.rate * 100:.1f}%"
 
 
-def person_evidence(person: Person, year: int, *, today: dt.date | None = None) -> Evidence:
+def person_evidence(person: Person, year: int, *, today: dt.date) -> Evidence:
     start, end = _year(year)
-    row = attendance_rates(person.branch, start, end).filter(pk=person.pk).first()
-    studies = first_studies(person, year)
+    row = attendance_rates(person.branch, start, end, today=today).filter(pk=person.pk).first()
+    studies = first_studies(person, year, today=today)
     has_module, module_ids = _module_directives(person.branch)
     directive_ids = set(
         AgendaStudy.objects.filter(agenda_item__activity_id__in=[s.activity_id for s in studies]).values_list(
@@ -155,13 +156,14 @@ class MemberRow:
         return "—" if self.rate is None else f"{self.rate * 100:.1f}%"
 
 
-def branch_evidence(branch: Organization, year: int, *, today: dt.date | None = None) -> list[MemberRow]:
+def branch_evidence(branch: Organization, year: int, *, today: dt.date) -> list[MemberRow]:
     """Every active member of the branch (and its 党小组), with the figures of person_evidence(). Four queries."""
     start, end = _year(year)
     has_module, module_ids = _module_directives(branch)
     present = Q(
         activity__date__gte=start,
-        activity__date__lte=end,
+        activity__date__lte=min(end, today),
+        activity__cancelled_at__isnull=True,
         status=AttendanceStatus.PRESENT,
         activity__agenda_items__directive_links__isnull=False,
     )
@@ -186,7 +188,9 @@ def branch_evidence(branch: Organization, year: int, *, today: dt.date | None = 
         .order_by()
     }
     rows = []
-    people: list[Any] = list(attendance_rates(branch, start, end).order_by("branch__path", "name", "id"))
+    people: list[Any] = list(
+        attendance_rates(branch, start, end, today=today).order_by("branch__path", "name", "id")
+    )
     for p in people:
         s = studied.get(p.pk, {})
         rows.append(
@@ -217,7 +221,7 @@ COLUMNS = [
 ]
 
 
-def branch_workbook(branch: Organization, year: int, *, today: dt.date | None = None) -> tuple[bytes, int]:
+def branch_workbook(branch: Organization, year: int, *, today: dt.date) -> tuple[bytes, int]:
     """The workbook and its number of people (for the export's audit event)."""
     out = io.BytesIO()
     rows = [

@@ -218,8 +218,8 @@ def _compliance(
     }
     labels: dict[tuple[int, str], str] = {}
     for cell in _compliance_cells(year, today):
-        if cell.norm.pk not in wanted or cell.status == Status.DUE:
-            continue  # another indicator's norm; or the period is still open: not judged yet
+        if cell.norm.pk not in wanted or cell.status in (Status.DUE, Status.UPCOMING):
+            continue  # another indicator's norm; or the period is still open or not begun: not judged yet
         tally = per_org[cell.organization.id]
         tally.total += 1
         what = labels.get((cell.norm.pk, cell.period.key))

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from zhixing.assessment import dashboards, evidence
-from zhixing.core import audit, personal, xlsx
+from zhixing.core import audit, clock, personal, xlsx
 from zhixing.core.nav import covers_a_root
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids, subtree_q
@@ -222,7 +222,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     year = parse_year(request)
     extra = {
         "evidence_url": reverse("evidence:person", args=[subject.pk]),
-        "studies": evidence.first_studies(subject, year)[:20],
+        "studies": evidence.first_studies(subject, year, today=clock.today())[:20],
     }
     return _render(request, "person", subject, f"{subject.name}的学习与任务", extra)
 

@@ -11,7 +11,7 @@ class DirectivesConfig(AppConfig):
     def ready(self) -> None:
         from zhixing.core import home, seeding
         from zhixing.core.nav import register
-        from zhixing.directives import hooks, seed, tasks, views
+        from zhixing.directives import hooks, seed, services, tasks, views
         from zhixing.directives.nav_modules import register_nav
         from zhixing.study import hooks as study_hooks
 
@@ -19,6 +19,10 @@ class DirectivesConfig(AppConfig):
         register_nav()
         home.register("directives/home_panel.html", views.home_panel, order=10)
         study_hooks.register_detail_panel("directives/activity_panel.html", views.activity_panel, order=10)
+        # What an agenda item studied follows its activity: a date before the directive is refused, a
+        # cancelled activity's links go.
+        study_hooks.register_change_check(services.check_activity_change)
+        study_hooks.register_on_cancel(services.unlink_cancelled_activity)
         seeding.register("directives", order=seed.ORDER, fill=seed.fill, clear=seed.clear)
         # A new directive is suggested to the departments whose learning modules it fits (in the background).
         if tasks.enqueue_suggestions not in hooks.after_register:

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from zhixing.directives.choices import StudyStatus
 from zhixing.directives.models import AgendaStudy
@@ -32,6 +32,11 @@ class FirstStudy(NamedTuple):
 FirstStudies = dict[int, dict[int, FirstStudy]]
 
 
+# A study counts once its meeting has taken place (dated today or earlier, checked by each query with its
+# `today`), on or after the directive's issue date, and not cancelled.
+HELD = Q(agenda_item__activity__cancelled_at__isnull=True)
+
+
 def first_studies(
     directive_ids: Iterable[int], *, today: dt.date, root_path: str | None = None
 ) -> FirstStudies:
@@ -42,7 +47,9 @@ def first_studies(
     out: FirstStudies = {pk: {} for pk in ids}
     if not ids:
         return out
-    qs = AgendaStudy.objects.filter(directive_id__in=ids, agenda_item__activity__date__lte=today)
+    qs = AgendaStudy.objects.filter(
+        HELD, directive_id__in=ids, agenda_item__activity__date__lte=today
+    ).filter(agenda_item__activity__date__gte=F("directive__issued_on"))
     if root_path is not None:
         qs = qs.filter(agenda_item__activity__organization_id__in=subtree_ids(root_path))
     rows = qs.order_by("agenda_item__activity__date", "agenda_item__activity_id").values_list(
@@ -70,7 +77,9 @@ def studies_of(org: Organization, *, today: dt.date) -> QuerySet[AgendaStudy]:
         agenda_item__activity__organization__parent=org,
         agenda_item__activity__organization__kind=OrgKind.GROUP,
     )
-    return AgendaStudy.objects.filter(held, agenda_item__activity__date__lte=today)
+    return AgendaStudy.objects.filter(HELD, held, agenda_item__activity__date__lte=today).filter(
+        agenda_item__activity__date__gte=F("directive__issued_on")
+    )
 
 
 def status_of(first: dt.date | None, deadline: dt.date, today: dt.date) -> StudyStatus:

@@ -170,7 +170,9 @@ def board(
     leader_days = set(
         Attendance.objects.filter(
             activity__agenda_items__directive_links__directive=directive,
+            activity__date__gte=directive.issued_on,
             activity__date__lte=today,
+            activity__cancelled_at__isnull=True,
             status=AttendanceStatus.PRESENT,
         )
         .filter(own | groups, person__posts__title=PostTitle.SECRETARY)

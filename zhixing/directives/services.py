@@ -22,7 +22,7 @@ from zhixing.directives.choices import MAX_TEXT_LENGTH, DirectiveKind
 from zhixing.directives.models import AgendaStudy, Directive, Field, Urging
 from zhixing.orgs.choices import OrgKind, PostTitle, Role
 from zhixing.orgs.models import Grant, Organization, Person
-from zhixing.study.models import AgendaItem
+from zhixing.study.models import Activity, AgendaItem
 
 NOT_COMMITTEE = "只有机关工委可以登记和修改重要讲话、指示批示；登记单位须为您管理的机关工委。"
 
@@ -253,6 +253,37 @@ def unlink_agenda_item(link: AgendaStudy, *, by: Any) -> None:
     if by is not None and not scope_for(by, Action.CHANGE).covers(org.path):
         raise ValidationError("该活动不在您的管理范围内，不能取消关联。")
     core.delete(link, by=by)
+
+
+# --- Reacting to a study activity's life (registered with study.hooks in apps.py) -------------------
+
+
+def check_activity_change(activity: Activity, values: dict[str, Any]) -> None:
+    """A studied directive cannot be studied before it was issued: moving an activity's date before the issue
+    date of a directive one of its agenda items studied is refused (nothing written)."""
+    date = values.get("date")
+    if date is None or date == activity.date:
+        return
+    too_early = (
+        AgendaStudy.objects.filter(agenda_item__activity=activity, directive__issued_on__gt=date)
+        .select_related("directive")
+        .order_by("directive__issued_on", "directive_id")
+    )
+    names = [f"“{link.directive.title}”（{link.directive.issued_on:%Y-%m-%d}发表）" for link in too_early]
+    if names:
+        raise ValidationError(
+            {
+                "date": f"活动日期 {date:%Y-%m-%d} 早于本次活动学习的{'、'.join(names)}，不能改到该日期。"
+                "请核对日期；如确需更改，请先在议题中取消与该讲话的关联。"
+            }
+        )
+
+
+def unlink_cancelled_activity(activity: Activity, by: Any) -> None:
+    """A cancelled activity studied nothing: its links to directives go (each deletion audited), inside the
+    cancellation's transaction, so the 第一时间 board, 第一议题 and every figure read from the links agree."""
+    for link in AgendaStudy.objects.filter(agenda_item__activity=activity).order_by("id"):
+        core.delete(link, by=by)
 
 
 # --- Urging (催办) ----------------------------------------------------------------------------------

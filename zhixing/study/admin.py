@@ -77,12 +77,17 @@ class AttendanceInline(AgendaInline):
 class ActivityAdmin(ReadOnlyAdmin):
     """Read-only in the back office: activities are recorded and edited on the pages, through the services."""
 
-    list_display = ("date", "kind", "title", "organization")
-    list_filter = ("kind",)
+    list_display = ("date", "kind", "title", "organization", "cancelled")
+    list_filter = ("kind", ("cancelled_at", admin.EmptyFieldListFilter))
     search_fields = ("title", "organization__name")
     date_hierarchy = "date"
     raw_id_fields = ("organization", "speaker")
+    readonly_fields = ("cancelled_at", "cancelled_by", "cancel_reason")
     inlines = [AgendaInline, AttendanceInline]
+
+    @admin.display(description="已取消", boolean=True)
+    def cancelled(self, obj: Activity) -> bool:
+        return obj.cancelled_at is not None
 
 
 class PlanItemInline(admin.TabularInline):

@@ -12,9 +12,10 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from zhixing.core import clock
-from zhixing.core.api import ERROR_RESPONSES, Paging, api_user
-from zhixing.study import matrix
-from zhixing.study.models import Norm
+from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, Paging, api_user
+from zhixing.core.scoping import Action
+from zhixing.study import matrix, services
+from zhixing.study.models import Activity, Norm
 from zhixing.study.queries import Cell, Status, compliance
 from zhixing.study.queries_rates import attendance_rates
 
@@ -26,7 +27,8 @@ class ComplianceFilters(Paging):
     year: int | None = Field(None, ge=matrix.MIN_YEAR, le=matrix.MAX_YEAR, description="年度，默认今年")
     norm: int | None = Field(None, description="学习制度规范编号；不填则为全部启用的规范")
     status: Status | None = Field(
-        None, description="只返回该状态的单元格：met 已完成 / due 待完成 / missed 未完成"
+        None,
+        description="只返回该状态的单元格：met 已完成 / due 待完成 / missed 未完成 / upcoming 未开始（期间尚未开始）",
     )
 
 
@@ -37,9 +39,10 @@ class CellOut(Schema):
     norm_label: str = Field(description="规范")
     period_key: str = Field(description="期间代码，如 2026-03、2026-Q1、2026")
     period_label: str = Field(description="期间")
-    status: str = Field(description="met / due / missed")
-    status_label: str = Field(description="已完成 / 待完成 / 未完成")
-    count: int = Field(description="已开展次数")
+    status: str = Field(description="met / due / missed / upcoming")
+    status_label: str = Field(description="已完成 / 待完成 / 未完成 / 未开始")
+    count: int = Field(description="已开展次数（活动日期不晚于今天的；当天的活动当天计入）")
+    scheduled: int = Field(description="已安排次数：本期内日期在今天之后的活动，到期前不计入")
     required: int = Field(description="应至少开展次数")
     activity_ids: list[int] = Field(description="计入的活动编号")
     failing_ids: list[int] = Field(description="附加条件不满足的活动编号（如未邀请党外人士列席）")
@@ -63,6 +66,7 @@ def cell_out(c: Cell) -> dict[str, Any]:
         "status": c.status.value,
         "status_label": c.status_label,
         "count": c.count,
+        "scheduled": c.scheduled,
         "required": c.required,
         "activity_ids": list(c.activity_ids),
         "failing_ids": list(c.failing_ids),
@@ -124,7 +128,7 @@ def people_rates(request: HttpRequest, filters: Query[RateFilters]) -> dict[str,
     user = api_user(request)
     root = matrix.resolve_root(user, filters.org)
     year = filters.year or timezone.localdate().year
-    qs = attendance_rates(root, *matrix.year_range(year))
+    qs = attendance_rates(root, *matrix.year_range(year), today=clock.today())
     count = qs.count()
     rows = list(qs[filters.offset : filters.offset + filters.limit])
     items = [
@@ -142,3 +146,42 @@ def people_rates(request: HttpRequest, filters: Query[RateFilters]) -> dict[str,
         for p in rows
     ]
     return {"count": count, "limit": filters.limit, "offset": filters.offset, "items": items}
+
+
+# --- Cancelling an activity -------------------------------------------------------------------------
+
+
+class CancelIn(InputSchema):
+    reason: str = Field(description="取消原因（必填，最多 200 字）", max_length=200)
+
+
+class CancelOut(Schema):
+    id: int = Field(description="活动编号")
+    title: str = Field(description="主题")
+    date: str = Field(description="日期")
+    cancelled: bool = Field(description="已取消")
+    cancelled_at: str = Field(description="取消时间（ISO 8601）")
+    cancel_reason: str = Field(description="取消原因")
+    version: int = Field(description="版本号")
+
+
+@router.post(
+    "/activities/{activity_id}/cancel",
+    response={200: CancelOut, **WRITE_ERROR_RESPONSES},
+    summary="取消/撤回学习活动",
+)
+def cancel_activity(request: HttpRequest, activity_id: int, payload: CancelIn) -> dict[str, Any]:
+    """取消后活动记录保留（标注“已取消”），不再计入合规统计、出席率和第一时间学习；与讲话指示的学习关联一并解除。"""
+    user = api_user(request)
+    activity = Activity.objects.get_for_user_or_404(user, Action.CHANGE, pk=activity_id)
+    activity = services.cancel_activity(activity, by=user, reason=payload.reason, now=clock.now())
+    assert activity.cancelled_at is not None
+    return {
+        "id": activity.pk,
+        "title": activity.title,
+        "date": activity.date.isoformat(),
+        "cancelled": True,
+        "cancelled_at": activity.cancelled_at.isoformat(),
+        "cancel_reason": activity.cancel_reason,
+        "version": activity.version,
+    }

@@ -57,6 +57,19 @@ def counted_kinds(norm_kind: str) -> frozenset[str]:
     return frozenset(LECTURE_KINDS) if norm_kind == ActivityKind.PARTY_LECTURE else frozenset({norm_kind})
 
 
+# Party meetings whose roster is the organisation's Party members (正式党员/预备党员) only; anyone else attends as a
+# 列席 guest (《中国共产党支部工作条例（试行）》: 党员大会、党小组会、党课 and 主题党日 are meetings of Party members).
+PARTY_ONLY_KINDS = frozenset(
+    {
+        ActivityKind.GENERAL_MEETING,
+        ActivityKind.GROUP_MEETING,
+        ActivityKind.PARTY_LECTURE,
+        ActivityKind.THEMED_LECTURE,
+        ActivityKind.THEMED_DAY,
+    }
+)
+
+
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", "出席"
     ABSENT = "absent", "缺席"

@@ -1,9 +1,20 @@
-"""Panels on an activity's page, contributed by later apps (study imports none of them).
+"""Extension points of the study app for later apps (study imports none of them).
+
+Panels on an activity's page:
 
     from zhixing.study import hooks
     hooks.register_detail_panel("directives/activity_panel.html", directive_panel, order=10)
 
 `context(request, activity, can_change)` returns the template's context, or None to show nothing.
+
+Checks and reactions on an activity's life, for what a later app has attached to it (the directive an agenda item
+studied lives in directives):
+
+    hooks.register_change_check(check)    # check(activity, values) raises ValidationError to refuse an edit
+    hooks.register_on_cancel(react)       # react(activity, by) runs inside cancel_activity's transaction
+
+A check runs before the edit is written (so a refusal writes nothing); a reaction runs in the same transaction as
+the cancellation (so the two stand or fall together) and audits its own writes.
 """
 
 from __future__ import annotations
@@ -18,6 +29,8 @@ if TYPE_CHECKING:
     from zhixing.study.models import Activity
 
 PanelContext = Callable[[HttpRequest, "Activity", bool], dict[str, Any] | None]
+ChangeCheck = Callable[["Activity", dict[str, Any]], None]
+CancelReaction = Callable[["Activity", Any], None]
 
 
 @dataclass(frozen=True)
@@ -41,3 +54,29 @@ def detail_panels(request: HttpRequest, activity: Activity, can_change: bool) ->
         if ctx is not None:
             out.append({"template": panel.template, "context": ctx})
     return out
+
+
+_change_checks: dict[str, ChangeCheck] = {}
+_on_cancel: dict[str, CancelReaction] = {}
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def register_change_check(check: ChangeCheck) -> None:
+    _change_checks[_name(check)] = check
+
+
+def register_on_cancel(reaction: CancelReaction) -> None:
+    _on_cancel[_name(reaction)] = reaction
+
+
+def check_change(activity: Activity, values: dict[str, Any]) -> None:
+    for check in _change_checks.values():
+        check(activity, values)
+
+
+def run_on_cancel(activity: Activity, by: Any) -> None:
+    for reaction in _on_cancel.values():
+        reaction(activity, by)

@@ -113,6 +113,15 @@ class Row:
     def missed(self) -> int:
         return sum(1 for c in self.cells if c.status == Status.MISSED)
 
+    @property
+    def upcoming(self) -> int:
+        return sum(1 for c in self.cells if c.status == Status.UPCOMING)
+
+    @property
+    def scheduled(self) -> int:
+        """Activities recorded ahead (已安排) in this row's periods: counted nowhere until their day."""
+        return sum(c.scheduled for c in self.cells)
+
     def has(self, status: str) -> bool:
         return any(c.status == status for c in self.cells)
 
@@ -131,6 +140,8 @@ class Matrix:
             "met": sum(r.met for r in self.rows),
             "due": sum(r.due for r in self.rows),
             "missed": sum(r.missed for r in self.rows),
+            "upcoming": sum(r.upcoming for r in self.rows),
+            "scheduled": sum(r.scheduled for r in self.rows),
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from zhixing.study.choices import (
     GuestKind,
     NormCondition,
 )
+
+PENDING_LABEL = "待签到"
 
 
 def new_token() -> str:
@@ -87,6 +90,20 @@ class Activity(models.Model):
         editable=False,
     )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    # Cancelled or withdrawn (services.cancel_activity): kept as a record, counted nowhere.
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="取消人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    cancel_reason = models.CharField(
+        "取消原因", max_length=200, blank=True, default="", db_default="", editable=False
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ScopedManager["Activity"]()
@@ -114,6 +131,24 @@ class Activity(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/study/{self.pk}/"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    def is_over(self, now: dt.datetime) -> bool:
+        """The meeting has ended: its end time has passed (the end of its day when no end time was recorded)."""
+        from django.utils import timezone
+
+        end = dt.datetime.combine(
+            self.date, self.end_time or dt.time.max, tzinfo=timezone.get_current_timezone()
+        )
+        return now >= end
+
+    def is_scheduled(self, today: dt.date) -> bool:
+        """Recorded ahead and not yet taken place: counts towards nothing until its day (an activity dated
+        today counts today)."""
+        return self.date > today
 
 
 class AgendaItem(models.Model):
@@ -171,6 +206,12 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_status_display()}"
+
+    def state_label(self, meeting_over: bool) -> str:
+        """What the roster shows: before the meeting is over nobody is 缺席 — an unmarked row is 待签到."""
+        if self.status == AttendanceStatus.ABSENT and not meeting_over:
+            return PENDING_LABEL
+        return self.get_status_display()
 
 
 # Old migrations name this upload_to; the folder is now the model's upload_folder().

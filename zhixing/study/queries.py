@@ -1,7 +1,15 @@
 """Reads that aggregate: the compliance engine.
 
 compliance(root, (start, end)) answers, for every active norm × organisation of the norm's kind in the subtree
-of `root` × period of the norm's kind overlapping [start, end]: met / due / missed, with the activities counted.
+of `root` × period of the norm's kind overlapping [start, end]: met / due / missed / upcoming, with the activities
+counted.
+
+Time is an input: an activity counts once it has taken place — dated on or before `today` (an activity dated today
+counts today). One recorded ahead is `scheduled` (已安排) in its period and meets nothing until its day. A period
+that has not begun is `upcoming` (未开始), never `due`. Cancelled activities (Activity.cancelled_at) count nowhere.
+A condition such as "党外 leadership members invited every session" is checked over every session of the period,
+scheduled ones included (the invitation precedes the meeting): so a cell met at one `today` stays met at every later
+one unless the records change (tests/test_compliance_time.py proves it with hypothesis).
 
 Cost: three queries whatever the size — the organisations, the norms, and ONE aggregate over the activities
 grouped by (organisation, kind, year, month). A month is the finest period (core/periods.py), so each period's
@@ -76,11 +84,17 @@ class YearMonth(Func):
 
 class Status(StrEnum):
     MET = "met"
-    DUE = "due"  # not met yet, the period has not ended
+    DUE = "due"  # not met yet, the period has begun and not ended
     MISSED = "missed"
+    UPCOMING = "upcoming"  # the period has not begun: nothing is asked yet
 
 
-STATUS_LABELS = {Status.MET: "已完成", Status.DUE: "待完成", Status.MISSED: "未完成"}
+STATUS_LABELS = {
+    Status.MET: "已完成",
+    Status.DUE: "待完成",
+    Status.MISSED: "未完成",
+    Status.UPCOMING: "未开始",
+}
 
 
 class Cell(NamedTuple):
@@ -98,6 +112,8 @@ class Cell(NamedTuple):
     # The counted activities' ids as the database joined them (comma-separated, unsorted); parsed only when a
     # cell's activities are shown. One string rather than a tuple of them: one object fewer per cell.
     ids_text: str = ""
+    # Activities recorded in the period but dated after `today` (已安排): shown, counted towards nothing yet.
+    scheduled: int = 0
 
     @property
     def activity_ids(self) -> tuple[int, ...]:
@@ -117,13 +133,19 @@ def _ids(text: str | None) -> list[int]:
 
 
 # A month bucket is a row of the aggregate as the cursor returned it:
-# (organisation id, kind, yyyymm, count, comma-joined activity ids, comma-joined ids of those failing the guest check).
+# (organisation id, kind, yyyymm, count, comma-joined activity ids, comma-joined ids of those failing the guest check,
+# count of those scheduled after `today`). Count and ids are of the activities that have taken place (date <= today).
 # Kept as is rather than copied into a new tuple: a city has 150,000 of them.
-Bucket = tuple[int, str, int, int, str, str | None]
+Bucket = tuple[int, str, int, int, str | None, str | None, int]
 
 
 def _month_buckets(
-    root: Organization, start: dt.date, end: dt.date, kinds: Iterable[str], invited_kinds: Iterable[str]
+    root: Organization,
+    start: dt.date,
+    end: dt.date,
+    kinds: Iterable[str],
+    invited_kinds: Iterable[str],
+    today: dt.date,
 ) -> dict[tuple[int, str], dict[int, Bucket]]:
     """(organisation id, kind) -> {yyyymm: bucket} (see Bucket: the count, the comma-joined activity ids and the ids
     of those WITHOUT a 党外 leadership guest, or None). The guest check runs only for the kinds of `invited_kinds` (the norms with that condition): it is the
@@ -136,27 +158,34 @@ def _month_buckets(
     subtree = Organization.objects.filter(subtree_q("path", root.path)).values("id")
     qs = (
         Activity.objects.filter(organization_id__in=subtree)
-        .filter(date__gte=start, date__lte=end, kind__in=sorted(set(kinds)))
+        .filter(date__gte=start, date__lte=end, kind__in=sorted(set(kinds)), cancelled_at__isnull=True)
         .annotate(ym=YearMonth("date"))
         .values("organization_id", "kind", "ym")
     )
+    held = Q(date__lte=today)
+    counted = {
+        "n": Count("id", filter=held),
+        "ids": GroupConcat("id", filter=held),
+        "scheduled": Count("id", filter=~held),
+    }
     if invited:
         non_party_guest = Attendance.objects.filter(
             activity=OuterRef("pk"), is_guest=True, guest_kind=GuestKind.NON_PARTY_LEADER
         )
         qs = qs.annotate(
-            n=Count("id"),
-            ids=GroupConcat("id"),
+            **counted,
             failing_ids=GroupConcat("id", filter=Q(kind__in=invited) & ~Q(Exists(non_party_guest))),
         )
     else:
-        qs = qs.annotate(
-            n=Count("id"), ids=GroupConcat("id"), failing_ids=Value(None, output_field=CharField())
-        )
+        qs = qs.annotate(**counted, failing_ids=Value(None, output_field=CharField()))
     buckets: dict[tuple[int, str], dict[int, Bucket]] = {}
     # Run as compiled, straight through the cursor: the ORM's per-row converters (int() over values the database
     # already returns as integers) and chunked fetching cost more than the aggregate on a city's 150,000 buckets.
-    query = qs.values_list("organization_id", "kind", "ym", "n", "ids", "failing_ids").order_by().query
+    query = (
+        qs.values_list("organization_id", "kind", "ym", "n", "ids", "failing_ids", "scheduled")
+        .order_by()
+        .query
+    )
     sql, params = query.get_compiler(using=qs.db).as_sql()
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -218,8 +247,19 @@ def _organisations(
 
 def _merge(got: Bucket, other: Bucket) -> Bucket:
     """Two buckets as one (several kinds or children counted for one cell): counts added, ids joined."""
-    failing = other[5] if got[5] is None else (got[5] if other[5] is None else f"{got[5]},{other[5]}")
-    return got[0], got[1], got[2], got[3] + other[3], f"{got[4]},{other[4]}", failing
+    return (
+        got[0],
+        got[1],
+        got[2],
+        got[3] + other[3],
+        _join(got[4], other[4]),
+        _join(got[5], other[5]),
+        got[6] + other[6],
+    )
+
+
+def _join(a: str | None, b: str | None) -> str | None:
+    return b if a is None else (a if b is None else f"{a},{b}")
 
 
 def compliance(
@@ -272,11 +312,17 @@ def _compliance(
         if n.condition == NormCondition.NON_PARTY_INVITED
         for k in counted_kinds(n.activity_kind)
     }
-    buckets = _month_buckets(root, lo, hi, kinds, invited_kinds)
+    buckets = _month_buckets(root, lo, hi, kinds, invited_kinds, today)
 
-    # Month keys and "ended" per period, worked out once rather than per organisation.
+    # Month keys and the status of a period without a counted activity (未开始 / 未完成 / 待完成), worked out once
+    # rather than per organisation.
+    upcoming_, met_, due_, missed_ = Status.UPCOMING, Status.MET, Status.DUE, Status.MISSED
+
+    def unmet(p: Period) -> Status:
+        return upcoming_ if p.start > today else (missed_ if p.has_ended(today) else due_)
+
     months = {
-        pk: [(p, [d.year * 100 + d.month for d in p.month_starts()], p.has_ended(today)) for p in periods]
+        pk: [(p, [d.year * 100 + d.month for d in p.month_starts()], unmet(p)) for p in periods]
         for pk, periods in plan.items()
     }
     cells: list[Cell] = []
@@ -284,21 +330,22 @@ def _compliance(
     # tuple.__new__ straight: the NamedTuple's own __new__ is a Python function, a microsecond per cell.
     new = tuple.__new__
     get = buckets.get
-    met_, due_, missed_ = Status.MET, Status.DUE, Status.MISSED
     for norm in norms:
         nkinds = sorted(counted_kinds(norm.activity_kind))
         check_invited = norm.condition == NormCondition.NON_PARTY_INVITED
         required = norm.min_count
         periods = months[norm.pk]
         # The cell of a period with no activity at all: the same for every organisation without any.
-        empty = [(p, met_ if required <= 0 else (missed_ if ended else due_)) for p, _keys, ended in periods]
+        empty = [
+            (p, met_ if required <= 0 and not_met != upcoming_ else not_met) for p, _keys, not_met in periods
+        ]
         for org in by_kind.get(norm.org_kind, ()):
             oid = org.id  # the attribute, not the pk property: read 140,000 times
             sources = [oid, *children.get(oid, ())] if norm.include_children else (oid,)
             vectors = [vec for source in sources for kind in nkinds if (vec := get((source, kind)))]
             if not vectors:
                 for period, status in empty:
-                    append(new(Cell, (norm, org, period, status, 0, (), "")))
+                    append(new(Cell, (norm, org, period, status, 0, (), "", 0)))
                 continue
             # One month vector per organisation and norm, whatever the number of kinds and children counted.
             vector = vectors[0]
@@ -308,7 +355,7 @@ def _compliance(
                     for ym, row in other.items():
                         had = vector.get(ym)
                         vector[ym] = row if had is None else _merge(had, row)
-            for period, keys, ended in periods:
+            for period, keys, not_met in periods:
                 if len(keys) == 1:
                     bucket = vector.get(keys[0])
                 else:
@@ -318,11 +365,11 @@ def _compliance(
                         if got is not None:
                             bucket = got if bucket is None else _merge(bucket, got)
                 if bucket is None:
-                    status = met_ if required <= 0 else (missed_ if ended else due_)
-                    append(new(Cell, (norm, org, period, status, 0, (), "")))
+                    status = met_ if required <= 0 and not_met != upcoming_ else not_met
+                    append(new(Cell, (norm, org, period, status, 0, (), "", 0)))
                     continue
                 count = bucket[3]
                 failing = tuple(sorted(_ids(bucket[5]))) if check_invited and bucket[5] else ()
-                status = met_ if count >= required and not failing else (missed_ if ended else due_)
-                append(new(Cell, (norm, org, period, status, count, failing, bucket[4])))
+                status = met_ if not_met != upcoming_ and count >= required and not failing else not_met
+                append(new(Cell, (norm, org, period, status, count, failing, bucket[4] or "", bucket[6])))
     return cells

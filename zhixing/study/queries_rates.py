@@ -1,7 +1,10 @@
 """Per-person attendance rates: one aggregate query over the attendance rows (reads that aggregate, like
 queries.py; a module of its own so that parallel work on queries.py does not collide).
 
-    rates = attendance_rates(dept, date(2026, 1, 1), date(2026, 12, 31)).order_by("-rate")
+    rates = attendance_rates(dept, date(2026, 1, 1), date(2026, 12, 31), today=today).order_by("-rate")
+
+Only meetings that have happened count: dated on or before `today` (a meeting of today counts today) and not
+cancelled — before its day nobody is absent from a meeting, they are 待签到 (study.services.attendance_state).
 
 Each row is a Person (active, whose 支部 lies under `root`) annotated with
     expected — attendance rows in the date range where they were expected (列席 guests do not count),
@@ -28,12 +31,13 @@ SORTS = {
 }
 
 
-def attendance_rates(root: Organization, start: dt.date, end: dt.date) -> QuerySet[Person]:
+def attendance_rates(root: Organization, start: dt.date, end: dt.date, *, today: dt.date) -> QuerySet[Person]:
     """Lazy: evaluating it (or a page of it) is one query; Paginator adds the count."""
     in_range = Q(
         attendances__is_guest=False,
         attendances__activity__date__gte=start,
-        attendances__activity__date__lte=end,
+        attendances__activity__date__lte=min(end, today),
+        attendances__activity__cancelled_at__isnull=True,
     )
 
     def by_status(status: str) -> Count:

@@ -25,9 +25,11 @@ from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PostTitle
 from zhixing.orgs.models import Organization, Person
 from zhixing.orgs.services import ensure_can_change
+from zhixing.study import hooks
 from zhixing.study.choices import (
     KIND_ORG_KINDS,
     MAX_DAYS_AHEAD,
+    PARTY_ONLY_KINDS,
     SIGN_IN_OPENS_BEFORE,
     ActivityKind,
     AttendanceStatus,
@@ -78,6 +80,8 @@ def expected_attendees(org: Organization, kind: str, *, today: dt.date) -> Query
         return Person.objects.filter(
             _current_posts_q(org, today, PostTitle.STUDY_GROUP) & Q(is_active=True)
         ).distinct()
+    if kind in PARTY_ONLY_KINDS:
+        return members(org, today=today).filter(party_status__in=PARTY_MEMBER_STATUSES)
     return members(org, today=today)
 
 
@@ -157,7 +161,7 @@ def _write_agenda(activity: Activity, items: list[str], first_is_study: bool) ->
     AgendaItem.objects.bulk_create(new)
 
 
-def _check_attendees(org: Organization, people: Sequence[Person], on: dt.date) -> None:
+def _check_attendees(org: Organization, people: Sequence[Person], on: dt.date, kind: str = "") -> None:
     allowed = set(members(org, today=on).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
     outsiders = [p.name for p in people if p.pk not in allowed]
     if outsiders:
@@ -167,6 +171,15 @@ def _check_attendees(org: Organization, people: Sequence[Person], on: dt.date) -
                 "如为列席人员，请在出席情况中以“列席”方式添加。"
             }
         )
+    if kind in PARTY_ONLY_KINDS:
+        non_party = [p.name for p in people if p.party_status not in PARTY_MEMBER_STATUSES]
+        if non_party:
+            raise ValidationError(
+                {
+                    "attendees": f"{'、'.join(non_party)} 不是中共党员（正式或预备），"
+                    f"{ActivityKind(kind).label}的应到人员只能是党员；请在出席情况中以“列席”方式添加。"
+                }
+            )
 
 
 def record_activity(
@@ -199,7 +212,7 @@ def record_activity(
         else list(expected_attendees(organization, kind, today=today))
     )
     if attendees is not None:
-        _check_attendees(organization, people, values.get("date") or today)
+        _check_attendees(organization, people, values.get("date") or today, kind)
     with transaction.atomic():
         activity = core.create(
             Activity,
@@ -249,6 +262,9 @@ def update_activity(
     if values.get("kind", activity.kind) != activity.kind:
         _check_kind(activity.organization, values["kind"])
     _check_activity(merged, today)
+    if activity.cancelled_at is not None:
+        raise ValidationError("该活动已取消，不能再修改。")
+    hooks.check_change(activity, values)  # e.g. directives: a new date not before a studied directive's issue
     if "duration_minutes" in values:
         values["duration_minutes"] = merged["duration_minutes"]
     if "speaker_name" in values and values["speaker_name"] != activity.speaker_name:
@@ -278,6 +294,38 @@ def update_activity(
     return activity
 
 
+def cancel_activity(activity: Activity, *, by: Any, reason: str, now: dt.datetime) -> Activity:
+    """Cancel or withdraw an activity (a meeting that did not take place, a record made in error). The record
+    stays, marked 已取消 with who, when and why; it leaves the compliance counts and attendance rates, and what
+    later apps attached to it reacts through hooks.register_on_cancel (directives removes its study links)."""
+    ensure_can_change(by, activity.organization)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写取消原因（如：会议改期、误录）。"})
+    if len(reason) > 200:
+        raise ValidationError({"reason": "取消原因最多 200 字，请精简。"})
+    with transaction.atomic():
+        current = Activity.objects.select_for_update().get(pk=activity.pk)
+        if current.cancelled_at is not None:
+            raise ValidationError(
+                f"该活动已于 {timezone.localtime(current.cancelled_at):%Y-%m-%d %H:%M} 取消，无需重复取消。"
+            )
+        user = by if getattr(by, "is_authenticated", False) else None
+        Activity.objects.filter(pk=activity.pk).update(
+            cancelled_at=now, cancelled_by=user, cancel_reason=reason, version=F("version") + 1
+        )
+        activity.cancelled_at, activity.cancelled_by, activity.cancel_reason = now, user, reason
+        activity.version = current.version + 1
+        audit.record(
+            audit.Kind.UPDATE,
+            actor=by,
+            obj=activity,
+            changes={"cancelled_at": [None, now.isoformat()], "cancel_reason": ["", reason]},
+        )
+        hooks.run_on_cancel(activity, by)
+    return activity
+
+
 # --- Attendance -----------------------------------------------------------------------------------
 
 
@@ -301,7 +349,7 @@ def set_attendances(
     existing = {a.person_id: a for a in Attendance.objects.filter(activity=activity)}
     newcomers = [p for p, _, _ in entries if p.pk not in existing]
     if newcomers:
-        _check_attendees(activity.organization, newcomers, activity.date)
+        _check_attendees(activity.organization, newcomers, activity.date, activity.kind)
     out = []
     with transaction.atomic():
         for person, status, reason in entries:
@@ -373,6 +421,8 @@ def sign_in_window(activity: Activity) -> tuple[dt.datetime, dt.datetime]:
 def qr_sign_in(activity: Activity, person: Person, at: dt.datetime) -> SignIn:
     """A member confirms presence by scanning the activity's QR code. Idempotent: a second scan returns the
     existing row (`already`); concurrent scans leave exactly one row."""
+    if activity.cancelled_at is not None:
+        raise ValidationError("本次活动已取消，无需签到。")
     opens, closes = sign_in_window(activity)
     if at < opens:
         raise ValidationError(
@@ -392,12 +442,18 @@ def qr_sign_in(activity: Activity, person: Person, at: dt.datetime) -> SignIn:
         if row is None:
             try:
                 with transaction.atomic():
+                    # At a Party meeting a member of the organisation who is not a Party member is a 列席 guest.
+                    guest = (
+                        activity.kind in PARTY_ONLY_KINDS and person.party_status not in PARTY_MEMBER_STATUSES
+                    )
                     row = Attendance.objects.create(
                         activity=activity,
                         person=person,
                         status=AttendanceStatus.PRESENT,
                         signed_in_at=at,
                         via_qr=True,
+                        is_guest=guest,
+                        guest_kind=GuestKind.OTHER if guest else "",
                     )
             except IntegrityError:  # a concurrent scan of the same person won the race
                 return SignIn(Attendance.objects.get(activity=activity, person=person), already=True)

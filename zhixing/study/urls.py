@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.activity_create, name="activity_create"),
     path("<int:pk>/", views.activity_detail, name="activity_detail"),
     path("<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),
     path("<int:pk>/attendance/", views.attendance_edit, name="attendance_edit"),
     path("<int:pk>/guests/", views.guest_add, name="guest_add"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),

@@ -71,6 +71,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "filters": filters,
+            "today": clock.today(),
             "can_record": not scope_for(request.user, Action.CHANGE).nothing,
         },
     )
@@ -89,9 +90,16 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = list(activity.attendances.select_related("person").order_by("is_guest", "person__name", "id"))
     members = [r for r in rows if not r.is_guest]
     tally = {s: sum(1 for r in members if r.status == s) for s in AttendanceStatus.values}
-    can_change = _can_change(request.user, activity)
+    over = activity.is_over(clock.now())
+    if not over:  # before the meeting is over nobody is absent: they are 待签到
+        tally["pending"], tally[AttendanceStatus.ABSENT] = tally[AttendanceStatus.ABSENT], 0
+    can_change = _can_change(request.user, activity) and not activity.is_cancelled
     context: dict[str, Any] = {
         "activity": activity,
+        "over": over,
+        "roster": [(r, r.state_label(over)) for r in rows],
+        "scheduled": activity.is_scheduled(clock.today()),
+        "can_cancel": can_change,
         "agenda": list(activity.agenda_items.all()),
         "rows": rows,
         "expected": len(members),
@@ -106,6 +114,22 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["window"] = services.sign_in_window(activity)
     context["panels"] = detail_panels(request, activity, can_change)  # from later apps (study/hooks.py)
     return render(request, "study/activity_detail.html", context)
+
+
+@login_required
+@require_POST
+def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """取消/撤回 an activity with a reason (services.cancel_activity): it then counts nowhere."""
+    activity = _get_activity(request.user, pk, Action.CHANGE)
+    try:
+        services.cancel_activity(
+            activity, by=request.user, reason=request.POST.get("reason", ""), now=clock.now()
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已取消活动“{activity.title}”：不再计入合规统计和出席率。")
+    return redirect(activity.get_absolute_url())
 
 
 # --- Record and edit ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -30,6 +31,7 @@ from zhixing.core.scoping import Action, scope_for
 from zhixing.core.xlsx import XLSX_CONTENT_TYPE, literal_cell, literal_row
 from zhixing.orgs.models import Organization, Person
 from zhixing.study import matrix
+from zhixing.study.choices import counted_kinds
 from zhixing.study.models import Activity, Attendance, Norm
 from zhixing.study.queries import STATUS_LABELS, Cell, Status, compliance
 from zhixing.study.queries_rates import SORTS, attendance_rates
@@ -128,32 +130,46 @@ def _selected_matrix(request: HttpRequest) -> tuple[matrix.Matrix | None, Matrix
     return matrix.build_matrix(root, norm, year, status=status, today=clock.today()), form
 
 
-_ICONS = {Status.MET: "check-circle-fill", Status.DUE: "hourglass-split", Status.MISSED: "x-circle-fill"}
+_ICONS = {
+    Status.MET: "check-circle-fill",
+    Status.DUE: "hourglass-split",
+    Status.MISSED: "x-circle-fill",
+    Status.UPCOMING: "dash-circle",
+}
 _CELL = (
     '<td class="zx-cell zx-{}" data-period="{}" data-status="{}"><a href="{}" title="{}">'
     '<i class="bi bi-{}" aria-hidden="true"></i><span class="visually-hidden">{}</span>'
-    '<div class="small">{}/{}</div></a></td>'
+    '<div class="small">{}/{}</div>{}</a></td>'
 )
 
 
-def _look(c: Cell, today: dt.date) -> tuple[str, str, str]:
-    """CSS status, icon and label of a cell. A period that has not begun is still "due" in the data, but shown
-    grey as 未开始, so that December in November does not look like work already behind."""
-    if c.status == Status.DUE and c.count == 0 and c.period.start > today:
-        return "upcoming", "dash-circle", "未开始"
-    return c.status, _ICONS[c.status], c.status_label
+def _look(c: Cell) -> tuple[str, str, str]:
+    """CSS status, icon and label of a cell: the engine's own state (a period not begun is 未开始 there)."""
+    label = c.status_label
+    if c.scheduled:
+        label = f"{label}（已安排 {c.scheduled} 次）"
+    return c.status, _ICONS[c.status], label
+
+
+def _scheduled_badge(c: Cell) -> str:
+    return (
+        f'<div class="small zx-scheduled" title="已安排，未开展">+{c.scheduled} 已安排</div>'
+        if c.scheduled
+        else ""
+    )
 
 
 def cells_html(row: matrix.Row, norm_id: int, today: dt.date) -> str:
     """A row's cells as HTML, built here rather than in the template: 100 rows x 12 cells through the template
     engine cost more than the compliance computation itself."""
     base = f"{reverse('study:compliance_cell')}?norm={norm_id}&org={row.organization.pk}&period="
-    looks = [(c, _look(c, today)) for c in row.cells]
+    looks = [(c, _look(c)) for c in row.cells]
     return format_html_join(
         "",
         _CELL,
         (
-            (css, c.period.key, c.status, base + c.period.key, label) + (icon, label, c.count, c.required)
+            (css, c.period.key, c.status, base + c.period.key, label)
+            + (icon, label, c.count, c.required, mark_safe(_scheduled_badge(c)))  # noqa: S308 - ints only
             for c, (css, icon, label) in looks
         ),
     )
@@ -194,10 +210,11 @@ def compliance_cell(request: HttpRequest) -> HttpResponse:
         period = parse_key(norm.period_kind, request.GET.get("period", ""))
     except ValueError:
         raise Http404("没有找到该期间。") from None
+    today = clock.today()
     cell = next(
         (
             c
-            for c in compliance(org, (period.start, period.end), [norm], today=clock.today())
+            for c in compliance(org, (period.start, period.end), [norm], today=today)
             if c.organization.pk == org.pk
         ),
         None,
@@ -211,7 +228,26 @@ def compliance_cell(request: HttpRequest) -> HttpResponse:
         .order_by("date", "id")
     )
     failing = set(cell.failing_ids)
+    scheduled: list[Activity] = []
+    if cell.scheduled:
+        sources = [org.pk]
+        if norm.include_children:
+            sources += list(Organization.objects.filter(parent=org).values_list("pk", flat=True))
+        scheduled = list(
+            Activity.objects.for_user(request.user)
+            .filter(
+                organization_id__in=sources,
+                kind__in=counted_kinds(norm.activity_kind),
+                date__gt=today,
+                date__gte=period.start,
+                date__lte=period.end,
+                cancelled_at__isnull=True,
+            )
+            .select_related("organization")
+            .order_by("date", "id")
+        )
     context = {
+        "scheduled": scheduled,
         "cell": cell,
         "activities": activities,
         "failing": [a for a in activities if a.pk in failing],
@@ -229,17 +265,28 @@ _FILLS = {
     Status.MET: PatternFill("solid", fgColor="C8E6C9"),
     Status.DUE: PatternFill("solid", fgColor="FFE0B2"),
     Status.MISSED: PatternFill("solid", fgColor="FFCDD2"),
+    Status.UPCOMING: PatternFill("solid", fgColor="F1F3F5"),
 }
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="B71C1C")
 
 
 def matrix_xlsx(grid: matrix.Matrix) -> bytes:
-    """Rows organisations, columns periods, each cell "已完成 1/1" on its colour; totals at the right."""
+    """Rows organisations, columns periods, each cell "已完成 1/1" on its colour (a period not begun is 未开始, not
+    待完成; activities recorded ahead are "已安排 n"); totals at the right."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("合规矩阵")
-    headers = ["组织", "组织编码", *(p.label for p in grid.periods), "已完成", "待完成", "未完成"]
-    widths = [28, 14, *([14] * len(grid.periods)), 8, 8, 8]
+    headers = [
+        "组织",
+        "组织编码",
+        *(p.label for p in grid.periods),
+        "已完成",
+        "待完成",
+        "未完成",
+        "未开始",
+        "已安排",
+    ]
+    widths = [28, 14, *([14] * len(grid.periods)), 8, 8, 8, 8, 8]
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C3"
@@ -261,10 +308,13 @@ def matrix_xlsx(grid: matrix.Matrix) -> bytes:
             if c is None:
                 out.append("")
                 continue
-            cell = WriteOnlyCell(ws, value=f"{c.status_label} {c.count}/{c.required}")
+            text = f"{c.status_label} {c.count}/{c.required}"
+            if c.scheduled:
+                text += f" 已安排{c.scheduled}"
+            cell = WriteOnlyCell(ws, value=text)
             cell.fill, cell.alignment = _FILLS[c.status], centre
             out.append(cell)
-        out += [r.met, r.due, r.missed]
+        out += [r.met, r.due, r.missed, r.upcoming, r.scheduled]
         ws.append(literal_row(ws, out))  # organisation names and codes are user text: never a formula
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -302,7 +352,7 @@ def attendance_rate_list(request: HttpRequest) -> HttpResponse:
     sort = form.value("sort") or "-rate"
     form.initial = {"root": root.pk, "year": year, "sort": sort}
     start, end = matrix.year_range(year)
-    qs = attendance_rates(root, start, end).order_by(*SORTS[sort])
+    qs = attendance_rates(root, start, end, today=clock.today()).order_by(*SORTS[sort])
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -322,10 +372,12 @@ def my_study(request: HttpRequest) -> HttpResponse:
     form = _Filters(request.GET or None, orgs=[])
     year = form.value("year") or timezone.localdate().year
     form.initial = {"year": year}
-    context: dict[str, Any] = {"person": person, "year": year, "filters": form}
+    context: dict[str, Any] = {"person": person, "year": year, "filters": form, "today": clock.today()}
     if person is not None:
         start, end = matrix.year_range(year)
-        context["rate"] = attendance_rates(person.branch, start, end).filter(pk=person.pk).first()
+        context["rate"] = (
+            attendance_rates(person.branch, start, end, today=clock.today()).filter(pk=person.pk).first()
+        )
         rows = (
             Attendance.objects.filter(person=person, activity__date__gte=start, activity__date__lte=end)
             .select_related("activity", "activity__organization")

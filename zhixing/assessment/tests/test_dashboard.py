@@ -203,14 +203,14 @@ def test_department_branch_and_person_charts(world: World, data: dict[str, Any])
     assert comp[world.branch_a1.name][0] > comp[world.branch_a2.name][0]
     att = as_dict(dashboards.branch_attendance(world.dept_a, YEAR))
     assert att[world.branch_a1.name] == [100.0, 10, 10]
-    members = as_dict(dashboards.member_attendance(world.branch_a1, YEAR))
+    members = as_dict(dashboards.member_attendance(world.branch_a1, YEAR, TODAY))
     assert members[world.person_a.name][:2] == [100.0, 10]
     months = dashboards.branch_months(world.branch_a1, YEAR)
     assert months.columns[1] == ActivityKind.BRANCH_COMMITTEE.label
     assert as_dict(months)["10月"] == [1] and as_dict(months)["11月"] == [0]
     mine = as_dict(dashboards.person_attendance(world.person_a, YEAR))
     assert mine["1月"][0] == 1
-    firsts = as_dict(dashboards.person_first_studies(world.person_a, YEAR))
+    firsts = as_dict(dashboards.person_first_studies(world.person_a, YEAR, dt.date(YEAR, 12, 31)))
     assert firsts["3月"] == [1] and firsts["4月"] == [0]
     tasks = as_dict(dashboards.person_tasks(world.person_a, TODAY))
     assert sum(v[0] for v in tasks.values()) == 2

@@ -24,7 +24,7 @@ def data(world: World) -> dict[str, Any]:
 
 
 def test_person_evidence_figures(world: World, data: dict[str, Any]) -> None:
-    ev = evidence.person_evidence(world.person_a, YEAR)
+    ev = evidence.person_evidence(world.person_a, YEAR, today=dt.date(YEAR, 12, 31))
     assert (ev.expected, ev.present, ev.absent) == (10, 10, 0)
     assert ev.rate_percent == "100.0%"
     assert [s.date for s in ev.studies] == [dt.date(YEAR, 3, 4)]
@@ -40,15 +40,15 @@ def test_learning_module_entries_count_when_the_department_has_one(
     services_modules.add_directive(module, data["directive"], by=None)
     other = directive(world, "关于安全生产的重要指示", dt.date(YEAR, 5, 6))
     services_modules.add_directive(module, other, by=None)
-    ev = evidence.person_evidence(world.person_a, YEAR)
+    ev = evidence.person_evidence(world.person_a, YEAR, today=dt.date(YEAR, 12, 31))
     assert (ev.has_module, ev.module_total, ev.module_studied) == (True, 2, 1)
-    rows = {r.name: r for r in evidence.branch_evidence(world.branch_a1, YEAR)}
+    rows = {r.name: r for r in evidence.branch_evidence(world.branch_a1, YEAR, today=dt.date(YEAR, 12, 31))}
     assert rows[world.person_a.name].module_studied == 1
 
 
 def test_branch_evidence_lists_every_member(world: World, data: dict[str, Any]) -> None:
     newcomer = person("赵六", world.branch_a1)
-    rows = {r.name: r for r in evidence.branch_evidence(world.branch_a1, YEAR)}
+    rows = {r.name: r for r in evidence.branch_evidence(world.branch_a1, YEAR, today=dt.date(YEAR, 12, 31))}
     assert set(rows) == {world.person_a.name, newcomer.name}
     a = rows[world.person_a.name]
     assert (a.present, a.expected, a.activities, a.directives, a.module_studied) == (10, 10, 1, 1, None)

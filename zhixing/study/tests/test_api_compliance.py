@@ -49,6 +49,7 @@ def test_cells_for_a_norm_and_year(world: World) -> None:
         "status": "met",
         "status_label": "已完成",
         "count": 1,
+        "scheduled": 0,
         "required": 1,
         "activity_ids": [jan.pk],
         "failing_ids": [],

@@ -47,7 +47,7 @@ def test_monthly_norm_with_month_and_quarter_edges(world: World) -> None:
         ("A-1", "2026-03"): ("met", 1),
         ("A-1", "2026-04"): ("met", 1),
         ("A-1", "2026-05"): ("due", 0),  # open: still time
-        ("A-1", "2026-06"): ("due", 0),  # not started
+        ("A-1", "2026-06"): ("upcoming", 0),  # not begun: 未开始, not 待完成
     }
     assert {o for o, _ in got} == {"A-1", "A-2", "B-1"}  # branches only, not the 党小组
     assert got[("B-1", "2026-03")] == ("missed", 0)

@@ -9,7 +9,7 @@ import pytest
 from zhixing.core.testing import World, assert_hidden, assert_login_required, person
 from zhixing.orgs.choices import PartyStatus, WorkStatus
 from zhixing.study import services
-from zhixing.study.choices import AttendanceStatus
+from zhixing.study.choices import ActivityKind, AttendanceStatus
 from zhixing.study.queries_five_ways import five_ways
 from zhixing.study.tests.conftest import make_activity
 
@@ -25,13 +25,19 @@ def fixture(world: World) -> None:
     retired = person("老周", world.branch_a1, work_status=WorkStatus.RETIRED)
     masses = person("小钱", world.branch_a1, party_status=PartyStatus.MASSES)
     d = dt.date
-    make_activity(world, date=d(2026, 3, 1), attendees=[world.person_a, retired, masses], all_present=True)
+    # 学习讲堂 rather than the default 主题党日: a 主题党日's roster is Party members only (群众 join as 列席)
+    hall = ActivityKind.LECTURE_HALL
+    make_activity(
+        world, kind=hall, date=d(2026, 3, 1), attendees=[world.person_a, retired, masses], all_present=True
+    )
     make_activity(
         world, organization=world.branch_a2, date=d(2026, 4, 1), online=True, place="", attendees=[world.person_a2],
         all_present=True,
     )  # fmt: skip
     make_activity(world, organization=world.branch_b1, date=d(2026, 5, 1), attendees=[world.person_b])
-    act4 = make_activity(world, date=d(2026, 6, 1), attendees=[world.person_a, masses], today=d(2026, 6, 1))
+    act4 = make_activity(
+        world, kind=hall, date=d(2026, 6, 1), attendees=[world.person_a, masses], today=d(2026, 6, 1)
+    )
     services.set_attendance(act4, by=None, person=world.person_a, status=AttendanceStatus.PRESENT)
     make_activity(
         world, date=d(2025, 6, 1), attendees=[world.person_a], all_present=True, today=d(2025, 6, 1)

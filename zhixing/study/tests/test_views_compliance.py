@@ -83,10 +83,10 @@ def test_periods_not_yet_begun_are_grey_not_amber(world: World) -> None:
     client = world.client(world.dept_a_secretary)
     body = client.get(f"/study/compliance/?norm={norm.pk}&year={TODAY.year + 1}").content.decode()
     a2 = str(world.branch_a2.pk)
-    assert cells(body)[(a2, f"{TODAY.year + 1}-01")] == "due"  # the data says due ...
+    assert cells(body)[(a2, f"{TODAY.year + 1}-01")] == "upcoming"  # the data says 未开始 ...
     assert (
         'class="zx-cell zx-upcoming" data-period="%s-01"' % (TODAY.year + 1) in body
-    )  # ... the page greys it
+    )  # ... and the page greys it
     assert "未开始" in body
     this_month = f"{TODAY.year}-{TODAY.month:02d}"
     body = client.get(f"/study/compliance/?norm={norm.pk}").content.decode()
@@ -194,11 +194,11 @@ def test_export_xlsx(world: World) -> None:
     ws = load_workbook(io.BytesIO(response.content)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[1][:4] == ("组织", "组织编码", f"{LAST}年1月", f"{LAST}年2月")
-    assert rows[1][-3:] == ("已完成", "待完成", "未完成")
+    assert rows[1][-5:] == ("已完成", "待完成", "未完成", "未开始", "已安排")
     body = {r[1]: r for r in rows[2:]}
     assert set(body) == {"A-1", "A-2"}
     assert body["A-1"][2] == "已完成 1/1" and body["A-1"][3] == "未完成 0/1"
-    assert body["A-1"][-3:] == (1, 0, 11) and body["A-2"][-3:] == (0, 0, 12)
+    assert body["A-1"][-5:] == (1, 0, 11, 0, 0) and body["A-2"][-5:] == (0, 0, 12, 0, 0)
     assert ws["C3"].fill.fgColor.rgb.endswith("C8E6C9") and ws["D3"].fill.fgColor.rgb.endswith("FFCDD2")
 
 
@@ -233,7 +233,9 @@ def test_attendance_rates(world: World, attended: None) -> None:
 
     rows = {
         p.name: (p.expected, p.present, p.leave, p.absent, p.rate)  # type: ignore[attr-defined]
-        for p in attendance_rates(world.dept_a, dt.date(TODAY.year, 1, 1), dt.date(TODAY.year, 12, 31))
+        for p in attendance_rates(
+            world.dept_a, dt.date(TODAY.year, 1, 1), dt.date(TODAY.year, 12, 31), today=TODAY
+        )
     }
     assert rows == {
         "张三": (4, 2, 1, 1, 0.5),
