@@ -7,7 +7,7 @@
                      clear=clear_supervision)
 
 What it makes, through the services (audited like any user's writes), the same at every scale — it is a
-showcase, not volume: on the first ledger with open tasks, four 督办通知 (one answered with its answer, two
+showcase, not volume: on the open tasks of the first two ledgers, four 督办通知 (one answered with its answer, two
 open and within their deadline, one deliberately old one — issued three weeks before `today` — 逾期未答复 and
 urged; issued_at/answered_at are the plan's days, so no notice is born overdue); one 专班 with members from several departments (two
 demo accounts `zhuanban1`, `zhuanban2` are opened for people of other departments when too few people have
@@ -77,7 +77,7 @@ def seed_supervision(scale_name: str, seed: int, *, today: dt.date) -> str:
     if not ledgers:
         return "督办与回头看：没有进行中的台账，未生成（请先生成台账）。"
     with transaction.atomic():
-        notices, urgings = _notices(ledgers[0], rng, today)
+        notices, urgings = _notices(ledgers, rng, today)
         force = _task_force(ledgers[0], rng)
         review, findings, rects = _review(ledgers, rng, today)
         days = _board(rng, today)
@@ -142,8 +142,8 @@ def _open_tasks(ledger: Ledger, limit: int) -> list[Task]:
     )
 
 
-def _notices(ledger: Ledger, rng: random.Random, today: dt.date) -> tuple[int, int]:
-    tasks = _open_tasks(ledger, 12)
+def _notices(ledgers: list[Ledger], rng: random.Random, today: dt.date) -> tuple[int, int]:
+    tasks = [t for ledger in ledgers for t in _open_tasks(ledger, 12)]
     rng.shuffle(tasks)
     if not tasks:
         return 0, 0
