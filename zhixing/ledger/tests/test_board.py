@@ -131,7 +131,13 @@ def test_latest_problems_and_ranking(world: World) -> None:
     services.report_progress(a1, by=None, percent=10, done="起步", problems="旧问题", today=clock.today())
     services.report_progress(a1, by=None, percent=20, done="推进", problems="资金未到位", today=clock.today())
     services.report_progress(a2, by=None, percent=50, done="推进", problems="", today=clock.today())
-    b_ledger = ledger(world, title="财政台账", lead_org=world.dept_b)
+    b_ledger = ledger(
+        world,
+        title="财政台账",
+        lead_org=world.dept_b,
+        start_date=now - dt.timedelta(days=60),
+        end_date=now + dt.timedelta(days=60),
+    )
     b1 = task(
         b_ledger, world, title="丙任务", lead_org=world.dept_b, responsible=world.person_b, due_date=now
     )
