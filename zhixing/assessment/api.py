@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from zhixing.assessment import queries, services
 from zhixing.assessment import services_schemes as schemes
-from zhixing.assessment.choices import Level
+from zhixing.assessment.choices import IndicatorKind, Level
 from zhixing.assessment.models import Indicator, ItemScore, Round, Scheme, Score
 from zhixing.assessment.queries import branch_links
 from zhixing.core import clock
@@ -80,6 +80,8 @@ class AssessmentRoundOut(Schema):
     as_of: dt.date | None
     computed_at: dt.datetime | None
     finalised_at: dt.datetime | None
+    unscored: int = Field(description="尚未评分的人工评分指标项数")
+    provisional: bool = Field(description="暂定：有人工评分指标未评分且未定档时为 true")
 
 
 class AssessmentRoundPage(Schema):
@@ -101,6 +103,8 @@ class RankOut(Schema):
     earned: Decimal
     possible: Decimal
     deducted: Decimal
+    pending: Decimal = Field(description="待评分：尚未评分的人工评分指标的满分合计")
+    provisional: bool = Field(description="暂定：有人工评分指标未评分且未定档时为 true，排名和等次随评分变化")
 
 
 class RankingOut(Schema):
@@ -135,6 +139,7 @@ class ItemOut(Schema):
     points: Decimal | None
     max_points: Decimal
     counted: bool
+    pending: bool = Field(description="待评分：人工评分指标尚未评分（points 为 null，不按 0 分计）")
     note: str
     evidence: list[RefOut]
 
@@ -152,6 +157,8 @@ class ScoreOut(Schema):
     total: Decimal
     grade: str
     rank: int | None
+    pending: Decimal = Field(description="待评分：尚未评分的人工评分指标的满分合计")
+    provisional: bool = Field(description="暂定：总分按已评部分折算，排名和等次随评分变化")
     items: list[ItemOut]
     deductions: list[dict[str, Any]]
     objections: list[dict[str, Any]]
@@ -198,6 +205,7 @@ def round_out(r: Round) -> dict[str, Any]:
     names = ("id", "scheme_id", "name", "status", "include_branches", "objection_start", "objection_end")
     out = {n: getattr(r, n) for n in names}
     out.update(year=r.scheme.year, as_of=r.as_of, computed_at=r.computed_at, finalised_at=r.finalised_at)
+    out.update(unscored=r.unscored, provisional=r.provisional)
     return out
 
 
@@ -214,6 +222,8 @@ def _rank_out(r: queries.RankRow) -> dict[str, Any]:
         "earned": r.earned,
         "possible": r.possible,
         "deducted": r.deducted,
+        "pending": r.pending,
+        "provisional": r.provisional,
     }
 
 
@@ -301,6 +311,8 @@ def score_out(score: Score) -> dict[str, Any]:
         "total": score.total,
         "grade": score.grade,
         "rank": score.rank,
+        "pending": score.pending,
+        "provisional": score.round.provisional,
         "items": [
             {
                 "id": i.pk,
@@ -312,6 +324,7 @@ def score_out(score: Score) -> dict[str, Any]:
                 "points": i.points,
                 "max_points": i.max_points,
                 "counted": i.counted,
+                "pending": i.points is None and i.indicator.kind == IndicatorKind.MANUAL,
                 "note": i.note,
                 "evidence": [
                     {"model": m, "id": pk, "label": label, "url": link(m, pk)} for m, pk, label in i.evidence

@@ -159,6 +159,9 @@ class Round(models.Model):
     finalised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    unscored = models.PositiveIntegerField(
+        "待评分指标项", default=0, editable=False, help_text="人工评分指标中尚未评分的项数（各组织合计）"
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -184,6 +187,12 @@ class Round(models.Model):
     def year(self) -> int:
         return self.scheme.year
 
+    @property
+    def provisional(self) -> bool:
+        """Ranks and grades are 暂定 while a manual item of the round is still unscored, until it is finalised
+        (finalising is refused while any is unscored, so a final round is never provisional)."""
+        return not self.is_final and self.computed_at is not None and self.unscored > 0
+
 
 class Score(models.Model):
     round = models.ForeignKey(Round, verbose_name="考核轮次", on_delete=models.CASCADE, related_name="scores")
@@ -203,6 +212,9 @@ class Score(models.Model):
     possible = models.DecimalField("适用指标满分", max_digits=7, decimal_places=2, default=D0)
     deducted = models.DecimalField("扣分", max_digits=7, decimal_places=2, default=D0)
     total = models.DecimalField("总分", max_digits=7, decimal_places=2, default=D0)
+    pending = models.DecimalField(
+        "待评分分值", max_digits=7, decimal_places=2, default=D0, help_text="尚未评分的人工评分指标的满分合计"
+    )
     grade = models.CharField("等次", max_length=10, choices=Grade.choices, blank=True)
     rank = models.PositiveIntegerField("排名", null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -224,6 +236,11 @@ class Score(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/assessment/scores/{self.pk}/"
+
+    @property
+    def scored_possible(self) -> Decimal:
+        """Full marks of the items scored so far (the share a provisional total is judged on)."""
+        return self.possible - self.pending
 
 
 class ItemScore(models.Model):

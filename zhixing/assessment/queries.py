@@ -30,6 +30,14 @@ class RankRow:
     earned: Decimal
     possible: Decimal
     deducted: Decimal
+    pending: Decimal = Decimal("0")  # full marks of the manual items still 待评分
+    provisional: bool = (
+        False  # the round's ranks and grades are 暂定 (a manual item is unscored, not finalised)
+    )
+
+    @property
+    def scored_possible(self) -> Decimal:
+        return self.possible - self.pending
 
     @property
     def grade_label(self) -> str:
@@ -63,7 +71,17 @@ def round_ranking(
     rows = qs.select_related("organization").order_by("department_id", "rank", "organization__path")
     return [
         RankRow(
-            s.organization, s.total, s.grade, s.rank, s.pk, s.department_id, s.earned, s.possible, s.deducted
+            s.organization,
+            s.total,
+            s.grade,
+            s.rank,
+            s.pk,
+            s.department_id,
+            s.earned,
+            s.possible,
+            s.deducted,
+            s.pending,
+            rnd.provisional,
         )
         for s in rows
     ]

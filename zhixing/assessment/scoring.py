@@ -6,6 +6,10 @@
   rest), full marks, or zero.
 - Total = earned ÷ possible × 100 (possible = full marks of the leaves counted; 100 for a department under a
   complete scheme) − deductions, never below 0, to two decimals.
+- A manual leaf nobody has scored yet is 待评分 (pending), not 0: while any is pending the total is worked out on the
+  scored share — earned ÷ (possible − pending) × 100 − deductions — so the grade is provisional (暂定) and judged on
+  what has been scored, instead of 较差 because a quarter of the marks are still blank. Nothing scored → no total
+  to judge (0, no grade).
 - Grades: by thresholds (优秀/良好/一般 lines) or by quotas (the top x% 优秀, the next y% 良好, the rest 一般 if
   above the 一般 line, else 较差). Equal totals share a rank (1, 2, 2, 4) and the better grade.
 """
@@ -65,14 +69,23 @@ class Totals:
     possible: Decimal
     deducted: Decimal
     total: Decimal
+    pending: Decimal = ZERO  # full marks of the counted leaves not scored yet (待评分)
+
+    @property
+    def scored(self) -> Decimal:
+        """Full marks of the leaves scored so far (the share the provisional total is judged on)."""
+        return self.possible - self.pending
 
 
 def totals(items: Sequence[tuple[Decimal | None, Decimal, bool]], deducted: Decimal) -> Totals:
-    """`items`: (points or None when not scored yet, full marks, counted)."""
-    earned = sum((p or ZERO for p, _m, c in items if c), ZERO)
+    """`items`: (points or None when not scored yet, full marks, counted). A counted leaf without points is
+    pending: left out of the share the total is judged on (see the module's docstring)."""
+    earned = sum((p for p, _m, c in items if c and p is not None), ZERO)
     possible = sum((m for _p, m, c in items if c), ZERO)
-    scaled = earned / possible * HUNDRED if possible else ZERO
-    return Totals(q2(earned), q2(possible), q2(deducted), max(ZERO, q2(scaled - deducted)))
+    pending = sum((m for p, m, c in items if c and p is None), ZERO)
+    scored = possible - pending
+    scaled = earned / scored * HUNDRED if scored else ZERO
+    return Totals(q2(earned), q2(possible), q2(deducted), max(ZERO, q2(scaled - deducted)), q2(pending))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Demo data of the assessment app for `zhixing seed`: the default scheme of the current year, a round computed
-from the seeded study, directives and ledger records, and some manual scores. At city scale the round is opened
+"""Demo data of the assessment app for `zhixing seed`: the default scheme of the current year (graded by quota), a
+round computed from the seeded study, directives and ledger records, and every manual item scored with a spread by
+organisation (so the round is not provisional and the grades span 优秀/良好/一般). At city scale the round is opened
 but not computed (`zhixing bench --only assessment` measures the computation)."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.db import transaction
 
 from zhixing.assessment import services
 from zhixing.assessment import services_schemes as schemes
-from zhixing.assessment.choices import IndicatorKind
+from zhixing.assessment.choices import GradeMethod, IndicatorKind
 from zhixing.assessment.models import (
     Correction,
     Deduction,
@@ -36,6 +37,28 @@ def clear() -> None:
         Scheme.objects.all().delete()
 
 
+# How well an organisation's manual items (publicity, lectures, highlights, public opinion) come out, as a share
+# of full marks: each organisation gets one of these levels and every item a little either side of it, so the
+# demo's grades spread across 优秀/良好/一般 the way a committee expects, rather than sitting on one level.
+MANUAL_LEVELS = (0.98, 0.92, 0.85, 0.78, 0.7, 0.6)
+
+
+def _score_manual_items(rnd: Round, rng: random.Random) -> int:
+    """Every manual item scored (the round is no longer provisional), with a spread by organisation."""
+    manual = list(
+        ItemScore.objects.filter(score__round=rnd, indicator__kind=IndicatorKind.MANUAL)
+        .select_related("score__round__scheme__owner", "indicator")
+        .order_by("score__organization__path", "indicator__sort_order")
+    )
+    level: dict[int, float] = {}
+    for item in manual:
+        base = level.setdefault(item.score.organization_id, rng.choice(MANUAL_LEVELS))
+        share = max(0.4, min(1.0, base + rng.uniform(-0.06, 0.06)))
+        points = (item.max_points * Decimal(str(share))).quantize(Decimal("0.5"))
+        services.set_manual_score(item, by=None, points=points, note="依据报送材料评分（演示数据）。")
+    return len(manual)
+
+
 def fill(scale_name: str, seed: int, *, today: dt.date) -> str:
     committee = (
         Organization.objects.filter(kind=OrgKind.COMMITTEE, parent__isnull=True).order_by("id").first()
@@ -46,6 +69,10 @@ def fill(scale_name: str, seed: int, *, today: dt.date) -> str:
     rng = random.Random(seed * 11 + 5)
     with transaction.atomic():
         scheme = schemes.install_default_scheme(by=None, owner=committee, year=year)
+        # The demo grades by quota (按比例定档: the top 20 % 优秀, the next 30 % 良好, the rest 一般 above the 60
+        # line): a committee that compares departments this way sees the spread it expects; the threshold lines
+        # (90/80/60) are one click away on the scheme's page.
+        scheme = schemes.update_scheme(scheme, by=None, grade_method=GradeMethod.QUOTAS)
         rnd = services.open_round(
             scheme,
             by=None,
@@ -56,18 +83,7 @@ def fill(scale_name: str, seed: int, *, today: dt.date) -> str:
     if scale_name == "city":
         return f"考核问效：{year} 年度默认方案和考核轮次（未计算，见 zhixing bench --only assessment）。"
     services.compute_round(rnd, by=None, today=today)
-    manual = list(
-        ItemScore.objects.filter(score__round=rnd, indicator__kind=IndicatorKind.MANUAL)
-        .select_related("score__round__scheme__owner", "indicator")
-        .order_by("score__organization__path", "indicator__sort_order")
-    )
-    scored = 0
-    for item in manual[: max(1, len(manual) * 2 // 3)]:
-        share = Decimal(str(rng.choice([0.6, 0.75, 0.8, 0.9, 1.0])))
-        services.set_manual_score(
-            item, by=None, points=item.max_points * share, note="依据报送材料评分（演示数据）。"
-        )
-        scored += 1
+    scored = _score_manual_items(rnd, rng)
     first = Score.objects.filter(round=rnd, level="department").order_by("organization__path").first()
     if first is not None:
         services.add_deduction(

@@ -263,10 +263,17 @@ def _refresh_round(rnd: Round, only: Iterable[Score] | None = None) -> None:
     for s in scores:
         t = scoring.totals(by_score[s.pk], deducted.get(s.pk) or Decimal(0))
         s.earned, s.possible, s.deducted, s.total = t.earned, t.possible, t.deducted, t.total
+        s.pending = t.pending
     _execute_many(
-        "UPDATE assessment_score SET earned = %s, possible = %s, deducted = %s, total = %s WHERE id = %s",
-        [(s.earned, s.possible, s.deducted, s.total, s.pk) for s in scores],
+        "UPDATE assessment_score SET earned = %s, possible = %s, deducted = %s, total = %s, pending = %s "
+        "WHERE id = %s",
+        [(s.earned, s.possible, s.deducted, s.total, s.pending, s.pk) for s in scores],
     )
+    # The round is provisional (暂定) while any manual item is unscored: one count, stored on the round.
+    rnd.unscored = ItemScore.objects.filter(
+        score__round=rnd, indicator__kind=IndicatorKind.MANUAL, points__isnull=True
+    ).count()
+    Round.objects.filter(pk=rnd.pk).update(unscored=rnd.unscored)
     _rerank(rnd, {(s.level, s.department_id) for s in scores})
 
 
@@ -280,7 +287,9 @@ def _rerank(rnd: Round, groups: set[tuple[str, int | None]]) -> None:
         scheme.excellent_quota,
         scheme.good_quota,
     )
-    qs = Score.objects.filter(round=rnd).only("id", "level", "department_id", "total", "rank", "grade")
+    qs = Score.objects.filter(round=rnd).only(
+        "id", "level", "department_id", "total", "rank", "grade", "possible", "pending"
+    )
     members: dict[tuple[str, int | None], list[Score]] = defaultdict(list)
     for s in qs:
         key = (s.level, s.department_id)
@@ -291,8 +300,10 @@ def _rerank(rnd: Round, groups: set[tuple[str, int | None]]) -> None:
         for s, (rank, grade) in zip(
             group, scoring.rank_and_grade([s.total for s in group], rule), strict=True
         ):
-            if s.rank != rank or s.grade != grade:
-                s.rank, s.grade = rank, grade
+            # Nothing scored yet (every counted item 待评分): nothing to judge, no grade rather than 较差.
+            label = "" if s.pending and s.pending >= s.possible else str(grade)
+            if s.rank != rank or s.grade != label:
+                s.rank, s.grade = rank, label
                 changed.append(s)
     _execute_many(
         "UPDATE assessment_score SET rank = %s, grade = %s WHERE id = %s",

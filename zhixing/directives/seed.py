@@ -20,9 +20,9 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from zhixing.core import calendar, clock
-from zhixing.directives.choices import STUDY_ORG_KINDS, DirectiveKind
+from zhixing.directives.choices import DECISION_MEETING_KINDS, STUDY_ORG_KINDS, DirectiveKind
 from zhixing.directives.models import AgendaStudy, Directive, Field, Urging
-from zhixing.orgs.choices import OrgKind, PostTitle
+from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PostTitle
 from zhixing.orgs.models import Organization, Post
 from zhixing.study.choices import ActivityKind, AttendanceStatus
 from zhixing.study.models import Activity, AgendaItem, Attendance
@@ -135,7 +135,9 @@ class Scale:
     all_scope_share: float  # share of directives (besides the newest ones) that every organisation must study
 
 
-SCALES = {"demo": Scale(40, 0.5), "city": Scale(2000, 0.0)}
+# demo: about four a month over two years, as the 机关 receive them, so a 支委会 has a new one to take up as its
+# 第一议题 most months
+SCALES = {"demo": Scale(96, 0.8), "city": Scale(2000, 0.0)}
 NEWEST_ALL = 3  # the newest directives are always for every organisation (the board then spans the city)
 
 
@@ -185,7 +187,10 @@ def fill(scale_name: str, seed: int, *, today: dt.date) -> str:
         workdays = _Workdays(today - dt.timedelta(days=740), today + dt.timedelta(days=60))
         directives = _directives(scale, rng, committee, fields, departments, today, workdays)
         links = _studies(rng, directives, orgs, today, workdays)
-    return f"讲话指示：{len(directives)} 篇，首次学习记录 {links} 条。"
+        topics = _first_topics(rng, directives, orgs) if scale_name == "demo" else 0
+        _invite_outside(rng)
+    extra = f"，“第一议题”学习 {topics} 次" if topics else ""
+    return f"讲话指示：{len(directives)} 篇，首次学习记录 {links} 条{extra}。"
 
 
 def _directives(
@@ -300,9 +305,9 @@ def _studies(
         n = directive.deadline_working_days
         for org_id, _path, kind, _depth in members:
             draw = rng.random()
-            if draw < 0.12:
+            if draw < 0.06:
                 continue  # not yet
-            taken = rng.randint(0, n) if draw < 0.85 else rng.randint(n + 1, n + 12)
+            taken = rng.randint(0, n) if draw < 0.9 else rng.randint(n + 1, n + 12)
             date = workdays.add(directive.issued_on, taken)
             if date > today:
                 continue
@@ -386,6 +391,72 @@ def _studies(
     )
     _insert(AgendaStudy, ["agenda_item_id", "directive_id"], sorted(set(study_links)))
     return len(study_links)
+
+
+def _first_topics(
+    rng: random.Random, directives: list[tuple[Directive, list[str]]], orgs: list[tuple[int, str, str, int]]
+) -> int:
+    """第一议题 as branches live it: a 支部委员会 whose first item is study takes up the newest directive issued since
+    the branch's previous 支委会 (the rule of directives.queries.first_topic), for most meetings of most branches —
+    each branch keeps it up at its own rate (80-100 %), so the demo's 第一议题 rates spread instead of sitting at
+    the 40 % that first studies alone give. Demo scale only. Returns the links added."""
+    path_of = {o[0]: o[1] for o in orgs}
+    dated = sorted(((d.issued_on, d.pk, tuple(roots)) for d, roots in directives), key=lambda x: x[0])
+    linked = set(AgendaStudy.objects.values_list("agenda_item_id", flat=True))
+    firsts = (
+        AgendaItem.objects.filter(activity__kind__in=DECISION_MEETING_KINDS, order=1)
+        .order_by("activity__organization_id", "activity__date", "activity_id")
+        .values_list("activity__organization_id", "activity__date", "id", "is_study")
+    )
+    rows: list[tuple[int, int]] = []
+    rate: dict[int, float] = {}
+    previous: dict[int, dt.date] = {}
+    for org_id, date, item_id, is_study in firsts.iterator(chunk_size=5000):
+        prev = previous.get(org_id)
+        previous[org_id] = date
+        path = path_of.get(org_id)
+        if path is None or not is_study or item_id in linked:
+            continue
+        keep = rate.setdefault(org_id, rng.choice((0.8, 0.9, 0.95, 1.0, 1.0)))
+        if rng.random() >= keep:
+            continue
+        hi = bisect.bisect_right(dated, date, key=lambda x: x[0])
+        for issued, pk, roots in reversed(dated[:hi]):
+            if prev is not None and issued <= prev:
+                break
+            if not roots or any(path.startswith(root) for root in roots):
+                rows.append((item_id, pk))
+                break
+    _insert(AgendaStudy, ["agenda_item_id", "directive_id"], rows)
+    return len(rows)
+
+
+def _invite_outside(rng: random.Random) -> None:
+    """The 中心组 sessions this seed adds (studying a directive) invite the department's 党外 leadership members
+    like the study seed's monthly ones do (the 中心组 norm asks for it at every session), mostly."""
+    from zhixing.study.choices import GuestKind
+
+    outside: dict[int, list[int]] = {}
+    for org_id, pid in (
+        Post.objects.filter(
+            title=PostTitle.LEADERSHIP, end_date__isnull=True, organization__kind=OrgKind.DEPT_GROUP
+        )
+        .exclude(person__party_status__in=PARTY_MEMBER_STATUSES)
+        .values_list("organization_id", "person_id")
+    ):
+        outside.setdefault(org_id, []).append(pid)
+    sessions = Activity.objects.filter(
+        token__startswith=TOKEN_PREFIX, kind=ActivityKind.STUDY_GROUP
+    ).values_list("id", "organization_id")
+    rows = [
+        (activity_id, pid, AttendanceStatus.PRESENT.value, "", True, GuestKind.NON_PARTY_LEADER.value, False)
+        for activity_id, org_id in sessions
+        if rng.random() < 0.9
+        for pid in outside.get(org_id, [])
+    ]
+    _insert(
+        Attendance, ["activity_id", "person_id", "status", "reason", "is_guest", "guest_kind", "via_qr"], rows
+    )
 
 
 def _insert(model: type[Model], columns: list[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -381,7 +381,7 @@ class BoardProblemOut(Schema):
 
 
 class LedgerBoardRowOut(Schema):
-    rank: int
+    rank: int | None = Field(description="排名；没有牵头任务的部门不排名（null），列在最后")
     department_id: int
     department_name: str
     total: int = Field(description="任务总数（不含已终止）")

@@ -14,7 +14,9 @@ What is counted
 - On-time rate (按时完成率) = tasks closed (已销号) whose 销号 request came on or before the due date ÷ tasks due so
   far (due date before today, or already closed). None when nothing is due yet.
 - Ranking: on-time rate (higher first; departments with nothing due yet after those with a rate), then the share
-  of 滞后 + 已逾期 tasks (lower first), then more tasks first.
+  of 滞后 + 已逾期 tasks (lower first), then more tasks first. A department that leads no task is not ranked (there
+  is nothing to compare): it is listed after the ranked ones, without a rank ("—"), so nobody reads "第 12 名"
+  as a verdict on a department that simply has no 台账 task.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class DeptRow:
     closed: int = 0
     due_so_far: int = 0
     closed_on_time: int = 0
-    rank: int = 0
+    rank: int | None = None  # None: no task, not ranked
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -312,7 +314,8 @@ def board(*, today: dt.date, with_problems: bool = True) -> Board:
         row.problems = problems.get(path, [])
         rows.append(row)
     rows.sort(key=DeptRow.rank_key)
-    for i, row in enumerate(rows, start=1):
+    ranked = [row for row in rows if row.total]
+    for i, row in enumerate(ranked, start=1):
         row.rank = i
     return Board(today, rows)
 

@@ -462,11 +462,12 @@ class _Writer:
             self.tally[task.status] += 1
             return
         # past their due date most tasks are closed, some overdue; before it a few are closed early, some behind
-        to_close, to_pend, to_end, to_lag = (0.74, 0.79, 0.81, 0.0) if past else (0.06, 0.08, 0.09, 0.27)
+        # (a demo department's on-time rate then lands around 70-90 %, as 台账 that are being worked on do)
+        to_close, to_pend, to_end, to_lag = (0.84, 0.88, 0.9, 0.0) if past else (0.06, 0.08, 0.09, 0.27)
         draw = rng.random()
         if draw < to_close:  # mostly on or before the due date
             if past:
-                late = rng.random() < 0.2
+                late = rng.random() < 0.1
                 shift = rng.randint(1, 15) if late else -rng.randint(0, 25)
                 close = due + dt.timedelta(days=shift)
             else:

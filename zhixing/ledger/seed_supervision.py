@@ -7,8 +7,9 @@
                      clear=clear_supervision)
 
 What it makes, through the services (audited like any user's writes), the same at every scale — it is a
-showcase, not volume: on the first ledger with open tasks, three 督办通知 (one answered with its answer, one
-open and within its deadline, one 逾期未答复 and urged); one 专班 with members from several departments (two
+showcase, not volume: on the open tasks of the first two ledgers, four 督办通知 (one answered with its answer, two
+open and within their deadline, one deliberately old one — issued three weeks before `today` — 逾期未答复 and
+urged; issued_at/answered_at are the plan's days, so no notice is born overdue); one 专班 with members from several departments (two
 demo accounts `zhuanban1`, `zhuanban2` are opened for people of other departments when too few people have
 accounts); one 回头看 by the committee over up to two ledgers, with findings on up to eight tasks and their
 rectification items, one of which has a progress report.
@@ -25,10 +26,13 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zhixing.core.clock import at_noon
 from zhixing.core.security import exempt_from_password_change
-from zhixing.ledger import services, services_review, services_supervision
+from zhixing.ledger import queries_board, services, services_board, services_review, services_supervision
 from zhixing.ledger.choices import FindingResult, TaskStatus
 from zhixing.ledger.models import (
+    BoardPublication,
+    BoardSnapshot,
     Ledger,
     ReviewFinding,
     ReviewRound,
@@ -43,6 +47,8 @@ from zhixing.orgs.models import Organization, Person
 
 SEED_ACCOUNTS = ("zhuanban1", "zhuanban2")
 ROUND_TITLE = "工作台账落实情况回头看"
+BOARD_DAYS = 28  # days of 晾晒 board snapshots, today included
+OLD_NOTICE_DAYS = 21  # the one deliberately overdue notice was issued this many days before the seed's today
 OPEN = [TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BEHIND, TaskStatus.OVERDUE]
 
 
@@ -56,6 +62,8 @@ def clear_supervision() -> None:
         TaskUrging.objects.all().delete()
         SupervisionNotice.objects.all().delete()
         TaskForce.objects.all().delete()
+        BoardSnapshot.objects.all().delete()
+        BoardPublication.objects.all().delete()
         get_user_model().objects.filter(username__in=SEED_ACCOUNTS).delete()
 
 
@@ -70,13 +78,60 @@ def seed_supervision(scale_name: str, seed: int, *, today: dt.date) -> str:
     if not ledgers:
         return "督办与回头看：没有进行中的台账，未生成（请先生成台账）。"
     with transaction.atomic():
-        notices, urgings = _notices(ledgers[0], rng, today)
+        notices, urgings = _notices(ledgers, rng, today)
         force = _task_force(ledgers[0], rng)
         review, findings, rects = _review(ledgers, rng, today)
+        days = _board(rng, today)
     members = force.members.count() if force else 0
     return (
         f"督办与回头看：督办通知 {notices} 条（催办 {urgings} 次），专班 {1 if force else 0} 个（{members} 人），"
-        f"回头看 {1 if review else 0} 轮、检查结论 {findings} 条、整改事项 {rects} 项。"
+        f"回头看 {1 if review else 0} 轮、检查结论 {findings} 条、整改事项 {rects} 项；"
+        f"晾晒榜已发布，快照 {days} 天。"
+    )
+
+
+def _board(rng: random.Random, today: dt.date) -> int:
+    """Publish the 晾晒 board and give it BOARD_DAYS days of daily snapshots: today's, taken by the same service
+    the nightly job calls, and the days before it drifting back from today's figures (fewer closed, a few more
+    pending or on schedule), so the trend chart shows a line on the first visit. Returns the number of days."""
+    if not queries_board.is_published():
+        services_board.set_published(by=None, published=True, note="演示数据：各部门台账任务进展。")
+    services_board.take_snapshot(today=today)
+    latest = list(BoardSnapshot.objects.filter(taken_on=today))
+    history: list[BoardSnapshot] = []
+    for back in range(1, BOARD_DAYS):
+        share = back / BOARD_DAYS
+        for r in latest:
+            history.append(_earlier(r, today - dt.timedelta(days=back), share, rng))
+    BoardSnapshot.objects.filter(
+        taken_on__gte=today - dt.timedelta(days=BOARD_DAYS - 1), taken_on__lt=today
+    ).delete()
+    BoardSnapshot.objects.bulk_create(history, batch_size=500)
+    return BOARD_DAYS
+
+
+def _earlier(r: BoardSnapshot, day: dt.date, share: float, rng: random.Random) -> BoardSnapshot:
+    """A department's plausible line `share` of the way back through the window (0 = today's figures)."""
+    closed = round(r.closed * (1 - 0.4 * share))
+    pending = r.pending_closure + (r.closed - closed) // 2
+    overdue = round(r.overdue * (1 - 0.3 * share))
+    behind = max(0, r.behind + rng.choice((-1, 0, 0, 1))) if r.total else 0
+    spare = r.total - closed - pending - overdue
+    behind = min(behind, max(0, spare))
+    due = max(closed, round(r.due_so_far * (1 - 0.3 * share)))
+    on_time = min(closed, round(r.closed_on_time * closed / r.closed)) if r.closed else 0
+    return BoardSnapshot(
+        taken_on=day,
+        department_id=r.department_id,
+        total=r.total,
+        on_schedule=max(0, spare - behind),
+        behind=behind,
+        overdue=overdue,
+        pending_closure=pending,
+        closed=closed,
+        due_so_far=due,
+        closed_on_time=on_time,
+        on_time_rate=round(on_time / due * 100, 1) if due else None,
     )
 
 
@@ -88,29 +143,49 @@ def _open_tasks(ledger: Ledger, limit: int) -> list[Task]:
     )
 
 
-def _notices(ledger: Ledger, rng: random.Random, today: dt.date) -> tuple[int, int]:
-    tasks = _open_tasks(ledger, 12)
+def _notices(ledgers: list[Ledger], rng: random.Random, today: dt.date) -> tuple[int, int]:
+    tasks = [t for ledger in ledgers for t in _open_tasks(ledger, 12)]
     rng.shuffle(tasks)
     if not tasks:
         return 0, 0
     made = urged = 0
-    plans = [
+    # (content, issued on, reply within working days, answer, answered on). A committee opening the demo sees
+    # notices the way they live: one answered, two open and within their deadline, and one deliberately old one
+    # (issued three weeks ago with a week to reply) that is overdue and has been urged. issued_at and answered_at
+    # are the plan's days, not the moment the seed ran — a notice is never born overdue.
+    plans: list[tuple[str, dt.date, int, str | None, dt.date | None]] = [
         (
             "请报告本任务的最新进展和下一步安排。",
             today - dt.timedelta(days=12),
             5,
             "已按要求推进，完成阶段目标，材料已上报。",
+            today - dt.timedelta(days=9),
         ),
-        ("进度明显滞后，请说明原因并提出赶进度的具体措施。", today - dt.timedelta(days=14), 3, None),
-        ("请于期限内报送任务推进中存在的困难和需要协调的事项。", today - dt.timedelta(days=1), 5, None),
+        (
+            "任务已临近节点仍未见进展，请说明情况。",
+            today - dt.timedelta(days=OLD_NOTICE_DAYS),
+            5,
+            None,
+            None,
+        ),
+        (
+            "进度明显滞后，请说明原因并提出赶进度的具体措施。",
+            today - dt.timedelta(days=2),
+            5,
+            None,
+            None,
+        ),
+        ("请于期限内报送任务推进中存在的困难和需要协调的事项。", today, 10, None, None),
     ]
-    for task, (content, issued, days, answer) in zip(tasks, plans, strict=False):
+    for task, (content, issued, days, answer, answered_on) in zip(tasks, plans, strict=False):
         notice = services_supervision.issue_notice(
             task, by=None, content=content, reply_working_days=days, today=issued
         )
+        SupervisionNotice.objects.filter(pk=notice.pk).update(issued_at=at_noon(issued))
         made += 1
-        if answer:
+        if answer and answered_on:
             services_supervision.answer_notice(notice, by=None, answer=answer)
+            SupervisionNotice.objects.filter(pk=notice.pk).update(answered_at=at_noon(answered_on))
         elif notice.reply_due < today:
             try:
                 services_supervision.urge_task(

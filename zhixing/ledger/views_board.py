@@ -25,6 +25,7 @@ from zhixing.ledger.choices import BEHIND_MARGIN
 from zhixing.ledger.queries_board import Board, DeptRow
 
 NOT_PUBLISHED = "晾晒榜尚未由机关工委发布，或您无权查看。"
+UNRANKED = '<span class="text-muted" title="没有牵头的台账任务，不参与排名">—</span>'
 
 
 def _visible(request: HttpRequest) -> tuple[bool, Any]:
@@ -62,7 +63,7 @@ def board_rows_html(rows: list[DeptRow]) -> SafeString:
         behind = " text-warning-emphasis fw-semibold" if r.behind else ""
         overdue = " text-danger fw-semibold" if r.overdue else ""
         out.append(
-            f'<tr data-dept="{r.dept_id}"><td class="text-end">{r.rank}</td>'
+            f'<tr data-dept="{r.dept_id}"><td class="text-end">{r.rank or UNRANKED}</td>'
             f'<td><a href="?dept={r.dept_id}#trend" title="查看该部门趋势">{escape(r.name)}</a></td>'
             f'<td class="text-end" data-col="total">{r.total}</td>'
             f'<td class="text-end" data-col="on_schedule">{r.on_schedule}</td>'
@@ -138,7 +139,7 @@ def _line(row: DeptRow) -> list[Any]:
     problems = "；".join(f"{p.task_title}：{p.text}" for p in row.problems)
     rate = row.on_time_rate
     return [
-        row.rank,
+        row.rank or "无任务，不排名",
         row.name,
         row.total,
         row.on_schedule,

@@ -26,11 +26,25 @@ def test_no_data_policies() -> None:
 
 
 def test_totals_scale_over_counted_items_and_subtract_deductions() -> None:
-    items = [(D("10.13"), D(12), True), (D(8), D(8), True), (None, D(10), False), (None, D(5), True)]
+    items = [(D("10.13"), D(12), True), (D(8), D(8), True), (None, D(10), False), (D(0), D(5), True)]
     t = scoring.totals(items, D("1.5"))
-    assert (t.earned, t.possible, t.deducted) == (D("18.13"), D("25.00"), D("1.50"))
+    assert (t.earned, t.possible, t.deducted, t.pending) == (D("18.13"), D("25.00"), D("1.50"), D("0.00"))
     assert t.total == D("71.02")  # 18.13 / 25 × 100 = 72.52, − 1.5
     assert scoring.totals([(D(1), D(10), True)], D(50)).total == D("0")  # never below zero
+
+
+def test_an_unscored_item_is_pending_not_zero() -> None:
+    """A counted leaf without points (a manual item nobody has scored) is 待评分: the total is judged on the scored
+    share, not dragged down as if it were 0."""
+    items = [(D("10.13"), D(12), True), (D(8), D(8), True), (None, D(10), False), (None, D(5), True)]
+    t = scoring.totals(items, D("1.5"))
+    assert (t.earned, t.possible, t.pending, t.scored) == (D("18.13"), D("25.00"), D("5.00"), D("20.00"))
+    assert t.total == D("89.15")  # 18.13 / 20 × 100 = 90.65, − 1.5 (not 71.02 as if the 5 points were 0)
+    # The moment it is scored, the total is the final arithmetic.
+    scored = scoring.totals(items[:3] + [(D(0), D(5), True)], D("1.5"))
+    assert scored.pending == 0 and scored.total == D("71.02")
+    nothing = scoring.totals([(None, D(5), True), (None, D(3), True)], D(0))
+    assert (nothing.total, nothing.pending, nothing.scored) == (D(0), D(8), D(0))
 
 
 def rule(method: str = GradeMethod.THRESHOLDS) -> scoring.GradeRule:

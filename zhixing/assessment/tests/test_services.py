@@ -210,13 +210,13 @@ def test_totals_ranks_and_grades(world: World, computed: Setup) -> None:
     assert all(s.grade for s in depts)
     a = Score.objects.get(round=computed.round, organization=world.dept_a)
     # No 必学内容 was published and no 回头看 was held: those items (8 and 7) are left out and the total is scaled
-    # over the other 85 points; manual items count 0 until scored.
-    assert a.possible == 85
+    # over the other 85 points; manual items are 待评分 (pending), left out of the provisional total until scored.
+    assert a.possible == 85 and a.pending == 25
     review = item(computed, world.dept_a, "“回头看”落实情况")
     assert not review.counted and review.value is None
     coverage = item(computed, world.dept_a, "必学内容覆盖率")
     assert not coverage.counted and coverage.value is None and coverage.points is None
-    assert a.total == (a.earned / a.possible * 100).quantize(Decimal("0.01"))
+    assert a.total == (a.earned / (a.possible - a.pending) * 100).quantize(Decimal("0.01"))
 
 
 def test_first_topic_follows_the_directives_rule(world: World, computed: Setup) -> None:
@@ -250,7 +250,8 @@ def test_manual_score_up_to_the_maximum_with_attachment(world: World, computed: 
     assert it.points == Decimal("6.50") and it.attachments.count() == 1
     after = Score.objects.get(pk=it.score_id)
     assert after.earned == earned_before + Decimal("6.50")
-    assert after.total == (after.earned / after.possible * 100).quantize(Decimal("0.01"))
+    assert after.pending == 17  # 25 points of manual items, 8 of them now scored
+    assert after.total == (after.earned / (after.possible - after.pending) * 100).quantize(Decimal("0.01"))
     with pytest.raises(ValidationError, match="无权"):
         services.set_manual_score(it, by=world.dept_a_secretary, points=8)
     computed_item = item(computed, world.dept_a, "台账任务销号率")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_seed_fills_with_a_spread_and_clears(world: World) -> None:
     summary = seed.fill("demo", 2026, today=clock.today())
     assert "讲话指示" in summary
-    assert Directive.objects.count() == 40
+    assert Directive.objects.count() == seed.SCALES["demo"].directives == 96  # about four a month
     assert AgendaStudy.objects.exists()
     newest = Directive.objects.order_by("-issued_on", "-id").last()
     statuses = set()

@@ -159,6 +159,26 @@ def test_latest_problems_and_ranking(world: World) -> None:
     assert a.overdue == 1 and a.on_time_rate == 0.0
 
 
+def test_departments_without_tasks_are_listed_last_without_a_rank(world: World) -> None:
+    """Nothing to compare, nothing to rank: a department that leads no task comes after the ranked ones, with no
+    rank — on the page, in the xlsx and in the API."""
+    from zhixing.core.testing import org
+    from zhixing.orgs.choices import OrgKind
+
+    now = dt.date(2026, 11, 16)
+    idle = org("Z", "市档案局党组", OrgKind.DEPT_GROUP, world.committee)
+    the = ledger(world, start_date=now - dt.timedelta(days=60), end_date=now + dt.timedelta(days=60))
+    task(the, world, title="甲任务", due_date=now + dt.timedelta(days=30))
+    rows = queries_board.board(today=now).rows
+    ranked = [r for r in rows if r.rank is not None]
+    assert [r.dept_id for r in ranked] == [world.dept_a.pk] and ranked[0].rank == 1
+    unranked = rows[len(ranked) :]
+    assert {r.dept_id for r in unranked} >= {world.dept_b.pk, idle.pk}
+    assert all(r.total == 0 and r.rank is None for r in unranked)
+    services_board.take_snapshot(today=now)  # the snapshot job still stores every department's line
+    assert BoardSnapshot.objects.filter(taken_on=now, department=idle).exists()
+
+
 @pytest.mark.parametrize("size", [2, 12])
 def test_board_query_count_is_constant(world: World, size: int, django_assert_num_queries: Any) -> None:
     now = timezone.localdate()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 
 from zhixing.core import clock
 from zhixing.core.testing import World
-from zhixing.ledger import services
+from zhixing.ledger import queries_board, services
 from zhixing.ledger.choices import NoticeStatus
 from zhixing.ledger.models import (
+    BoardPublication,
+    BoardSnapshot,
     Ledger,
     ReviewFinding,
     ReviewRound,
@@ -19,7 +23,7 @@ from zhixing.ledger.models import (
     TaskForce,
     TaskUrging,
 )
-from zhixing.ledger.seed_supervision import clear_supervision, seed_supervision
+from zhixing.ledger.seed_supervision import BOARD_DAYS, OLD_NOTICE_DAYS, clear_supervision, seed_supervision
 from zhixing.ledger.tests.supervision_helpers import Desk
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +57,22 @@ def test_seed_makes_the_showcase_and_clear_removes_it(world: World, desk: Desk) 
     today = desk.today
     assert sum(n.is_overdue(today) for n in SupervisionNotice.objects.all()) == 1
     assert TaskUrging.objects.count() == 1
+    # Not born overdue: every notice was issued on its planned day, an open one within its deadline is due after
+    # today, and the overdue one is the deliberately old one.
+    for n in SupervisionNotice.objects.all():
+        issued = clock.local_date(n.issued_at)
+        assert issued <= today
+        if n.status == NoticeStatus.OPEN and n.is_overdue(today):
+            assert issued <= today - dt.timedelta(days=OLD_NOTICE_DAYS)
+        elif n.status == NoticeStatus.OPEN:
+            assert n.reply_due > today
+        else:
+            assert n.answered_at is not None and clock.local_date(n.answered_at) < today
+    # The 晾晒 board is published with four weeks of daily snapshots, so its trend draws a line.
+    assert queries_board.is_published()
+    days = sorted(set(BoardSnapshot.objects.values_list("taken_on", flat=True)))
+    assert len(days) == BOARD_DAYS >= 14 and days[-1] == today
+    assert len(queries_board.trend(today=today)) == BOARD_DAYS
     force = TaskForce.objects.get()
     branches = {p.branch.path.split("/")[2] for p in force.members.select_related("branch")}
     assert len(branches) >= 2, "members from several departments"
@@ -65,3 +85,4 @@ def test_seed_makes_the_showcase_and_clear_removes_it(world: World, desk: Desk) 
     assert not ReviewRound.objects.exists() and Ledger.objects.count() == ledgers - 1
     assert Task.objects.filter(ledger=desk.ledger).count() == 4
     assert not get_user_model().objects.filter(username__startswith="zhuanban").exists()
+    assert not BoardSnapshot.objects.exists() and not BoardPublication.objects.exists()

@@ -190,3 +190,20 @@ def test_board_rows_escape_what_people_typed(world: World) -> None:
     body = world.client(world.committee_admin).get(BOARD).content.decode()
     assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)" in body
     assert "&lt;b&gt;任务" in body
+
+
+def test_a_department_without_tasks_shows_no_rank_on_the_page_xlsx_and_api(world: World) -> None:
+    from zhixing.core.testing import org
+    from zhixing.orgs.choices import OrgKind
+
+    _some_tasks(world)
+    org("Z", "市档案局党组", OrgKind.DEPT_GROUP, world.committee)
+    client = world.client(world.committee_admin)
+    body = client.get(BOARD).content.decode()
+    assert "不参与排名" in body
+    rows = list(load_workbook(io.BytesIO(client.get(EXPORT).content)).active.iter_rows(values_only=True))
+    idle = next(r for r in rows[1:] if r[1] == "市档案局党组")
+    assert idle[0] == "无任务，不排名" and rows[-1][1] == "市档案局党组"
+    assert sorted(r[0] for r in rows[1:] if r[1] != "市档案局党组") == [1, 2]
+    data = _api(world.committee_admin).get("/api/v1/ledger-board").json()
+    assert next(r for r in data["rows"] if r["department_name"] == "市档案局党组")["rank"] is None
