@@ -82,7 +82,7 @@ class DutiesUserChangeForm(UserChangeForm):
     """The groups chosen may hold at most one of 系统管理员 / 安全管理员 / 审计员 (an auditor grant counts)."""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         groups = cleaned.get("groups")
         if groups is not None and self.instance.pk is not None:
             chosen = {g.name for g in groups if g.name in duties.DUTIES}
@@ -128,7 +128,9 @@ class ZhixingUserAdmin(UserAdmin):
         if not user.is_superuser:
             target = self.get_object(request, id)
             if duties.SYSTEM_ADMIN not in duties.duties_of(user) or (
-                target is not None and target.pk != user.pk and duties.duties_of(target) - {duties.SYSTEM_ADMIN}
+                target is not None
+                and target.pk != user.pk
+                and duties.duties_of(target) - {duties.SYSTEM_ADMIN}
             ):
                 raise PermissionDenied
         return super().user_change_password(request, id, form_url)

@@ -84,9 +84,12 @@ def source_duties(user: Any) -> set[str]:
 def _direct_duties(user: Any) -> set[str]:
     """Duties that do not come from the three groups: a directly given reveal permission, registered sources."""
     found = source_duties(user)
-    if user.pk is not None and user.user_permissions.filter(
-        content_type__app_label="core", codename="reveal_audit_value"
-    ).exists():
+    if (
+        user.pk is not None
+        and user.user_permissions.filter(
+            content_type__app_label="core", codename="reveal_audit_value"
+        ).exists()
+    ):
         found.add(SECURITY_ADMIN)
     return found
 
@@ -108,7 +111,9 @@ def ensure_separate(user: Any, *, adding: Iterable[str], keep_groups: bool = Tru
 
 
 def is_security_admin(user: Any) -> bool:
-    return bool(user is not None and user.is_active and (user.is_superuser or SECURITY_ADMIN in duties_of(user)))
+    return bool(
+        user is not None and user.is_active and (user.is_superuser or SECURITY_ADMIN in duties_of(user))
+    )
 
 
 def assign_duty(user: Any, duty: str, *, by: Any) -> None:
@@ -149,7 +154,7 @@ def ensure_groups() -> None:
 
     for name, perms in DUTY_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        wanted = []
+        wanted: list[Permission] = []
         for perm in perms:
             app_label, codename = perm.split(".")
             wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))

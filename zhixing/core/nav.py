@@ -20,7 +20,9 @@ class NavItem:
     action: Action = Action.VIEW
     section: str = ""  # entries of one section share a drop-down menu; "" stands alone in the bar
     whole_tree: bool = False  # only for users whose scope for `action` covers a root (the committee itself)
-    perm: str = ""  # also shown to holders of this Django permission, whatever their scope (三员: core/duties.py)
+    perm: str = (
+        ""  # also shown to holders of this Django permission, whatever their scope (三员: core/duties.py)
+    )
 
 
 _items: list[NavItem] = []

@@ -69,7 +69,9 @@ class AdminTwoFactor:
             return self.get_response(request)
         target = reverse("otp_verify" if confirmed_device(user) else "otp_setup")
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": "请先在网页上完成双因素认证（输入验证器中的动态码）。"}, status=403)
+            return JsonResponse(
+                {"detail": "请先在网页上完成双因素认证（输入验证器中的动态码）。"}, status=403
+            )
         if request.method == "GET" and request.path != "/":
             target += "?" + _next_query(request.get_full_path())
         if request.headers.get("HX-Request"):

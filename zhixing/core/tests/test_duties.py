@@ -70,10 +70,14 @@ def test_an_auditor_grant_counts_as_the_auditor_role(world: World) -> None:
     assert duties.TWO_DUTIES in exc.value.messages
     system = with_duty("xitong", duties.SYSTEM_ADMIN)
     with pytest.raises(ValidationError) as exc:
-        org_services.grant_role(by=world.committee_admin, user=system, organization=world.committee, role=Role.AUDITOR)
+        org_services.grant_role(
+            by=world.committee_admin, user=system, organization=world.committee, role=Role.AUDITOR
+        )
     assert duties.TWO_DUTIES in exc.value.message_dict["role"]
     # organisation roles are daily work, not 三员: a system admin may also administer a department
-    org_services.grant_role(by=world.committee_admin, user=system, organization=world.dept_a, role=Role.DEPT_ADMIN)
+    org_services.grant_role(
+        by=world.committee_admin, user=system, organization=world.dept_a, role=Role.DEPT_ADMIN
+    )
 
 
 def test_no_path_around_the_rule_the_group_guard() -> None:
@@ -126,7 +130,9 @@ def test_the_system_admin_cannot_touch_roles_in_admin(world: World) -> None:
     system = with_duty("xitong", duties.SYSTEM_ADMIN)
     plain = make_user("plain")
     client = world.client(system)
-    response = admin_change(client, plain, groups=[Group.objects.get(name=duties.SECURITY_ADMIN).pk], email="a@b.cn")
+    response = admin_change(
+        client, plain, groups=[Group.objects.get(name=duties.SECURITY_ADMIN).pk], email="a@b.cn"
+    )
     assert response.status_code == 302
     assert duties.duties_of(plain) == set() and fresh(plain).email == "a@b.cn"
     assert client.get(f"/admin/auth/user/{plain.pk}/password/").status_code == 200
@@ -151,7 +157,9 @@ def test_duties_check_finds_violations() -> None:
     call_command("duties_check", stdout=out, stderr=err)
     assert "OK" in out.getvalue()
     user = with_duty("xitong", duties.SYSTEM_ADMIN)
-    User.groups.through.objects.create(user=user, group=Group.objects.get(name=duties.AUDITOR))  # bypasses signals
+    User.groups.through.objects.create(
+        user=user, group=Group.objects.get(name=duties.AUDITOR)
+    )  # bypasses signals
     with pytest.raises(SystemExit) as exc:
         call_command("duties_check", stdout=out, stderr=err)
     assert exc.value.code == 1

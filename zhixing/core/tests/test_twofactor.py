@@ -46,7 +46,11 @@ def test_an_admin_is_sent_to_enrol_then_to_verify(world: World) -> None:
     assert response.status_code == 302 and response["Location"].startswith("/account/2fa/setup")
     page = client.get(response["Location"])
     body = page.content.decode()
-    assert page.status_code == 200 and "<svg" in body and "<script" not in body.split("<main")[-1].split("</main>")[0]
+    assert (
+        page.status_code == 200
+        and "<svg" in body
+        and "<script" not in body.split("<main")[-1].split("</main>")[0]
+    )
     assert re.search(r"[A-Z2-7]{16,}", body)  # the key for manual entry
     device = TOTPDevice.objects.get(user=world.committee_admin)
     assert not device.confirmed

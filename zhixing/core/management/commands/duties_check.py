@@ -14,7 +14,9 @@ class Command(BaseCommand):
     help = "检查三员分立：列出同时担任系统管理员、安全管理员、审计员中两个角色的账号；没有时输出 OK，否则以状态码 1 退出。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--fix-groups", action="store_true", help="先按 core/duties.py 重建三个组及其权限")
+        parser.add_argument(
+            "--fix-groups", action="store_true", help="先按 core/duties.py 重建三个组及其权限"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["fix_groups"]:
