@@ -35,6 +35,7 @@ HELP = """知行 Zhixing
   zhixing bench                          性能基准（city 规模）
   zhixing audit_verify                   校验审计记录未被篡改（完整输出 OK，否则状态码 1）
   zhixing audit_anchor                   把审计链最新位置写入数据库之外的锚定文件（后台每小时也写）
+  zhixing duties_check                   检查三员分立（同一账号不能兼任系统管理员、安全管理员、审计员）
   zhixing <django-command> ...           以及 Django 的所有命令（migrate、check、shell ...）
 """
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # TOTP for the admin roles (ZHIXING_ADMIN_2FA, core/twofactor.py)
     "huey.contrib.djhuey",
     "ninja",  # serves Swagger UI from its own static files (no CDN) at /api/v1/docs
     "zhixing.core",
@@ -74,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "zhixing.core.twofactor.AdminTwoFactor",  # admin roles enter a TOTP code after the password (ZHIXING_ADMIN_2FA)
+    "zhixing.core.middleware.SuperuserAudit",  # every superuser session and write leaves an audit event
     "zhixing.core.middleware.SessionSecurity",  # idle timeout, absolute limit, forced password change
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -267,6 +272,10 @@ LEDGER_REMIND_WORKING_DAYS = int(os.environ.get("LEDGER_REMIND_WORKING_DAYS", "3
 # lock its colleagues out.
 ZHIXING_IP_FAILURE_LIMIT = int(os.environ.get("ZHIXING_IP_FAILURE_LIMIT", "50"))
 # Sessions end after this many idle minutes (core/session.py), and at the latest SESSION_COOKIE_AGE after log-in.
+# Two factors for the admin roles (三员, committee admins, superusers): TOTP after the password. Off for the demo;
+# required in production (等保 2.0 level 3).
+ZHIXING_ADMIN_2FA = env_flag("ZHIXING_ADMIN_2FA", False)
+OTP_TOTP_ISSUER = "知行"
 ZHIXING_SESSION_IDLE_MINUTES = int(os.environ.get("ZHIXING_SESSION_IDLE_MINUTES", "30"))
 ZHIXING_SESSION_WARN_SECONDS = 120
 # Passwords: expire after N days (0: never), may not repeat the last N (core/security.py).

@@ -3,8 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from zhixing.core import duties
 from zhixing.core.models import ApiToken, AuditEvent, Holiday, Notification
 
 
@@ -66,3 +71,70 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are made with `zhixing token create USER`, which shows the secret once
+
+
+# --- Accounts: separation of duties (三员, core/duties.py) -----------------------------------------------
+
+User = get_user_model()
+
+
+class DutiesUserChangeForm(UserChangeForm):
+    """The groups chosen may hold at most one of 系统管理员 / 安全管理员 / 审计员 (an auditor grant counts)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        groups = cleaned.get("groups")
+        if groups is not None and self.instance.pk is not None:
+            chosen = {g.name for g in groups if g.name in duties.DUTIES}
+            perms = cleaned.get("user_permissions") or []
+            if any(p.codename == "reveal_audit_value" for p in perms):
+                chosen.add(duties.SECURITY_ADMIN)
+            if len(chosen | duties.source_duties(self.instance)) > 1:
+                self.add_error("groups", duties.TWO_DUTIES)
+        return cleaned
+
+
+class ZhixingUserAdmin(UserAdmin):
+    """Accounts in Django admin, split by duty: the 系统管理员 creates, edits, disables accounts and resets
+    passwords; the 安全管理员 assigns groups (the three roles) — never on its own account; direct permissions and
+    superuser status only by a superuser (installation). Neither touches a superuser's account."""
+
+    form = DutiesUserChangeForm
+    ROLE_FIELDS = ("is_staff", "groups")
+    ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        user: Any = request.user
+        if user.is_superuser or obj is None:
+            return readonly
+        held = duties.duties_of(user)
+        readonly += ["is_superuser", "user_permissions"]
+        if duties.SECURITY_ADMIN not in held or obj.pk == user.pk:
+            readonly += self.ROLE_FIELDS
+        if duties.SYSTEM_ADMIN not in held:
+            readonly += self.ACCOUNT_FIELDS
+        return readonly
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """Resetting a password is the system admin's, and not for an account that holds another of the roles
+        (that would let one role take over another): those change their own, or the superuser resets them."""
+        user: Any = request.user
+        if not user.is_superuser:
+            target = self.get_object(request, id)
+            if duties.SYSTEM_ADMIN not in duties.duties_of(user) or (
+                target is not None
+                and target.pk != user.pk
+                and duties.duties_of(target) - {duties.SYSTEM_ADMIN}
+            ):
+                raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+
+admin.site.unregister(User)
+admin.site.register(User, ZhixingUserAdmin)

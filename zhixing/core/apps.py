@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from zhixing.core import (
             accounts_audit,  # noqa: F401  (every account change is audited)
+            duties,  # noqa: F401  (no account holds two of the three system roles)
             lockout,  # noqa: F401  (lockouts are logged and audited)
             security,  # noqa: F401  (a disabled account's API tokens are revoked)
             signals,  # noqa: F401  (log-in / log-out audit)
@@ -21,4 +22,12 @@ class CoreConfig(AppConfig):
 
         register("首页", "home", icon="house", order=0)
         register("工作日历", "calendar", icon="calendar3", order=80, section="系统")
-        register("审计记录", "audit_list", icon="shield-check", order=90, action=Action.AUDIT, section="系统")
+        register(
+            "审计记录",
+            "audit_list",
+            icon="shield-check",
+            order=90,
+            action=Action.AUDIT,
+            section="系统",
+            perm="core.view_auditevent",  # the 审计员 and 安全管理员 groups (core/duties.py)
+        )

@@ -44,6 +44,32 @@ class MethodNotAllowedInChinese:
         return replacement
 
 
+class SuperuserAudit:
+    """The superuser is for installation only, so its use is visible: an audit event `superuser_use` for the first
+    request of each superuser session (the log-in itself) and for every write (a non-GET request), at most one per
+    request. Runs after the view, so the log-in request that makes the user a superuser is caught."""
+
+    SAFE = {"GET", "HEAD", "OPTIONS"}
+    SEEN = "zx_superuser_seen"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_active or not user.is_superuser:
+            return response
+        from zhixing.core.duties import record_superuser_use
+
+        if not request.session.get(self.SEEN):
+            request.session[self.SEEN] = True
+            record_superuser_use(request, "session")
+        elif request.method not in self.SAFE:
+            record_superuser_use(request, "write")
+        return response
+
+
 class SessionSecurity:
     """An entry point (it reads the clock): ends a browser session after ZHIXING_SESSION_IDLE_MINUTES without a
     request or SESSION_COOKIE_AGE after log-in, whichever comes first, and keeps an account whose password must be

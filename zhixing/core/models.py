@@ -44,6 +44,8 @@ class AuditEvent(models.Model):
         READ = "read", "查阅个人信息"
         EXPORT = "export", "导出"
         REVEAL = "reveal", "查看原值"
+        SUPERUSER_USE = "superuser_use", "超级用户使用"
+        OTP = "otp", "双因素认证"
 
     at = models.DateTimeField("时间(UTC)", default=timezone.now, db_index=True)
     # The id is part of the hashed row, so it is never nulled: deleting an account leaves its events pointing at

@@ -20,6 +20,9 @@ class NavItem:
     action: Action = Action.VIEW
     section: str = ""  # entries of one section share a drop-down menu; "" stands alone in the bar
     whole_tree: bool = False  # only for users whose scope for `action` covers a root (the committee itself)
+    perm: str = (
+        ""  # also shown to holders of this Django permission, whatever their scope (三员: core/duties.py)
+    )
 
 
 _items: list[NavItem] = []
@@ -34,9 +37,10 @@ def register(
     action: Action = Action.VIEW,
     section: str = "",
     whole_tree: bool = False,
+    perm: str = "",
 ) -> None:
     if not any(i.url_name == url_name for i in _items):
-        _items.append(NavItem(label, url_name, icon, order, action, section, whole_tree))
+        _items.append(NavItem(label, url_name, icon, order, action, section, whole_tree, perm))
         _items.sort(key=lambda i: i.order)
 
 
@@ -49,7 +53,8 @@ def items_for(user: Any, current_path: str) -> list[dict[str, Any]]:
     out = []
     for item in _items:
         scope = scope_for(user, item.action)
-        if scope.nothing or (item.whole_tree and not covers_a_root(scope)):
+        by_perm = bool(item.perm) and user.has_perm(item.perm)
+        if not by_perm and (scope.nothing or (item.whole_tree and not covers_a_root(scope))):
             continue
         try:
             url = reverse(item.url_name)

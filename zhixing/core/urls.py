@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhixing.core import calendar_views, views
+from zhixing.core import calendar_views, twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChange.as_view(), name="password_change"),
+    path("account/2fa/setup", twofactor.otp_setup, name="otp_setup"),
+    path("account/2fa/verify", twofactor.otp_verify, name="otp_verify"),
     path("session/keepalive", views.session_keepalive, name="session_keepalive"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("notifications/", views.notifications, name="notifications"),

@@ -9,11 +9,12 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织与人员"
 
     def ready(self) -> None:
-        from zhixing.core import scoping
-        from zhixing.orgs.scope import committee_admins, resolve_scope
+        from zhixing.core import duties, scoping
+        from zhixing.orgs.scope import committee_admins, grant_duties, resolve_scope
 
         scoping.register_resolver(resolve_scope)
         scoping.register_committee_admins(committee_admins)
+        duties.register_source(grant_duties)
 
         from zhixing.core.nav import register
 

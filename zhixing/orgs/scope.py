@@ -48,3 +48,10 @@ def roles_of(user: Any) -> set[str]:
 
 def committee_admins() -> QuerySet[Any]:
     return get_user_model().objects.filter(is_active=True, grants__role=Role.COMMITTEE_ADMIN).distinct()
+
+
+def grant_duties(user: Any) -> set[str]:
+    """An organisation-scoped auditor grant counts as the 审计员 of 三员 (registered with core.duties)."""
+    from zhixing.core.duties import AUDITOR
+
+    return {AUDITOR} if any(role == Role.AUDITOR for role, _ in user_grants(user)) else set()

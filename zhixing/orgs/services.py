@@ -226,9 +226,19 @@ def end_post(post: Post, *, by: Any, end_date: dt.date) -> Post:
 
 
 def grant_role(*, by: Any, user: Any, organization: Organization, role: str) -> Grant:
+    """An auditor grant makes the account the 审计员 of 三员 (core/duties.py): refused if it holds another of the
+    three system roles. The other roles are organisation work and combine freely."""
+    from zhixing.core import duties
+    from zhixing.orgs.choices import Role
+
     ensure_can_change(by, organization)
     if Grant.objects.filter(user=user, organization=organization, role=role).exists():
         raise ValidationError("该用户在此组织已有这个角色。")
+    if role == Role.AUDITOR:
+        try:
+            duties.ensure_separate(user, adding={duties.AUDITOR})
+        except ValidationError as exc:
+            raise ValidationError({"role": exc.messages}) from None
     grant = core.create(Grant, by=by, user=user, organization=organization, role=role)
     forget_scope(user)
     return grant

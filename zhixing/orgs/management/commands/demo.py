@@ -31,7 +31,7 @@ def login_rows() -> list[tuple[str, str, str]]:
         if user is None:
             continue
         if user.is_superuser:
-            rows.append((username, "超级管理员 superuser", "全部；后台 /admin/"))
+            rows.append((username, "超级管理员 superuser", "仅供安装：后台 /admin/，每次使用记入审计"))
         for grant in grants:
             if grant.user_id == user.pk:
                 role = f"{grant.get_role_display()} {ROLE_ENGLISH.get(grant.role, grant.role)}"
