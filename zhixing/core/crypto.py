@@ -120,13 +120,14 @@ def key_file() -> Path:
 
 
 _cache: dict[tuple[Any, ...], Keyring] = {}
+_hmacs: dict[bytes, Any] = {}
 
 
 def keyring() -> Keyring:
     """The keys, read once per configuration (a changed setting, e.g. in a test, is seen at once)."""
     configured = getattr(settings, "ZHIXING_DATA_KEY", "")
     testing = getattr(settings, "TESTING", False)
-    marker = (configured, testing, settings.SECRET_KEY, str(key_file()))
+    marker = (configured, testing, settings.SECRET_KEY, settings.ZHIXING_DATA_KEY_FILE)
     ring = _cache.get(marker)
     if ring is None:
         if configured:
@@ -144,6 +145,7 @@ def keyring() -> Keyring:
 
 def forget_keys() -> None:
     _cache.clear()
+    _hmacs.clear()
 
 
 # --- Encrypt and decrypt -------------------------------------------------------------------------------------
@@ -215,4 +217,10 @@ def lookup_hash(label: str, value: str | None) -> str | None:
     `label` keeps equal values of different kinds apart (a number as 手机号 and as something else)."""
     if not value:
         return None
-    return hmac.new(keyring().lookup, f"{label}\x00{value}".encode(), hashlib.sha256).hexdigest()
+    key = keyring().lookup
+    base = _hmacs.get(key)
+    if base is None:
+        base = _hmacs[key] = hmac.new(key, digestmod=hashlib.sha256)
+    h = base.copy()
+    h.update(f"{label}\x00{value}".encode())
+    return h.hexdigest()
