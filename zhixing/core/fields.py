@@ -11,7 +11,7 @@ uniqueness check that runs ahead of save() (full_clean).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import FieldError
@@ -37,7 +37,7 @@ class _EmptyOnlyExact(Exact):
         super().__init__(lhs, rhs)
 
 
-class EncryptedCharField(models.CharField):  # type: ignore[type-arg]
+class EncryptedCharField(models.CharField):
     """A CharField stored encrypted (core.crypto.encrypt, bound to "<app>.<model>.<field>"). Empty values stay
     empty. Values written before encryption (no algorithm prefix) are read as they are, until the data migration
     or `zhixing rotate_data_key` encrypts them."""
@@ -82,7 +82,7 @@ class EncryptedCharField(models.CharField):  # type: ignore[type-arg]
         return None
 
 
-class LookupHashField(models.CharField):  # type: ignore[type-arg]
+class LookupHashField(models.CharField):
     """HMAC-SHA256 (hex) of the plain value of `source`, under the lookup key; None when it is empty."""
 
     computed_on_save = True  # core.bulk.insert_many calls pre_save
@@ -125,19 +125,16 @@ def fill_lookup_hashes(obj: models.Model) -> None:
 class LookupHashQuerySetMixin:
     """bulk_update() and update() keep the hashes in step with their encrypted sources."""
 
-    model: type[models.Model]
-
-    def bulk_update(
-        self, objs: Iterable[models.Model], fields: Sequence[str], *args: Any, **kwargs: Any
-    ) -> Any:
-        objs = list(objs)
-        extra = [f.name for f in hash_fields(self.model) if f.source in fields and f.name not in fields]
+    def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None) -> int:
+        objs, fields = list(objs), list(fields)
+        model = self.model  # type: ignore[attr-defined]
+        extra = [f.name for f in hash_fields(model) if f.source in fields and f.name not in fields]
         for obj in objs:
             fill_lookup_hashes(obj)
-        return super().bulk_update(objs, [*fields, *extra], *args, **kwargs)  # type: ignore[misc]
+        return super().bulk_update(objs, [*fields, *extra], batch_size)  # type: ignore[misc]
 
     def update(self, **kwargs: Any) -> int:
-        for f in hash_fields(self.model):
+        for f in hash_fields(self.model):  # type: ignore[attr-defined]
             if f.source in kwargs and f.name not in kwargs:  # bulk_update() sends both, as expressions
                 value = kwargs[f.source]
                 if value is not None and not isinstance(value, str):
@@ -165,7 +162,7 @@ def reencrypt(model: type[models.Model], field: EncryptedCharField, *, chunk: in
 
     connection = connections[router.db_for_write(model)]
     qn = connection.ops.quote_name
-    table, column, pk = qn(model._meta.db_table), qn(field.column), qn(model._meta.pk.column)  # type: ignore[union-attr]
+    table, column, pk = qn(model._meta.db_table), qn(field.column), qn(model._meta.pk.column)
     current = crypto.keyring().current
     done, last = 0, None
     while True:

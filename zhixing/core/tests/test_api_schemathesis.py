@@ -23,11 +23,14 @@ from zhixing.core import services
 from zhixing.core.testing import build_world
 
 pytestmark = pytest.mark.skipif(
-    not os.environ.get("ZHIXING_SCHEMATHESIS"), reason="schemathesis: a CI step of its own (ZHIXING_SCHEMATHESIS=1)"
+    not os.environ.get("ZHIXING_SCHEMATHESIS"),
+    reason="schemathesis: a CI step of its own (ZHIXING_SCHEMATHESIS=1)",
 )
 
 
-def test_no_operation_answers_with_a_server_error(live_server: Any, transactional_db: None, tmp_path: Path) -> None:
+def test_no_operation_answers_with_a_server_error(
+    live_server: Any, transactional_db: None, tmp_path: Path
+) -> None:
     world = build_world()
     _, secret = services.create_api_token(world.dept_a_secretary, by=None, name="schemathesis")
     st = Path(sys.executable).with_name("st")
