@@ -288,6 +288,12 @@ ZHIXING_API_TOKEN_DAYS = int(os.environ.get("ZHIXING_API_TOKEN_DAYS", "90"))
 ZHIXING_AUDIT_KEY = os.environ.get("ZHIXING_AUDIT_KEY", "")
 ZHIXING_AUDIT_KEY_FILE = Path(os.environ.get("ZHIXING_AUDIT_KEY_FILE") or VAR_DIR / "audit.key")
 ZHIXING_AUDIT_ANCHOR_FILE = Path(os.environ.get("ZHIXING_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit-anchors.log")
+# Personal data at rest (身份证号, 手机号): encrypted with SM4-GCM (AES-256-GCM where OpenSSL lacks SM4) under the
+# data keys, looked up by HMAC under the lookup key (core/crypto.py). Keys: the env var ("lookup:<hex>,k1:<hex>", or
+# one master secret), else the key file (created 0600 on first use; back it up apart from the database: without it
+# the ID numbers and mobiles cannot be read). Rotation: `zhixing rotate_data_key` (docs/OPERATIONS.md).
+ZHIXING_DATA_KEY = os.environ.get("ZHIXING_DATA_KEY", "")
+ZHIXING_DATA_KEY_FILE = Path(os.environ.get("ZHIXING_DATA_KEY_FILE") or VAR_DIR / "data.key")
 
 # Content-Security-Policy (django-csp): scripts and styles only from this server's static files; no inline script,
 # no eval. style-src-attr allows style="..." attributes (widths of progress bars), never <style> elements.

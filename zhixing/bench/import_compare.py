@@ -85,9 +85,11 @@ def _person_resource() -> Any:
             skip_unchanged = False
 
         def get_instance(self, instance_loader: Any, row: Any) -> Any:
-            if not str(row.get("身份证号") or "").strip():
+            idn = str(row.get("身份证号") or "").strip().upper()
+            if not idn:
                 return None  # no ID number: always a new person, as in Zhixing
-            return super().get_instance(instance_loader, row)
+            # the column is encrypted: match by its keyed hash, as Zhixing's import does
+            return Person.objects.with_id_number(idn).first()
 
         def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
             instance.name_pinyin, instance.name_initials = name_pinyin(instance.name)

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 
-from zhixing.core import clock, personal
+from zhixing.core import clock, keyfile, personal
 from zhixing.core.bulk import insert_many
 from zhixing.core.models import AuditChainHead, AuditEvent
 from zhixing.core.tree import subtree_q
@@ -127,18 +127,12 @@ def audit_key() -> bytes:
 
 
 def _key_from_file(path: Path) -> bytes:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_text(encoding="ascii").strip()
-        if len(key) < 2 * KEY_BYTES:
-            raise RuntimeError(
-                f"审计密钥文件 {path} 内容不完整，请从备份恢复（不要重新生成，否则无法校验旧记录）。"
-            ) from None
-        return key.encode()
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(secrets.token_hex(KEY_BYTES) + "\n")
-    return path.read_text(encoding="ascii").strip().encode()
+    key = keyfile.read_or_create(path, lambda: secrets.token_hex(KEY_BYTES))
+    if len(key) < 2 * KEY_BYTES:
+        raise RuntimeError(
+            f"审计密钥文件 {path} 内容不完整，请从备份恢复（不要重新生成，否则无法校验旧记录）。"
+        )
+    return key.encode()
 
 
 def chain_payload(prev: str, ev: Any) -> bytes:

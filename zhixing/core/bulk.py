@@ -33,7 +33,7 @@ def _preparer(f: Any, connection: Any) -> Any:
     """The value as the driver wants it: str/int/bool/None pass straight through for plain columns (what
     get_db_prep_save would return for them); everything else goes through the field."""
     prep = f.get_db_prep_save
-    if f.get_internal_type() in _PLAIN_TYPES:
+    if f.get_internal_type() in _PLAIN_TYPES and not getattr(f, "encrypted", False):
         plain = (str, int, bool)
 
         def fast(value: Any) -> Any:
@@ -60,10 +60,17 @@ def insert_many(model: type[models.Model], objs: Sequence[models.Model], *, batc
     if not transaction.get_connection(using).in_atomic_block:
         raise RuntimeError("insert_many() must run inside transaction.atomic()")
     fields = [f for f in model._meta.concrete_fields if f is not pk]
-    for obj in objs:  # defaults and auto_now_add, as save() would do
-        for f in fields:
-            if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
-                setattr(obj, f.attname, f.pre_save(obj, add=True))
+    # auto_now(_add) and computed columns (core.fields.LookupHashField), as save() would do
+    presaved = [
+        f
+        for f in fields
+        if getattr(f, "auto_now_add", False)
+        or getattr(f, "auto_now", False)
+        or getattr(f, "computed_on_save", False)
+    ]
+    for obj in objs:
+        for f in presaved:
+            setattr(obj, f.attname, f.pre_save(obj, add=True))
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))

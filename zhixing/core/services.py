@@ -28,7 +28,7 @@ class ConflictError(ValidationError):
 
 def editable_fields(obj: models.Model, exclude: Iterable[str] = ()) -> list[str]:
     skip = {"id", "version", *exclude}
-    return [f.name for f in obj._meta.concrete_fields if f.name not in skip]
+    return [f.name for f in obj._meta.concrete_fields if f.name not in skip and getattr(f, "audited", True)]
 
 
 def create(model: type[M], *, by: Any, audit_fields: Iterable[str] | None = None, **values: Any) -> M:

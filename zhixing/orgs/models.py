@@ -3,10 +3,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from zhixing.core.crypto import lookup_hash
+from zhixing.core.fields import (
+    EncryptedCharField,
+    LookupHashField,
+    LookupHashQuerySetMixin,
+    fill_lookup_hashes,
+)
 from zhixing.core.scoping import ScopedManager, ScopedQuerySet
 from zhixing.core.tree import PathField, subtree_q
 from zhixing.orgs.choices import (
@@ -73,7 +81,7 @@ class Organization(models.Model):
         return path_ids(self.path)[:-1]
 
 
-class PersonQuerySet(ScopedQuerySet["Person"]):
+class PersonQuerySet(LookupHashQuerySetMixin, ScopedQuerySet["Person"]):
     def search(self, text: str) -> PersonQuerySet:
         """By name (any part), by pinyin initials ("zs" finds 张三) or by full pinyin prefix."""
         text = text.strip()
@@ -85,6 +93,10 @@ class PersonQuerySet(ScopedQuerySet["Person"]):
             q |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
         return self.filter(q)
 
+    def with_id_number(self, id_number: str) -> PersonQuerySet:
+        """The person with this (normalised) 身份证号, found by its keyed hash: the column itself is encrypted."""
+        return self.filter(id_number_hash=lookup_hash("id_number", id_number) or "-")
+
 
 class Person(models.Model):
     name = models.CharField("姓名", max_length=50)
@@ -92,8 +104,11 @@ class Person(models.Model):
     name_initials = models.CharField("姓名首字母", max_length=50, blank=True, editable=False, db_index=True)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("出生日期", null=True, blank=True)
-    id_number = models.CharField("身份证号", max_length=18, null=True, blank=True, unique=True)
-    mobile = models.CharField("手机号", max_length=11, blank=True, validators=[mobile_validator])
+    # Encrypted at rest (core/crypto.py: SM4-GCM or AES-256-GCM); equality and uniqueness through the keyed hashes.
+    id_number = EncryptedCharField("身份证号", max_length=18, null=True, blank=True)
+    mobile = EncryptedCharField("手机号", max_length=11, blank=True, validators=[mobile_validator])
+    id_number_hash = LookupHashField("身份证号检索哈希", source="id_number", unique=True)
+    mobile_hash = LookupHashField("手机号检索哈希", source="mobile", db_index=True)
     party_status = models.CharField(
         "政治面貌", max_length=20, choices=PartyStatus.choices, default=PartyStatus.FULL
     )
@@ -128,8 +143,25 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            extra = {"id_number": "id_number_hash", "mobile": "mobile_hash"}
+            kwargs["update_fields"] = {*update_fields, *(extra[f] for f in update_fields if f in extra)}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return f"/people/{self.pk}/"
+
+    def validate_unique(self, exclude: Any = None) -> None:
+        """One person per 身份证号, checked on the keyed hash and reported on the field the user typed."""
+        fill_lookup_hashes(self)
+        exclude = {*(exclude or ()), "id_number_hash", "mobile_hash"}
+        super().validate_unique(exclude=exclude)
+        if "id_number" not in exclude and self.id_number_hash:
+            taken = Person.objects.filter(id_number_hash=self.id_number_hash).exclude(pk=self.pk)
+            if taken.exists():
+                raise ValidationError({"id_number": "该身份证号已登记在其他人员名下，同一人只能登记一次。"})
 
     @property
     def is_party_member(self) -> bool:

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from zhixing.core import audit
 from zhixing.core.bulk import insert_many
+from zhixing.core.crypto import lookup_hash
 from zhixing.core.scoping import Action, Scope, scope_for
 from zhixing.core.xlsx import (
     Column,
@@ -157,10 +158,13 @@ def _eighteenth_birthday(birth: dt.date) -> dt.date:
 
 
 def _existing_by_id_number(numbers: list[str]) -> dict[str, Person]:
+    """The people already registered under these 身份证号, matched by the keyed hash (the column is encrypted)."""
+    by_hash = {lookup_hash("id_number", n): n for n in numbers}
+    hashes = list(by_hash)
     found: dict[str, Person] = {}
-    for i in range(0, len(numbers), 900):
-        for p in Person.objects.filter(id_number__in=numbers[i : i + 900]):
-            found[p.id_number or ""] = p
+    for i in range(0, len(hashes), 900):
+        for p in Person.objects.filter(id_number_hash__in=hashes[i : i + 900]):
+            found[by_hash[p.id_number_hash]] = p
     return found
 
 

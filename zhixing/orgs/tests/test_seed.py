@@ -26,7 +26,8 @@ def fingerprint() -> str:
     orgs = Organization.objects.order_by("code").values_list(
         "code", "name", "short_name", "kind", "level_type", "area_type", "parent__code", "depth", "sort_order"
     )
-    people = Person.objects.order_by("id_number").values_list(
+    # id_number is encrypted with random nonces: order by its keyed hash
+    people = Person.objects.order_by("id_number_hash").values_list(
         "name",
         "id_number",
         "gender",
@@ -39,7 +40,7 @@ def fingerprint() -> str:
         "job_title",
         "user__username",
     )
-    posts = Post.objects.order_by("organization__code", "title", "person__id_number").values_list(
+    posts = Post.objects.order_by("organization__code", "title", "person__id_number_hash").values_list(
         "organization__code", "title", "person__id_number", "start_date"
     )
     return seeding.digest_rows([*orgs, *people, *posts])
