@@ -118,7 +118,8 @@ def is_security_admin(user: Any) -> bool:
 
 def assign_duty(user: Any, duty: str, *, by: Any) -> None:
     """The security admin (or a superuser at installation, or a command: by=None) gives `user` one of the three
-    roles. System and security admins work in Django admin, so they become staff; the auditor reads /audit/."""
+    roles. All three become staff: system and security admins work in Django admin, the auditor reads the trail
+    (/audit/, and the audit events in admin, read-only); being staff is what shows them the 审计记录 menu."""
     if duty not in DUTIES:
         raise ValidationError({"duty": "请选择系统管理员、安全管理员或审计员。"})
     if by is not None and not is_security_admin(by):
@@ -126,7 +127,7 @@ def assign_duty(user: Any, duty: str, *, by: Any) -> None:
     with transaction.atomic():
         ensure_separate(user, adding={duty})
         user.groups.add(Group.objects.get(name=duty))  # audited by core.accounts_audit
-        if duty != AUDITOR and not user.is_staff:
+        if not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
 
