@@ -22,6 +22,7 @@ from zhixing.core.attachments import Vetted
 from zhixing.core.calendar import add_working_days
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
+from zhixing.ledger import hooks
 from zhixing.ledger.choices import MAX_TASK_DEPTH, STICKY_STATUSES, ClosureStatus, TargetKind, TaskStatus
 from zhixing.ledger.models import (
     Closure,
@@ -31,7 +32,6 @@ from zhixing.ledger.models import (
     ProgressEvidence,
     ProgressReport,
     Task,
-    TaskForce,
     missed_milestone,
 )
 from zhixing.ledger.status import Part, rollup, status_on
@@ -83,10 +83,11 @@ def can_report(user: Any, task: Task) -> bool:
 
 
 def is_task_force_member(user: Any, ledger_id: int) -> bool:
-    """The user's person belongs to a 专班 of the ledger (one query; the same rule Task.objects.visible_to uses)."""
+    """The user's person belongs to a 专班 of the ledger (supervision registers it in `hooks`; the same rule
+    Task.objects.visible_to uses)."""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
-    return TaskForce.members_of(user).filter(taskforce__ledger_id=ledger_id).exists()
+    return hooks.is_member(user, ledger_id)
 
 
 def can_decide_closure(user: Any, task: Task) -> bool:
