@@ -205,7 +205,7 @@ def test_snapshot_replaces_the_day_and_feeds_the_trend(world: World) -> None:
     assert services_board.take_snapshot(today=now) == 2
     assert services_board.take_snapshot(today=now) == 2  # the same day again: replaced, not doubled
     assert BoardSnapshot.objects.filter(taken_on=now).count() == 2
-    assert AuditEvent.objects.filter(object_type="ledger.boardsnapshot").count() == 3
+    assert AuditEvent.objects.filter(object_type="board.boardsnapshot").count() == 3
     points = queries_board.trend(today=now)
     assert [p.day for p in points] == [yesterday, now]
     assert points[-1].overdue == 1 and points[-1].total == 1
@@ -214,7 +214,7 @@ def test_snapshot_replaces_the_day_and_feeds_the_trend(world: World) -> None:
 
 
 def test_the_periodic_job_takes_the_snapshot(world: World) -> None:
-    from zhixing.ledger.tasks import daily_board_snapshot
+    from zhixing.board.tasks import daily_board_snapshot
 
     daily_board_snapshot.call_local()
     assert BoardSnapshot.objects.filter(taken_on=timezone.localdate()).count() == 2

@@ -87,7 +87,7 @@ def test_committee_publishes_and_withdraws_audited_and_notifies_department_admin
     assert response.status_code == 302
     latest = BoardPublication.objects.first()
     assert latest is not None and latest.published and latest.decided_by == world.committee_admin
-    assert AuditEvent.objects.filter(object_type="ledger.boardpublication", object_repr="发布晾晒榜").exists()
+    assert AuditEvent.objects.filter(object_type="board.boardpublication", object_repr="发布晾晒榜").exists()
     notified = set(Notification.objects.filter(link=BOARD).values_list("recipient__username", flat=True))
     assert notified == {"dept_a_secretary", "dept_b_secretary"}
     # publishing twice is refused with a message, nothing written

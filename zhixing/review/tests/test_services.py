@@ -14,11 +14,11 @@ from zhixing.core.testing import World
 from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger, Task
+from zhixing.ledger.tests.desk import Desk
 from zhixing.ledger.tests.factories import photo
 from zhixing.review import services as review
 from zhixing.review.choices import FindingResult, ReviewStatus
 from zhixing.review.models import ReviewFinding, ReviewRound
-from zhixing.supervision.tests.helpers import Desk
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_opening_a_round_opens_its_rectification_ledger(world: World, desk: Desk
     assert list(r.ledgers.all()) == [desk.ledger]
     rect = r.rectification_ledger
     assert rect is not None and rect.lead_org == world.committee and rect.end_date == r.rectify_by
-    assert AuditEvent.objects.filter(object_type="ledger.reviewround", action="create").count() == 1
+    assert AuditEvent.objects.filter(object_type="review.reviewround", action="create").count() == 1
 
 
 def test_a_department_reviews_only_its_own_ledgers(world: World, desk: Desk) -> None:

@@ -10,11 +10,11 @@ import pytest
 
 from zhixing.core import clock
 from zhixing.core.testing import build_world, log_in
+from zhixing.ledger.tests.desk import build_desk
 from zhixing.ledger.tests.factories import PNG
 from zhixing.supervision import services as sup
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.models import NoticeEvidence, SupervisionNotice
-from zhixing.supervision.tests.helpers import build_desk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,4 +1,5 @@
-"""The 督办/专班/回头看 demo data: made through the services on top of existing ledgers, and cleared again."""
+"""The 督办/专班, 回头看 and 晾晒榜 demo data (three seed extensions, run in their order): made through the services on
+top of existing ledgers, and cleared again."""
 
 from __future__ import annotations
 
@@ -9,18 +10,32 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 
 from zhixing.board import queries as queries_board
+from zhixing.board import seed as board_seed
 from zhixing.board.models import BoardPublication, BoardSnapshot
+from zhixing.board.seed import BOARD_DAYS
 from zhixing.core import clock
 from zhixing.core.testing import World
 from zhixing.ledger import services
 from zhixing.ledger.models import Ledger, Task
+from zhixing.ledger.tests.desk import Desk
+from zhixing.review import seed as review_seed
 from zhixing.review.models import ReviewFinding, ReviewRound
+from zhixing.supervision import seed as supervision_seed
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.models import SupervisionNotice, TaskForce, TaskUrging
-from zhixing.supervision.seed import BOARD_DAYS, OLD_NOTICE_DAYS, clear_supervision, seed_supervision
-from zhixing.supervision.tests.helpers import Desk
+from zhixing.supervision.seed import OLD_NOTICE_DAYS
 
 pytestmark = pytest.mark.django_db
+SEEDS = (supervision_seed, review_seed, board_seed)  # in their core.seeding order
+
+
+def seed_supervision(scale: str, seed: int, *, today: dt.date) -> str:
+    return " ".join(s.fill(scale, seed, today=today) for s in SEEDS)
+
+
+def clear_supervision() -> None:
+    for s in reversed(SEEDS):
+        s.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -15,11 +15,11 @@ from zhixing.core.scoping import Action
 from zhixing.core.testing import World
 from zhixing.ledger import services
 from zhixing.ledger.models import Ledger, ProgressReport, Task
+from zhixing.ledger.tests.desk import Desk
 from zhixing.ledger.tests.factories import photo
 from zhixing.supervision import services as sup
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.models import NoticeEvidence, SupervisionNotice, TaskForce, TaskUrging
-from zhixing.supervision.tests.helpers import Desk
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_issue_notifies_the_responsible_person_and_is_audited(world: World, desk
     )
     note = Notification.objects.get(recipient=world.member)
     assert "督办" in note.text and note.link == notice.get_absolute_url()
-    assert AuditEvent.objects.filter(object_type="ledger.supervisionnotice", action="create").count() == 1
+    assert AuditEvent.objects.filter(object_type="supervision.supervisionnotice", action="create").count() == 1
 
 
 def test_the_supervising_leader_may_issue_and_outsiders_may_not(world: World, desk: Desk) -> None:
@@ -143,7 +143,7 @@ def test_urging_notifies_and_is_recorded(world: World, desk: Desk) -> None:
     assert (
         TaskUrging.objects.filter(task=desk.own, notice=notice, sent_by=world.dept_a_secretary).count() == 1
     )
-    assert AuditEvent.objects.filter(object_type="ledger.taskurging").count() == 1
+    assert AuditEvent.objects.filter(object_type="supervision.taskurging").count() == 1
 
 
 def test_urging_reaches_the_lead_org_admins_without_an_account_or_is_refused(
@@ -211,7 +211,7 @@ def test_dissolving_the_task_force_takes_the_access_away(world: World, desk: Des
     assert Task.objects.visible_to(desk.b_member).exists()
     sup.dissolve_task_force(force, by=world.dept_a_secretary)
     assert not Task.objects.visible_to(desk.b_member).exists()
-    assert AuditEvent.objects.filter(object_type="ledger.taskforce", action="delete").count() == 1
+    assert AuditEvent.objects.filter(object_type="supervision.taskforce", action="delete").count() == 1
 
 
 def test_task_force_rules(world: World, desk: Desk) -> None:

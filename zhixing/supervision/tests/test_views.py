@@ -16,6 +16,7 @@ from zhixing.core.models import Notification
 from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused
 from zhixing.ledger import services
 from zhixing.ledger.models import Goal, Milestone, ProgressReport, Task
+from zhixing.ledger.tests.desk import Desk
 from zhixing.ledger.tests.factories import photo
 from zhixing.review import services as review_services
 from zhixing.review.choices import FindingResult
@@ -23,7 +24,6 @@ from zhixing.review.models import ReviewFinding, ReviewRound
 from zhixing.supervision import services as sup
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.models import SupervisionNotice, TaskForce, TaskUrging
-from zhixing.supervision.tests.helpers import Desk
 
 pytestmark = pytest.mark.django_db
 
@@ -432,17 +432,19 @@ def test_admin_lists_the_new_records_read_only(world: World, scene: Scene) -> No
 
     client = world.client(make_user("root", is_staff=True, is_superuser=True))
     for name in [
-        "supervisionnotice",
-        "noticeevidence",
-        "taskurging",
-        "taskforce",
-        "reviewround",
-        "reviewfinding",
+        "supervision/supervisionnotice",
+        "supervision/noticeevidence",
+        "supervision/taskurging",
+        "supervision/taskforce",
+        "review/reviewround",
+        "review/reviewfinding",
+        "board/boardsnapshot",
+        "board/boardpublication",
     ]:
-        assert client.get(f"/admin/ledger/{name}/").status_code == 200, name
-        assert client.get(f"/admin/ledger/{name}/add/").status_code == 403, name
+        assert client.get(f"/admin/{name}/").status_code == 200, name
+        assert client.get(f"/admin/{name}/add/").status_code == 403, name
     before = list(SupervisionNotice.objects.values())
-    response = client.post(f"/admin/ledger/supervisionnotice/{scene.notice.pk}/delete/", {"post": "yes"})
+    response = client.post(f"/admin/supervision/supervisionnotice/{scene.notice.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403 and list(SupervisionNotice.objects.values()) == before
 
 

@@ -1,5 +1,5 @@
-"""A ledger around today for the 督办/专班/回头看 tests: dates relative to today, so the pages' own "today"
-(deadlines, 'not in the future') agrees with the services'."""
+"""A ledger around today for the tests of the ledger and of the apps on it (督办/专班/回头看): dates relative to today,
+so the pages' own "today" (deadlines, 'not in the future') agrees with the services'."""
 
 from __future__ import annotations
 
