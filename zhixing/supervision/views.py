@@ -295,7 +295,7 @@ def task_panel(request: HttpRequest, task: Task) -> str:
         "task": task,
         "notices": [(n, n.is_overdue(today)) for n in notices],
         "open_notices": sum(1 for n in notices if n.status == NoticeStatus.OPEN),
-        "urgings": list(task.urgings.select_related("sent_by")[:10]),  # type: ignore[attr-defined]
+        "urgings": list(task.urgings.select_related("sent_by")[:10]),
         "can_supervise": sup.can_supervise(user, task) and task.status not in sup.CLOSED,
         "can_answer": sup.can_answer(user, task),
         "urge_form": UrgeForm(),

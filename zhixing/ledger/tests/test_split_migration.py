@@ -127,7 +127,11 @@ def test_moving_the_models_keeps_every_row_and_content_type(world: World) -> Non
     assert [x.pk for x in review.ledgers.all()] == [ids["ledger"]]
     assert review.rectification_ledger_id == ids["rect_ledger"]
     finding = model("review", "ReviewFinding").objects.get(pk=ids["finding"])
-    assert (finding.round_id, finding.task_id, finding.rectification_id) == (ids["round"], ids["second"], ids["rect"])
+    assert (finding.round_id, finding.task_id, finding.rectification_id) == (
+        ids["round"],
+        ids["second"],
+        ids["rect"],
+    )
     assert model("board", "BoardPublication").objects.get(pk=ids["publication"]).published
     assert model("board", "BoardSnapshot").objects.get(pk=ids["snapshot"]).behind == 1
     # the reverse relations the ledger's pages and scoping use still reach the rows

@@ -57,7 +57,9 @@ def test_issue_notifies_the_responsible_person_and_is_audited(world: World, desk
     )
     note = Notification.objects.get(recipient=world.member)
     assert "督办" in note.text and note.link == notice.get_absolute_url()
-    assert AuditEvent.objects.filter(object_type="supervision.supervisionnotice", action="create").count() == 1
+    assert (
+        AuditEvent.objects.filter(object_type="supervision.supervisionnotice", action="create").count() == 1
+    )
 
 
 def test_the_supervising_leader_may_issue_and_outsiders_may_not(world: World, desk: Desk) -> None:
