@@ -11,6 +11,7 @@ roll-up, the daily refresh; closures: 销号; bulk: the xlsx import) and re-expo
 
 from __future__ import annotations
 
+from zhixing.core.services import ConflictError  # raised on a stale version: part of these services' contract
 from zhixing.ledger.services.bulk import (
     bulk_add_tasks,
 )
@@ -47,6 +48,7 @@ from zhixing.ledger.services.progress import (
 )
 
 __all__ = [
+    "ConflictError",
     "LEDGER_FIELDS",
     "TASK_FIELDS",
     "can_change_ledger",
