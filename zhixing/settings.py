@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "zhixing.study",
     "zhixing.directives",
     "zhixing.ledger",
+    "zhixing.supervision",
+    "zhixing.review",
+    "zhixing.board",
     "zhixing.assessment",
     "zhixing.bench",
 ]

@@ -13,6 +13,10 @@ urlpatterns = [
     path("directives/", include("zhixing.directives.urls")),
     path("modules/", include("zhixing.directives.urls_modules")),
     path("ledger/", include("zhixing.ledger.urls")),
+    # 督办/专班, 回头看 and the 晾晒 board are apps of their own; their pages kept their /ledger/ paths.
+    path("ledger/", include("zhixing.supervision.urls")),
+    path("ledger/", include("zhixing.review.urls")),
+    path("ledger/", include("zhixing.board.urls")),
     path("dashboard/", include("zhixing.assessment.urls_dashboard")),
     path("assessment/evidence/", include(urls_dashboard.evidence_patterns)),
     path("assessment/reports/", include(urls_dashboard.report_patterns)),

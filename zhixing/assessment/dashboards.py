@@ -476,7 +476,7 @@ def ledger_by_dept(root: Organization, user: Any, today: dt.date) -> Chart:
     task with the status derived for today (ledger/queries_board.py), so the chart and the board never disagree
     and 20,000 tasks cost what a hundred do. The committee dashboard is for those who see the whole tree, as the
     board is."""
-    from zhixing.ledger import queries_board
+    from zhixing.board import queries as queries_board
 
     result = queries_board.board(today=today, with_problems=False)
     rows = [

@@ -551,8 +551,9 @@ FINDING_CREDIT = {"in_place": (1.0, 1.0), "mostly": (0.5, 1.0), "not_in_place": 
 def review_findings(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     """One query over the findings of the year's review rounds, each credited to the reviewed task's lead
     organisation; a rectification counts once its task is 已销号."""
-    from zhixing.ledger.choices import FindingResult, TaskStatus
-    from zhixing.ledger.models import ReviewFinding
+    from zhixing.ledger.choices import TaskStatus
+    from zhixing.review.choices import FindingResult
+    from zhixing.review.models import ReviewFinding
 
     index = org_index()
     start, end = _year(year)

@@ -36,7 +36,8 @@ def measure(runs: int) -> dict[str, Any]:
     from django.test.utils import CaptureQueriesContext, override_settings
 
     from zhixing.bench.runner import measure_page
-    from zhixing.ledger import queries_board, xlsx_io
+    from zhixing.board import queries as queries_board
+    from zhixing.ledger import xlsx_io
     from zhixing.ledger.models import Ledger, ProgressReport, Task
 
     user = get_user_model().objects.filter(username="gongwei").first()

@@ -26,6 +26,29 @@ from zhixing.core.tree import subtree_q
 Kind = AuditEvent.Kind
 
 
+# --- Object types that changed their name -----------------------------------------------------------------------
+# An event stores its object's type as the model's label ("ledger.task"). When a model moves to another app its
+# label changes ("ledger.supervisionnotice" → "supervision.supervisionnotice"); the trail is append-only and hashed,
+# so the old events keep the old string, new events get the new one, and readers ask `object_types(name)` for
+# every string the type was written as. The moving app registers the pair in its AppConfig.ready().
+_renamed: dict[str, str] = {}  # old label -> current label
+
+
+def register_renamed_type(old: str, new: str) -> None:
+    _renamed[old] = new
+
+
+def current_type(object_type: str) -> str:
+    """The current label of a type an event was written with (unchanged if it never moved)."""
+    return _renamed.get(object_type, object_type)
+
+
+def object_types(object_type: str) -> list[str]:
+    """Every label events of this type may carry: the given one, its current one, and the older ones."""
+    current = current_type(object_type)
+    return sorted({object_type, current} | {old for old, new in _renamed.items() if new == current})
+
+
 _SIMPLE = (str, int, bool, float)
 
 

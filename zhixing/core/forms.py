@@ -67,7 +67,10 @@ class AuditFilterForm(StyledForm):
         if d.get("action"):
             qs = qs.filter(action=d["action"])
         if d.get("object_type"):
-            qs = qs.filter(object_type=d["object_type"])
+            from zhixing.core.audit import object_types
+
+            # a moved model's events carry its old label before the move and the new one after it
+            qs = qs.filter(object_type__in=object_types(d["object_type"]))
         tz = timezone.get_current_timezone()
         if d.get("date_from"):
             qs = qs.filter(at__gte=dt.datetime.combine(d["date_from"], dt.time.min, tzinfo=tz))

@@ -46,38 +46,7 @@ class ClosureStatus(models.TextChoices):
     REJECTED = "rejected", "已退回"
 
 
-# --- 督办/催办, 专班, 回头看 ------------------------------------------------------------------------
-
-NOTICE_REPLY_DAYS = 5  # default reply deadline of a 督办通知, in working days
-
-
-class NoticeStatus(models.TextChoices):
-    OPEN = "open", "待答复"
-    ANSWERED = "answered", "已答复"
-
-
-class FindingResult(models.TextChoices):
-    IN_PLACE = "in_place", "落实到位"
-    MOSTLY = "mostly", "基本到位"
-    NOT_IN_PLACE = "not_in_place", "未到位"
-
-
-# Findings that need a rectification item (整改事项).
-NEEDS_RECTIFICATION = frozenset({FindingResult.MOSTLY, FindingResult.NOT_IN_PLACE})
-
-FINDING_COLOURS = {
-    FindingResult.IN_PLACE: "success",
-    FindingResult.MOSTLY: "warning",
-    FindingResult.NOT_IN_PLACE: "danger",
-}
-
-
-class ReviewStatus(models.TextChoices):
-    OPEN = "open", "进行中"
-    CLOSED = "closed", "已结束"
-
-
-# --- 晾晒 board and reminders (board) -------------------------------------------------------------
+# --- Reminders (task and milestone deadlines, the weekly digest) ----------------------------------
 
 
 class ReminderKind(models.TextChoices):

@@ -249,3 +249,29 @@ class ImportForm(StyledForm):
     def __init__(self, *args: Any, by: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_org"].queryset = orgs_for(by, Action.CHANGE)  # type: ignore[attr-defined]
+
+
+# --- Plan edits (milestones, goals) -----------------------------------------------------------------
+
+
+class MilestoneEditForm(StyledForm):
+    title = forms.CharField(label="节点", max_length=200)
+    due_date = forms.DateField(label="计划完成日期", widget=date_input())
+    done_on = forms.DateField(
+        label="实际完成日期", required=False, widget=date_input(), help_text="未完成请留空。"
+    )
+
+
+class MilestoneDoneForm(StyledForm):
+    done_on = forms.DateField(label="实际完成日期", required=False, widget=date_input())
+
+
+class GoalEditForm(StyledForm):
+    title = forms.CharField(label="目标", max_length=200)
+    target_kind = forms.ChoiceField(label="目标类型", choices=TargetKind.choices)
+    target_value = forms.DecimalField(label="目标值", required=False, max_digits=14, decimal_places=2)
+    unit = forms.CharField(label="单位", max_length=20, required=False)
+    achieved_value = forms.DecimalField(
+        label="已完成值", required=False, max_digits=14, decimal_places=2, help_text="数值目标填写。"
+    )
+    achieved = forms.BooleanField(label="已实现", required=False, help_text="是否完成类目标勾选。")

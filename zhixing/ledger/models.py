@@ -3,7 +3,7 @@ with evidence, and 销号 (closure) requests.
 
 Scope: a ledger belongs to its lead organisation. A task is visible to whoever's view scope covers the ledger's
 lead organisation, the task's lead organisation or one of its cooperating organisations — and to its responsible
-person and supervising leader, and to the members of a 专班 (task force) of its ledger. `Task.objects.visible_to(user, action)` is that rule, in one query; every page and
+person and supervising leader, and to the members of a 专班 (task force) of its ledger (the supervision app adds them through `hooks`). `Task.objects.visible_to(user, action)` is that rule, in one query; every page and
 endpoint fetches tasks through it. A cooperating organisation sees the tasks it cooperates on, not the rest.
 """
 
@@ -19,15 +19,8 @@ from django.db.models import Exists, OuterRef, Q
 from zhixing.core.models import StoredFile, stored_file_path
 from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
 from zhixing.directives.models import Directive
-from zhixing.ledger.choices import (
-    ClosureStatus,
-    FindingResult,
-    NoticeStatus,
-    ReminderKind,
-    ReviewStatus,
-    TargetKind,
-    TaskStatus,
-)
+from zhixing.ledger import hooks
+from zhixing.ledger.choices import ClosureStatus, ReminderKind, TargetKind, TaskStatus
 from zhixing.orgs.models import Organization, Person
 
 
@@ -41,7 +34,7 @@ class LedgerQuerySet(ScopedQuerySet["Ledger"]):
         tasks = Task.objects.visible_to(user, action).filter(ledger_id=OuterRef("pk"))
         q = scope.q("lead_org__path") | Q(Exists(tasks))
         if Action(action) == Action.VIEW and getattr(user, "is_authenticated", False):
-            q |= Q(Exists(TaskForce.members_of(user).filter(taskforce__ledger_id=OuterRef("pk"))))
+            q |= hooks.member_q(user, OuterRef("pk"))
         return self.filter(q)
 
 
@@ -147,8 +140,8 @@ class TaskQuerySet(ScopedQuerySet["Task"]):
             q = scope.q("ledger__lead_org__path") | scope.q("lead_org__path") | Q(Exists(coop))
         if Action(action) == Action.VIEW and getattr(user, "is_authenticated", False):
             q |= Q(responsible__user_id=user.pk) | Q(supervisor__user_id=user.pk)
-            # 专班: members of a task force of the task's ledger see all of its tasks
-            q |= Q(Exists(TaskForce.members_of(user).filter(taskforce__ledger_id=OuterRef("ledger_id"))))
+            # 专班 (supervision): members of a task force of the task's ledger see all of its tasks
+            q |= hooks.member_q(user, OuterRef("ledger_id"))
         return self.filter(q)
 
     def editable_by(self, user: Any) -> TaskQuerySet:
@@ -295,8 +288,10 @@ class ProgressReport(models.Model):
         return f"{self.task} {self.percent}%"
 
 
-# Old migrations name this upload_to; the folder is now the model's upload_folder().
+# Old migrations name these upload_to (0002 for NoticeEvidence, now in supervision); the folder is now the model's
+# upload_folder().
 evidence_path = stored_file_path
+notice_evidence_path = stored_file_path
 
 
 class ProgressEvidence(StoredFile):
@@ -351,317 +346,6 @@ class Closure(models.Model):
 
     def __str__(self) -> str:
         return f"销号申请：{self.task}"
-
-
-# --- 督办/催办 --------------------------------------------------------------------------------------
-
-
-class SupervisionNotice(models.Model):
-    """督办通知: a supervisor asks the owner of a task for an answer by a date; the owner answers once."""
-
-    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="notices")
-    content = models.TextField("督办内容")
-    reply_working_days = models.PositiveSmallIntegerField("答复时限（工作日）", null=True, blank=True)
-    reply_due = models.DateField("答复期限")
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="督办人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    issued_at = models.DateTimeField("督办时间", auto_now_add=True)
-    status = models.CharField("状态", max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.OPEN)
-    answer = models.TextField("答复内容", blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="答复人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
-
-    objects = ScopedManager["SupervisionNotice"]()
-    scope_path = "task__ledger__lead_org__path"
-
-    class Meta:
-        verbose_name = "督办通知"
-        verbose_name_plural = "督办通知"
-        ordering = ["-issued_at", "-id"]
-        indexes = [
-            models.Index(fields=["task", "status"]),
-            models.Index(fields=["status", "reply_due"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"督办：{self.task}"
-
-    def get_absolute_url(self) -> str:
-        return f"/ledger/notices/{self.pk}/"
-
-    def is_overdue(self, today: Any) -> bool:
-        return self.status == NoticeStatus.OPEN and today > self.reply_due
-
-
-# Old migrations name this upload_to; the folder is now the model's upload_folder().
-notice_evidence_path = stored_file_path
-
-
-class NoticeEvidence(StoredFile):
-    notice = models.ForeignKey(
-        SupervisionNotice, verbose_name="督办通知", on_delete=models.CASCADE, related_name="evidence"
-    )
-
-    objects = ScopedManager["NoticeEvidence"]()
-    scope_path = "notice__task__ledger__lead_org__path"
-
-    class Meta:
-        verbose_name = "督办答复佐证材料"
-        verbose_name_plural = "督办答复佐证材料"
-        ordering = ["notice_id", "id"]
-
-    def upload_folder(self) -> str:
-        return f"ledger/notices/{self.notice_id}"
-
-
-class TaskUrging(models.Model):
-    """催办 of a task (optionally about an open 督办通知): who urged whom, when; the recipients got a notification."""
-
-    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="urgings")
-    notice = models.ForeignKey(
-        SupervisionNotice,
-        verbose_name="督办通知",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="urgings",
-    )
-    note = models.CharField("催办附言", max_length=300, blank=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="催办人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    sent_at = models.DateTimeField("催办时间", auto_now_add=True)
-    recipients = models.CharField("接收人", max_length=300, blank=True)
-
-    objects = ScopedManager["TaskUrging"]()
-    scope_path = "task__ledger__lead_org__path"
-
-    class Meta:
-        verbose_name = "任务催办"
-        verbose_name_plural = "任务催办"
-        ordering = ["-sent_at", "-id"]
-        indexes = [models.Index(fields=["task", "-sent_at"])]
-
-    def __str__(self) -> str:
-        return f"催办：{self.task}"
-
-
-# --- 专班 -----------------------------------------------------------------------------------------
-
-
-class TaskForce(models.Model):
-    """专班: people from several organisations who may see every task of the ledger and report progress on it."""
-
-    ledger = models.ForeignKey(
-        Ledger, verbose_name="台账", on_delete=models.CASCADE, related_name="task_forces"
-    )
-    name = models.CharField("专班名称", max_length=100)
-    members = models.ManyToManyField(Person, verbose_name="成员", related_name="task_forces")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField("建立时间", auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    objects = ScopedManager["TaskForce"]()
-    scope_path = "ledger__lead_org__path"
-
-    class Meta:
-        verbose_name = "专班"
-        verbose_name_plural = "专班"
-        ordering = ["ledger_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["ledger", "name"], name="taskforce_unique_name")]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return f"/ledger/taskforces/{self.pk}/"
-
-    @staticmethod
-    def members_of(user: Any) -> models.QuerySet[Any]:
-        """Membership rows (person ↔ task force) of the user's person: the 专班 part of the scoping rule."""
-        return TaskForce.members.through.objects.filter(person__user_id=user.pk)
-
-
-# --- 回头看 ---------------------------------------------------------------------------------------
-
-
-class ReviewRoundQuerySet(ScopedQuerySet["ReviewRound"]):
-    def visible_to(self, user: Any, action: Action | str = Action.VIEW) -> ReviewRoundQuerySet:
-        """The organiser in scope, or (viewing) one of the reviewed ledgers' lead organisations in scope."""
-        scope = scope_for(user, action)
-        if scope.everything:
-            return self
-        if scope.nothing:
-            return self.none()
-        q = scope.q("organizer__path")
-        if Action(action) == Action.VIEW:
-            reviewed = ReviewRound.ledgers.through.objects.filter(reviewround_id=OuterRef("pk")).filter(
-                scope.q("ledger__lead_org__path")
-            )
-            q |= Q(Exists(reviewed))
-        return self.filter(q)
-
-
-class ReviewRound(models.Model):
-    """回头看: a review round over chosen ledgers; findings per task, rectifications tracked as tasks of the round's
-    own 整改台账 (`rectification_ledger`), so they get progress reports, status, reminders and 销号."""
-
-    title = models.CharField("名称", max_length=200)
-    organizer = models.ForeignKey(
-        Organization, verbose_name="组织单位", on_delete=models.PROTECT, related_name="review_rounds"
-    )
-    ledgers = models.ManyToManyField(Ledger, verbose_name="检查的台账", related_name="review_rounds")
-    start_date = models.DateField("开始日期")
-    rectify_by = models.DateField("整改期限", help_text="整改事项最晚的完成时限。")
-    note = models.TextField("工作要求", blank=True)
-    status = models.CharField("状态", max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.OPEN)
-    rectification_ledger = models.OneToOneField(
-        Ledger,
-        verbose_name="整改台账",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="review_round_of",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField("建立时间", auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    objects = ReviewRoundQuerySet.as_manager()
-    scope_path = "organizer__path"
-
-    class Meta:
-        verbose_name = "回头看"
-        verbose_name_plural = "回头看"
-        ordering = ["-start_date", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(rectify_by__gte=models.F("start_date")), name="review_rectify_after_start"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return f"/ledger/reviews/{self.pk}/"
-
-
-class ReviewFinding(models.Model):
-    """Per reviewed task: 落实到位 / 基本到位 / 未到位, the problems found, and for the latter two the rectification
-    item — a Task of the round's 整改台账."""
-
-    round = models.ForeignKey(
-        ReviewRound, verbose_name="回头看", on_delete=models.CASCADE, related_name="findings"
-    )
-    task = models.ForeignKey(
-        Task, verbose_name="检查的任务", on_delete=models.CASCADE, related_name="findings"
-    )
-    result = models.CharField("检查结论", max_length=16, choices=FindingResult.choices)
-    problems = models.TextField("存在问题", blank=True)
-    rectification = models.OneToOneField(
-        Task,
-        verbose_name="整改事项",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="rectification_of",
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    recorded_at = models.DateTimeField("记录时间", auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    objects = ScopedManager["ReviewFinding"]()
-    scope_path = "round__organizer__path"
-
-    class Meta:
-        verbose_name = "回头看检查结论"
-        verbose_name_plural = "回头看检查结论"
-        ordering = ["round_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["round", "task"], name="finding_one_per_task")]
-
-    def __str__(self) -> str:
-        return f"{self.task}：{self.get_result_display()}"
-
-
-# --- 晾晒 board: publication and snapshots; reminders sent (board) ---------------------------------
-
-
-class BoardPublication(models.Model):
-    """The committee publishes (or withdraws) the 晾晒 board to the department admins. Every decision is a row;
-    the newest one stands."""
-
-    published = models.BooleanField("已发布")
-    note = models.CharField("说明", max_length=300, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField("时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "晾晒榜发布记录"
-        verbose_name_plural = "晾晒榜发布记录"
-        ordering = ["-decided_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{'发布' if self.published else '撤回'}晾晒榜 {self.decided_at:%Y-%m-%d %H:%M}"
-
-
-class BoardSnapshot(models.Model):
-    """One department's line of the 晾晒 board on one day (the periodic job writes them; the trend reads them)."""
-
-    taken_on = models.DateField("日期")
-    department = models.ForeignKey(
-        Organization, verbose_name="部门", on_delete=models.CASCADE, related_name="+"
-    )
-    total = models.PositiveIntegerField("任务总数", default=0)
-    on_schedule = models.PositiveIntegerField("正常推进", default=0)
-    behind = models.PositiveIntegerField("滞后", default=0)
-    overdue = models.PositiveIntegerField("已逾期", default=0)
-    pending_closure = models.PositiveIntegerField("待销号", default=0)
-    closed = models.PositiveIntegerField("已销号", default=0)
-    due_so_far = models.PositiveIntegerField("已到期", default=0)
-    closed_on_time = models.PositiveIntegerField("按时销号", default=0)
-    on_time_rate = models.FloatField("按时完成率（%）", null=True, blank=True)
-
-    objects = ScopedManager["BoardSnapshot"]()
-    scope_path = "department__path"
-
-    class Meta:
-        verbose_name = "晾晒榜快照"
-        verbose_name_plural = "晾晒榜快照"
-        ordering = ["-taken_on", "department_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["taken_on", "department"], name="board_snapshot_one_a_day")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.department} {self.taken_on:%Y-%m-%d}"
 
 
 class SentReminder(models.Model):

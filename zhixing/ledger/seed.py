@@ -38,15 +38,7 @@ from zhixing.core import audit, calendar
 from zhixing.core.bulk import insert_many
 from zhixing.directives.models import Directive
 from zhixing.ledger.choices import ClosureStatus, TaskStatus
-from zhixing.ledger.models import (
-    BoardSnapshot,
-    Closure,
-    Ledger,
-    ProgressEvidence,
-    ProgressReport,
-    SentReminder,
-    Task,
-)
+from zhixing.ledger.models import Closure, Ledger, ProgressEvidence, ProgressReport, SentReminder, Task
 from zhixing.ledger.status import Part, derive_status, rollup
 from zhixing.orgs.models import Organization, Person
 
@@ -230,7 +222,7 @@ def clear() -> None:
     """Remove every ledger (the big tables first with plain DELETEs; the rest through the ORM so that rows of
     other tables pointing at tasks cascade)."""
     with transaction.atomic():
-        for model in (SentReminder, BoardSnapshot, ProgressEvidence, Closure):
+        for model in (SentReminder, ProgressEvidence, Closure):
             model.objects.all()._raw_delete(model.objects.db)
         Task.objects.update(latest_report=None)
         ProgressReport.objects.all()._raw_delete(ProgressReport.objects.db)

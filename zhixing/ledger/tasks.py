@@ -18,18 +18,7 @@ def daily_status_refresh() -> None:
     log.info("ledger task statuses refreshed: %s", refresh_statuses(today=clock.today()))
 
 
-# --- 晾晒 board snapshot (board) ------------------------------------------------------------------
-
-
-@db_periodic_task(crontab(hour="0", minute="40"))
-def daily_board_snapshot() -> None:
-    """After the status refresh: the day's line of every department, for the board's trend."""
-    from zhixing.ledger.services_board import take_snapshot
-
-    log.info("ledger board snapshot: %s departments", take_snapshot(today=clock.today()))
-
-
-# --- Reminders (board) ----------------------------------------------------------------------------
+# --- Reminders (tasks and milestones) ------------------------------------------------------------
 
 
 @db_periodic_task(crontab(hour="7", minute="30"))

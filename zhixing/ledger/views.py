@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from zhixing.core import clock, files
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
-from zhixing.ledger import queries, services
+from zhixing.ledger import hooks, queries, services
 from zhixing.ledger.choices import STATUS_COLOURS, ClosureStatus, TargetKind, TaskStatus
 from zhixing.ledger.forms import (
     ClosureRequestForm,
@@ -26,6 +25,7 @@ from zhixing.ledger.forms import (
     GoalForm,
     LedgerFilterForm,
     LedgerForm,
+    MilestoneDoneForm,
     MilestoneForm,
     ReasonForm,
     ReportForm,
@@ -167,7 +167,8 @@ def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change,
             "today": today,
             "due_in": due_in(ledger.end_date, today),
-            "task_forces": list(ledger.task_forces.annotate(size=Count("members"))),
+            "panels": hooks.ledger_panels(request, ledger, can_change),
+            "actions": hooks.ledger_actions(),
         },
     )
 
@@ -318,15 +319,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and task.status not in {TaskStatus.CLOSED, TaskStatus.TERMINATED},
             "can_decide": services.can_decide_closure(user, task),
             "milestone_form": MilestoneForm(),
-            "sup": _supervision_panel(user, task),
+            "done_form": MilestoneDoneForm(initial={"done_on": _today()}),
+            "panels": hooks.task_panels(request, task),
         },
     )
-
-
-def _supervision_panel(user: Any, task: Task) -> dict[str, Any]:
-    from zhixing.ledger.views_supervision import task_panel  # it builds on this module
-
-    return task_panel(user, task)
 
 
 @login_required
@@ -501,16 +497,10 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         {
             "rows": [(t, s, STATUS_COLOURS[s], d) for t, s, d in rows],
             "today": today,
-            "notices": _my_notices(request.user),
+            "panels": hooks.my_tasks_panels(request),
         },
     )
 
 
 def report_url(task: Task) -> str:
     return reverse("ledger:task_report", args=[task.pk])
-
-
-def _my_notices(user: Any) -> list[Any]:
-    from zhixing.ledger.views_supervision import my_notices
-
-    return my_notices(user)

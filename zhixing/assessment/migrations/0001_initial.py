@@ -8,227 +8,627 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Scheme',
+            name="Scheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('name', models.CharField(max_length=200, verbose_name='方案名称')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('is_active', models.BooleanField(default=False, verbose_name='启用')),
-                ('grade_method', models.CharField(choices=[('thresholds', '按分数线'), ('quotas', '按比例')], default='thresholds', max_length=12, verbose_name='定档方式')),
-                ('excellent_at', models.DecimalField(decimal_places=2, default=Decimal('90'), max_digits=5, verbose_name='优秀分数线')),
-                ('good_at', models.DecimalField(decimal_places=2, default=Decimal('80'), max_digits=5, verbose_name='良好分数线')),
-                ('fair_at', models.DecimalField(decimal_places=2, default=Decimal('60'), max_digits=5, verbose_name='一般分数线')),
-                ('excellent_quota', models.PositiveSmallIntegerField(default=20, verbose_name='优秀比例（%）')),
-                ('good_quota', models.PositiveSmallIntegerField(default=30, verbose_name='良好比例（%）')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='制定时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessment_schemes', to='orgs.organization', verbose_name='制定单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("name", models.CharField(max_length=200, verbose_name="方案名称")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("is_active", models.BooleanField(default=False, verbose_name="启用")),
+                (
+                    "grade_method",
+                    models.CharField(
+                        choices=[("thresholds", "按分数线"), ("quotas", "按比例")],
+                        default="thresholds",
+                        max_length=12,
+                        verbose_name="定档方式",
+                    ),
+                ),
+                (
+                    "excellent_at",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("90"), max_digits=5, verbose_name="优秀分数线"
+                    ),
+                ),
+                (
+                    "good_at",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("80"), max_digits=5, verbose_name="良好分数线"
+                    ),
+                ),
+                (
+                    "fair_at",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("60"), max_digits=5, verbose_name="一般分数线"
+                    ),
+                ),
+                (
+                    "excellent_quota",
+                    models.PositiveSmallIntegerField(default=20, verbose_name="优秀比例（%）"),
+                ),
+                ("good_quota", models.PositiveSmallIntegerField(default=30, verbose_name="良好比例（%）")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="制定时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessment_schemes",
+                        to="orgs.organization",
+                        verbose_name="制定单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核方案',
-                'verbose_name_plural': '考核方案',
-                'ordering': ['-year', '-id'],
+                "verbose_name": "考核方案",
+                "verbose_name_plural": "考核方案",
+                "ordering": ["-year", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Round',
+            name="Round",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='轮次名称')),
-                ('include_branches', models.BooleanField(default=True, verbose_name='同时考核各支部')),
-                ('status', models.CharField(choices=[('open', '进行中'), ('final', '已定档')], default='open', max_length=8, verbose_name='状态')),
-                ('objection_start', models.DateField(blank=True, null=True, verbose_name='申诉开始日期')),
-                ('objection_end', models.DateField(blank=True, null=True, verbose_name='申诉截止日期')),
-                ('as_of', models.DateField(blank=True, null=True, verbose_name='数据截至')),
-                ('computed_at', models.DateTimeField(blank=True, null=True, verbose_name='计算时间')),
-                ('finalised_at', models.DateTimeField(blank=True, null=True, verbose_name='定档时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('finalised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rounds', to='assessment.scheme', verbose_name='考核方案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="轮次名称")),
+                ("include_branches", models.BooleanField(default=True, verbose_name="同时考核各支部")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "进行中"), ("final", "已定档")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("objection_start", models.DateField(blank=True, null=True, verbose_name="申诉开始日期")),
+                ("objection_end", models.DateField(blank=True, null=True, verbose_name="申诉截止日期")),
+                ("as_of", models.DateField(blank=True, null=True, verbose_name="数据截至")),
+                ("computed_at", models.DateTimeField(blank=True, null=True, verbose_name="计算时间")),
+                ("finalised_at", models.DateTimeField(blank=True, null=True, verbose_name="定档时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "finalised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rounds",
+                        to="assessment.scheme",
+                        verbose_name="考核方案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核轮次',
-                'verbose_name_plural': '考核轮次',
-                'ordering': ['-scheme__year', '-id'],
+                "verbose_name": "考核轮次",
+                "verbose_name_plural": "考核轮次",
+                "ordering": ["-scheme__year", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('depth', models.PositiveSmallIntegerField(default=1, editable=False, verbose_name='层级')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('name', models.CharField(max_length=200, verbose_name='指标')),
-                ('kind', models.CharField(choices=[('group', '指标分类'), ('computed', '数据自动计算'), ('manual', '人工评分')], max_length=10, verbose_name='类型')),
-                ('weight', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='分值（权重）')),
-                ('applies_to', models.CharField(choices=[('all', '部门和支部'), ('department', '仅部门'), ('branch', '仅支部')], default='all', max_length=12, verbose_name='适用对象')),
-                ('key', models.CharField(blank=True, max_length=40, verbose_name='计算指标')),
-                ('full_at', models.FloatField(blank=True, help_text='计算值达到此值得满分（比率填 0~1）', null=True, verbose_name='满分线')),
-                ('zero_at', models.FloatField(blank=True, help_text='计算值低于此值得 0 分，之间按比例', null=True, verbose_name='零分线')),
-                ('no_data', models.CharField(choices=[('skip', '不计入（按其余指标折算）'), ('full', '按满分计'), ('zero', '按零分计')], default='skip', max_length=6, verbose_name='无数据时')),
-                ('guidance', models.TextField(blank=True, verbose_name='评分标准')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='assessment.indicator', verbose_name='上级指标')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='assessment.scheme', verbose_name='考核方案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("depth", models.PositiveSmallIntegerField(default=1, editable=False, verbose_name="层级")),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                ("name", models.CharField(max_length=200, verbose_name="指标")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("group", "指标分类"), ("computed", "数据自动计算"), ("manual", "人工评分")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("weight", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="分值（权重）")),
+                (
+                    "applies_to",
+                    models.CharField(
+                        choices=[("all", "部门和支部"), ("department", "仅部门"), ("branch", "仅支部")],
+                        default="all",
+                        max_length=12,
+                        verbose_name="适用对象",
+                    ),
+                ),
+                ("key", models.CharField(blank=True, max_length=40, verbose_name="计算指标")),
+                (
+                    "full_at",
+                    models.FloatField(
+                        blank=True,
+                        help_text="计算值达到此值得满分（比率填 0~1）",
+                        null=True,
+                        verbose_name="满分线",
+                    ),
+                ),
+                (
+                    "zero_at",
+                    models.FloatField(
+                        blank=True,
+                        help_text="计算值低于此值得 0 分，之间按比例",
+                        null=True,
+                        verbose_name="零分线",
+                    ),
+                ),
+                (
+                    "no_data",
+                    models.CharField(
+                        choices=[
+                            ("skip", "不计入（按其余指标折算）"),
+                            ("full", "按满分计"),
+                            ("zero", "按零分计"),
+                        ],
+                        default="skip",
+                        max_length=6,
+                        verbose_name="无数据时",
+                    ),
+                ),
+                ("guidance", models.TextField(blank=True, verbose_name="评分标准")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="assessment.indicator",
+                        verbose_name="上级指标",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicators",
+                        to="assessment.scheme",
+                        verbose_name="考核方案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核指标',
-                'verbose_name_plural': '考核指标',
-                'ordering': ['scheme_id', 'depth', 'sort_order', 'id'],
+                "verbose_name": "考核指标",
+                "verbose_name_plural": "考核指标",
+                "ordering": ["scheme_id", "depth", "sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('department', '部门'), ('branch', '支部')], max_length=12, verbose_name='层级')),
-                ('earned', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=7, verbose_name='指标得分')),
-                ('possible', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=7, verbose_name='适用指标满分')),
-                ('deducted', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=7, verbose_name='扣分')),
-                ('total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=7, verbose_name='总分')),
-                ('grade', models.CharField(blank=True, choices=[('excellent', '优秀'), ('good', '良好'), ('fair', '一般'), ('poor', '较差')], max_length=10, verbose_name='等次')),
-                ('rank', models.PositiveIntegerField(blank=True, null=True, verbose_name='排名')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization', verbose_name='所属部门')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessment_scores', to='orgs.organization', verbose_name='被考核组织')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='assessment.round', verbose_name='考核轮次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("department", "部门"), ("branch", "支部")],
+                        max_length=12,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "earned",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=7, verbose_name="指标得分"
+                    ),
+                ),
+                (
+                    "possible",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=7, verbose_name="适用指标满分"
+                    ),
+                ),
+                (
+                    "deducted",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=7, verbose_name="扣分"
+                    ),
+                ),
+                (
+                    "total",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=7, verbose_name="总分"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        blank=True,
+                        choices=[("excellent", "优秀"), ("good", "良好"), ("fair", "一般"), ("poor", "较差")],
+                        max_length=10,
+                        verbose_name="等次",
+                    ),
+                ),
+                ("rank", models.PositiveIntegerField(blank=True, null=True, verbose_name="排名")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="所属部门",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessment_scores",
+                        to="orgs.organization",
+                        verbose_name="被考核组织",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="assessment.round",
+                        verbose_name="考核轮次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核得分',
-                'verbose_name_plural': '考核得分',
-                'ordering': ['round_id', 'level', 'rank', 'id'],
+                "verbose_name": "考核得分",
+                "verbose_name_plural": "考核得分",
+                "ordering": ["round_id", "level", "rank", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='申诉理由')),
-                ('raised_at', models.DateTimeField(auto_now_add=True, verbose_name='申诉时间')),
-                ('status', models.CharField(choices=[('pending', '待答复'), ('upheld', '申诉成立'), ('rejected', '维持原评分')], default='pending', max_length=10, verbose_name='状态')),
-                ('answer', models.TextField(blank=True, verbose_name='答复')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('raised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('score', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objections', to='assessment.score', verbose_name='考核得分')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="申诉理由")),
+                ("raised_at", models.DateTimeField(auto_now_add=True, verbose_name="申诉时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待答复"), ("upheld", "申诉成立"), ("rejected", "维持原评分")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("answer", models.TextField(blank=True, verbose_name="答复")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="答复时间")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "score",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="objections",
+                        to="assessment.score",
+                        verbose_name="考核得分",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申诉',
-                'verbose_name_plural': '申诉',
-                'ordering': ['score_id', '-raised_at', '-id'],
+                "verbose_name": "申诉",
+                "verbose_name_plural": "申诉",
+                "ordering": ["score_id", "-raised_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ItemScore',
+            name="ItemScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.FloatField(blank=True, null=True, verbose_name='计算值')),
-                ('detail', models.CharField(blank=True, max_length=300, verbose_name='计算说明')),
-                ('points', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='得分')),
-                ('max_points', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='满分')),
-                ('counted', models.BooleanField(default=True, verbose_name='计入总分')),
-                ('evidence', models.JSONField(blank=True, default=list, verbose_name='依据记录')),
-                ('note', models.TextField(blank=True, verbose_name='评分说明')),
-                ('scored_at', models.DateTimeField(blank=True, null=True, verbose_name='评分时间')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessment.indicator', verbose_name='指标')),
-                ('scored_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('score', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='assessment.score', verbose_name='考核得分')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.FloatField(blank=True, null=True, verbose_name="计算值")),
+                ("detail", models.CharField(blank=True, max_length=300, verbose_name="计算说明")),
+                (
+                    "points",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=6, null=True, verbose_name="得分"
+                    ),
+                ),
+                ("max_points", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="满分")),
+                ("counted", models.BooleanField(default=True, verbose_name="计入总分")),
+                ("evidence", models.JSONField(blank=True, default=list, verbose_name="依据记录")),
+                ("note", models.TextField(blank=True, verbose_name="评分说明")),
+                ("scored_at", models.DateTimeField(blank=True, null=True, verbose_name="评分时间")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessment.indicator",
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "scored_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "score",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="assessment.score",
+                        verbose_name="考核得分",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '指标得分',
-                'verbose_name_plural': '指标得分',
-                'ordering': ['score_id', 'indicator_id'],
+                "verbose_name": "指标得分",
+                "verbose_name_plural": "指标得分",
+                "ordering": ["score_id", "indicator_id"],
             },
         ),
         migrations.CreateModel(
-            name='Deduction',
+            name="Deduction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='扣分')),
-                ('reason', models.CharField(max_length=300, verbose_name='扣分原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='扣分时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('score', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deductions', to='assessment.score', verbose_name='考核得分')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("points", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="扣分")),
+                ("reason", models.CharField(max_length=300, verbose_name="扣分原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="扣分时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "score",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deductions",
+                        to="assessment.score",
+                        verbose_name="考核得分",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '扣分',
-                'verbose_name_plural': '扣分',
-                'ordering': ['score_id', 'id'],
+                "verbose_name": "扣分",
+                "verbose_name_plural": "扣分",
+                "ordering": ["score_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Correction',
+            name="Correction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('what', models.CharField(max_length=200, verbose_name='更正内容')),
-                ('before', models.CharField(max_length=60, verbose_name='更正前')),
-                ('after', models.CharField(max_length=60, verbose_name='更正后')),
-                ('reason', models.CharField(max_length=300, verbose_name='更正原因')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='更正时间')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assessment.itemscore', verbose_name='指标得分')),
-                ('score', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='corrections', to='assessment.score', verbose_name='考核得分')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("what", models.CharField(max_length=200, verbose_name="更正内容")),
+                ("before", models.CharField(max_length=60, verbose_name="更正前")),
+                ("after", models.CharField(max_length=60, verbose_name="更正后")),
+                ("reason", models.CharField(max_length=300, verbose_name="更正原因")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="更正时间")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="assessment.itemscore",
+                        verbose_name="指标得分",
+                    ),
+                ),
+                (
+                    "score",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="corrections",
+                        to="assessment.score",
+                        verbose_name="考核得分",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '更正记录',
-                'verbose_name_plural': '更正记录',
-                'ordering': ['score_id', '-at', '-id'],
+                "verbose_name": "更正记录",
+                "verbose_name_plural": "更正记录",
+                "ordering": ["score_id", "-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ScoreAttachment',
+            name="ScoreAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=zhixing.assessment.models.attachment_path, verbose_name='文件')),
-                ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
-                ('content_type', models.CharField(max_length=60, verbose_name='类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('deduction', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='assessment.deduction', verbose_name='扣分')),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='assessment.itemscore', verbose_name='指标得分')),
-                ('score', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='assessment.score', verbose_name='考核得分')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=zhixing.assessment.models.attachment_path,
+                        verbose_name="文件",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=60, verbose_name="类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "deduction",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="assessment.deduction",
+                        verbose_name="扣分",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="assessment.itemscore",
+                        verbose_name="指标得分",
+                    ),
+                ),
+                (
+                    "score",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="assessment.score",
+                        verbose_name="考核得分",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评分附件',
-                'verbose_name_plural': '评分附件',
-                'ordering': ['score_id', 'id'],
+                "verbose_name": "评分附件",
+                "verbose_name_plural": "评分附件",
+                "ordering": ["score_id", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='scheme',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('owner', 'year'), name='scheme_one_active_per_year'),
+            model_name="scheme",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("owner", "year"),
+                name="scheme_one_active_per_year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 0)), name='indicator_weight_not_negative'),
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gte", 0)), name="indicator_weight_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='score',
-            index=models.Index(fields=['round', 'level', 'department', 'rank'], name='assessment__round_i_2f1c32_idx'),
+            model_name="score",
+            index=models.Index(
+                fields=["round", "level", "department", "rank"], name="assessment__round_i_2f1c32_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('round', 'organization'), name='score_one_per_org_round'),
+            model_name="score",
+            constraint=models.UniqueConstraint(
+                fields=("round", "organization"), name="score_one_per_org_round"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='itemscore',
-            constraint=models.UniqueConstraint(fields=('score', 'indicator'), name='itemscore_one_per_indicator'),
+            model_name="itemscore",
+            constraint=models.UniqueConstraint(
+                fields=("score", "indicator"), name="itemscore_one_per_indicator"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deduction',
-            constraint=models.CheckConstraint(condition=models.Q(('points__gt', 0)), name='deduction_positive'),
+            model_name="deduction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("points__gt", 0)), name="deduction_positive"
+            ),
         ),
     ]

@@ -184,7 +184,7 @@ def test_ledger_status_by_department_derived_for_today(world: World, data: dict[
     assert sum(row) == 2
     assert world.dept_b.name not in as_dict(chart)
     # the same figures as the 晾晒 board
-    from zhixing.ledger import queries_board
+    from zhixing.board import queries as queries_board
 
     line = next(r for r in queries_board.board(today=TODAY).rows if r.dept_id == world.dept_a.pk)
     assert row == [line.on_schedule, line.behind, line.overdue, line.pending_closure, line.closed]

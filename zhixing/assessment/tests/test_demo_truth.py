@@ -11,12 +11,13 @@ from django.test import override_settings
 
 from zhixing.assessment.choices import Level
 from zhixing.assessment.models import Round, Score
+from zhixing.board import queries as queries_board
+from zhixing.board.models import BoardSnapshot
 from zhixing.core import clock
-from zhixing.ledger import queries_board
-from zhixing.ledger.choices import NoticeStatus
-from zhixing.ledger.models import BoardSnapshot, SupervisionNotice
-from zhixing.ledger.seed_supervision import OLD_NOTICE_DAYS
 from zhixing.orgs import seed as org_seed
+from zhixing.supervision.choices import NoticeStatus
+from zhixing.supervision.models import SupervisionNotice
+from zhixing.supervision.seed import OLD_NOTICE_DAYS
 
 pytestmark = pytest.mark.django_db
 

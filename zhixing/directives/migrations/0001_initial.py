@@ -7,127 +7,308 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('study', '0002_campaigns_and_default_norms'),
+        ("orgs", "0001_initial"),
+        ("study", "0002_campaigns_and_default_norms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Field',
+            name="Field",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='领域')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="领域")),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '领域',
-                'verbose_name_plural': '领域',
-                'ordering': ['sort_order', 'name'],
+                "verbose_name": "领域",
+                "verbose_name_plural": "领域",
+                "ordering": ["sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Directive',
+            name="Directive",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='标题')),
-                ('kind', models.CharField(choices=[('speech', '重要讲话'), ('instruction', '重要指示'), ('comment', '批示'), ('article', '重要文章'), ('meeting', '会议精神')], max_length=20, verbose_name='类别')),
-                ('issued_on', models.DateField(verbose_name='发表/作出日期')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='来源')),
-                ('summary', models.TextField(blank=True, verbose_name='摘要')),
-                ('text', models.TextField(blank=True, verbose_name='全文')),
-                ('scope_all', models.BooleanField(default=True, verbose_name='全部组织须学习')),
-                ('deadline_working_days', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(1)], verbose_name='首次学习时限（工作日）')),
-                ('deadline', models.DateField(editable=False, verbose_name='首次学习截止日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='issued_directives', to='orgs.organization', verbose_name='登记单位')),
-                ('scope_roots', models.ManyToManyField(blank=True, related_name='directives_to_study', to='orgs.organization', verbose_name='须学习的组织（含下级）')),
-                ('fields', models.ManyToManyField(blank=True, related_name='directives', to='directives.field', verbose_name='领域')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="标题")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("speech", "重要讲话"),
+                            ("instruction", "重要指示"),
+                            ("comment", "批示"),
+                            ("article", "重要文章"),
+                            ("meeting", "会议精神"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("issued_on", models.DateField(verbose_name="发表/作出日期")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="来源")),
+                ("summary", models.TextField(blank=True, verbose_name="摘要")),
+                ("text", models.TextField(blank=True, verbose_name="全文")),
+                ("scope_all", models.BooleanField(default=True, verbose_name="全部组织须学习")),
+                (
+                    "deadline_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="首次学习时限（工作日）",
+                    ),
+                ),
+                ("deadline", models.DateField(editable=False, verbose_name="首次学习截止日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="issued_directives",
+                        to="orgs.organization",
+                        verbose_name="登记单位",
+                    ),
+                ),
+                (
+                    "scope_roots",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="directives_to_study",
+                        to="orgs.organization",
+                        verbose_name="须学习的组织（含下级）",
+                    ),
+                ),
+                (
+                    "fields",
+                    models.ManyToManyField(
+                        blank=True, related_name="directives", to="directives.field", verbose_name="领域"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重要讲话/指示批示',
-                'verbose_name_plural': '重要讲话/指示批示',
-                'ordering': ['-issued_on', '-id'],
+                "verbose_name": "重要讲话/指示批示",
+                "verbose_name_plural": "重要讲话/指示批示",
+                "ordering": ["-issued_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LearningModule',
+            name="LearningModule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('keywords', models.CharField(blank=True, help_text='以空格或逗号分隔，用于匹配新的讲话和指示。', max_length=500, verbose_name='补充关键词')),
-                ('fields', models.ManyToManyField(blank=True, related_name='modules', to='directives.field', verbose_name='本部门领域')),
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='learning_module', to='orgs.organization', verbose_name='部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "keywords",
+                    models.CharField(
+                        blank=True,
+                        help_text="以空格或逗号分隔，用于匹配新的讲话和指示。",
+                        max_length=500,
+                        verbose_name="补充关键词",
+                    ),
+                ),
+                (
+                    "fields",
+                    models.ManyToManyField(
+                        blank=True, related_name="modules", to="directives.field", verbose_name="本部门领域"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="learning_module",
+                        to="orgs.organization",
+                        verbose_name="部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学习模块',
-                'verbose_name_plural': '学习模块',
+                "verbose_name": "学习模块",
+                "verbose_name_plural": "学习模块",
             },
         ),
         migrations.CreateModel(
-            name='ModuleEntry',
+            name="ModuleEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('suggested', '待确认'), ('confirmed', '已纳入'), ('rejected', '不相关')], default='suggested', max_length=12, verbose_name='状态')),
-                ('score', models.FloatField(default=0, verbose_name='匹配度')),
-                ('matched_words', models.JSONField(blank=True, default=list, verbose_name='匹配词')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('directive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='module_entries', to='directives.directive', verbose_name='讲话/指示')),
-                ('module', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='directives.learningmodule', verbose_name='学习模块')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("suggested", "待确认"), ("confirmed", "已纳入"), ("rejected", "不相关")],
+                        default="suggested",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("score", models.FloatField(default=0, verbose_name="匹配度")),
+                ("matched_words", models.JSONField(blank=True, default=list, verbose_name="匹配词")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="确认时间")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "directive",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="module_entries",
+                        to="directives.directive",
+                        verbose_name="讲话/指示",
+                    ),
+                ),
+                (
+                    "module",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="directives.learningmodule",
+                        verbose_name="学习模块",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学习模块条目',
-                'verbose_name_plural': '学习模块条目',
-                'ordering': ['-directive__issued_on', '-id'],
+                "verbose_name": "学习模块条目",
+                "verbose_name_plural": "学习模块条目",
+                "ordering": ["-directive__issued_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Urging',
+            name="Urging",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='催办时间')),
-                ('automatic', models.BooleanField(default=False, verbose_name='系统自动提醒')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='附言')),
-                ('directive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='urgings', to='directives.directive', verbose_name='讲话/指示')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='urgings', to='orgs.organization', verbose_name='被催办组织')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='催办人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="催办时间")),
+                ("automatic", models.BooleanField(default=False, verbose_name="系统自动提醒")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="附言")),
+                (
+                    "directive",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="urgings",
+                        to="directives.directive",
+                        verbose_name="讲话/指示",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="urgings",
+                        to="orgs.organization",
+                        verbose_name="被催办组织",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="催办人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '催办',
-                'verbose_name_plural': '催办',
-                'ordering': ['-sent_at'],
+                "verbose_name": "催办",
+                "verbose_name_plural": "催办",
+                "ordering": ["-sent_at"],
             },
         ),
         migrations.CreateModel(
-            name='AgendaStudy',
+            name="AgendaStudy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agenda_item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='directive_links', to='study.agendaitem', verbose_name='议题')),
-                ('directive', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='studies', to='directives.directive', verbose_name='学习内容')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "agenda_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directive_links",
+                        to="study.agendaitem",
+                        verbose_name="议题",
+                    ),
+                ),
+                (
+                    "directive",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="studies",
+                        to="directives.directive",
+                        verbose_name="学习内容",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '议题学习的讲话/指示',
-                'verbose_name_plural': '议题学习的讲话/指示',
-                'indexes': [models.Index(fields=['directive', 'agenda_item'], name='directives__directi_720413_idx')],
-                'constraints': [models.UniqueConstraint(fields=('agenda_item', 'directive'), name='agenda_study_unique')],
+                "verbose_name": "议题学习的讲话/指示",
+                "verbose_name_plural": "议题学习的讲话/指示",
+                "indexes": [
+                    models.Index(fields=["directive", "agenda_item"], name="directives__directi_720413_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("agenda_item", "directive"), name="agenda_study_unique")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='directive',
-            index=models.Index(fields=['issued_on'], name='directives__issued__3a31ef_idx'),
+            model_name="directive",
+            index=models.Index(fields=["issued_on"], name="directives__issued__3a31ef_idx"),
         ),
         migrations.AddConstraint(
-            model_name='moduleentry',
-            constraint=models.UniqueConstraint(fields=('module', 'directive'), name='module_entry_unique'),
+            model_name="moduleentry",
+            constraint=models.UniqueConstraint(fields=("module", "directive"), name="module_entry_unique"),
         ),
         migrations.AddIndex(
-            model_name='urging',
-            index=models.Index(fields=['directive', 'organization'], name='directives__directi_0c6c89_idx'),
+            model_name="urging",
+            index=models.Index(fields=["directive", "organization"], name="directives__directi_0c6c89_idx"),
         ),
     ]

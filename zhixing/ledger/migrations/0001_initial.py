@@ -8,196 +8,509 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directives', '0001_initial'),
-        ('orgs', '0001_initial'),
+        ("directives", "0001_initial"),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Ledger',
+            name="Ledger",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='台账名称')),
-                ('decision_name', models.CharField(blank=True, help_text='不对应某篇讲话/指示时，填写决策部署名称。', max_length=200, verbose_name='落实的决策部署')),
-                ('start_date', models.DateField(verbose_name='开始日期')),
-                ('end_date', models.DateField(verbose_name='完成期限')),
-                ('progress', models.FloatField(default=0, editable=False, verbose_name='总体进度（%）')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('directive', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledgers', to='directives.directive', verbose_name='落实的讲话/指示')),
-                ('lead_org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_ledgers', to='orgs.organization', verbose_name='牵头单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="台账名称")),
+                (
+                    "decision_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="不对应某篇讲话/指示时，填写决策部署名称。",
+                        max_length=200,
+                        verbose_name="落实的决策部署",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="开始日期")),
+                ("end_date", models.DateField(verbose_name="完成期限")),
+                ("progress", models.FloatField(default=0, editable=False, verbose_name="总体进度（%）")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "directive",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledgers",
+                        to="directives.directive",
+                        verbose_name="落实的讲话/指示",
+                    ),
+                ),
+                (
+                    "lead_org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_ledgers",
+                        to="orgs.organization",
+                        verbose_name="牵头单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作台账',
-                'verbose_name_plural': '工作台账',
-                'ordering': ['-start_date', '-id'],
+                "verbose_name": "工作台账",
+                "verbose_name_plural": "工作台账",
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Goal',
+            name="Goal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='目标')),
-                ('target_kind', models.CharField(choices=[('number', '数值目标'), ('yesno', '是否完成')], default='number', max_length=10, verbose_name='目标类型')),
-                ('target_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='目标值')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='单位')),
-                ('achieved_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='已完成值')),
-                ('achieved', models.BooleanField(default=False, verbose_name='已实现')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('ledger', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='goals', to='ledger.ledger', verbose_name='台账')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="目标")),
+                (
+                    "target_kind",
+                    models.CharField(
+                        choices=[("number", "数值目标"), ("yesno", "是否完成")],
+                        default="number",
+                        max_length=10,
+                        verbose_name="目标类型",
+                    ),
+                ),
+                (
+                    "target_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="目标值"
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="单位")),
+                (
+                    "achieved_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="已完成值"
+                    ),
+                ),
+                ("achieved", models.BooleanField(default=False, verbose_name="已实现")),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                (
+                    "ledger",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goals",
+                        to="ledger.ledger",
+                        verbose_name="台账",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '目标',
-                'verbose_name_plural': '目标清单',
-                'ordering': ['ledger_id', 'sort_order', 'id'],
+                "verbose_name": "目标",
+                "verbose_name_plural": "目标清单",
+                "ordering": ["ledger_id", "sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProgressReport',
+            name="ProgressReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reported_at', models.DateTimeField(auto_now_add=True, verbose_name='报告时间')),
-                ('percent', models.DecimalField(decimal_places=1, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='完成进度（%）')),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='目标完成值')),
-                ('done', models.TextField(blank=True, verbose_name='进展情况')),
-                ('problems', models.TextField(blank=True, verbose_name='存在问题')),
-                ('next_steps', models.TextField(blank=True, verbose_name='下步打算')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='进度下调原因')),
-                ('is_final', models.BooleanField(default=False, verbose_name='销号报告')),
-                ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reported_at", models.DateTimeField(auto_now_add=True, verbose_name="报告时间")),
+                (
+                    "percent",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="完成进度（%）",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="目标完成值"
+                    ),
+                ),
+                ("done", models.TextField(blank=True, verbose_name="进展情况")),
+                ("problems", models.TextField(blank=True, verbose_name="存在问题")),
+                ("next_steps", models.TextField(blank=True, verbose_name="下步打算")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="进度下调原因")),
+                ("is_final", models.BooleanField(default=False, verbose_name="销号报告")),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '进展报告',
-                'verbose_name_plural': '进展报告',
-                'ordering': ['task_id', '-reported_at', '-id'],
+                "verbose_name": "进展报告",
+                "verbose_name_plural": "进展报告",
+                "ordering": ["task_id", "-reported_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProgressEvidence',
+            name="ProgressEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=zhixing.ledger.models.evidence_path, verbose_name='文件')),
-                ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
-                ('content_type', models.CharField(max_length=60, verbose_name='类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='ledger.progressreport', verbose_name='进展报告')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200, upload_to=zhixing.ledger.models.evidence_path, verbose_name="文件"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=60, verbose_name="类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="ledger.progressreport",
+                        verbose_name="进展报告",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '佐证材料',
-                'verbose_name_plural': '佐证材料',
-                'ordering': ['report_id', 'id'],
+                "verbose_name": "佐证材料",
+                "verbose_name_plural": "佐证材料",
+                "ordering": ["report_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('depth', models.PositiveSmallIntegerField(default=1, editable=False, verbose_name='层级')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('title', models.CharField(max_length=300, verbose_name='任务')),
-                ('measures', models.TextField(blank=True, verbose_name='具体举措')),
-                ('weight', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='权重')),
-                ('start_date', models.DateField(blank=True, help_text='不填则为台账开始日期。', null=True, verbose_name='开始日期')),
-                ('due_working_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='完成时限（台账开始后第几个工作日）')),
-                ('due_date', models.DateField(verbose_name='完成时限')),
-                ('status', models.CharField(choices=[('not_started', '未启动'), ('in_progress', '推进中'), ('behind', '滞后'), ('overdue', '已逾期'), ('pending_closure', '待销号'), ('closed', '已销号'), ('terminated', '已终止')], default='not_started', max_length=16, verbose_name='状态')),
-                ('status_reason', models.CharField(blank=True, max_length=300, verbose_name='状态说明')),
-                ('progress', models.FloatField(default=0, editable=False, verbose_name='进度（%）')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('cooperating', models.ManyToManyField(blank=True, related_name='cooperating_tasks', to='orgs.organization', verbose_name='配合单位')),
-                ('goal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to='ledger.goal', verbose_name='对应目标')),
-                ('latest_report', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ledger.progressreport')),
-                ('lead_org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_tasks', to='orgs.organization', verbose_name='牵头单位')),
-                ('ledger', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='ledger.ledger', verbose_name='台账')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='ledger.task', verbose_name='上级任务')),
-                ('responsible', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsible_tasks', to='orgs.person', verbose_name='责任人')),
-                ('supervisor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='supervised_tasks', to='orgs.person', verbose_name='分管领导')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("depth", models.PositiveSmallIntegerField(default=1, editable=False, verbose_name="层级")),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                ("title", models.CharField(max_length=300, verbose_name="任务")),
+                ("measures", models.TextField(blank=True, verbose_name="具体举措")),
+                (
+                    "weight",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="权重",
+                    ),
+                ),
+                (
+                    "start_date",
+                    models.DateField(
+                        blank=True, help_text="不填则为台账开始日期。", null=True, verbose_name="开始日期"
+                    ),
+                ),
+                (
+                    "due_working_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="完成时限（台账开始后第几个工作日）"
+                    ),
+                ),
+                ("due_date", models.DateField(verbose_name="完成时限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "未启动"),
+                            ("in_progress", "推进中"),
+                            ("behind", "滞后"),
+                            ("overdue", "已逾期"),
+                            ("pending_closure", "待销号"),
+                            ("closed", "已销号"),
+                            ("terminated", "已终止"),
+                        ],
+                        default="not_started",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("status_reason", models.CharField(blank=True, max_length=300, verbose_name="状态说明")),
+                ("progress", models.FloatField(default=0, editable=False, verbose_name="进度（%）")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "cooperating",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="cooperating_tasks",
+                        to="orgs.organization",
+                        verbose_name="配合单位",
+                    ),
+                ),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tasks",
+                        to="ledger.goal",
+                        verbose_name="对应目标",
+                    ),
+                ),
+                (
+                    "latest_report",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ledger.progressreport",
+                    ),
+                ),
+                (
+                    "lead_org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_tasks",
+                        to="orgs.organization",
+                        verbose_name="牵头单位",
+                    ),
+                ),
+                (
+                    "ledger",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="ledger.ledger",
+                        verbose_name="台账",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="ledger.task",
+                        verbose_name="上级任务",
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responsible_tasks",
+                        to="orgs.person",
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="supervised_tasks",
+                        to="orgs.person",
+                        verbose_name="分管领导",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '任务',
-                'verbose_name_plural': '任务清单',
-                'ordering': ['ledger_id', 'depth', 'sort_order', 'id'],
+                "verbose_name": "任务",
+                "verbose_name_plural": "任务清单",
+                "ordering": ["ledger_id", "depth", "sort_order", "id"],
             },
         ),
         migrations.AddField(
-            model_name='progressreport',
-            name='task',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='ledger.task', verbose_name='任务'),
+            model_name="progressreport",
+            name="task",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reports",
+                to="ledger.task",
+                verbose_name="任务",
+            ),
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='节点')),
-                ('due_date', models.DateField(verbose_name='计划完成日期')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='实际完成日期')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='ledger.task', verbose_name='任务')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="节点")),
+                ("due_date", models.DateField(verbose_name="计划完成日期")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="实际完成日期")),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="ledger.task",
+                        verbose_name="任务",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '时间节点',
-                'verbose_name_plural': '路线图/时间表',
-                'ordering': ['task_id', 'due_date', 'id'],
+                "verbose_name": "时间节点",
+                "verbose_name_plural": "路线图/时间表",
+                "ordering": ["task_id", "due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Closure',
+            name="Closure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', '待审批'), ('approved', '已同意销号'), ('rejected', '已退回')], default='pending', max_length=10, verbose_name='状态')),
-                ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='退回原因')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('final_report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.progressreport', verbose_name='销号报告')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closures', to='ledger.task', verbose_name='任务')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待审批"), ("approved", "已同意销号"), ("rejected", "已退回")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="退回原因")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "final_report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.progressreport",
+                        verbose_name="销号报告",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closures",
+                        to="ledger.task",
+                        verbose_name="任务",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '销号申请',
-                'verbose_name_plural': '销号申请',
-                'ordering': ['-requested_at', '-id'],
+                "verbose_name": "销号申请",
+                "verbose_name_plural": "销号申请",
+                "ordering": ["-requested_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='ledger',
-            constraint=models.CheckConstraint(condition=models.Q(('directive__isnull', False), models.Q(('decision_name', ''), _negated=True), _connector='OR'), name='ledger_has_a_source'),
+            model_name="ledger",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("directive__isnull", False),
+                    models.Q(("decision_name", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="ledger_has_a_source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledger',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='ledger_end_after_start'),
+            model_name="ledger",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))), name="ledger_end_after_start"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['ledger', 'parent', 'sort_order'], name='ledger_task_ledger__c96773_idx'),
+            model_name="task",
+            index=models.Index(
+                fields=["ledger", "parent", "sort_order"], name="ledger_task_ledger__c96773_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['lead_org', 'status'], name='ledger_task_lead_or_fb0e08_idx'),
+            model_name="task",
+            index=models.Index(fields=["lead_org", "status"], name="ledger_task_lead_or_fb0e08_idx"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['responsible', 'status'], name='ledger_task_respons_963fa8_idx'),
+            model_name="task",
+            index=models.Index(fields=["responsible", "status"], name="ledger_task_respons_963fa8_idx"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['due_date'], name='ledger_task_due_dat_108c7b_idx'),
+            model_name="task",
+            index=models.Index(fields=["due_date"], name="ledger_task_due_dat_108c7b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('depth__gte', 1), ('depth__lte', 3)), name='task_depth_1_to_3'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("depth__gte", 1), ("depth__lte", 3)), name="task_depth_1_to_3"
+            ),
         ),
         migrations.AddIndex(
-            model_name='progressreport',
-            index=models.Index(fields=['task', '-reported_at'], name='ledger_prog_task_id_d77e62_idx'),
+            model_name="progressreport",
+            index=models.Index(fields=["task", "-reported_at"], name="ledger_prog_task_id_d77e62_idx"),
         ),
         migrations.AddConstraint(
-            model_name='closure',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('task',), name='closure_one_pending_per_task'),
+            model_name="closure",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("task",),
+                name="closure_one_pending_per_task",
+            ),
         ),
     ]

@@ -52,6 +52,6 @@ def book(world: World) -> Book:
 
 @pytest.fixture
 def desk(world: World) -> Any:
-    from zhixing.ledger.tests.supervision_helpers import build_desk
+    from zhixing.ledger.tests.desk import build_desk
 
     return build_desk(world)

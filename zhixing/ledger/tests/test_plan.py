@@ -14,7 +14,7 @@ from zhixing.core.testing import World
 from zhixing.ledger import services, services_plan
 from zhixing.ledger.choices import TargetKind
 from zhixing.ledger.models import Goal, Milestone, Task
-from zhixing.ledger.tests.supervision_helpers import Desk
+from zhixing.ledger.tests.desk import Desk
 
 pytestmark = pytest.mark.django_db
 

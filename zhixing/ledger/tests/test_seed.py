@@ -8,9 +8,10 @@ from collections import defaultdict
 import pytest
 from django.utils import timezone
 
+from zhixing.board import queries as queries_board
 from zhixing.core import clock
 from zhixing.core.testing import World
-from zhixing.ledger import queries_board, seed
+from zhixing.ledger import seed
 from zhixing.ledger.choices import ClosureStatus, TaskStatus
 from zhixing.ledger.models import Closure, Ledger, ProgressEvidence, ProgressReport, Task
 from zhixing.ledger.services import person_in_orgs

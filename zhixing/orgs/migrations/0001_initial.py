@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,106 +16,321 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_\\-\\.]{1,40}$', '编码只能包含字母、数字、下划线、短横线和点，最长 40 位。')], verbose_name='组织编码')),
-                ('name', models.CharField(max_length=100, verbose_name='组织名称')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='简称')),
-                ('kind', models.CharField(choices=[('committee', '机关工委'), ('dept_group', '部门党组（党委）'), ('organ_committee', '机关党委'), ('general_branch', '党总支'), ('branch', '党支部'), ('group', '党小组'), ('mass_org', '群团组织')], max_length=20, verbose_name='组织类型')),
-                ('path', zhixing.core.tree.PathField(db_index=True, default='', editable=False, max_length=255)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('level_type', models.CharField(choices=[('organ', '机关'), ('grassroots', '基层')], default='organ', max_length=12, verbose_name='机关/基层')),
-                ('area_type', models.CharField(choices=[('urban', '城市'), ('rural', '乡村')], default='urban', max_length=12, verbose_name='城市/乡村')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orgs.organization', verbose_name='上级组织')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=40,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9_\\-\\.]{1,40}$",
+                                "编码只能包含字母、数字、下划线、短横线和点，最长 40 位。",
+                            )
+                        ],
+                        verbose_name="组织编码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="组织名称")),
+                ("short_name", models.CharField(blank=True, max_length=40, verbose_name="简称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("committee", "机关工委"),
+                            ("dept_group", "部门党组（党委）"),
+                            ("organ_committee", "机关党委"),
+                            ("general_branch", "党总支"),
+                            ("branch", "党支部"),
+                            ("group", "党小组"),
+                            ("mass_org", "群团组织"),
+                        ],
+                        max_length=20,
+                        verbose_name="组织类型",
+                    ),
+                ),
+                (
+                    "path",
+                    zhixing.core.tree.PathField(db_index=True, default="", editable=False, max_length=255),
+                ),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                (
+                    "level_type",
+                    models.CharField(
+                        choices=[("organ", "机关"), ("grassroots", "基层")],
+                        default="organ",
+                        max_length=12,
+                        verbose_name="机关/基层",
+                    ),
+                ),
+                (
+                    "area_type",
+                    models.CharField(
+                        choices=[("urban", "城市"), ("rural", "乡村")],
+                        default="urban",
+                        max_length=12,
+                        verbose_name="城市/乡村",
+                    ),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="orgs.organization",
+                        verbose_name="上级组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '组织',
-                'verbose_name_plural': '组织',
-                'ordering': ['path'],
+                "verbose_name": "组织",
+                "verbose_name_plural": "组织",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Grant',
+            name="Grant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('committee_admin', '机关工委管理员'), ('dept_admin', '部门管理员'), ('branch_admin', '支部管理员'), ('member', '党员'), ('auditor', '审计员')], max_length=20, verbose_name='角色')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='授权时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='orgs.organization', verbose_name='范围（组织及下级）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("committee_admin", "机关工委管理员"),
+                            ("dept_admin", "部门管理员"),
+                            ("branch_admin", "支部管理员"),
+                            ("member", "党员"),
+                            ("auditor", "审计员"),
+                        ],
+                        max_length=20,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="授权时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to="orgs.organization",
+                        verbose_name="范围（组织及下级）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '授权',
-                'verbose_name_plural': '授权',
+                "verbose_name": "授权",
+                "verbose_name_plural": "授权",
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('name_pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=200, verbose_name='姓名全拼')),
-                ('name_initials', models.CharField(blank=True, db_index=True, editable=False, max_length=50, verbose_name='姓名首字母')),
-                ('gender', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='出生日期')),
-                ('id_number', models.CharField(blank=True, max_length=18, null=True, unique=True, verbose_name='身份证号')),
-                ('mobile', models.CharField(blank=True, max_length=11, validators=[django.core.validators.RegexValidator('^1\\d{10}$', '手机号应为 11 位数字，以 1 开头。')], verbose_name='手机号')),
-                ('party_status', models.CharField(choices=[('full', '正式党员'), ('probationary', '预备党员'), ('masses', '群众'), ('democratic', '民主党派'), ('non_party', '无党派')], default='full', max_length=20, verbose_name='政治面貌')),
-                ('work_status', models.CharField(choices=[('active', '在职'), ('retired', '退休')], default='active', max_length=10, verbose_name='在职状态')),
-                ('join_date', models.DateField(blank=True, null=True, verbose_name='入党日期')),
-                ('job_title', models.CharField(blank=True, max_length=60, verbose_name='职务')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='orgs.organization', verbose_name='所在支部')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "name_pinyin",
+                    models.CharField(
+                        blank=True, db_index=True, editable=False, max_length=200, verbose_name="姓名全拼"
+                    ),
+                ),
+                (
+                    "name_initials",
+                    models.CharField(
+                        blank=True, db_index=True, editable=False, max_length=50, verbose_name="姓名首字母"
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="出生日期")),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True, max_length=18, null=True, unique=True, verbose_name="身份证号"
+                    ),
+                ),
+                (
+                    "mobile",
+                    models.CharField(
+                        blank=True,
+                        max_length=11,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^1\\d{10}$", "手机号应为 11 位数字，以 1 开头。"
+                            )
+                        ],
+                        verbose_name="手机号",
+                    ),
+                ),
+                (
+                    "party_status",
+                    models.CharField(
+                        choices=[
+                            ("full", "正式党员"),
+                            ("probationary", "预备党员"),
+                            ("masses", "群众"),
+                            ("democratic", "民主党派"),
+                            ("non_party", "无党派"),
+                        ],
+                        default="full",
+                        max_length=20,
+                        verbose_name="政治面貌",
+                    ),
+                ),
+                (
+                    "work_status",
+                    models.CharField(
+                        choices=[("active", "在职"), ("retired", "退休")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="在职状态",
+                    ),
+                ),
+                ("join_date", models.DateField(blank=True, null=True, verbose_name="入党日期")),
+                ("job_title", models.CharField(blank=True, max_length=60, verbose_name="职务")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="orgs.organization",
+                        verbose_name="所在支部",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党员干部',
-                'verbose_name_plural': '党员干部',
-                'ordering': ['branch_id', 'name', 'id'],
+                "verbose_name": "党员干部",
+                "verbose_name_plural": "党员干部",
+                "ordering": ["branch_id", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(choices=[('secretary', '书记'), ('deputy_secretary', '副书记'), ('organisation', '组织委员'), ('publicity', '宣传委员'), ('discipline', '纪检委员'), ('study_group', '中心组成员'), ('leadership', '领导班子成员')], max_length=20, verbose_name='职务')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='任职日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='离任日期')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='orgs.organization', verbose_name='任职组织')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='orgs.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        choices=[
+                            ("secretary", "书记"),
+                            ("deputy_secretary", "副书记"),
+                            ("organisation", "组织委员"),
+                            ("publicity", "宣传委员"),
+                            ("discipline", "纪检委员"),
+                            ("study_group", "中心组成员"),
+                            ("leadership", "领导班子成员"),
+                        ],
+                        max_length=20,
+                        verbose_name="职务",
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="任职日期")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="离任日期")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posts",
+                        to="orgs.organization",
+                        verbose_name="任职组织",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posts",
+                        to="orgs.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '职务',
-                'verbose_name_plural': '职务',
-                'ordering': ['organization_id', 'title', 'id'],
+                "verbose_name": "职务",
+                "verbose_name_plural": "职务",
+                "ordering": ["organization_id", "title", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['parent', 'sort_order'], name='orgs_organi_parent__d4f731_idx'),
+            model_name="organization",
+            index=models.Index(fields=["parent", "sort_order"], name="orgs_organi_parent__d4f731_idx"),
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['kind'], name='orgs_organi_kind_93335f_idx'),
+            model_name="organization",
+            index=models.Index(fields=["kind"], name="orgs_organi_kind_93335f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='grant',
-            constraint=models.UniqueConstraint(fields=('user', 'organization', 'role'), name='grant_unique'),
+            model_name="grant",
+            constraint=models.UniqueConstraint(fields=("user", "organization", "role"), name="grant_unique"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['branch', 'name'], name='orgs_person_branch__f82488_idx'),
+            model_name="person",
+            index=models.Index(fields=["branch", "name"], name="orgs_person_branch__f82488_idx"),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['organization', 'title'], name='orgs_post_organiz_d588cb_idx'),
+            model_name="post",
+            index=models.Index(fields=["organization", "title"], name="orgs_post_organiz_d588cb_idx"),
         ),
         migrations.AddConstraint(
-            model_name='post',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('start_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='post_end_after_start'),
+            model_name="post",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("start_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="post_end_after_start",
+            ),
         ),
     ]

@@ -7,147 +7,409 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='名称')),
-                ('slogan', models.CharField(blank=True, max_length=100, verbose_name='主题')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="名称")),
+                ("slogan", models.CharField(blank=True, max_length=100, verbose_name="主题")),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
             ],
             options={
-                'verbose_name': '专项行动',
-                'verbose_name_plural': '专项行动',
-                'ordering': ['sort_order', 'id'],
+                "verbose_name": "专项行动",
+                "verbose_name_plural": "专项行动",
+                "ordering": ["sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('study_group', '中心组学习'), ('reading_class', '读书班'), ('seminar', '专题研讨班'), ('branch_committee', '支部委员会会议'), ('general_meeting', '党员大会'), ('group_meeting', '党小组会'), ('party_lecture', '党课'), ('themed_lecture', '专题党课'), ('tutorial', '辅导讲学'), ('themed_day', '主题党日'), ('life_meeting', '组织生活会'), ('member_review', '民主评议党员'), ('site_visit', '现场见学'), ('lecture_hall', '学习讲堂'), ('written_talk', '理论笔谈'), ('reading_share', '读书分享'), ('youth_group', '青年理论学习小组'), ('mass_org', '群团活动'), ('online', '线上学习')], max_length=24, verbose_name='活动类型')),
-                ('title', models.CharField(max_length=200, verbose_name='主题')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('start_time', models.TimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('end_time', models.TimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('duration_minutes', models.PositiveIntegerField(blank=True, null=True, verbose_name='时长（分钟）')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='地点')),
-                ('online', models.BooleanField(default=False, verbose_name='线上')),
-                ('speaker_name', models.CharField(blank=True, max_length=100, verbose_name='主讲人')),
-                ('materials', models.TextField(blank=True, verbose_name='学习内容')),
-                ('minutes', models.TextField(blank=True, verbose_name='会议记录')),
-                ('token', models.CharField(default=zhixing.study.models.new_token, editable=False, max_length=40, unique=True, verbose_name='签到令牌')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='orgs.organization', verbose_name='组织')),
-                ('speaker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='lectures', to='orgs.person', verbose_name='主讲人（人员）')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='study.campaign', verbose_name='专项行动')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("study_group", "中心组学习"),
+                            ("reading_class", "读书班"),
+                            ("seminar", "专题研讨班"),
+                            ("branch_committee", "支部委员会会议"),
+                            ("general_meeting", "党员大会"),
+                            ("group_meeting", "党小组会"),
+                            ("party_lecture", "党课"),
+                            ("themed_lecture", "专题党课"),
+                            ("tutorial", "辅导讲学"),
+                            ("themed_day", "主题党日"),
+                            ("life_meeting", "组织生活会"),
+                            ("member_review", "民主评议党员"),
+                            ("site_visit", "现场见学"),
+                            ("lecture_hall", "学习讲堂"),
+                            ("written_talk", "理论笔谈"),
+                            ("reading_share", "读书分享"),
+                            ("youth_group", "青年理论学习小组"),
+                            ("mass_org", "群团活动"),
+                            ("online", "线上学习"),
+                        ],
+                        max_length=24,
+                        verbose_name="活动类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="主题")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("start_time", models.TimeField(blank=True, null=True, verbose_name="开始时间")),
+                ("end_time", models.TimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "duration_minutes",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="时长（分钟）"),
+                ),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="地点")),
+                ("online", models.BooleanField(default=False, verbose_name="线上")),
+                ("speaker_name", models.CharField(blank=True, max_length=100, verbose_name="主讲人")),
+                ("materials", models.TextField(blank=True, verbose_name="学习内容")),
+                ("minutes", models.TextField(blank=True, verbose_name="会议记录")),
+                (
+                    "token",
+                    models.CharField(
+                        default=zhixing.study.models.new_token,
+                        editable=False,
+                        max_length=40,
+                        unique=True,
+                        verbose_name="签到令牌",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activities",
+                        to="orgs.organization",
+                        verbose_name="组织",
+                    ),
+                ),
+                (
+                    "speaker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="lectures",
+                        to="orgs.person",
+                        verbose_name="主讲人（人员）",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activities",
+                        to="study.campaign",
+                        verbose_name="专项行动",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学习活动',
-                'verbose_name_plural': '学习活动',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "学习活动",
+                "verbose_name_plural": "学习活动",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=zhixing.study.models.attachment_path, verbose_name='文件')),
-                ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
-                ('content_type', models.CharField(max_length=60, verbose_name='类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='study.activity', verbose_name='活动')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200, upload_to=zhixing.study.models.attachment_path, verbose_name="文件"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=60, verbose_name="类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="study.activity",
+                        verbose_name="活动",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '附件',
-                'verbose_name_plural': '附件',
-                'ordering': ['activity_id', 'id'],
+                "verbose_name": "附件",
+                "verbose_name_plural": "附件",
+                "ordering": ["activity_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Norm',
+            name="Norm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('org_kind', models.CharField(choices=[('dept_group', '部门党组（党委）'), ('organ_committee', '机关党委'), ('general_branch', '党总支'), ('branch', '党支部'), ('group', '党小组'), ('mass_org', '群团组织')], max_length=20, verbose_name='适用组织')),
-                ('activity_kind', models.CharField(choices=[('study_group', '中心组学习'), ('reading_class', '读书班'), ('seminar', '专题研讨班'), ('branch_committee', '支部委员会会议'), ('general_meeting', '党员大会'), ('group_meeting', '党小组会'), ('party_lecture', '党课'), ('themed_lecture', '专题党课'), ('tutorial', '辅导讲学'), ('themed_day', '主题党日'), ('life_meeting', '组织生活会'), ('member_review', '民主评议党员'), ('site_visit', '现场见学'), ('lecture_hall', '学习讲堂'), ('written_talk', '理论笔谈'), ('reading_share', '读书分享'), ('youth_group', '青年理论学习小组'), ('mass_org', '群团活动'), ('online', '线上学习')], max_length=24, verbose_name='活动类型')),
-                ('min_count', models.PositiveSmallIntegerField(default=1, verbose_name='至少（次）')),
-                ('period_kind', models.CharField(choices=[('month', '每月'), ('quarter', '每季度'), ('half_year', '每半年'), ('year', '每年'), ('two_years', '每两年')], max_length=12, verbose_name='周期')),
-                ('condition', models.CharField(blank=True, choices=[('', '无'), ('non_party_invited', '每次均邀请党外领导班子成员列席')], default='', max_length=24, verbose_name='附加条件')),
-                ('include_children', models.BooleanField(default=False, verbose_name='含下属组织开展的活动')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='依据/说明')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "org_kind",
+                    models.CharField(
+                        choices=[
+                            ("dept_group", "部门党组（党委）"),
+                            ("organ_committee", "机关党委"),
+                            ("general_branch", "党总支"),
+                            ("branch", "党支部"),
+                            ("group", "党小组"),
+                            ("mass_org", "群团组织"),
+                        ],
+                        max_length=20,
+                        verbose_name="适用组织",
+                    ),
+                ),
+                (
+                    "activity_kind",
+                    models.CharField(
+                        choices=[
+                            ("study_group", "中心组学习"),
+                            ("reading_class", "读书班"),
+                            ("seminar", "专题研讨班"),
+                            ("branch_committee", "支部委员会会议"),
+                            ("general_meeting", "党员大会"),
+                            ("group_meeting", "党小组会"),
+                            ("party_lecture", "党课"),
+                            ("themed_lecture", "专题党课"),
+                            ("tutorial", "辅导讲学"),
+                            ("themed_day", "主题党日"),
+                            ("life_meeting", "组织生活会"),
+                            ("member_review", "民主评议党员"),
+                            ("site_visit", "现场见学"),
+                            ("lecture_hall", "学习讲堂"),
+                            ("written_talk", "理论笔谈"),
+                            ("reading_share", "读书分享"),
+                            ("youth_group", "青年理论学习小组"),
+                            ("mass_org", "群团活动"),
+                            ("online", "线上学习"),
+                        ],
+                        max_length=24,
+                        verbose_name="活动类型",
+                    ),
+                ),
+                ("min_count", models.PositiveSmallIntegerField(default=1, verbose_name="至少（次）")),
+                (
+                    "period_kind",
+                    models.CharField(
+                        choices=[
+                            ("month", "每月"),
+                            ("quarter", "每季度"),
+                            ("half_year", "每半年"),
+                            ("year", "每年"),
+                            ("two_years", "每两年"),
+                        ],
+                        max_length=12,
+                        verbose_name="周期",
+                    ),
+                ),
+                (
+                    "condition",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "无"), ("non_party_invited", "每次均邀请党外领导班子成员列席")],
+                        default="",
+                        max_length=24,
+                        verbose_name="附加条件",
+                    ),
+                ),
+                ("include_children", models.BooleanField(default=False, verbose_name="含下属组织开展的活动")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="依据/说明")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
             ],
             options={
-                'verbose_name': '学习制度规范',
-                'verbose_name_plural': '学习制度规范',
-                'ordering': ['sort_order', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('min_count__gte', 1)), name='norm_min_count_positive')],
+                "verbose_name": "学习制度规范",
+                "verbose_name_plural": "学习制度规范",
+                "ordering": ["sort_order", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("min_count__gte", 1)), name="norm_min_count_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('title', models.CharField(max_length=300, verbose_name='议题')),
-                ('is_study', models.BooleanField(default=False, verbose_name='学习议题')),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda_items', to='study.activity', verbose_name='活动')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("title", models.CharField(max_length=300, verbose_name="议题")),
+                ("is_study", models.BooleanField(default=False, verbose_name="学习议题")),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agenda_items",
+                        to="study.activity",
+                        verbose_name="活动",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '议题',
-                'verbose_name_plural': '议题',
-                'ordering': ['activity_id', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('activity', 'order'), name='agenda_order_unique')],
+                "verbose_name": "议题",
+                "verbose_name_plural": "议题",
+                "ordering": ["activity_id", "order"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("activity", "order"), name="agenda_order_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('present', '出席'), ('absent', '缺席'), ('leave', '请假')], default='absent', max_length=10, verbose_name='出席情况')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='缺席/请假原因')),
-                ('is_guest', models.BooleanField(default=False, verbose_name='列席')),
-                ('guest_kind', models.CharField(blank=True, choices=[('non_party_leader', '党外领导班子成员'), ('committee_observer', '机关工委列席旁听'), ('other', '其他列席人员')], max_length=24, verbose_name='列席类别')),
-                ('signed_in_at', models.DateTimeField(blank=True, null=True, verbose_name='签到时间')),
-                ('via_qr', models.BooleanField(default=False, verbose_name='扫码签到')),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='study.activity', verbose_name='活动')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendances', to='orgs.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("present", "出席"), ("absent", "缺席"), ("leave", "请假")],
+                        default="absent",
+                        max_length=10,
+                        verbose_name="出席情况",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="缺席/请假原因")),
+                ("is_guest", models.BooleanField(default=False, verbose_name="列席")),
+                (
+                    "guest_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("non_party_leader", "党外领导班子成员"),
+                            ("committee_observer", "机关工委列席旁听"),
+                            ("other", "其他列席人员"),
+                        ],
+                        max_length=24,
+                        verbose_name="列席类别",
+                    ),
+                ),
+                ("signed_in_at", models.DateTimeField(blank=True, null=True, verbose_name="签到时间")),
+                ("via_qr", models.BooleanField(default=False, verbose_name="扫码签到")),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="study.activity",
+                        verbose_name="活动",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="orgs.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '出席记录',
-                'verbose_name_plural': '出席记录',
-                'ordering': ['activity_id', 'is_guest', 'id'],
-                'indexes': [models.Index(fields=['person', 'status'], name='study_atten_person__cb9226_idx')],
-                'constraints': [models.UniqueConstraint(fields=('activity', 'person'), name='attendance_unique_person'), models.CheckConstraint(condition=models.Q(models.Q(('guest_kind', ''), ('is_guest', False)), models.Q(('is_guest', True), models.Q(('guest_kind', ''), _negated=True)), _connector='OR'), name='attendance_guest_kind_iff_guest')],
+                "verbose_name": "出席记录",
+                "verbose_name_plural": "出席记录",
+                "ordering": ["activity_id", "is_guest", "id"],
+                "indexes": [models.Index(fields=["person", "status"], name="study_atten_person__cb9226_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("activity", "person"), name="attendance_unique_person"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("guest_kind", ""), ("is_guest", False)),
+                            models.Q(("is_guest", True), models.Q(("guest_kind", ""), _negated=True)),
+                            _connector="OR",
+                        ),
+                        name="attendance_guest_kind_iff_guest",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['organization', 'kind', 'date'], name='study_activ_organiz_f9039c_idx'),
+            model_name="activity",
+            index=models.Index(
+                fields=["organization", "kind", "date"], name="study_activ_organiz_f9039c_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['date'], name='study_activ_date_00e9aa_idx'),
+            model_name="activity",
+            index=models.Index(fields=["date"], name="study_activ_date_00e9aa_idx"),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('start_time__isnull', True), ('end_time__isnull', True), ('end_time__gte', models.F('start_time')), _connector='OR'), name='activity_end_after_start'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start_time__isnull", True),
+                    ("end_time__isnull", True),
+                    ("end_time__gte", models.F("start_time")),
+                    _connector="OR",
+                ),
+                name="activity_end_after_start",
+            ),
         ),
     ]

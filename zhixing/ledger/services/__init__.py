@@ -1,0 +1,76 @@
+"""Every write of the ledger app: ledgers, goals, tasks, milestones, progress reports, 销号, termination.
+
+Atomic and audited; `by` is the acting user (None = the system, e.g. an import from the command line). Bad
+input raises ValidationError with a Chinese message naming the field, and writes nothing. Progress is rolled
+up to the parent tasks and the ledger in the same transaction as the report that changed it.
+
+One name for the role: callers import `zhixing.ledger.services` and call `services.add_task(...)`; the package
+splits the code by topic (common: who may do what; ledgers: ledgers, goals, tasks, milestones; progress: reports,
+roll-up, the daily refresh; closures: 销号; bulk: the xlsx import) and re-exports every public name here.
+"""
+
+from __future__ import annotations
+
+from zhixing.core.services import ConflictError  # raised on a stale version: part of these services' contract
+from zhixing.ledger.services.bulk import (
+    bulk_add_tasks,
+)
+from zhixing.ledger.services.closures import (
+    approve_closure,
+    reject_closure,
+    request_closure,
+)
+from zhixing.ledger.services.common import (
+    LEDGER_FIELDS,
+    TASK_FIELDS,
+    can_change_ledger,
+    can_decide_closure,
+    can_edit_task,
+    can_report,
+    is_task_force_member,
+)
+from zhixing.ledger.services.ledgers import (
+    add_goal,
+    add_milestone,
+    add_task,
+    complete_milestone,
+    create_ledger,
+    milestone_warnings,
+    person_in_orgs,
+    terminate_task,
+    update_ledger,
+    update_task,
+)
+from zhixing.ledger.services.progress import (
+    check_evidence,
+    refresh_statuses,
+    report_progress,
+)
+
+__all__ = [
+    "ConflictError",
+    "LEDGER_FIELDS",
+    "TASK_FIELDS",
+    "can_change_ledger",
+    "can_decide_closure",
+    "can_edit_task",
+    "can_report",
+    "is_task_force_member",
+    "add_goal",
+    "add_milestone",
+    "add_task",
+    "complete_milestone",
+    "create_ledger",
+    "milestone_warnings",
+    "person_in_orgs",
+    "terminate_task",
+    "update_ledger",
+    "update_task",
+    "check_evidence",
+    "refresh_statuses",
+    "report_progress",
+    "approve_closure",
+    "reject_closure",
+    "request_closure",
+    "bulk_add_tasks",
+]

@@ -1,0 +1,227 @@
+"""API of 督办/催办, 专班 and 回头看: scoped reads, writes through the services, 404 for outsiders with nothing
+written, 401 anonymous, 405 wrong method, 409 on a stale version, 422 with Chinese messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from zhixing.core import clock
+from zhixing.core.services import create_api_token
+from zhixing.core.testing import World, assert_hidden, assert_write_refused
+from zhixing.ledger.models import ProgressReport, Task
+from zhixing.ledger.tests.desk import Desk
+from zhixing.review import services as review_services
+from zhixing.review.models import ReviewFinding, ReviewRound
+from zhixing.supervision import services as sup
+from zhixing.supervision.models import SupervisionNotice, TaskForce, TaskUrging
+
+pytestmark = pytest.mark.django_db
+JSON = "application/json"
+
+
+@pytest.fixture
+def api(world: World) -> Callable[[Any], Client]:
+    def make(user: Any) -> Client:
+        _, secret = create_api_token(user, by=None)
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    return make
+
+
+def everything() -> Any:
+    return lambda: (
+        list(SupervisionNotice.objects.values()),
+        list(TaskUrging.objects.values()),
+        list(TaskForce.objects.values()),
+        list(TaskForce.members.through.objects.values()),
+        list(ReviewRound.objects.values()),
+        list(ReviewFinding.objects.values()),
+        list(Task.objects.values()),
+    )
+
+
+def test_notice_answer_and_urge(world: World, desk: Desk, api: Any) -> None:
+    admin, owner = api(world.dept_a_secretary), api(world.member)
+    response = admin.post(
+        f"/api/v1/tasks/{desk.own.pk}/notices",
+        {"content": "请说明", "reply_working_days": 3},
+        content_type=JSON,
+    )
+    assert response.status_code == 201, response.content
+    notice = response.json()
+    assert notice["status"] == "open" and not notice["overdue"]
+    bad = admin.post(f"/api/v1/tasks/{desk.own.pk}/notices", {"content": ""}, content_type=JSON)
+    assert bad.status_code == 422 and {e["field"] for e in bad.json()["detail"]} == {"content", "reply_due"}
+    listed = owner.get("/api/v1/notices?state=open").json()["items"]
+    assert [n["id"] for n in listed] == [notice["id"]]
+    urged = admin.post(
+        f"/api/v1/tasks/{desk.own.pk}/urgings", {"note": "尽快", "notice_id": notice["id"]}, content_type=JSON
+    )
+    assert urged.status_code == 201 and urged.json()["recipients"] == "member"
+    answered = owner.post(f"/api/v1/notices/{notice['id']}/answer", {"answer": "已办结"}, content_type=JSON)
+    assert answered.status_code == 200 and answered.json()["status"] == "answered"
+    again = owner.post(f"/api/v1/notices/{notice['id']}/answer", {"answer": "再答"}, content_type=JSON)
+    assert again.status_code == 422
+    assert owner.get("/api/v1/notices?state=overdue").json()["count"] == 0
+    assert owner.get("/api/v1/notices?state=bogus").status_code == 422
+
+
+def test_notices_are_hidden_from_outsiders(world: World, desk: Desk, api: Any) -> None:
+    notice = sup.issue_notice(
+        desk.own, by=world.dept_a_secretary, content="x", reply_working_days=3, today=clock.today()
+    )
+    outsider = api(desk.c_admin)
+    assert outsider.get("/api/v1/notices").json()["count"] == 0
+    assert_hidden(outsider, f"/api/v1/notices/{notice.pk}")
+    for url, data in [
+        (f"/api/v1/tasks/{desk.own.pk}/notices", {"content": "x", "reply_working_days": 3}),
+        (f"/api/v1/notices/{notice.pk}/answer", {"answer": "x"}),
+        (f"/api/v1/tasks/{desk.own.pk}/urgings", {"note": "x"}),
+    ]:
+        assert_write_refused(outsider, url, data, everything(), content_type=JSON)
+    # a cooperating department sees the shared task's notices, not A's own, and cannot issue
+    b = api(world.dept_b_secretary)
+    assert b.get("/api/v1/notices").json()["count"] == 0
+    assert_write_refused(
+        b,
+        f"/api/v1/tasks/{desk.shared.pk}/notices",
+        {"content": "x", "reply_working_days": 3},
+        everything(),
+        content_type=JSON,
+    )
+
+
+def test_task_force_endpoints_and_scope(world: World, desk: Desk, api: Any) -> None:
+    admin = api(world.dept_a_secretary)
+    response = admin.post(
+        f"/api/v1/ledgers/{desk.ledger.pk}/taskforces",
+        {"name": "专班", "member_ids": [desk.b_member_person.pk]},
+        content_type=JSON,
+    )
+    assert response.status_code == 201, response.content
+    force = response.json()
+    assert [m["name"] for m in force["members"]] == ["赵六"]
+    member, other = api(desk.b_member), api(desk.b_other)
+    assert member.get(f"/api/v1/tasks?ledger={desk.ledger.pk}").json()["count"] == 3
+    report = member.post(
+        f"/api/v1/tasks/{desk.own.pk}/reports", {"percent": 10, "done": "推进"}, content_type=JSON
+    )
+    assert report.status_code == 201
+    assert other.get(f"/api/v1/tasks?ledger={desk.ledger.pk}").json()["count"] == 0
+    assert_hidden(other, f"/api/v1/tasks/{desk.own.pk}")
+    assert_write_refused(
+        other,
+        f"/api/v1/tasks/{desk.own.pk}/reports",
+        {"percent": 20, "done": "x"},
+        lambda: list(ProgressReport.objects.values()),
+        content_type=JSON,
+    )
+    # members may read the task forces but not change them
+    assert len(member.get(f"/api/v1/ledgers/{desk.ledger.pk}/taskforces").json()) == 1
+    assert_write_refused(
+        member,
+        f"/api/v1/taskforces/{force['id']}",
+        {"name": "x"},
+        everything(),
+        content_type=JSON,
+        method="patch",
+    )
+    bad = admin.post(
+        f"/api/v1/ledgers/{desk.ledger.pk}/taskforces",
+        {"name": "二", "member_ids": [world.person_b.pk]},
+        content_type=JSON,
+    )
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "member_ids"
+    stale = admin.patch(f"/api/v1/taskforces/{force['id']}", {"name": "新", "version": 7}, content_type=JSON)
+    assert stale.status_code == 409
+    ok = admin.patch(f"/api/v1/taskforces/{force['id']}", {"name": "新", "version": 1}, content_type=JSON)
+    assert ok.status_code == 200 and ok.json()["version"] == 2
+    assert admin.delete(f"/api/v1/taskforces/{force['id']}").status_code == 204
+    assert member.get(f"/api/v1/tasks?ledger={desk.ledger.pk}").json()["count"] == 0
+
+
+def test_review_endpoints(world: World, desk: Desk, api: Any) -> None:
+    committee = api(world.committee_admin)
+    response = committee.post(
+        "/api/v1/reviews",
+        {
+            "title": "回头看",
+            "organizer_id": world.committee.pk,
+            "ledger_ids": [desk.ledger.pk],
+            "start_date": str(desk.today),
+            "rectify_by": str(desk.today + dt.timedelta(days=30)),
+        },
+        content_type=JSON,
+    )
+    assert response.status_code == 201, response.content
+    rid = response.json()["id"]
+    url = f"/api/v1/reviews/{rid}/findings/{desk.own.pk}"
+    body = {
+        "result": "not_in_place",
+        "problems": "未压减",
+        "rect_org_id": world.dept_a.pk,
+        "rect_responsible_id": world.person_b.pk,  # 王五 is not in department A
+        "rect_due_date": str(desk.today + dt.timedelta(days=10)),
+    }
+    bad = committee.put(url, body, content_type=JSON)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "rect_responsible_id"
+    assert not ReviewFinding.objects.exists()
+    body["rect_responsible_id"] = world.person_a.pk
+    ok = committee.put(url, body, content_type=JSON)
+    assert ok.status_code == 200 and ok.json()["rectification_status"] == "not_started"
+    committee.put(
+        f"/api/v1/reviews/{rid}/findings/{desk.shared.pk}", {"result": "in_place"}, content_type=JSON
+    )
+    findings = committee.get(f"/api/v1/reviews/{rid}/findings").json()
+    assert findings["counts"] == {
+        "in_place": 1,
+        "mostly": 0,
+        "not_in_place": 1,
+        "rectifications": 1,
+        "rectified": 0,
+        "open": 1,
+    }
+    assert committee.post(f"/api/v1/reviews/{rid}/close").status_code == 422
+    # department A sees the round (its ledger is reviewed) but may not record; C sees nothing
+    a = api(world.dept_a_secretary)
+    assert [r["id"] for r in a.get("/api/v1/reviews").json()["items"]] == [rid]
+    assert_write_refused(a, url, {"result": "in_place"}, everything(), content_type=JSON, method="put")
+    c = api(desk.c_admin)
+    assert c.get("/api/v1/reviews").json()["count"] == 0
+    assert_hidden(c, f"/api/v1/reviews/{rid}")
+    assert_hidden(c, f"/api/v1/reviews/{rid}/findings")
+    assert_write_refused(c, f"/api/v1/reviews/{rid}/close", {}, everything(), content_type=JSON)
+    bad_round = c.post(
+        "/api/v1/reviews",
+        {
+            "title": "x",
+            "organizer_id": world.committee.pk,
+            "ledger_ids": [desk.ledger.pk],
+            "start_date": str(desk.today),
+            "rectify_by": str(desk.today),
+        },
+        content_type=JSON,
+    )
+    assert bad_round.status_code == 422 and ReviewRound.objects.count() == 1
+
+
+def test_anonymous_and_wrong_methods(world: World, desk: Desk, api: Any) -> None:
+    for url in ["/api/v1/notices", "/api/v1/reviews", f"/api/v1/ledgers/{desk.ledger.pk}/taskforces"]:
+        assert Client().get(url).status_code == 401
+    admin = api(world.dept_a_secretary)
+    assert admin.delete("/api/v1/notices").status_code == 405
+    assert admin.get(f"/api/v1/tasks/{desk.own.pk}/urgings").status_code == 405
+    review = review_services.open_round(
+        by=None,
+        title="r",
+        organizer=world.dept_a,
+        ledgers=[desk.ledger],
+        start_date=desk.today,
+        rectify_by=desk.today,
+    )
+    assert admin.get(f"/api/v1/reviews/{review.pk}/close").status_code == 405
