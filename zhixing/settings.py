@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "zhixing.directives",
     "zhixing.ledger",
     "zhixing.assessment",
+    "zhixing.insights",
     "zhixing.bench",
 ]
 
@@ -218,7 +219,7 @@ else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
 
 # --- Caches ---------------------------------------------------------------------------------------
-# "default" is per process. "dashboards" holds the committee dashboard's city-wide charts (assessment/dashboards.py),
+# "default" is per process. "dashboards" holds the committee dashboard's city-wide charts (insights/dashboards.py),
 # shared by every web worker and the Huey consumer that refreshes them: Redis when REDIS_URL is set, else files
 # under var/cache/; per process in tests.
 CACHES: dict[str, dict[str, object]] = {

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from zhixing.api_urls import api
-from zhixing.assessment import urls_dashboard
+from zhixing.insights import urls as insights_urls
 
 urlpatterns = [
     path("", include("zhixing.core.urls")),
@@ -13,9 +13,9 @@ urlpatterns = [
     path("directives/", include("zhixing.directives.urls")),
     path("modules/", include("zhixing.directives.urls_modules")),
     path("ledger/", include("zhixing.ledger.urls")),
-    path("dashboard/", include("zhixing.assessment.urls_dashboard")),
-    path("assessment/evidence/", include(urls_dashboard.evidence_patterns)),
-    path("assessment/reports/", include(urls_dashboard.report_patterns)),
+    path("dashboard/", include(insights_urls.dashboard_patterns)),
+    path("assessment/evidence/", include(insights_urls.evidence_patterns)),
+    path("assessment/reports/", include(insights_urls.report_patterns)),
     path("assessment/", include("zhixing.assessment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

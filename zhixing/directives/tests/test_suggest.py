@@ -160,9 +160,9 @@ def test_suggestion_over_city_scale_is_fast(world: World) -> None:
     assert best < 1.0
 
 
-def test_after_register_hook_suggests_as_the_system(world: World, depts: dict[str, LearningModule]) -> None:
+def test_a_new_directive_is_suggested_by_the_system(world: World, depts: dict[str, LearningModule]) -> None:
     d = directive(world.committee, "关于生态文明建设的重要讲话", ECOLOGY_TEXT)
-    suggest.after_register(d)
+    suggest.suggest_new_directive(d)
     made = ModuleEntry.objects.get(directive=d, module=depts["ecology"])
     assert made.status == ModuleEntryStatus.SUGGESTED
     event = AuditEvent.objects.get(object_type="directives.moduleentry", object_id=str(made.pk))

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from zhixing.assessment import evidence
-from zhixing.assessment.tests.test_dashboard import YEAR, activity, directive, populate, study
 from zhixing.core.testing import World, assert_hidden, assert_login_required, person
 from zhixing.directives import services_modules
+from zhixing.insights import evidence
+from zhixing.insights.tests.test_dashboard import YEAR, activity, directive, populate, study
 from zhixing.study.choices import ActivityKind
 
 pytestmark = pytest.mark.django_db
