@@ -70,7 +70,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -147,7 +146,9 @@ AXES_ENABLED = not TESTING or env_flag("AXES_ENABLED", False)
 
 # --- i18n / time ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Chinese only (docs/ARCHITECTURE.md): one language and no LocaleMiddleware, so Django's own texts (form errors,
+# log-in errors) are Chinese whatever the browser asks for.
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "zhixing" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

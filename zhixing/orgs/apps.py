@@ -9,11 +9,13 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织与人员"
 
     def ready(self) -> None:
-        from zhixing.core import scoping
+        from zhixing.core import home, scoping
+        from zhixing.orgs import views
         from zhixing.orgs.scope import committee_admins, resolve_scope
 
         scoping.register_resolver(resolve_scope)
         scoping.register_committee_admins(committee_admins)
+        home.register("orgs/home_roles.html", views.home_roles, order=0)  # first: who the user is here
 
         from zhixing.core.nav import register
 

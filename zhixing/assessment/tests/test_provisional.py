@@ -16,7 +16,7 @@ from zhixing.assessment.choices import IndicatorKind, Level
 from zhixing.assessment.models import ItemScore, Round, Score
 from zhixing.assessment.tests.conftest import Setup
 from zhixing.core.services import create_api_token
-from zhixing.core.testing import World
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -26,8 +26,8 @@ from zhixing.assessment.models import (
 )
 from zhixing.assessment.tests.conftest import AS_OF, YEAR, Setup
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World, png_bytes
 from zhixing.study.models import Activity
+from zhixing.testing import World, png_bytes
 
 pytestmark = pytest.mark.django_db
 PNG = png_bytes()

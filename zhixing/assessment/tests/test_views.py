@@ -26,7 +26,7 @@ from zhixing.assessment.models import (
 )
 from zhixing.assessment.tests.conftest import AS_OF, Setup
 from zhixing.core import clock
-from zhixing.core.testing import (
+from zhixing.testing import (
     World,
     assert_hidden,
     assert_login_required,

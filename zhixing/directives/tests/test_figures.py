@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 
 from zhixing.assessment import indicators
-from zhixing.core.testing import World, person
 from zhixing.directives import queries
 from zhixing.directives.choices import StudyStatus
 from zhixing.directives.figures import first_studies
@@ -17,6 +16,7 @@ from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import PostTitle
 from zhixing.study.choices import AttendanceStatus
 from zhixing.study.models import Attendance
+from zhixing.testing import World, person
 
 pytestmark = pytest.mark.django_db
 DEADLINE = dt.date(

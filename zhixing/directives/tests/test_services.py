@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 
 from zhixing.core import clock
 from zhixing.core.models import Notification
-from zhixing.core.testing import World
 from zhixing.directives import services, tasks
 from zhixing.directives.choices import MAX_TEXT_LENGTH
 from zhixing.directives.models import AgendaStudy, Directive, Urging
 from zhixing.directives.tests.builders import ISSUED, activity, directive, national_day_2026
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import PostTitle
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -8,13 +8,13 @@ import pytest
 
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World, org
 from zhixing.directives import services_modules as services
 from zhixing.directives import suggest, synthetic
 from zhixing.directives.choices import ModuleEntryStatus
 from zhixing.directives.models import LearningModule, ModuleEntry
 from zhixing.directives.tests.builders_modules import directive, entry, module
 from zhixing.orgs.choices import OrgKind
+from zhixing.testing import World, org
 
 ECOLOGY_TEXT = (
     "关于加强生态文明建设的重要讲话。打好污染防治攻坚战，全面推行河长制湖长制，"

@@ -11,7 +11,6 @@ import pytest
 from openpyxl import load_workbook
 
 from zhixing.core import calendar
-from zhixing.core.testing import World, assert_hidden, assert_login_required, org, person
 from zhixing.directives import services as directive_services
 from zhixing.directives.models import Directive
 from zhixing.insights import charts_directives, charts_ledger, charts_scores, charts_study, dashboards
@@ -22,6 +21,7 @@ from zhixing.orgs.choices import OrgKind
 from zhixing.study import services as study_services
 from zhixing.study.choices import ActivityKind
 from zhixing.study.models import Activity
+from zhixing.testing import World, assert_hidden, assert_login_required, org, person
 
 pytestmark = pytest.mark.django_db
 YEAR = 2026
@@ -267,7 +267,7 @@ def test_own_record_and_navigation(world: World) -> None:
 
 
 def test_dashboard_entry_without_scope_is_404(world: World) -> None:
-    from zhixing.core.testing import make_user
+    from zhixing.testing import make_user
 
     assert_hidden(world.client(make_user("nobody")), "/dashboard/")
     assert_login_required("/dashboard/")

@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from zhixing.core.testing import World
 from zhixing.directives.tests.builders import directive, national_day_2026, studied
 from zhixing.directives.tests.test_figures import AFTER, DEADLINE
 from zhixing.insights.charts_directives import first_study_latency
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

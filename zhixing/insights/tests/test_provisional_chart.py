@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from zhixing.assessment import services
 from zhixing.assessment.tests.conftest import YEAR, Setup
 from zhixing.assessment.tests.test_provisional import fresh, manual_items
-from zhixing.core.testing import World
 from zhixing.insights.charts_scores import score_ranking
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

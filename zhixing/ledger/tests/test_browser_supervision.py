@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from zhixing.core import clock
-from zhixing.core.testing import build_world, log_in
 from zhixing.ledger import services_supervision as sup
 from zhixing.ledger.choices import NoticeStatus
 from zhixing.ledger.models import NoticeEvidence, SupervisionNotice
 from zhixing.ledger.tests.factories import PNG
 from zhixing.ledger.tests.supervision_helpers import build_desk
+from zhixing.testing import build_world, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

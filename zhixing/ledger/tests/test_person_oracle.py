@@ -11,11 +11,11 @@ import pytest
 from django.test import Client
 
 from zhixing.core.services import create_api_token
-from zhixing.core.testing import World
 from zhixing.ledger.models import ReviewFinding, Task
 from zhixing.ledger.people import find_person
 from zhixing.ledger.tests.conftest import Book
 from zhixing.orgs.models import Person
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

@@ -10,13 +10,13 @@ from django.test import override_settings
 
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World
 from zhixing.ledger import services
 from zhixing.ledger import services_review as review
 from zhixing.ledger.choices import FindingResult, ReviewStatus, TaskStatus
 from zhixing.ledger.models import Ledger, ReviewFinding, ReviewRound, Task
 from zhixing.ledger.tests.factories import photo
 from zhixing.ledger.tests.supervision_helpers import Desk
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 
 from zhixing.core import clock
-from zhixing.core.testing import World
 from zhixing.ledger import queries_board, services
 from zhixing.ledger.choices import NoticeStatus
 from zhixing.ledger.models import (
@@ -25,6 +24,7 @@ from zhixing.ledger.models import (
 )
 from zhixing.ledger.seed_supervision import BOARD_DAYS, OLD_NOTICE_DAYS, clear_supervision, seed_supervision
 from zhixing.ledger.tests.supervision_helpers import Desk
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ from django.test import Client
 
 from zhixing.core import clock
 from zhixing.core.services import create_api_token
-from zhixing.core.testing import World, assert_hidden, assert_write_refused
 from zhixing.ledger import services_review as review_services
 from zhixing.ledger import services_supervision as sup
 from zhixing.ledger.models import (
@@ -25,6 +24,7 @@ from zhixing.ledger.models import (
     TaskUrging,
 )
 from zhixing.ledger.tests.supervision_helpers import Desk
+from zhixing.testing import World, assert_hidden, assert_write_refused
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

@@ -12,7 +12,6 @@ from django.test import override_settings
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent, Holiday, Notification
 from zhixing.core.scoping import Action
-from zhixing.core.testing import World
 from zhixing.ledger import services
 from zhixing.ledger import services_supervision as sup
 from zhixing.ledger.choices import NoticeStatus
@@ -27,6 +26,7 @@ from zhixing.ledger.models import (
 )
 from zhixing.ledger.tests.factories import photo
 from zhixing.ledger.tests.supervision_helpers import Desk
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ from django.test import override_settings
 
 from zhixing.core import clock
 from zhixing.core.models import Notification
-from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused
 from zhixing.ledger import services
 from zhixing.ledger import services_review as review_services
 from zhixing.ledger import services_supervision as sup
@@ -31,6 +30,7 @@ from zhixing.ledger.models import (
 )
 from zhixing.ledger.tests.factories import photo
 from zhixing.ledger.tests.supervision_helpers import Desk
+from zhixing.testing import World, assert_hidden, assert_login_required, assert_write_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -435,7 +435,7 @@ def test_review_page_query_count_is_pinned(
 
 
 def test_admin_lists_the_new_records_read_only(world: World, scene: Scene) -> None:
-    from zhixing.core.testing import make_user
+    from zhixing.testing import make_user
 
     client = world.client(make_user("root", is_staff=True, is_superuser=True))
     for name in [
