@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from zhixing.assessment import services
+from zhixing.assessment import services, services_objections
 from zhixing.assessment.choices import IndicatorKind, Level
 from zhixing.assessment.models import ItemScore, Round, Score
 from zhixing.assessment.tests.conftest import Setup
@@ -96,7 +96,7 @@ def test_not_provisional_the_moment_the_last_item_is_scored(world: World, comput
 def test_finalised_is_not_provisional(world: World, computed: Setup) -> None:
     for it in manual_items(computed):
         services.set_manual_score(it, by=world.committee_admin, points=it.max_points / 2)
-    services.finalise_round(fresh(computed), by=world.committee_admin)
+    services_objections.finalise_round(fresh(computed), by=world.committee_admin)
     rnd = fresh(computed)
     assert rnd.is_final and not rnd.provisional
 
@@ -107,6 +107,6 @@ def test_nothing_scored_yet_gets_no_grade_rather_than_poor(world: World, compute
     score = Score.objects.filter(round=rnd, level=Level.DEPARTMENT).first()
     assert score is not None
     ItemScore.objects.filter(score=score).exclude(indicator__kind=IndicatorKind.MANUAL).update(counted=False)
-    services._refresh_round(rnd, [score])
+    services.refresh_round(rnd, [score])
     score.refresh_from_db()
     assert score.pending == score.possible > 0 and score.grade == "" and score.total == 0

@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from zhixing.assessment import services
+from zhixing.assessment import services, services_objections
 from zhixing.assessment.tests.conftest import YEAR, Setup
 from zhixing.assessment.tests.test_provisional import fresh, manual_items
 from zhixing.insights.charts_scores import score_ranking
@@ -28,6 +28,6 @@ def test_the_ranking_chart_and_its_xlsx_say_provisional(world: World, computed: 
 def test_a_finalised_round_is_not_provisional_on_the_chart(world: World, computed: Setup) -> None:
     for it in manual_items(computed):
         services.set_manual_score(it, by=world.committee_admin, points=it.max_points / 2)
-    services.finalise_round(fresh(computed), by=world.committee_admin)
+    services_objections.finalise_round(fresh(computed), by=world.committee_admin)
     chart = score_ranking(YEAR, "dept", world.committee_admin)
     assert "暂定" not in chart.title and not chart.note
