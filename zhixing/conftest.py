@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from zhixing.core import calendar, seeding
-from zhixing.core.testing import World, build_world
+from zhixing.testing import World, build_world
 
 # The suite runs at a fixed clock (time-machine: it moves the C-level clocks too, so datetime, time.time and the
 # database's own defaults in this process agree, and it is cheap per test). CI runs the whole suite again with
@@ -58,7 +58,7 @@ def world(db: None) -> World:
 def browser() -> Iterator[Any]:
     """Debian's chromium (apt-get install chromium fonts-noto-cjk), launched by playwright; `playwright install`
     cannot download browsers here, and no test depends on the internet."""
-    from zhixing.core.testing import CHROMIUM, CHROMIUM_ARGS
+    from zhixing.testing import CHROMIUM, CHROMIUM_ARGS
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)")

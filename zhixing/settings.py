@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "zhixing.review",
     "zhixing.board",
     "zhixing.assessment",
+    "zhixing.insights",
     "zhixing.bench",
 ]
 
@@ -74,7 +75,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,7 +154,9 @@ AXES_ENABLED = not TESTING or env_flag("AXES_ENABLED", False)
 
 # --- i18n / time ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Chinese only (docs/ARCHITECTURE.md): one language and no LocaleMiddleware, so Django's own texts (form errors,
+# log-in errors) are Chinese whatever the browser asks for.
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "zhixing" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -226,7 +228,7 @@ else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
 
 # --- Caches ---------------------------------------------------------------------------------------
-# "default" is per process. "dashboards" holds the committee dashboard's city-wide charts (assessment/dashboards.py),
+# "default" is per process. "dashboards" holds the committee dashboard's city-wide charts (insights/dashboards.py),
 # shared by every web worker and the Huey consumer that refreshes them: Redis when REDIS_URL is set, else files
 # under var/cache/; per process in tests.
 CACHES: dict[str, dict[str, object]] = {

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from zhixing.api_urls import api
-from zhixing.assessment import urls_dashboard
+from zhixing.insights import urls as insights_urls
 
 urlpatterns = [
     path("", include("zhixing.core.urls")),
@@ -17,9 +17,9 @@ urlpatterns = [
     path("ledger/", include("zhixing.supervision.urls")),
     path("ledger/", include("zhixing.review.urls")),
     path("ledger/", include("zhixing.board.urls")),
-    path("dashboard/", include("zhixing.assessment.urls_dashboard")),
-    path("assessment/evidence/", include(urls_dashboard.evidence_patterns)),
-    path("assessment/reports/", include(urls_dashboard.report_patterns)),
+    path("dashboard/", include(insights_urls.dashboard_patterns)),
+    path("assessment/evidence/", include(insights_urls.evidence_patterns)),
+    path("assessment/reports/", include(insights_urls.report_patterns)),
     path("assessment/", include("zhixing.assessment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -14,7 +14,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from zhixing.assessment import queries, services
+from zhixing.assessment import queries, services, services_objections
 from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import IndicatorKind, Level
 from zhixing.assessment.models import Indicator, ItemScore, Round, Scheme, Score
@@ -399,5 +399,5 @@ def raise_objection(request: HttpRequest, score_id: int, payload: ObjectionIn) -
     """被考核组织的管理员在申诉期内提出。"""
     user = api_user(request)
     score = _score(user, score_id, Action.CHANGE)
-    services.raise_objection(score, by=user, text=payload.text, today=clock.today())
+    services_objections.raise_objection(score, by=user, text=payload.text, today=clock.today())
     return Status(201, score_out(_score(user, score_id)))

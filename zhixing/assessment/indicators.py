@@ -1,4 +1,4 @@
-"""Computed indicators: a registry of named functions over the other apps' data.
+"""Computed indicators: named functions over the other apps' data, listed once in INDICATORS (at the end).
 
     result = compute("branch_meetings", org_ids, 2026)   # {org id: Result(value, detail, refs)}
 
@@ -10,7 +10,7 @@ over its own (and its 党小组s'). The value is a rate 0..1 (None: nothing to j
 `refs` lists every record behind it (model label, id, short label; url_of gives the link) plus the gaps (a
 period without the required meeting, a directive not studied in time) as refs without a record.
 
-More are added with @register(key, label, description) in this module.
+A new one is a function here and a line in INDICATORS: the list of indicators is read in one place.
 """
 
 from __future__ import annotations
@@ -80,25 +80,13 @@ class Computed:
     department_only: bool = False
 
 
-_registry: dict[str, Computed] = {}
-
-
-def register(
-    key: str, label: str, description: str, *, department_only: bool = False
-) -> Callable[[ComputeFn], ComputeFn]:
-    def wrap(fn: ComputeFn) -> ComputeFn:
-        _registry[key] = Computed(key, label, description, "rate", fn, department_only)
-        return fn
-
-    return wrap
-
-
 def registry() -> dict[str, Computed]:
-    return dict(_registry)
+    """The computed indicators by key (INDICATORS, at the end of this module)."""
+    return {c.key: c for c in INDICATORS}
 
 
 def choices() -> list[tuple[str, str]]:
-    return [(c.key, c.label) for c in _registry.values()]
+    return [(c.key, c.label) for c in INDICATORS]
 
 
 _memo: dict[Any, Any] | None = None
@@ -137,7 +125,7 @@ def compute(key: str, org_ids: Sequence[int], year: int, *, today: dt.date) -> d
     """The indicator `key` for every organisation of `org_ids` in `year`, judged as of `today` (at most the first
     day after the year: once it is over, every period of the year has ended)."""
     today = min(today, dt.date(year + 1, 1, 1))
-    return _registry[key].fn(org_ids, year, today)
+    return registry()[key].fn(org_ids, year, today)
 
 
 # --- Rolling records up to the organisations assessed ----------------------------------------------
@@ -267,21 +255,10 @@ def _compliance_cells(year: int, today: dt.date) -> list[Any]:
 THREE_MEETINGS = {"branch_committee", "general_meeting", "group_meeting", "party_lecture"}
 
 
-@register(
-    "study_group",
-    "中心组学习规范率",
-    "部门党组（党委）按学习制度规范开展中心组学习（每月至少 1 次、邀请党外领导班子成员列席）的达标比例。",
-    department_only=True,
-)
 def study_group(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     return _compliance(org_ids, year, today, org_kind=OrgKind.DEPT_GROUP, kinds={"study_group"})
 
 
-@register(
-    "branch_meetings",
-    "支部“三会一课”落实率",
-    "党支部按规范召开支部委员会、党员大会、党小组会和上党课的达标比例（部门为其全部支部合计）。",
-)
 def branch_meetings(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     return _compliance(org_ids, year, today, org_kind=OrgKind.BRANCH, kinds=THREE_MEETINGS)
 
@@ -289,11 +266,6 @@ def branch_meetings(org_ids: Sequence[int], year: int, today: dt.date) -> dict[i
 # --- Study: 必学内容 coverage -------------------------------------------------------------------------
 
 
-@register(
-    "required_coverage",
-    "必学内容覆盖率",
-    "各党支部学习组织生活参考中必学内容的覆盖比例（已学条目 ÷ 应学条目，部门为其全部支部合计）。",
-)
 def required_coverage(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     from zhixing.study.models import RequiredItem
     from zhixing.study.queries import Status
@@ -327,11 +299,6 @@ def required_coverage(org_ids: Sequence[int], year: int, today: dt.date) -> dict
 # --- Directives: 第一时间 and 第一议题 --------------------------------------------------------------------
 
 
-@register(
-    "first_time",
-    "第一时间学习按时率",
-    "年内发表的重要讲话、指示批示，须学习的组织在时限内首次学习的比例（尚未到期且未学的不计）。",
-)
 def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     from zhixing.directives.choices import STUDY_ORG_KINDS, StudyStatus
     from zhixing.directives.figures import first_studies, status_of
@@ -401,11 +368,6 @@ def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, R
     )
 
 
-@register(
-    "first_topic",
-    "“第一议题”落实率",
-    "党组会议、党委会议、支部委员会会议等决策会议的第一项议题为学习最新讲话、指示精神的比例。",
-)
 def first_topic(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     """The rule of directives.queries.first_topic (figures.judge_first_topic) over every organisation, from three
     flat queries — the meetings, their agenda items, their directive links — rather than its correlated
@@ -486,11 +448,6 @@ def _tasks(year: int, today: dt.date) -> list[tuple[Any, ...]]:
     )
 
 
-@register(
-    "ledger_on_time",
-    "台账任务按时完成率",
-    "牵头的台账任务中，在完成时限内提出销号并获批准的比例（时限在年内且已到期的任务，已终止的不计）。",
-)
 def ledger_on_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     from django.utils import timezone
 
@@ -514,11 +471,6 @@ def ledger_on_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[in
     )
 
 
-@register(
-    "ledger_closure",
-    "台账任务销号率",
-    "牵头的台账任务中已销号的比例（时限在年内且已到期的任务，已终止的不计）。",
-)
 def ledger_closure(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     from zhixing.ledger.choices import TaskStatus
 
@@ -542,12 +494,6 @@ def ledger_closure(org_ids: Sequence[int], year: int, today: dt.date) -> dict[in
 FINDING_CREDIT = {"in_place": (1.0, 1.0), "mostly": (0.5, 1.0), "not_in_place": (0.0, 0.5)}
 
 
-@register(
-    "review_findings",
-    "“回头看”落实情况",
-    "年内开展的回头看中，所牵头任务的检查结论：落实到位计 1，基本到位计 0.5（整改事项销号后计 1），"
-    "未到位计 0（整改事项销号后计 0.5），取平均。",
-)
 def review_findings(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     """One query over the findings of the year's review rounds, each credited to the reviewed task's lead
     organisation; a rectification counts once its task is 已销号."""
@@ -576,3 +522,67 @@ def review_findings(org_ids: Sequence[int], year: int, today: dt.date) -> dict[i
             ("ledger.task", task_id, f"{round_title[:16]}：{title[:24]}：{labels.get(result, result)}{note}")
         )
     return results(roll_up(org_ids, per_org, index), lambda t: f"检查任务 {t.total:g} 项，落实得分 {t.met:g}")
+
+
+# --- The computed indicators: the one list of them, in the order the scheme editor offers them --------------
+
+INDICATORS: tuple[Computed, ...] = (
+    Computed(
+        "study_group",
+        "中心组学习规范率",
+        "部门党组（党委）按学习制度规范开展中心组学习（每月至少 1 次、邀请党外领导班子成员列席）的达标比例。",
+        "rate",
+        study_group,
+        department_only=True,
+    ),
+    Computed(
+        "branch_meetings",
+        "支部“三会一课”落实率",
+        "党支部按规范召开支部委员会、党员大会、党小组会和上党课的达标比例（部门为其全部支部合计）。",
+        "rate",
+        branch_meetings,
+    ),
+    Computed(
+        "required_coverage",
+        "必学内容覆盖率",
+        "各党支部学习组织生活参考中必学内容的覆盖比例（已学条目 ÷ 应学条目，部门为其全部支部合计）。",
+        "rate",
+        required_coverage,
+    ),
+    Computed(
+        "first_time",
+        "第一时间学习按时率",
+        "年内发表的重要讲话、指示批示，须学习的组织在时限内首次学习的比例（尚未到期且未学的不计）。",
+        "rate",
+        first_time,
+    ),
+    Computed(
+        "first_topic",
+        "“第一议题”落实率",
+        "党组会议、党委会议、支部委员会会议等决策会议的第一项议题为学习最新讲话、指示精神的比例。",
+        "rate",
+        first_topic,
+    ),
+    Computed(
+        "ledger_on_time",
+        "台账任务按时完成率",
+        "牵头的台账任务中，在完成时限内提出销号并获批准的比例（时限在年内且已到期的任务，已终止的不计）。",
+        "rate",
+        ledger_on_time,
+    ),
+    Computed(
+        "ledger_closure",
+        "台账任务销号率",
+        "牵头的台账任务中已销号的比例（时限在年内且已到期的任务，已终止的不计）。",
+        "rate",
+        ledger_closure,
+    ),
+    Computed(
+        "review_findings",
+        "“回头看”落实情况",
+        "年内开展的回头看中，所牵头任务的检查结论：落实到位计 1，基本到位计 0.5（整改事项销号后计 1），"
+        "未到位计 0（整改事项销号后计 0.5），取平均。",
+        "rate",
+        review_findings,
+    ),
+)

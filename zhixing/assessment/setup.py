@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def ready() -> None:
-    from zhixing.assessment import indicators, seed, tasks  # noqa: F401  (indicators register; jobs register)
+    from zhixing.assessment import seed, tasks  # noqa: F401  (its jobs register with huey)
     from zhixing.core import seeding
     from zhixing.core.nav import register
 

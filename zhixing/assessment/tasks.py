@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
+from huey.contrib.djhuey import db_task
 
-from zhixing.assessment import dashboards, services
+from zhixing.assessment import services
 from zhixing.assessment.models import Round
-from zhixing.core import clock
 
 
 @db_task()
@@ -21,18 +19,3 @@ def compute_round_task(round_id: int, user_id: int | None, today_iso: str) -> No
     if rnd is None or rnd.is_final:
         return
     services.compute_round(rnd, by=user, today=dt.date.fromisoformat(today_iso))
-
-
-@db_periodic_task(crontab(minute=f"*/{dashboards.REFRESH_MINUTES}"))
-def refresh_committee_charts() -> None:
-    """Every few minutes: the current year's committee charts, as of today."""
-    dashboards.refresh_committee_charts_as_of(clock.today())
-
-
-@on_startup()
-def warm_committee_charts() -> None:
-    """When the consumer starts (after a deploy or a restart the cache may be empty): queue one refresh, so the
-    first committee admin of the day does not wait for the compliance engine. Each consumer worker runs startup
-    hooks; the `add` lets only the first of them queue it."""
-    if dashboards.store().add("zhixing:dashboard:warming", "1", dashboards.REFRESH_MINUTES * 60):
-        refresh_committee_charts()

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from zhixing.assessment import queries, services, tasks
+from zhixing.assessment import queries, services, services_objections, tasks
 from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import GRADE_COLOURS, Grade, IndicatorKind, Level, ObjectionStatus
 from zhixing.assessment.forms import (
@@ -166,7 +166,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "window_form": WindowForm(
             initial={"objection_start": rnd.objection_start, "objection_end": rnd.objection_end}
         ),
-        "objection_open": services.objection_open(rnd, timezone.localdate()),
+        "objection_open": services_objections.objection_open(rnd, timezone.localdate()),
     }
     return render(request, "assessment/round_detail.html", context)
 
@@ -198,7 +198,7 @@ def round_compute(request: HttpRequest, pk: int) -> HttpResponse:
 def round_finalise(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_round(request.user, pk, Action.CHANGE)
     try:
-        services.finalise_round(rnd, by=request.user)
+        services_objections.finalise_round(rnd, by=request.user)
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -259,7 +259,7 @@ def score_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessor = schemes.can_assess(request.user, rnd.scheme)
     can_object = scope_for(request.user, Action.CHANGE).covers(
         score.organization.path
-    ) and services.objection_open(rnd, timezone.localdate())
+    ) and services_objections.objection_open(rnd, timezone.localdate())
     context = {
         "score": score,
         "round": rnd,
@@ -345,7 +345,7 @@ def item_correct(request: HttpRequest, pk: int) -> HttpResponse:
     _submit(
         request,
         CorrectionForm(request.POST),
-        lambda data: services.correct_item(it, by=request.user, **data),
+        lambda data: services_objections.correct_item(it, by=request.user, **data),
         f"已更正：{it.indicator.name}。",
     )
     return redirect(it.score.get_absolute_url())
@@ -361,7 +361,7 @@ def deduction_correct(request: HttpRequest, pk: int) -> HttpResponse:
         deduction = (
             _one(Deduction.objects.filter(score=score), data["deduction"]) if data.get("deduction") else None
         )
-        return services.correct_deduction(
+        return services_objections.correct_deduction(
             score, by=request.user, points=data["points"], reason=data["reason"], deduction=deduction
         )
 
@@ -407,7 +407,9 @@ def objection_add(request: HttpRequest, pk: int) -> HttpResponse:
     _submit(
         request,
         ObjectionForm(request.POST),
-        lambda data: services.raise_objection(score, by=request.user, text=data["text"], today=clock.today()),
+        lambda data: services_objections.raise_objection(
+            score, by=request.user, text=data["text"], today=clock.today()
+        ),
         "已提交申诉，请等待机关工委答复。",
     )
     return redirect(score.get_absolute_url())
@@ -423,7 +425,7 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
     _submit(
         request,
         AnswerForm(request.POST),
-        lambda data: services.answer_objection(
+        lambda data: services_objections.answer_objection(
             objection, by=request.user, upheld=data["upheld"] == "1", answer=data["answer"]
         ),
         "已答复申诉。如申诉成立，请相应调整评分或扣分。",

@@ -1,4 +1,4 @@
-"""Bench figures of the assessment dashboards and reports (issue 5): the committee dashboard at city scale.
+"""Bench figures of the dashboards and reports (issue 5): the committee dashboard at city scale.
 
 The committee dashboard is a page and five chart endpoints the page loads in parallel. Measured as the committee
 admin `gongwei` with Django's test client: the page; each chart cold (cache cleared: the compliance engine over
@@ -13,8 +13,8 @@ import statistics
 import time
 from typing import Any
 
-from zhixing.assessment import tasks as assessment_tasks
 from zhixing.core import clock
+from zhixing.insights import tasks as insights_tasks
 
 DASHBOARD_BUDGET_MS = 300.0
 
@@ -37,7 +37,7 @@ def measure(runs: int) -> dict[str, Any]:
     from django.test.utils import CaptureQueriesContext, override_settings
     from django.utils import timezone
 
-    from zhixing.assessment import dashboards, reports
+    from zhixing.insights import dashboards, reports
     from zhixing.orgs.choices import OrgKind
     from zhixing.orgs.models import Organization
 
@@ -71,7 +71,7 @@ def measure(runs: int) -> dict[str, Any]:
             out["charts"][name] = {"cold_ms": cold, "warm_ms": warm, "queries": queries}
     cache.clear()
     started = time.perf_counter()
-    assessment_tasks.refresh_committee_charts.call_local()
+    insights_tasks.refresh_committee_charts.call_local()
     out["refresh_s"] = time.perf_counter() - started
     dept = Organization.objects.filter(kind=OrgKind.DEPT_GROUP).order_by("code").first()
     root = Organization.objects.filter(parent__isnull=True).order_by("path").first()

@@ -45,17 +45,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def home(request: HttpRequest) -> HttpResponse:
     from zhixing.core.home import panels_for
 
-    context = {"roles": _role_labels(request.user), "panels": panels_for(request)}
-    return render(request, "core/home.html", context)
-
-
-def _role_labels(user: Any) -> list[str]:
-    from django.apps import apps
-
-    if not apps.is_installed("zhixing.orgs"):
-        return []
-    grants = apps.get_model("orgs", "Grant").objects.filter(user=user).select_related("organization")
-    return [f"{g.get_role_display()}（{g.organization.name}）" for g in grants]
+    # The user's roles come first, as orgs' panel (orgs/apps.py): core knows no grants.
+    return render(request, "core/home.html", {"panels": panels_for(request)})
 
 
 @login_required

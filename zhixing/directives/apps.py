@@ -11,7 +11,7 @@ class DirectivesConfig(AppConfig):
     def ready(self) -> None:
         from zhixing.core import home, seeding
         from zhixing.core.nav import register
-        from zhixing.directives import hooks, seed, services, tasks, views
+        from zhixing.directives import seed, services, tasks, views  # noqa: F401  (tasks: its jobs register)
         from zhixing.directives.nav_modules import register_nav
         from zhixing.study import hooks as study_hooks
 
@@ -24,6 +24,3 @@ class DirectivesConfig(AppConfig):
         study_hooks.register_change_check(services.check_activity_change)
         study_hooks.register_on_cancel(services.unlink_cancelled_activity)
         seeding.register("directives", order=seed.ORDER, fill=seed.fill, clear=seed.clear)
-        # A new directive is suggested to the departments whose learning modules it fits (in the background).
-        if tasks.enqueue_suggestions not in hooks.after_register:
-            hooks.after_register.append(tasks.enqueue_suggestions)

@@ -17,7 +17,6 @@ from django.db.models import Q
 from zhixing.core import audit, calendar
 from zhixing.core import services as core
 from zhixing.core.scoping import Action, scope_for
-from zhixing.directives import hooks
 from zhixing.directives.choices import MAX_TEXT_LENGTH, DirectiveKind
 from zhixing.directives.models import AgendaStudy, Directive, Field, Urging
 from zhixing.orgs.choices import OrgKind, PostTitle, Role
@@ -146,8 +145,16 @@ def register_directive(
                 "scope_roots": [None, sorted(o.pk for o in roots)],
             },
         )
-        transaction.on_commit(lambda: hooks.run_after_register(directive))
+        # Once committed, the departments whose learning modules it fits get it suggested, in the background; a
+        # failure there is logged and never undoes the registration (robust).
+        transaction.on_commit(lambda: _queue_suggestions(directive), robust=True)
     return directive
+
+
+def _queue_suggestions(directive: Directive) -> None:
+    from zhixing.directives import tasks  # tasks imports this module (its reminders urge through it)
+
+    tasks.suggest_departments(directive.pk)
 
 
 def update_directive(

@@ -462,6 +462,6 @@ def refresh_suggestions(
     return kept
 
 
-def after_register(directive: Directive) -> None:
-    """The hook for directives/hooks.py: suggest the departments of a newly registered directive (system)."""
+def suggest_new_directive(directive: Directive) -> None:
+    """After a directive is registered (tasks.suggest_departments, queued by services.register_directive): suggest the departments of a newly registered directive (system)."""
     refresh_suggestions(directive, by=None)

@@ -58,8 +58,4 @@ def suggest_departments(directive_id: int) -> None:
 
     directive = Directive.objects.filter(pk=directive_id).first()
     if directive is not None:
-        suggest.after_register(directive)
-
-
-def enqueue_suggestions(directive: Directive) -> None:
-    suggest_departments(directive.pk)
+        suggest.suggest_new_directive(directive)

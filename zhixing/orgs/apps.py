@@ -9,12 +9,14 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织与人员"
 
     def ready(self) -> None:
-        from zhixing.core import duties, scoping
+        from zhixing.core import duties, home, scoping
+        from zhixing.orgs import views
         from zhixing.orgs.scope import committee_admins, grant_duties, resolve_scope
 
         scoping.register_resolver(resolve_scope)
         scoping.register_committee_admins(committee_admins)
         duties.register_source(grant_duties)
+        home.register("orgs/home_roles.html", views.home_roles, order=0)  # first: who the user is here
 
         from zhixing.core.nav import register
 

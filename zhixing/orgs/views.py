@@ -33,7 +33,7 @@ from zhixing.orgs.forms import (
     PersonForm,
     PostForm,
 )
-from zhixing.orgs.models import Organization, Person, Post
+from zhixing.orgs.models import Grant, Organization, Person, Post
 
 PEOPLE_PAGE_SIZE = 50
 MEMBERS_PAGE_SIZE = 20
@@ -575,3 +575,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     context["form"] = form
     return render(request, "orgs/person_form.html", context, status=status)
+
+
+def home_roles(request: HttpRequest) -> dict[str, Any] | None:
+    """The home page's first line: the user's roles (registered with core.home in apps.py)."""
+    if not request.user.is_authenticated:
+        return None
+    grants = Grant.objects.filter(user=request.user).select_related("organization")
+    return {"roles": [f"{g.get_role_display()}（{g.organization.name}）" for g in grants]}

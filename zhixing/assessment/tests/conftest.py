@@ -11,13 +11,13 @@ from zhixing.assessment import services
 from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.models import Round, Scheme
 from zhixing.core.clock import at_noon
-from zhixing.core.testing import World, make_user, org
 from zhixing.directives.tests.builders import activity, directive, studied
 from zhixing.ledger import services as ledger_services
 from zhixing.ledger.tests.factories import ledger, photo, task
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import OrgKind, Role
 from zhixing.study.choices import ActivityKind
+from zhixing.testing import World, make_user, org
 
 YEAR = 2026
 AS_OF = dt.date(2027, 1, 4)

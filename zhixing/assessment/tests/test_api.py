@@ -15,7 +15,7 @@ from zhixing.assessment.choices import IndicatorKind
 from zhixing.assessment.models import Deduction, ItemScore, Objection, Score
 from zhixing.assessment.tests.conftest import Setup
 from zhixing.core.services import create_api_token
-from zhixing.core.testing import World, assert_hidden, assert_write_refused, make_user
+from zhixing.testing import World, assert_hidden, assert_write_refused, make_user
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

@@ -14,11 +14,11 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from zhixing.core import clock, xlsx
-from zhixing.core.testing import World
 from zhixing.ledger.tests.factories import ledger, task
 from zhixing.orgs import services as org_services
 from zhixing.study.choices import ActivityKind as K
 from zhixing.study.models import Norm
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,12 @@ from django.test import override_settings
 from zhixing.assessment import indicators
 from zhixing.core import clock
 from zhixing.core.clock import at_noon
-from zhixing.core.testing import World
 from zhixing.ledger import services as ledger_services
 from zhixing.ledger.tests.desk import build_desk
 from zhixing.ledger.tests.factories import photo
 from zhixing.review import services as review
 from zhixing.review.choices import FindingResult
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

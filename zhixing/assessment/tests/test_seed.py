@@ -9,7 +9,7 @@ from zhixing.assessment import seed
 from zhixing.assessment.models import ItemScore, Round, Scheme, Score
 from zhixing.core import clock
 from zhixing.core.nav import menu_for
-from zhixing.core.testing import World
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

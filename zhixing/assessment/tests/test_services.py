@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zhixing.assessment import indicators, services
+from zhixing.assessment import indicators, services, services_objections
 from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import Grade, IndicatorKind, Level, ObjectionStatus
 from zhixing.assessment.models import (
@@ -26,8 +26,8 @@ from zhixing.assessment.models import (
 )
 from zhixing.assessment.tests.conftest import AS_OF, YEAR, Setup
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World, png_bytes
 from zhixing.study.models import Activity
+from zhixing.testing import World, png_bytes
 
 pytestmark = pytest.mark.django_db
 PNG = png_bytes()
@@ -283,18 +283,22 @@ def test_objection_only_within_the_window_by_the_organisation(world: World, comp
     )
     before = rows()
     with pytest.raises(ValidationError, match="不在申诉期内"):
-        services.raise_objection(
+        services_objections.raise_objection(
             score, by=world.dept_a_secretary, text="第一议题统计有误", today=dt.date(2027, 1, 16)
         )
     with pytest.raises(ValidationError, match="无权"):
-        services.raise_objection(score, by=world.dept_b_secretary, text="x", today=dt.date(2027, 1, 6))
+        services_objections.raise_objection(
+            score, by=world.dept_b_secretary, text="x", today=dt.date(2027, 1, 6)
+        )
     assert rows() == before
-    objection = services.raise_objection(
+    objection = services_objections.raise_objection(
         score, by=world.dept_a_secretary, text="第一议题统计有误", today=dt.date(2027, 1, 15)
     )
     with pytest.raises(ValidationError, match="1 条申诉未答复"):
-        services.finalise_round(computed.round, by=world.committee_admin)
-    services.answer_objection(objection, by=world.committee_admin, upheld=False, answer="经核实，统计无误。")
+        services_objections.finalise_round(computed.round, by=world.committee_admin)
+    services_objections.answer_objection(
+        objection, by=world.committee_admin, upheld=False, answer="经核实，统计无误。"
+    )
     assert Objection.objects.get(pk=objection.pk).status == ObjectionStatus.REJECTED
 
 
@@ -307,9 +311,9 @@ def score_all_manual(world: World, setup: Setup) -> None:
 
 def test_finalising_freezes_and_corrections_need_a_reason(world: World, computed: Setup) -> None:
     with pytest.raises(ValidationError, match="未评分"):
-        services.finalise_round(computed.round, by=world.committee_admin)
+        services_objections.finalise_round(computed.round, by=world.committee_admin)
     score_all_manual(world, computed)
-    services.finalise_round(computed.round, by=world.committee_admin)
+    services_objections.finalise_round(computed.round, by=world.committee_admin)
     rnd = Round.objects.get(pk=computed.round.pk)
     it = item(computed, world.dept_a, "宣传工作")
     score = it.score
@@ -318,13 +322,15 @@ def test_finalising_freezes_and_corrections_need_a_reason(world: World, computed
         lambda: services.set_manual_score(it, by=world.committee_admin, points=1),
         lambda: services.add_deduction(score, by=world.committee_admin, points=1, reason="x"),
         lambda: services.compute_round(rnd, by=world.committee_admin, today=AS_OF),
-        lambda: services.correct_item(it, by=world.committee_admin, points=5, reason=""),
+        lambda: services_objections.correct_item(it, by=world.committee_admin, points=5, reason=""),
     ):
         with pytest.raises(ValidationError):
             attempt()
     assert rows() == before
     earned = score.earned
-    correction = services.correct_item(it, by=world.committee_admin, points=5, reason="复核发现材料重复计分")
+    correction = services_objections.correct_item(
+        it, by=world.committee_admin, points=5, reason="复核发现材料重复计分"
+    )
     assert (correction.before, correction.after) == ("8", "5")
     score.refresh_from_db()
     assert score.earned == earned - 3 and score.corrections.count() == 1
@@ -335,31 +341,35 @@ def test_deductions_after_finalising_are_reasoned_corrections(world: World, comp
     score = item(computed, world.dept_a, "宣传工作").score
     kept = services.add_deduction(score, by=world.committee_admin, points=2, reason="信息报送迟报")
     with pytest.raises(ValidationError, match="尚未定档"):
-        services.correct_deduction(score, by=world.committee_admin, points=1, reason="x", deduction=kept)
+        services_objections.correct_deduction(
+            score, by=world.committee_admin, points=1, reason="x", deduction=kept
+        )
     score_all_manual(world, computed)
-    services.finalise_round(computed.round, by=world.committee_admin)
+    services_objections.finalise_round(computed.round, by=world.committee_admin)
     score = Score.objects.select_related("round__scheme__owner").get(pk=score.pk)
     before = rows()
     for attempt in (
-        lambda: services.correct_deduction(
+        lambda: services_objections.correct_deduction(
             score, by=world.committee_admin, points=1, reason="", deduction=kept
         ),
-        lambda: services.correct_deduction(
+        lambda: services_objections.correct_deduction(
             score, by=world.committee_admin, points=2, reason="x", deduction=kept
         ),
-        lambda: services.correct_deduction(score, by=world.committee_admin, points=-1, reason="x"),
-        lambda: services.correct_deduction(score, by=world.dept_a_secretary, points=1, reason="x"),
+        lambda: services_objections.correct_deduction(score, by=world.committee_admin, points=-1, reason="x"),
+        lambda: services_objections.correct_deduction(score, by=world.dept_a_secretary, points=1, reason="x"),
     ):
         with pytest.raises(ValidationError):
             attempt()
     assert rows() == before
     total = score.total
-    services.correct_deduction(
+    services_objections.correct_deduction(
         score, by=world.committee_admin, points=0, reason="迟报有正当理由", deduction=kept
     )
     score.refresh_from_db()
     assert score.deducted == 0 and score.total == min(total + 2, Decimal(100))
-    added = services.correct_deduction(score, by=world.committee_admin, points=1.5, reason="复核发现漏报")
+    added = services_objections.correct_deduction(
+        score, by=world.committee_admin, points=1.5, reason="复核发现漏报"
+    )
     assert (added.before, added.after) == ("0", "-1.5")
     score.refresh_from_db()
     assert score.deducted == Decimal("1.50") and score.corrections.count() == 2

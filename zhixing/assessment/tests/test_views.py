@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zhixing.assessment import services
+from zhixing.assessment import services, services_objections
 from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import IndicatorKind, ObjectionStatus
 from zhixing.assessment.models import (
@@ -26,7 +26,7 @@ from zhixing.assessment.models import (
 )
 from zhixing.assessment.tests.conftest import AS_OF, Setup
 from zhixing.core import clock
-from zhixing.core.testing import (
+from zhixing.testing import (
     World,
     assert_hidden,
     assert_login_required,
@@ -76,7 +76,9 @@ def full(world: World, computed: Setup) -> dict[str, Any]:
     )
     rnd.refresh_from_db()
     a.refresh_from_db()
-    objection = services.raise_objection(a, by=world.dept_a_secretary, text="有异议", today=clock.today())
+    objection = services_objections.raise_objection(
+        a, by=world.dept_a_secretary, text="有异议", today=clock.today()
+    )
     computed_item = ItemScore.objects.get(score=a, indicator__key="branch_meetings")
     draft = schemes.copy_scheme(computed.scheme, by=world.committee_admin, year=2027)
     return {

@@ -6,10 +6,10 @@ from django.test import override_settings
 
 from zhixing.bench import ledger as bench_ledger
 from zhixing.core import clock
-from zhixing.core.testing import World, make_user
 from zhixing.ledger import seed
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import Role
+from zhixing.testing import World, make_user
 
 
 def test_measure_on_the_demo_ledgers(world: World, tmp_path: Any) -> None:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from zhixing.bench import modules, runner
-from zhixing.core.testing import World
 from zhixing.directives import suggest
+from zhixing.testing import World
 
 
 def test_measure_modules_builds_missing_data_and_times_the_suggestion(world: World) -> None:

@@ -16,12 +16,12 @@ from zhixing.board import services as services_board
 from zhixing.board.models import BoardSnapshot
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World
 from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Closure, Milestone, Task, missed_milestone
 from zhixing.ledger.status import status_on
 from zhixing.ledger.tests.factories import ledger, photo, task
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 
@@ -165,8 +165,8 @@ def test_latest_problems_and_ranking(world: World) -> None:
 def test_departments_without_tasks_are_listed_last_without_a_rank(world: World) -> None:
     """Nothing to compare, nothing to rank: a department that leads no task comes after the ranked ones, with no
     rank — on the page, in the xlsx and in the API."""
-    from zhixing.core.testing import org
     from zhixing.orgs.choices import OrgKind
+    from zhixing.testing import org
 
     now = dt.date(2026, 11, 16)
     idle = org("Z", "市档案局党组", OrgKind.DEPT_GROUP, world.committee)

@@ -15,9 +15,9 @@ from zhixing.board import services as services_board
 from zhixing.board.models import BoardPublication
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent, Notification
-from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused
 from zhixing.ledger import services
 from zhixing.ledger.tests.factories import ledger, task
+from zhixing.testing import World, assert_hidden, assert_login_required, assert_write_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -194,8 +194,8 @@ def test_board_rows_escape_what_people_typed(world: World) -> None:
 
 
 def test_a_department_without_tasks_shows_no_rank_on_the_page_xlsx_and_api(world: World) -> None:
-    from zhixing.core.testing import org
     from zhixing.orgs.choices import OrgKind
+    from zhixing.testing import org
 
     _some_tasks(world)
     org("Z", "市档案局党组", OrgKind.DEPT_GROUP, world.committee)

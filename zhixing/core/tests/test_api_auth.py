@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from zhixing.core.models import ApiToken, AuditEvent
 from zhixing.core.services import create_api_token, revoke_api_token
-from zhixing.core.testing import World
 from zhixing.orgs.models import Organization
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

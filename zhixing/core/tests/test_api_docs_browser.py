@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from zhixing.core.testing import build_world, log_in
+from zhixing.testing import build_world, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

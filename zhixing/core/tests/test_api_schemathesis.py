@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from zhixing.core import services
-from zhixing.core.testing import build_world
+from zhixing.testing import build_world
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("ZHIXING_SCHEMATHESIS"),

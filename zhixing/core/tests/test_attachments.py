@@ -13,7 +13,7 @@ from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from zhixing.core.attachments import vet
-from zhixing.core.testing import pdf_bytes, png_bytes
+from zhixing.testing import pdf_bytes, png_bytes
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112

@@ -14,9 +14,9 @@ from django.utils import timezone
 from zhixing.core import audit, clock
 from zhixing.core.models import AppendOnlyError, AuditEvent
 from zhixing.core.security import exempt_from_password_change
-from zhixing.core.testing import PASSWORD, World, assert_hidden, assert_login_required, make_user
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import OrgKind, Role
+from zhixing.testing import PASSWORD, World, assert_hidden, assert_login_required, make_user
 
 pytestmark = pytest.mark.django_db
 

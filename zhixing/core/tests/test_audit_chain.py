@@ -16,7 +16,7 @@ from django.db import connection
 
 from zhixing.core import audit
 from zhixing.core.models import AuditChainHead, AuditEvent
-from zhixing.core.testing import World
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from django.core.management import call_command
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent, AuditSecret
 from zhixing.core.personal import reveal_audit_value
-from zhixing.core.testing import PASSWORD, World, make_user
 from zhixing.orgs import services as org_services
 from zhixing.orgs.validators import id_number_check_digit
+from zhixing.testing import PASSWORD, World, make_user
 
 pytestmark = pytest.mark.django_db
 NEW_ID = "11010519491231003" + id_number_check_digit("11010519491231003")

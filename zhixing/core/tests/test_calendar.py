@@ -15,7 +15,7 @@ from zhixing.core import calendar
 from zhixing.core.models import AuditEvent, Holiday, HolidayYear
 from zhixing.core.security import exempt_from_password_change
 from zhixing.core.services import delete_holiday, save_holiday, set_holiday_year
-from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused
+from zhixing.testing import World, assert_hidden, assert_login_required, assert_write_refused
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from django.db import transaction
 
 from zhixing.core import duties
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import PASSWORD, World, make_user
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import Role
+from zhixing.testing import PASSWORD, World, make_user
 
 pytestmark = pytest.mark.django_db
 

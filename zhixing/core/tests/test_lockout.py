@@ -10,7 +10,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.test import Client
 
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import PASSWORD, World
+from zhixing.testing import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 

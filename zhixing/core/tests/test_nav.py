@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from zhixing.core import nav
-from zhixing.core.testing import World
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from zhixing.core import calendar, tasks
 from zhixing.core.models import AuditEvent, Notification
 from zhixing.core.services import notify, save_holiday, set_holiday_year
-from zhixing.core.testing import World, assert_login_required
+from zhixing.testing import World, assert_login_required
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from ninja.openapi.schema import OpenAPISchema
 from zhixing.api_urls import api
 from zhixing.core.models import ApiToken  # noqa: F401  (the token model must be migrated for the bearer test)
 from zhixing.core.services import create_api_token
-from zhixing.core.testing import World
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.test import Client
 from zhixing.core import clock, security
 from zhixing.core.models import AccountSecurity, ApiToken, PasswordHistory
 from zhixing.core.services import create_api_token
-from zhixing.core.testing import PASSWORD, World
+from zhixing.testing import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 

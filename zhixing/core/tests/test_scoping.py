@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 from zhixing.core.scoping import Action
-from zhixing.core.testing import World
 from zhixing.orgs import services
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization, Person
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_committee_admin_sees_everything_and_auditor_cannot_change(world: World)
 def test_anonymous_and_ungranted_see_nothing(world: World) -> None:
     from django.contrib.auth.models import AnonymousUser
 
-    from zhixing.core.testing import make_user
+    from zhixing.testing import make_user
 
     assert not Organization.objects.for_user(AnonymousUser()).exists()
     assert not Organization.objects.for_user(make_user("nobody")).exists()

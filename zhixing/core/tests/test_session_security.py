@@ -11,7 +11,7 @@ from django.test import Client
 from zhixing.core import clock, security
 from zhixing.core.models import AuditEvent
 from zhixing.core.services import create_api_token
-from zhixing.core.testing import World
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

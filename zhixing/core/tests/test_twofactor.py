@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhixing.core import duties, twofactor
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import PASSWORD, World, make_user
+from zhixing.testing import PASSWORD, World, make_user
 
 pytestmark = pytest.mark.django_db
 on = override_settings(ZHIXING_ADMIN_2FA=True)

@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from zhixing.core import services as core
-from zhixing.core.testing import World
 from zhixing.directives import services
 from zhixing.directives.models import Directive
 from zhixing.orgs.models import Organization, Person
 from zhixing.study import services as study
 from zhixing.study.choices import ActivityKind
 from zhixing.study.models import Activity
+from zhixing.testing import World
 
 ISSUED = dt.date(2026, 9, 30)  # the Wednesday before 国庆 2026
 

@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from zhixing.core.audit import AuditEvent
-from zhixing.core.testing import World
 from zhixing.directives import services
 from zhixing.directives.choices import StudyStatus
 from zhixing.directives.models import AgendaStudy
@@ -17,6 +16,7 @@ from zhixing.directives.queries import board
 from zhixing.directives.tests.builders import ISSUED, activity, directive
 from zhixing.study import services as study
 from zhixing.study.models import Activity
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 10, 20, 10, 0, tzinfo=dt.UTC)

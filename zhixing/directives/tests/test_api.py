@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from zhixing.core.testing import World
 from zhixing.directives.tests.builders import directive, studied
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

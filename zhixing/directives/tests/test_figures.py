@@ -1,5 +1,5 @@
 """One rule for "who studied" (directives.figures.first_studies): a 党小组's study is its branch's, on the board, in
-the first_time indicator, in the dashboards' latency and on the to-study list alike."""
+the first_time indicator, in the dashboards' latency (insights/tests/test_latency.py) and on the to-study list alike."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import datetime as dt
 
 import pytest
 
-from zhixing.assessment import dashboards, indicators
-from zhixing.core.testing import World, person
+from zhixing.assessment import indicators
 from zhixing.directives import queries
 from zhixing.directives.choices import StudyStatus
 from zhixing.directives.figures import first_studies
@@ -17,6 +16,7 @@ from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import PostTitle
 from zhixing.study.choices import AttendanceStatus
 from zhixing.study.models import Attendance
+from zhixing.testing import World, person
 
 pytestmark = pytest.mark.django_db
 DEADLINE = dt.date(
@@ -90,16 +90,11 @@ def test_the_branch_secretary_at_the_groups_study_led_it(world: World) -> None:
     assert _row(other, world.branch_a1).leader_first is True
 
 
-def test_indicator_and_latency_credit_the_branch(world: World) -> None:
+def test_indicator_credits_the_branch(world: World) -> None:
     national_day_2026()
     d = directive(world)
     studied(world.group_a1, d, DEADLINE)
     got = indicators.compute("first_time", [world.branch_a1.pk, world.branch_a2.pk], 2026, today=AFTER)
     assert got[world.branch_a1.pk].value == 1.0
     assert got[world.branch_a2.pk].value == 0.0
-    latency = dashboards.first_study_latency(world.dept_a, 2026, AFTER)
-    # the 党组, 机关党委 and two branches must study it; A1 did (through its 党小组), in 3 working days
-    assert (latency.required, latency.days, latency.on_time) == (4, [3], 1)
-    # the day before the study, as of then: not studied yet
-    before = dashboards.first_study_latency(world.dept_a, 2026, dt.date(2026, 10, 9))
-    assert (before.days, before.not_yet) == ([], 4)
+    # the dashboards' latency: insights/tests/test_latency.py

@@ -4,13 +4,13 @@ import datetime as dt
 
 import pytest
 
-from zhixing.core.testing import World
 from zhixing.directives import queries
 from zhixing.directives.choices import StudyStatus
 from zhixing.directives.tests.builders import ISSUED, activity, directive, national_day_2026, studied
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import PostTitle
 from zhixing.study.choices import ActivityKind
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 AFTER = dt.date(2026, 11, 30)

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 from zhixing.core import clock
-from zhixing.core.testing import World
 from zhixing.directives import queries, seed
 from zhixing.directives.models import AgendaStudy, Directive
 from zhixing.study.models import Activity
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

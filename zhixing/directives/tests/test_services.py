@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 
 from zhixing.core import clock
 from zhixing.core.models import Notification
-from zhixing.core.testing import World
-from zhixing.directives import hooks, services
+from zhixing.directives import services, tasks
 from zhixing.directives.choices import MAX_TEXT_LENGTH
 from zhixing.directives.models import AgendaStudy, Directive, Urging
 from zhixing.directives.tests.builders import ISSUED, activity, directive, national_day_2026
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import PostTitle
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 
@@ -64,15 +64,29 @@ def test_only_the_committee_registers(world: World) -> None:
     assert not Directive.objects.exists()
 
 
-def test_after_register_hook_runs_on_commit(world: World, django_capture_on_commit_callbacks) -> None:
+def test_registering_queues_the_suggestions_on_commit(
+    world: World, django_capture_on_commit_callbacks, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seen: list[int] = []
-    hooks.after_register.append(lambda d: seen.append(d.pk))
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            d = directive(world)
-    finally:
-        hooks.after_register.pop()
+    monkeypatch.setattr(tasks, "suggest_departments", seen.append)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        d = directive(world)
+    assert seen == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
     assert seen == [d.pk]
+
+
+def test_a_failing_suggestion_does_not_undo_the_registration(
+    world: World, django_capture_on_commit_callbacks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_pk: int) -> None:
+        raise RuntimeError("jieba missing")
+
+    monkeypatch.setattr(tasks, "suggest_departments", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        d = directive(world)
+    assert Directive.objects.filter(pk=d.pk).exists()
 
 
 def test_update_with_stale_version_is_refused(world: World) -> None:

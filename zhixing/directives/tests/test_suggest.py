@@ -8,13 +8,13 @@ import pytest
 
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World, org
 from zhixing.directives import services_modules as services
 from zhixing.directives import suggest, synthetic
 from zhixing.directives.choices import ModuleEntryStatus
 from zhixing.directives.models import LearningModule, ModuleEntry
 from zhixing.directives.tests.builders_modules import directive, entry, module
 from zhixing.orgs.choices import OrgKind
+from zhixing.testing import World, org
 
 ECOLOGY_TEXT = (
     "关于加强生态文明建设的重要讲话。打好污染防治攻坚战，全面推行河长制湖长制，"
@@ -160,9 +160,9 @@ def test_suggestion_over_city_scale_is_fast(world: World) -> None:
     assert best < 1.0
 
 
-def test_after_register_hook_suggests_as_the_system(world: World, depts: dict[str, LearningModule]) -> None:
+def test_a_new_directive_is_suggested_by_the_system(world: World, depts: dict[str, LearningModule]) -> None:
     d = directive(world.committee, "关于生态文明建设的重要讲话", ECOLOGY_TEXT)
-    suggest.after_register(d)
+    suggest.suggest_new_directive(d)
     made = ModuleEntry.objects.get(directive=d, module=depts["ecology"])
     assert made.status == ModuleEntryStatus.SUGGESTED
     event = AuditEvent.objects.get(object_type="directives.moduleentry", object_id=str(made.pk))

@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 
 from zhixing.core.models import Notification
-from zhixing.core.testing import World
 from zhixing.directives.models import Urging
 from zhixing.directives.tasks import remind_before_deadline
 from zhixing.directives.tests.builders import directive, national_day_2026, studied
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

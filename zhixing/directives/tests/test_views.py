@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from zhixing.core.models import Notification
-from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused, org
 from zhixing.directives.models import AgendaStudy, Directive, Urging
 from zhixing.directives.tests.builders import activity, directive, studied
 from zhixing.orgs.choices import OrgKind
+from zhixing.testing import World, assert_hidden, assert_login_required, assert_write_refused, org
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ import pytest
 from django.urls import reverse
 
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused, org
 from zhixing.directives import suggest
 from zhixing.directives.choices import ModuleEntryStatus
 from zhixing.directives.models import Directive, Field, LearningModule, ModuleEntry
 from zhixing.directives.tests.builders_modules import directive, entry, module
 from zhixing.orgs.choices import OrgKind
+from zhixing.testing import World, assert_hidden, assert_login_required, assert_write_refused, org
 
 # session, user, grants, [committee roots], the page's own queries, unread notifications
 INDEX_QUERIES = 6  # ... one grouped query over departments

@@ -8,12 +8,12 @@ import pytest
 from django.test import override_settings
 
 from zhixing.core import clock
-from zhixing.core.testing import World, make_user, org
 from zhixing.ledger import services
 from zhixing.ledger.models import Closure, Ledger, Task
 from zhixing.ledger.tests.factories import ledger, photo, task
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import OrgKind, Role
+from zhixing.testing import World, make_user, org
 
 
 @dataclass

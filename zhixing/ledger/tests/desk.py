@@ -9,12 +9,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from zhixing.core.testing import World, make_user, org, person
 from zhixing.ledger import services
 from zhixing.ledger.models import Ledger, Task
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import OrgKind, Role
 from zhixing.orgs.models import Person
+from zhixing.testing import World, make_user, org, person
 
 
 @dataclass

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zhixing.core.testing import World, png_bytes
 from zhixing.ledger import services
 from zhixing.ledger.models import Ledger, Task
+from zhixing.testing import World, png_bytes
 
 PNG = png_bytes()
 START = dt.date(2026, 9, 1)

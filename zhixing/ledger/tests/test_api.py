@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 
 from zhixing.core.services import create_api_token
-from zhixing.core.testing import World, assert_hidden, assert_write_refused
 from zhixing.ledger.models import Ledger, ProgressReport, Task
 from zhixing.ledger.tests.conftest import Book
+from zhixing.testing import World, assert_hidden, assert_write_refused
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

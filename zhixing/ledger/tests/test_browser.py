@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from zhixing.core.testing import build_world, log_in
 from zhixing.ledger.models import Ledger, ProgressEvidence
 from zhixing.ledger.tests.factories import PNG, ledger, task
+from zhixing.testing import build_world, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,12 +11,12 @@ import pytest
 from django.test import Client
 
 from zhixing.core.services import create_api_token
-from zhixing.core.testing import World
 from zhixing.ledger.models import Task
 from zhixing.ledger.people import find_person
 from zhixing.ledger.tests.conftest import Book
 from zhixing.orgs.models import Person
 from zhixing.review.models import ReviewFinding
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World
 from zhixing.ledger import services, services_plan
 from zhixing.ledger.choices import TargetKind
 from zhixing.ledger.models import Goal, Milestone, Task
 from zhixing.ledger.tests.desk import Desk
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

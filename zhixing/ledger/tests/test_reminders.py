@@ -11,12 +11,12 @@ from django.test import override_settings
 from zhixing.core import calendar, clock
 from zhixing.core import services as core
 from zhixing.core.models import Notification
-from zhixing.core.testing import World, make_user
 from zhixing.ledger import reminders, services
 from zhixing.ledger.choices import ReminderKind, TaskStatus
 from zhixing.ledger.models import Milestone, SentReminder, Task
 from zhixing.ledger.tests.factories import ledger, photo, task
 from zhixing.orgs import services as org_services
+from zhixing.testing import World, make_user
 
 pytestmark = pytest.mark.django_db
 

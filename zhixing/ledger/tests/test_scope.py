@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from zhixing.core.scoping import Action
-from zhixing.core.testing import World
 from zhixing.ledger.models import Ledger, Task
 from zhixing.ledger.tests.conftest import Book
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

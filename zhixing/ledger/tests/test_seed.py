@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from zhixing.board import queries as queries_board
 from zhixing.core import clock
-from zhixing.core.testing import World
 from zhixing.ledger import seed
 from zhixing.ledger.choices import ClosureStatus, TaskStatus
 from zhixing.ledger.models import Closure, Ledger, ProgressEvidence, ProgressReport, Task
 from zhixing.ledger.services import person_in_orgs
 from zhixing.ledger.status import Part, rollup, status_on
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +74,8 @@ def test_demo_seed_is_consistent_with_the_status_rules(
 def test_demo_member_login_has_open_tasks_to_report_on(
     world: World, settings: object, tmp_path: object
 ) -> None:
-    from zhixing.core.testing import make_user, person
     from zhixing.orgs import services as org_services
+    from zhixing.testing import make_user, person
 
     settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
     seed.fill("demo", 7, today=clock.today())

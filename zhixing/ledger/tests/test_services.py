@@ -14,11 +14,11 @@ from zhixing.core import clock
 from zhixing.core.clock import at_noon
 from zhixing.core.models import AuditEvent
 from zhixing.core.services import ConflictError
-from zhixing.core.testing import World, person
 from zhixing.ledger import services
 from zhixing.ledger.choices import ClosureStatus, TargetKind, TaskStatus
 from zhixing.ledger.models import Closure, Goal, Ledger, ProgressEvidence, ProgressReport, Task
 from zhixing.ledger.tests.factories import END, START, ledger, photo, task
+from zhixing.testing import World, person
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 10, 12)
@@ -218,8 +218,8 @@ def test_optimistic_lock_refuses_the_second_save(world: World) -> None:
 def test_closure_flow(world: World) -> None:
     the = ledger(world)
     boss = person("赵六", world.branch_a1)
-    from zhixing.core.testing import make_user
     from zhixing.orgs import services as org_services
+    from zhixing.testing import make_user
 
     boss_user = make_user("boss")
     org_services.link_user(boss, boss_user, by=None)

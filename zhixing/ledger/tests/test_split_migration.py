@@ -17,8 +17,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from zhixing.core.testing import World
 from zhixing.ledger.tests.factories import ledger, task
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused
 from zhixing.ledger import services
 from zhixing.ledger.choices import ClosureStatus, TaskStatus
 from zhixing.ledger.models import Closure, Goal, Ledger, Milestone, ProgressEvidence, ProgressReport, Task
 from zhixing.ledger.tests.conftest import Book
 from zhixing.ledger.tests.factories import ledger, photo, task
+from zhixing.testing import World, assert_hidden, assert_login_required, assert_write_refused
 
 pytestmark = pytest.mark.django_db
 

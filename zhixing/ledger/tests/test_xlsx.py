@@ -13,11 +13,11 @@ from openpyxl import Workbook, load_workbook
 
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World
 from zhixing.ledger import services
 from zhixing.ledger.models import Ledger, ProgressReport, Task
 from zhixing.ledger.tests.conftest import Book
 from zhixing.ledger.xlsx_io import COLUMNS, export_ledger, import_ledger
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 HEADERS = [c.header for c in COLUMNS]

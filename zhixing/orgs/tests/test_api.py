@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from zhixing.core.models import AuditEvent
 from zhixing.core.services import create_api_token
-from zhixing.core.testing import World, assert_hidden, assert_write_refused, org, person
 from zhixing.orgs.models import Organization, Person
+from zhixing.testing import World, assert_hidden, assert_write_refused, org, person
 
 pytestmark = pytest.mark.django_db
 

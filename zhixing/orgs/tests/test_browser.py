@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from zhixing.core.testing import World, build_world, log_in, person
 from zhixing.orgs import services
 from zhixing.orgs.choices import PartyStatus, PostTitle, WorkStatus
 from zhixing.orgs.models import Person
+from zhixing.testing import World, build_world, log_in, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,10 +16,10 @@ from django.db import connection, transaction
 from zhixing.core import clock, crypto
 from zhixing.core.bulk import insert_many
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World, person
 from zhixing.orgs import services, xlsx_io
 from zhixing.orgs.models import Person
 from zhixing.orgs.tests.xlsx_helpers import id_number, people_file, person_row
+from zhixing.testing import World, person
 
 ID_A = "11010519491231002X"  # world.person_a
 MOBILE_A = "13800000001"

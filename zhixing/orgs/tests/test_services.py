@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
 from zhixing.core.services import ConflictError
-from zhixing.core.testing import World
 from zhixing.orgs import services
 from zhixing.orgs.choices import OrgKind, PostTitle
 from zhixing.orgs.models import Organization, Person, Post
 from zhixing.orgs.validators import id_number_check_digit, name_pinyin, validate_id_number
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused, make_user
 from zhixing.orgs.models import Grant, Person
 from zhixing.orgs.services import (
     ACCOUNT_OUT_OF_REACH,
@@ -15,6 +14,7 @@ from zhixing.orgs.services import (
     link_user,
     revoke_role,
 )
+from zhixing.testing import World, assert_hidden, assert_login_required, assert_write_refused, make_user
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

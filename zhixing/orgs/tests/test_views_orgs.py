@@ -7,7 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import (
+from zhixing.orgs import services
+from zhixing.orgs.choices import OrgKind, PartyStatus, PostTitle
+from zhixing.orgs.models import Organization
+from zhixing.testing import (
     World,
     assert_hidden,
     assert_login_required,
@@ -15,9 +18,6 @@ from zhixing.core.testing import (
     org,
     person,
 )
-from zhixing.orgs import services
-from zhixing.orgs.choices import OrgKind, PartyStatus, PostTitle
-from zhixing.orgs.models import Organization
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused, person
 from zhixing.orgs.choices import PartyStatus, PostTitle, WorkStatus
 from zhixing.orgs.models import Person, Post
 from zhixing.orgs.validators import id_number_check_digit
+from zhixing.testing import World, assert_hidden, assert_login_required, assert_write_refused, person
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from zhixing.core.testing import assert_hidden, assert_login_required
 from zhixing.orgs.models import Person
 from zhixing.orgs.tests.xlsx_helpers import people_file, person_row
+from zhixing.testing import assert_hidden, assert_login_required
 
 URLS = ["/io/", "/io/template/orgs.xlsx", "/io/template/people.xlsx"]
 
@@ -169,7 +169,7 @@ def test_orgs_export_is_scoped(world):
 
 
 def test_user_without_any_scope_gets_404_on_exports(world):
-    from zhixing.core.testing import make_user
+    from zhixing.testing import make_user
 
     client = world.client(make_user("nobody"))
     assert_hidden(client, "/people/export.xlsx")

@@ -10,7 +10,6 @@ from django.test import override_settings
 
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
-from zhixing.core.testing import World
 from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger, Task
@@ -19,6 +18,7 @@ from zhixing.ledger.tests.factories import photo
 from zhixing.review import services as review
 from zhixing.review.choices import FindingResult, ReviewStatus
 from zhixing.review.models import ReviewFinding, ReviewRound
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

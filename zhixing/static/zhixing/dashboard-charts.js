@@ -1,4 +1,4 @@
-/* Draws every .zx-chart from the JSON at its data-url (see assessment/dashboards.py Chart). SVG renderer: light
+/* Draws every .zx-chart from the JSON at its data-url (see insights/charts.py Chart). SVG renderer: light
    on phones, crisp at any zoom. */
 (function () {
   if (!window.echarts) return;

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from zhixing.core.testing import World
 from zhixing.study import services
 from zhixing.study.choices import ActivityKind
 from zhixing.study.models import Activity
+from zhixing.testing import World
 
 TODAY = dt.date(2026, 5, 20)
 

@@ -10,11 +10,11 @@ from django.test import Client
 
 from zhixing.conftest import TEST_NOW
 from zhixing.core.services import create_api_token
-from zhixing.core.testing import World
 from zhixing.study import services
 from zhixing.study.choices import ActivityKind as K
 from zhixing.study.models import Norm
 from zhixing.study.tests.conftest import make_activity
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 
@@ -106,8 +106,8 @@ def test_people_rates(world: World) -> None:
 
 
 def test_query_counts_do_not_grow(world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
-    from zhixing.core.testing import org, person
     from zhixing.orgs.choices import OrgKind
+    from zhixing.testing import org, person
 
     client = api(world.committee_admin)
     urls = [f"/api/v1/compliance?norm={themed_day().pk}", "/api/v1/compliance/people"]

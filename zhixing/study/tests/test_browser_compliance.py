@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from zhixing.core.testing import build_world, log_in
 from zhixing.study.models import Attendance, Norm
+from zhixing.testing import build_world, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,6 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from zhixing.core.security import exempt_from_password_change
-from zhixing.core.testing import World, assert_write_refused, person
 from zhixing.orgs.choices import PartyStatus
 from zhixing.study import services
 from zhixing.study.choices import ActivityKind as K
@@ -18,6 +17,7 @@ from zhixing.study.choices import AttendanceStatus
 from zhixing.study.models import Activity, Attendance
 from zhixing.study.queries_rates import attendance_rates
 from zhixing.study.tests.conftest import make_activity
+from zhixing.testing import World, assert_write_refused, person
 
 pytestmark = pytest.mark.django_db
 D = dt.date

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from zhixing.core.periods import PeriodKind
-from zhixing.core.testing import World, person
 from zhixing.orgs.choices import PartyStatus
 from zhixing.study import services
 from zhixing.study.choices import ActivityKind as K
@@ -15,6 +14,7 @@ from zhixing.study.choices import GuestKind
 from zhixing.study.models import Activity, Norm
 from zhixing.study.queries import Cell, compliance
 from zhixing.study.tests.conftest import TODAY, make_activity
+from zhixing.testing import World, person
 
 pytestmark = pytest.mark.django_db
 D = dt.date

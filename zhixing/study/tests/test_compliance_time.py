@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zhixing.core.testing import World
 from zhixing.study.choices import ActivityKind as K
 from zhixing.study.choices import GuestKind
 from zhixing.study.models import Activity, Attendance, Norm
 from zhixing.study.queries import Cell, Status, compliance
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 D = dt.date

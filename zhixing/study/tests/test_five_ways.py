@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from zhixing.core.testing import World, assert_hidden, assert_login_required, person
 from zhixing.orgs.choices import PartyStatus, WorkStatus
 from zhixing.study import services
 from zhixing.study.choices import ActivityKind, AttendanceStatus
 from zhixing.study.queries_five_ways import five_ways
 from zhixing.study.tests.conftest import make_activity
+from zhixing.testing import World, assert_hidden, assert_login_required, person
 
 pytestmark = pytest.mark.django_db
 YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from zhixing.core.testing import World, org
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
 from zhixing.study.choices import ActivityKind as K
@@ -15,6 +14,7 @@ from zhixing.study.forms import ActivityForm
 from zhixing.study.models import Norm
 from zhixing.study.queries import compliance
 from zhixing.study.tests.conftest import TODAY, make_activity
+from zhixing.testing import World, org
 
 pytestmark = pytest.mark.django_db
 D = dt.date

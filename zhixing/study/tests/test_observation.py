@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from zhixing.core.testing import World, assert_hidden, assert_login_required, org, person
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
 from zhixing.study import services
@@ -15,6 +14,7 @@ from zhixing.study.choices import ActivityKind, AttendanceStatus, GuestKind
 from zhixing.study.models import Activity
 from zhixing.study.queries_observation import observation, suggest_schedule
 from zhixing.study.tests.conftest import make_activity
+from zhixing.testing import World, assert_hidden, assert_login_required, org, person
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 5, 20)

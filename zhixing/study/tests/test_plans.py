@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from zhixing.core.services import ConflictError
-from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused
 from zhixing.study import queries_plans as qp
 from zhixing.study import services_plans as sp
 from zhixing.study.choices import ActivityKind
@@ -24,6 +23,7 @@ from zhixing.study.models import (
 )
 from zhixing.study.queries import Status
 from zhixing.study.tests.conftest import TODAY, make_activity
+from zhixing.testing import World, assert_hidden, assert_login_required, assert_write_refused
 
 pytestmark = pytest.mark.django_db
 MAY = dt.date(2026, 5, 1)

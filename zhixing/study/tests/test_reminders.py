@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 
 from zhixing.core.models import Notification
-from zhixing.core.testing import World, make_user, person
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import PostTitle
 from zhixing.study.choices import ActivityKind as K
 from zhixing.study.models import Norm
 from zhixing.study.tasks import cells_at_risk, remind_compliance
 from zhixing.study.tests.conftest import make_activity
+from zhixing.testing import World, make_user, person
 
 pytestmark = pytest.mark.django_db
 

@@ -15,13 +15,13 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from zhixing.core.periods import PeriodKind, period_of
-from zhixing.core.testing import World, assert_hidden, assert_login_required, person
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import PartyStatus, PostTitle
 from zhixing.study import reports, services
 from zhixing.study.choices import ActivityKind, AttendanceStatus, GuestKind
 from zhixing.study.models import Activity
 from zhixing.study.views_reports import parse_half
+from zhixing.testing import World, assert_hidden, assert_login_required, person
 
 pytestmark = pytest.mark.django_db
 D = dt.date

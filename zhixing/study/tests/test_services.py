@@ -10,13 +10,13 @@ from django.utils import timezone
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
 from zhixing.core.services import ConflictError
-from zhixing.core.testing import World, pdf_bytes, person, png_bytes
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import PartyStatus, PostTitle
 from zhixing.study import services
 from zhixing.study.choices import ActivityKind, AttendanceStatus, GuestKind
 from zhixing.study.models import Activity, AgendaItem, Attachment, Attendance, Campaign, Norm
 from zhixing.study.tests.conftest import TODAY, make_activity
+from zhixing.testing import World, pdf_bytes, person, png_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from zhixing.core.testing import (
+from zhixing.study import services
+from zhixing.study.choices import ActivityKind
+from zhixing.study.models import Activity, AgendaItem, Attachment, Attendance, Norm
+from zhixing.study.tests.conftest import make_activity
+from zhixing.testing import (
     World,
     assert_hidden,
     assert_login_required,
@@ -17,10 +21,6 @@ from zhixing.core.testing import (
     person,
     png_bytes,
 )
-from zhixing.study import services
-from zhixing.study.choices import ActivityKind
-from zhixing.study.models import Activity, AgendaItem, Attachment, Attendance, Norm
-from zhixing.study.tests.conftest import make_activity
 
 pytestmark = pytest.mark.django_db
 PNG = png_bytes()
@@ -307,8 +307,8 @@ def test_sign_in_outside_window(world: World) -> None:
 def test_sign_in_isolation(world: World, activity: Activity) -> None:
     url = f"/study/sign-in/{activity.token}/"
     outsider = person("外单位", world.branch_b1)
-    from zhixing.core.testing import make_user
     from zhixing.orgs import services as org_services
+    from zhixing.testing import make_user
 
     user = make_user("outsider")
     org_services.link_user(outsider, user, by=None)

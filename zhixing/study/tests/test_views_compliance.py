@@ -12,13 +12,13 @@ import pytest
 from openpyxl import load_workbook
 
 from zhixing.conftest import TEST_NOW
-from zhixing.core.testing import World, assert_hidden, assert_login_required, org, person
 from zhixing.orgs.choices import OrgKind, PartyStatus
 from zhixing.study import services
 from zhixing.study.choices import ActivityKind as K
 from zhixing.study.choices import GuestKind
 from zhixing.study.models import Activity, Norm
 from zhixing.study.tests.conftest import make_activity
+from zhixing.testing import World, assert_hidden, assert_login_required, org, person
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,13 @@ from django.test import Client
 
 from zhixing.core import clock
 from zhixing.core.services import create_api_token
-from zhixing.core.testing import World, assert_hidden, assert_write_refused
 from zhixing.ledger.models import ProgressReport, Task
 from zhixing.ledger.tests.desk import Desk
 from zhixing.review import services as review_services
 from zhixing.review.models import ReviewFinding, ReviewRound
 from zhixing.supervision import services as sup
 from zhixing.supervision.models import SupervisionNotice, TaskForce, TaskUrging
+from zhixing.testing import World, assert_hidden, assert_write_refused
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from zhixing.core import clock
-from zhixing.core.testing import build_world, log_in
 from zhixing.ledger.tests.desk import build_desk
 from zhixing.ledger.tests.factories import PNG
 from zhixing.supervision import services as sup
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.models import NoticeEvidence, SupervisionNotice
+from zhixing.testing import build_world, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,6 @@ from zhixing.board import seed as board_seed
 from zhixing.board.models import BoardPublication, BoardSnapshot
 from zhixing.board.seed import BOARD_DAYS
 from zhixing.core import clock
-from zhixing.core.testing import World
 from zhixing.ledger import services
 from zhixing.ledger.models import Ledger, Task
 from zhixing.ledger.tests.desk import Desk
@@ -24,6 +23,7 @@ from zhixing.supervision import seed as supervision_seed
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.models import SupervisionNotice, TaskForce, TaskUrging
 from zhixing.supervision.seed import OLD_NOTICE_DAYS
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 SEEDS = (supervision_seed, review_seed, board_seed)  # in their core.seeding order

@@ -12,7 +12,6 @@ from django.test import override_settings
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent, Holiday, Notification
 from zhixing.core.scoping import Action
-from zhixing.core.testing import World
 from zhixing.ledger import services
 from zhixing.ledger.models import Ledger, ProgressReport, Task
 from zhixing.ledger.tests.desk import Desk
@@ -20,6 +19,7 @@ from zhixing.ledger.tests.factories import photo
 from zhixing.supervision import services as sup
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.models import NoticeEvidence, SupervisionNotice, TaskForce, TaskUrging
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ from django.test import override_settings
 
 from zhixing.core import clock
 from zhixing.core.models import Notification
-from zhixing.core.testing import World, assert_hidden, assert_login_required, assert_write_refused
 from zhixing.ledger import services
 from zhixing.ledger.models import Goal, Milestone, ProgressReport, Task
 from zhixing.ledger.tests.desk import Desk
@@ -24,6 +23,7 @@ from zhixing.review.models import ReviewFinding, ReviewRound
 from zhixing.supervision import services as sup
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.models import SupervisionNotice, TaskForce, TaskUrging
+from zhixing.testing import World, assert_hidden, assert_login_required, assert_write_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -428,7 +428,7 @@ def test_review_page_query_count_is_pinned(
 
 
 def test_admin_lists_the_new_records_read_only(world: World, scene: Scene) -> None:
-    from zhixing.core.testing import make_user
+    from zhixing.testing import make_user
 
     client = world.client(make_user("root", is_staff=True, is_superuser=True))
     for name in [

@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from zhixing.assessment import dashboards
-from zhixing.assessment import tasks as assessment_tasks
 from zhixing.core import calendar
-from zhixing.core.testing import World, assert_hidden, assert_login_required, org, person
 from zhixing.directives import services as directive_services
 from zhixing.directives.models import Directive
+from zhixing.insights import charts_directives, charts_ledger, charts_scores, charts_study, dashboards
+from zhixing.insights import tasks as insights_tasks
 from zhixing.ledger import services as ledger_services
 from zhixing.ledger.choices import TaskStatus
 from zhixing.orgs.choices import OrgKind
 from zhixing.study import services as study_services
 from zhixing.study.choices import ActivityKind
 from zhixing.study.models import Activity
+from zhixing.testing import World, assert_hidden, assert_login_required, org, person
 
 pytestmark = pytest.mark.django_db
 YEAR = 2026
@@ -127,7 +127,7 @@ def as_dict(chart: dashboards.Chart) -> dict[str, list[Any]]:
 
 
 def test_compliance_heatmap_by_department_and_norm(world: World, data: dict[str, Any]) -> None:
-    chart = dashboards.compliance_heatmap(world.committee, YEAR, TODAY)
+    chart = charts_study.compliance_heatmap(world.committee, YEAR, TODAY)
     assert chart.kind == "heatmap"
     assert chart.y == [world.dept_a.name, world.dept_b.name]
     branch_committee = next(x for x in chart.x if x.endswith("支部委员会会议"))
@@ -141,7 +141,7 @@ def test_compliance_heatmap_by_department_and_norm(world: World, data: dict[str,
 
 
 def test_latency_distribution_in_working_days(world: World, data: dict[str, Any]) -> None:
-    latency = dashboards.first_study_latency(world.committee, YEAR, TODAY)
+    latency = charts_directives.first_study_latency(world.committee, YEAR, TODAY)
     # A1 on 3-04 (2 working days), B1 on 4-15 (late, 清明 off): the other study organisations have not studied.
     late = calendar.working_days_between(ISSUED, dt.date(YEAR, 4, 15))
     assert late == 31
@@ -150,8 +150,8 @@ def test_latency_distribution_in_working_days(world: World, data: dict[str, Any]
     assert latency.on_time == 1
     # Study organisations: 2 党组, 2 机关党委, 3 branches = 7 pairs for one directive.
     assert latency.required == 7 and latency.not_yet == 5
-    chart = dashboards.latency_chart(world.committee, YEAR, TODAY)
-    assert as_dict(chart)[dashboards.NOT_YET] == [5]
+    chart = charts_directives.latency_chart(world.committee, YEAR, TODAY)
+    assert as_dict(chart)[charts_directives.NOT_YET] == [5]
 
 
 def test_latency_counts_only_the_organisations_a_directive_asks(world: World, data: dict[str, Any]) -> None:
@@ -167,15 +167,15 @@ def test_latency_counts_only_the_organisations_a_directive_asks(world: World, da
         scope_all=False,
         scope_roots=[world.dept_b],
     )
-    latency = dashboards.first_study_latency(world.committee, YEAR, TODAY)
+    latency = charts_directives.first_study_latency(world.committee, YEAR, TODAY)
     # Dept B's 党组, 机关党委 and B1 must study it: 3 more pairs, one of them studied.
     assert latency.required == 7 + 3
     assert len(latency.days) == 3 and latency.not_yet == 10 - 3
-    assert dashboards.first_study_latency(world.dept_a, YEAR, TODAY).required == 4
+    assert charts_directives.first_study_latency(world.dept_a, YEAR, TODAY).required == 4
 
 
 def test_ledger_status_by_department_derived_for_today(world: World, data: dict[str, Any]) -> None:
-    chart = dashboards.ledger_by_dept(world.committee, world.committee_admin, TODAY)
+    chart = charts_ledger.ledger_by_dept(world.committee, world.committee_admin, TODAY)
     row = as_dict(chart)[world.dept_a.name]
     labels = chart.columns[1:]
     counts = dict(zip(labels, row, strict=True))
@@ -191,7 +191,7 @@ def test_ledger_status_by_department_derived_for_today(world: World, data: dict[
 
 
 def test_trends_by_month(world: World, data: dict[str, Any]) -> None:
-    chart = dashboards.monthly_trends(world.committee, YEAR, TODAY)
+    chart = charts_study.monthly_trends(world.committee, YEAR, TODAY)
     rows = as_dict(chart)
     assert rows["3月"] == [2, 100.0, 1]  # A1's meeting and the 中心组 (no attendee rows): 1 present of 1
     assert rows["4月"] == [2, 100.0, 1]
@@ -199,32 +199,32 @@ def test_trends_by_month(world: World, data: dict[str, Any]) -> None:
 
 
 def test_department_branch_and_person_charts(world: World, data: dict[str, Any]) -> None:
-    comp = as_dict(dashboards.branch_compliance(world.dept_a, YEAR, TODAY))
+    comp = as_dict(charts_study.branch_compliance(world.dept_a, YEAR, TODAY))
     assert comp[world.branch_a1.name][0] > comp[world.branch_a2.name][0]
-    att = as_dict(dashboards.branch_attendance(world.dept_a, YEAR))
+    att = as_dict(charts_study.branch_attendance(world.dept_a, YEAR))
     assert att[world.branch_a1.name] == [100.0, 10, 10]
-    members = as_dict(dashboards.member_attendance(world.branch_a1, YEAR, TODAY))
+    members = as_dict(charts_study.member_attendance(world.branch_a1, YEAR, TODAY))
     assert members[world.person_a.name][:2] == [100.0, 10]
-    months = dashboards.branch_months(world.branch_a1, YEAR)
+    months = charts_study.branch_months(world.branch_a1, YEAR)
     assert months.columns[1] == ActivityKind.BRANCH_COMMITTEE.label
     assert as_dict(months)["10月"] == [1] and as_dict(months)["11月"] == [0]
-    mine = as_dict(dashboards.person_attendance(world.person_a, YEAR))
+    mine = as_dict(charts_study.person_attendance(world.person_a, YEAR))
     assert mine["1月"][0] == 1
-    firsts = as_dict(dashboards.person_first_studies(world.person_a, YEAR, dt.date(YEAR, 12, 31)))
+    firsts = as_dict(charts_directives.person_first_studies(world.person_a, YEAR, dt.date(YEAR, 12, 31)))
     assert firsts["3月"] == [1] and firsts["4月"] == [0]
-    tasks = as_dict(dashboards.person_tasks(world.person_a, TODAY))
+    tasks = as_dict(charts_ledger.person_tasks(world.person_a, TODAY))
     assert sum(v[0] for v in tasks.values()) == 2
 
 
 def test_ranking_is_empty_until_a_round_is_computed(world: World) -> None:
-    chart = dashboards.score_ranking(YEAR, "dept", world.committee_admin)
+    chart = charts_scores.score_ranking(YEAR, "dept", world.committee_admin)
     assert chart.kind == "empty" and chart.rows == [] and "尚无已计分的考核" in chart.note
 
 
 def test_ranking_shows_the_computed_scores_in_rank_order(world: World, computed: Any) -> None:
     from zhixing.assessment.models import Score
 
-    depts = dashboards.score_ranking(YEAR, "dept", world.committee_admin)
+    depts = charts_scores.score_ranking(YEAR, "dept", world.committee_admin)
     assert depts.kind == "bar" and depts.columns == ["组织", "得分", "名次", "等次"]
     expected = list(
         Score.objects.filter(round=computed.round, level="department").order_by("rank", "organization__path")
@@ -233,9 +233,9 @@ def test_ranking_shows_the_computed_scores_in_rank_order(world: World, computed:
     assert [row[2] for row in depts.rows] == [s.rank for s in expected] == sorted(s.rank for s in expected)
     assert len(depts.colors) == len(depts.rows)
     # a department's dashboard ranks its own branches; department B's secretary sees none of A's
-    branches = dashboards.score_ranking(YEAR, "branch", world.dept_a_secretary, under=world.dept_a)
+    branches = charts_scores.score_ranking(YEAR, "branch", world.dept_a_secretary, under=world.dept_a)
     assert {row[0] for row in branches.rows} == {"办公室党支部", "规划处党支部"}
-    assert dashboards.score_ranking(YEAR, "branch", world.dept_b_secretary, under=world.dept_a).rows == []
+    assert charts_scores.score_ranking(YEAR, "branch", world.dept_b_secretary, under=world.dept_a).rows == []
 
 
 # --- routing ----------------------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ def test_own_record_and_navigation(world: World) -> None:
 
 
 def test_dashboard_entry_without_scope_is_404(world: World) -> None:
-    from zhixing.core.testing import make_user
+    from zhixing.testing import make_user
 
     assert_hidden(world.client(make_user("nobody")), "/dashboard/")
     assert_login_required("/dashboard/")
@@ -413,7 +413,7 @@ def test_refresh_job_keeps_the_committee_charts_warm(
     from django.utils import timezone
 
     year = timezone.localdate().year
-    assessment_tasks.refresh_committee_charts.call_local()
+    insights_tasks.refresh_committee_charts.call_local()
     client = world.client(world.committee_admin)
     client.get("/dashboard/committee/")
     for name in ("compliance", "latency", "trends"):
@@ -432,9 +432,9 @@ def test_consumer_start_warms_the_committee_charts_once(world: World, data: dict
     today = timezone.localdate()
     ctx = dashboards.Context(world.committee, today.year, today, None)
     assert dashboards.store().get(dashboards._key("committee", "compliance", ctx)) is None
-    assessment_tasks.warm_committee_charts()  # huey runs tasks immediately in tests: the refresh happens here
+    insights_tasks.warm_committee_charts()  # huey runs tasks immediately in tests: the refresh happens here
     warmed = dashboards.store().get(dashboards._key("committee", "compliance", ctx))
     assert warmed is not None and warmed.rows
     dashboards.store().delete(dashboards._key("committee", "compliance", ctx))
-    assessment_tasks.warm_committee_charts()  # a second worker starting: nothing queued again
+    insights_tasks.warm_committee_charts()  # a second worker starting: nothing queued again
     assert dashboards.store().get(dashboards._key("committee", "compliance", ctx)) is None

@@ -1,4 +1,5 @@
-"""Test support shared by every app: the personas of ENGINEERING.md and the isolation checks.
+"""Test support shared by every app (project level, not core: it builds organisations and people): the personas of
+ENGINEERING.md and the isolation checks.
 
 world = build_world()          # two departments, branches, people and one user per persona
 assert_hidden(client, url)     # an outsider gets 404, as if the object did not exist

@@ -10,11 +10,11 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from zhixing.assessment import reports
-from zhixing.assessment.tests.test_dashboard import TODAY, YEAR, populate
-from zhixing.core.testing import World, assert_hidden, assert_login_required
+from zhixing.insights import reports
+from zhixing.insights.tests.test_dashboard import TODAY, YEAR, populate
 from zhixing.ledger.choices import TaskStatus
 from zhixing.orgs.choices import OrgKind
+from zhixing.testing import World, assert_hidden, assert_login_required
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from zhixing.assessment import dashboards
-from zhixing.assessment.tests.test_dashboard import YEAR, populate
-from zhixing.core.testing import build_world, log_in
+from zhixing.insights import dashboards
+from zhixing.insights.tests.test_dashboard import YEAR, populate
+from zhixing.testing import build_world, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ progress; then organisation building (members, branches).
     payload = dept_docx(figures[0]) / dept_xlsx(figures[0]) / summary_docx(root, figures)
 
 gather() reads with a fixed number of aggregate queries whatever the size (the 中心组 figures of study/reports.py,
-the compliance engine, the first-study latency of dashboards.py, first_topic of directives, the ledger tasks, the
+the compliance engine, the first-study latency of charts_directives.py, first_topic of directives, the ledger tasks, the
 organisations and members); the documents reuse study/reports.py's official-document style.
 """
 
@@ -25,18 +25,13 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from zhixing.assessment.dashboards import (
-    STATUS_ORDER,
-    Tally,
-    _norm_label,
-    _task_statuses,
-    first_study_latency,
-    tally_cells,
-)
 from zhixing.core import xlsx
 from zhixing.core.periods import PeriodKind, period_of
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives.queries import first_topic
+from zhixing.insights.charts_directives import first_study_latency
+from zhixing.insights.charts_ledger import STATUS_ORDER, task_statuses
+from zhixing.insights.charts_study import Tally, norm_label, tally_cells
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger
 from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PartyStatus
@@ -185,7 +180,7 @@ def gather(root: Organization, year: int, *, user: Any, today: dt.date) -> list[
         fig = dept_of(org.path)
         if fig is None:
             return None
-        return fig.org.pk, _norm_label(norm), org.name if org.kind in branch_kinds else None
+        return fig.org.pk, norm_label(norm), org.name if org.kind in branch_kinds else None
 
     cells = compliance(root, (dt.date(year, 1, 1), dt.date(year, 12, 31)), today=today)
     for (dept_id, label, branch), tally in tally_cells(cells, key).items():
@@ -236,7 +231,7 @@ def gather(root: Organization, year: int, *, user: Any, today: dt.date) -> list[
             fig.topic_meetings += rate.meetings
             fig.topic_compliant += rate.compliant
 
-    for task_path, task_status in _task_statuses(root, user, today):
+    for task_path, task_status in task_statuses(root, user, today):
         fig = dept_of(task_path)
         if fig is not None:
             fig.tasks[task_status] += 1

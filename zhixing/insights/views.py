@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from zhixing.assessment import dashboards, evidence
 from zhixing.core import audit, clock, personal, xlsx
 from zhixing.core.nav import covers_a_root
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids, subtree_q
+from zhixing.insights import charts, dashboards, evidence
 from zhixing.orgs.choices import OrgKind, Role
 from zhixing.orgs.models import Organization, Person
 from zhixing.orgs.scope import user_grants
@@ -176,16 +176,14 @@ def _render(
         "estimated": dashboards.calendar_is_estimated(year),
         **(extra or {}),
     }
-    return render(request, "assessment/dashboard_page.html", context)
+    return render(request, "insights/dashboard_page.html", context)
 
 
 @login_required
 @require_GET
 def committee(request: HttpRequest) -> HttpResponse:
     root = committee_root(request.user)
-    depts = [
-        {"name": name, "url": dashboard_url("dept", pk)} for pk, name in dashboards._dept_names(root).items()
-    ]
+    depts = [{"name": name, "url": dashboard_url("dept", pk)} for pk, name in charts.dept_names(root).items()]
     return _render(
         request, "committee", root, f"{root.name}数据看板", {"links": depts, "links_label": "各部门"}
     )
@@ -280,16 +278,14 @@ def evidence_index(request: HttpRequest) -> HttpResponse:
     if wanted and dept is None:
         raise not_found()
     if dept is None and len(depts) > 1:
-        return render(request, "assessment/evidence_index.html", {"depts": depts, "branches": None})
+        return render(request, "insights/evidence_index.html", {"depts": depts, "branches": None})
     branches = visible.filter(kind__in=BRANCH_KINDS)
     if dept is not None:
         branches = branches.filter(subtree_q("path", dept.path))
     listed = list(branches.order_by("path").only("id", "name", "path"))
     if len(listed) == 1:
         return redirect("evidence:branch", listed[0].pk)
-    return render(
-        request, "assessment/evidence_index.html", {"branches": listed, "dept": dept, "depts": depts}
-    )
+    return render(request, "insights/evidence_index.html", {"branches": listed, "dept": dept, "depts": depts})
 
 
 @login_required
@@ -298,7 +294,7 @@ def evidence_person(request: HttpRequest, pk: int) -> HttpResponse:
     subject = scoped_person(request.user, pk)
     year = parse_year(request)
     data = evidence.person_evidence(subject, year, today=timezone.localdate())
-    return render(request, "assessment/evidence_person.html", {"data": data, "year": year, "person": subject})
+    return render(request, "insights/evidence_person.html", {"data": data, "year": year, "person": subject})
 
 
 @login_required
@@ -309,7 +305,7 @@ def evidence_branch(request: HttpRequest, pk: int) -> HttpResponse:
     rows = evidence.branch_evidence(org, year, today=timezone.localdate())
     today = timezone.localdate()
     context = {"branch": org, "rows": rows, "year": year, "years": [today.year, today.year - 1]}
-    return render(request, "assessment/evidence_branch.html", context)
+    return render(request, "insights/evidence_branch.html", context)
 
 
 @login_required

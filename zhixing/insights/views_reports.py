@@ -9,8 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from zhixing.assessment import reports
-from zhixing.assessment.views_dashboard import (
+from zhixing.core import clock
+from zhixing.core.nav import covers_a_root
+from zhixing.core.scoping import Action, scope_for
+from zhixing.insights import reports
+from zhixing.insights.views import (
     XLSX,
     attachment,
     committee_root,
@@ -18,9 +21,6 @@ from zhixing.assessment.views_dashboard import (
     parse_year,
     scoped_org,
 )
-from zhixing.core import clock
-from zhixing.core.nav import covers_a_root
-from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
 
@@ -53,7 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "years": [today.year - i for i in range(4)],
         "committee": covers_a_root(scope),
     }
-    return render(request, "assessment/report_index.html", context)
+    return render(request, "insights/report_index.html", context)
 
 
 @login_required

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from zhixing.assessment import evidence
-from zhixing.assessment.tests.test_dashboard import YEAR, activity, directive, populate, study
-from zhixing.core.testing import World, assert_hidden, assert_login_required, person
 from zhixing.directives import services_modules
+from zhixing.insights import evidence
+from zhixing.insights.tests.test_dashboard import YEAR, activity, directive, populate, study
 from zhixing.study.choices import ActivityKind
+from zhixing.testing import World, assert_hidden, assert_login_required, person
 
 pytestmark = pytest.mark.django_db
 
