@@ -202,7 +202,9 @@ def record(action: str, *, actor: Any = None, obj: models.Model | None = None, *
 class ChainReport:
     checked: int
     broken_at: int | None  # id of the first event whose hash does not follow; -1: the tail is missing
-    reason: str = ""  # "row", "head", "anchor", "truncated"; "archive_*" for an archive file (audit_archive.py)
+    reason: str = (
+        ""  # "row", "head", "anchor", "truncated"; "archive_*" for an archive file (audit_archive.py)
+    )
     anchors: int = 0  # anchor lines checked
     file: str = ""  # the archive file at fault
 

@@ -126,7 +126,9 @@ def archive(*, today: dt.date, before: dt.date | None = None, by: Any = None) ->
             f"审计链校验未通过{where}，拒绝归档：请先运行 zhixing audit_verify 查明原因，归档不会删除任何记录。"
         )
     cutoff = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    first_recent = AuditEvent.objects.filter(at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+    first_recent = (
+        AuditEvent.objects.filter(at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+    )
     rows = AuditEvent.objects.order_by("id")
     if first_recent is not None:
         rows = rows.filter(id__lt=first_recent)  # a prefix of the chain: never a recent row
@@ -287,7 +289,9 @@ def verify_file(
     }
     if any(head.get(k) != v for k, v in expected.items()):
         return "archive_record", None, checked
-    if record.prev_hash != start:  # the file does not follow the previous archive (one is missing or replaced)
+    if (
+        record.prev_hash != start
+    ):  # the file does not follow the previous archive (one is missing or replaced)
         return "archive_link", record.first_id, 0
     if fault is not None:
         return fault[0], fault[1], checked
@@ -308,7 +312,11 @@ def verify_all(anchors: list[audit.Anchor] | None = None) -> audit.ChainReport:
         checked += rows
         if reason:
             return audit.ChainReport(
-                checked=checked, broken_at=at or -1, reason=reason, anchors=len(anchors), file=record.file_name
+                checked=checked,
+                broken_at=at or -1,
+                reason=reason,
+                anchors=len(anchors),
+                file=record.file_name,
             )
         prev = record.last_hash
     report = audit.verify_chain(anchors=anchors)

@@ -206,7 +206,9 @@ def backup(out_dir: Path, *, now: dt.datetime, method: str | None = None) -> Pat
             for name, path in members:
                 tar.add(path, arcname=name, recursive=False)
         os.replace(part, target)
-    target.with_name(target.name + ".sha256").write_text(f"{sha256_of(target)}  {target.name}\n", encoding="utf-8")
+    target.with_name(target.name + ".sha256").write_text(
+        f"{sha256_of(target)}  {target.name}\n", encoding="utf-8"
+    )
     return target
 
 
@@ -274,7 +276,9 @@ def check_archive(archive: Path) -> dict[str, Any]:
     bad = sorted(
         name
         for name in set(listed) | set(seen)
-        if name not in seen or name not in listed or seen[name] != (listed[name]["sha256"], listed[name]["size"])
+        if name not in seen
+        or name not in listed
+        or seen[name] != (listed[name]["sha256"], listed[name]["size"])
     )
     if bad:
         shown = "、".join(bad[:5]) + ("等" if len(bad) > 5 else "")
@@ -366,7 +370,19 @@ def _load_database(method: str, path: Path, *, force: bool) -> None:
         env, name = _pg_env()
         clean = ["--clean", "--if-exists"] if force else []
         connection.close()
-        _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", *clean, "--dbname", name, str(path)], env)
+        _run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                *clean,
+                "--dbname",
+                name,
+                str(path),
+            ],
+            env,
+        )
     else:
         _load_rows(path)
 

@@ -159,7 +159,9 @@ def test_removing_the_archive_record_breaks_the_database_chain(trail: dict[str, 
 
 def test_broken_chain_refuses_and_deletes_nothing(trail: dict[str, AuditEvent]) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditevent SET object_repr = %s WHERE id = %s", ["篡改", trail["old2"].pk])
+        cursor.execute(
+            "UPDATE core_auditevent SET object_repr = %s WHERE id = %s", ["篡改", trail["old2"].pk]
+        )
     before = AuditEvent.objects.count()
     with pytest.raises(audit_archive.ArchiveRefused, match="拒绝归档"):
         audit_archive.archive(today=TODAY)

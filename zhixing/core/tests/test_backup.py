@@ -86,7 +86,9 @@ def methods() -> list[str]:
 def test_restore_drill_into_a_fresh_database(site: Path, fresh_database: str, method: str) -> None:
     chosen = backup.default_method() if method == "native" else "dumpdata"
     if method == "native" and connection.vendor == "postgresql" and chosen != "pg_dump":
-        pytest.skip("pg_dump/pg_restore 不在 PATH 上（apt-get install postgresql-client）：只演练 dumpdata 方式")
+        pytest.skip(
+            "pg_dump/pg_restore 不在 PATH 上（apt-get install postgresql-client）：只演练 dumpdata 方式"
+        )
     archive = backup.backup(site / "out", now=NOW, method=chosen)
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
     manifest = backup.check_archive(archive)
@@ -109,7 +111,12 @@ def test_restore_drill_into_a_fresh_database(site: Path, fresh_database: str, me
     assert done.returncode == 0, done.stderr
     assert "已恢复" in done.stdout and "密钥" not in done.stderr
 
-    counted = run(env, "shell", "-c", "import json; from zhixing.core import backup; print(json.dumps(backup.table_counts()))")
+    counted = run(
+        env,
+        "shell",
+        "-c",
+        "import json; from zhixing.core import backup; print(json.dumps(backup.table_counts()))",
+    )
     assert counted.returncode == 0, counted.stderr
     assert json.loads(counted.stdout.strip().splitlines()[-1]) == source_counts
     assert digests(var / "media") == source_files
@@ -168,4 +175,3 @@ def test_the_audit_key_never_goes_into_a_backup(site: Path, settings) -> None:
     with tarfile.open(archive, "r:gz") as tar:
         names = tar.getnames()
     assert "media/photo.jpg" in names and "media/audit.key" not in names
-

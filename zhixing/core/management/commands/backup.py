@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--out", type=Path, default=None, help="备份目录（默认 var/backups）")
-        parser.add_argument("--method", choices=backup.METHODS, default=None, help="数据库备份方式（默认自动）")
+        parser.add_argument(
+            "--method", choices=backup.METHODS, default=None, help="数据库备份方式（默认自动）"
+        )
 
     def handle(self, *args: Any, out: Path | None, method: str | None, **options: Any) -> None:
         try:

@@ -32,4 +32,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  表 {name}：备份时 {expected} 行，恢复后 {actual} 行")
         for warning in result.warnings:
             self.stderr.write(warning)
-        self.stdout.write("请运行 zhixing migrate（备份来自旧版本时）和 zhixing audit_verify 确认审计链完整。")
+        self.stdout.write(
+            "请运行 zhixing migrate（备份来自旧版本时）和 zhixing audit_verify 确认审计链完整。"
+        )
