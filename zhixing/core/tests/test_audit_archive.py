@@ -20,6 +20,7 @@ from django.db import connection
 
 from zhixing.core import audit, audit_archive, checks
 from zhixing.core.models import AuditArchive, AuditEvent, AuditSecret
+from zhixing.core.testing import World
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +208,10 @@ def test_startup_refuses_a_short_retention(tmp_path: Path) -> None:
         [sys.executable, "-m", "zhixing.cli", "check"], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode != 0 and "core.E001" in done.stderr and "六个月" in done.stderr
+
+
+def test_audit_page_says_where_older_events_went(trail: dict[str, AuditEvent], world: World) -> None:
+    record = audit_archive.archive(today=TODAY)
+    assert record is not None
+    page = world.client(world.auditor).get("/audit/").content.decode()
+    assert record.file_name in page and "已超过保留期" in page
