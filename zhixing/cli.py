@@ -36,6 +36,9 @@ HELP = """知行 Zhixing
   zhixing audit_verify                   校验审计记录未被篡改（完整输出 OK，否则状态码 1）
   zhixing audit_anchor                   把审计链最新位置写入数据库之外的锚定文件（后台每小时也写）
   zhixing duties_check                   检查三员分立（同一账号不能兼任系统管理员、安全管理员、审计员）
+  zhixing audit_archive [--before DATE]  把超过保留期的审计记录归档到带签名的文件（每月后台也做）
+  zhixing backup [--out DIR]             备份数据库、上传文件、锚定文件和审计归档（不含审计密钥）
+  zhixing restore ARCHIVE [--force]      校验后从备份恢复（目标库非空须加 --force）
   zhixing <django-command> ...           以及 Django 的所有命令（migrate、check、shell ...）
 """
 

@@ -45,8 +45,9 @@ def _seed_extensions(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
 
 @pytest.fixture(autouse=True)
 def _audit_anchor_file(settings: Any, tmp_path: Path) -> None:
-    """Each test has its own (empty) audit anchor file, never the developer's var/audit-anchors.log."""
+    """Each test has its own (empty) audit anchor file and archive folder, never the developer's var/."""
     settings.ZHIXING_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.log"
+    settings.ZHIXING_AUDIT_ARCHIVE_DIR = tmp_path / "audit-archive"
 
 
 @pytest.fixture

@@ -300,6 +300,12 @@ ZHIXING_AUDIT_ANCHOR_FILE = Path(os.environ.get("ZHIXING_AUDIT_ANCHOR_FILE") or 
 ZHIXING_DATA_KEY = os.environ.get("ZHIXING_DATA_KEY", "")
 ZHIXING_DATA_KEY_FILE = Path(os.environ.get("ZHIXING_DATA_KEY_FILE") or VAR_DIR / "data.key")
 
+# Audit events are kept in the database this many days (网络安全法第二十一条: at least six months; the system
+# check core.E001 refuses less than 183), then `zhixing audit_archive` / the monthly job moves them to signed files
+# under ZHIXING_AUDIT_ARCHIVE_DIR that `audit_verify` still checks (core/audit_archive.py).
+ZHIXING_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHIXING_AUDIT_RETENTION_DAYS") or "730")
+ZHIXING_AUDIT_ARCHIVE_DIR = Path(os.environ.get("ZHIXING_AUDIT_ARCHIVE_DIR") or VAR_DIR / "audit-archive")
+
 # Content-Security-Policy (django-csp): scripts and styles only from this server's static files; no inline script,
 # no eval. style-src-attr allows style="..." attributes (widths of progress bars), never <style> elements.
 # ZHIXING_CSP_REPORT_ONLY=1 sends it as Content-Security-Policy-Report-Only (to trial a change).

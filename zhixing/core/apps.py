@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from zhixing.core import (
             accounts_audit,  # noqa: F401  (every account change is audited)
+            checks,  # noqa: F401  (system checks of the security settings)
             duties,  # noqa: F401  (no account holds two of the three system roles)
             lockout,  # noqa: F401  (lockouts are logged and audited)
             security,  # noqa: F401  (a disabled account's API tokens are revoked)

@@ -20,7 +20,7 @@ from django.db.models import Q
 
 from zhixing.core import clock, keyfile, personal
 from zhixing.core.bulk import insert_many
-from zhixing.core.models import AuditChainHead, AuditEvent
+from zhixing.core.models import AuditArchive, AuditChainHead, AuditEvent
 from zhixing.core.tree import subtree_q
 
 Kind = AuditEvent.Kind
@@ -185,6 +185,11 @@ def _digest(prev: str, ev: AuditEvent, key: bytes | None = None) -> str:
     return hmac.new(key or audit_key(), chain_payload(prev, ev), hashlib.sha256).hexdigest()
 
 
+def row_hmac(prev: str, ev: AuditEvent, key: bytes) -> str:
+    """The chain HMAC of a row after `prev` (also of rows read back from an archive file)."""
+    return _digest(prev, ev, key)
+
+
 def record_many(events: Sequence[Event]) -> list[AuditEvent]:
     """Append events to the chain in one go (imports write thousands)."""
     if not events:
@@ -214,8 +219,11 @@ def record(action: str, *, actor: Any = None, obj: models.Model | None = None, *
 class ChainReport:
     checked: int
     broken_at: int | None  # id of the first event whose hash does not follow; -1: the tail is missing
-    reason: str = ""  # "row", "head", "anchor", "truncated"
+    reason: str = (
+        ""  # "row", "head", "anchor", "truncated"; "archive_*" for an archive file (audit_archive.py)
+    )
     anchors: int = 0  # anchor lines checked
+    file: str = ""  # the archive file at fault
 
     @property
     def ok(self) -> bool:
@@ -274,9 +282,11 @@ def verify_chain(batch: int = 5000, anchors: Sequence[Anchor] | None = None) -> 
     anchors = read_anchors() if anchors is None else anchors
     anchored = {a.seq: a.hash for a in anchors}
     key = audit_key()
-    prev = ""
+    # Older events may have been archived (audit_archive.py): the database's chain then starts from the newest
+    # archived row's HMAC, and the files themselves are checked by audit_archive.verify_all.
+    boundary = AuditArchive.objects.order_by("-last_id").values_list("last_id", "last_hash").first()
+    last_id, prev = boundary or (0, "")
     checked = 0
-    last_id = 0
     for ev in AuditEvent.objects.order_by("id").iterator(chunk_size=batch):
         if ev.prev_hash != prev or _digest(prev, ev, key) != ev.hash:
             return ChainReport(checked=checked, broken_at=ev.pk, reason="row", anchors=len(anchors))

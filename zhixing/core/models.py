@@ -46,6 +46,7 @@ class AuditEvent(models.Model):
         REVEAL = "reveal", "查看原值"
         SUPERUSER_USE = "superuser_use", "超级用户使用"
         OTP = "otp", "双因素认证"
+        ARCHIVE = "archive", "归档"
 
     at = models.DateTimeField("时间(UTC)", default=timezone.now, db_index=True)
     # The id is part of the hashed row, so it is never nulled: deleting an account leaves its events pointing at
@@ -113,6 +114,33 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = "审计链头"
+
+
+class AuditArchive(models.Model):
+    """A range of the audit chain moved out of the database into a signed file under ZHIXING_AUDIT_ARCHIVE_DIR
+    (core/audit_archive.py). `last_hash` is the HMAC of the newest archived row: the chain left in the database
+    starts from it, and `audit_verify` checks each file (digest, signature, inner chain) and the links between
+    them."""
+
+    file_name = models.CharField("文件名", max_length=200, unique=True)
+    sha256 = models.CharField("文件摘要(SHA-256)", max_length=64)
+    first_id = models.BigIntegerField("起始编号")
+    last_id = models.BigIntegerField("截止编号", unique=True)
+    rows = models.PositiveIntegerField("条数")
+    first_at = models.DateTimeField("最早时间(UTC)")
+    last_at = models.DateTimeField("最晚时间(UTC)")
+    prev_hash = models.CharField("前一条的哈希", max_length=64, blank=True)
+    last_hash = models.CharField("最后一条的哈希", max_length=64)
+    before = models.DateField("归档此日期之前的记录")
+    created_at = models.DateTimeField("归档时间(UTC)")
+
+    class Meta:
+        verbose_name = "审计归档"
+        verbose_name_plural = "审计归档"
+        ordering = ["last_id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（编号 {self.first_id}–{self.last_id}，{self.rows} 条）"
 
 
 class Notification(models.Model):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from zhixing.core import audit, calendar, clock
+from zhixing.core import audit, audit_archive, calendar, clock
 from zhixing.core.models import Notification
 from zhixing.core.scoping import committee_admins
 from zhixing.core.services import notify
@@ -60,3 +60,16 @@ def hourly_audit_anchor() -> None:
     anchor = audit.write_anchor(clock.now())
     if anchor is not None:
         log.info("audit chain anchored at event %s", anchor.seq)
+
+
+@db_periodic_task(crontab(day="1", hour="3", minute="37"))
+def monthly_audit_archive() -> None:
+    """Move audit events older than the retention to a signed archive file (core/audit_archive.py). A broken chain
+    refuses: nothing is deleted, and the error is logged for the operator."""
+    try:
+        record = audit_archive.archive(today=clock.today())
+    except audit_archive.ArchiveRefused:
+        log.exception("audit archive refused")
+        return
+    if record is not None:
+        log.info("audit events %s-%s archived to %s", record.first_id, record.last_id, record.file_name)

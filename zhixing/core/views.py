@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhixing.core import audit, personal, security, services
 from zhixing.core.forms import AuditFilterForm, RevealForm
-from zhixing.core.models import AuditEvent, AuditSecret, Notification
+from zhixing.core.models import AuditArchive, AuditEvent, AuditSecret, Notification
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids
 
@@ -102,7 +102,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if can_reveal:
         qs = qs.annotate(has_secret=Exists(AuditSecret.objects.filter(event=OuterRef("pk"))))
     page = Paginator(qs.order_by("-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_list.html", {"form": form, "page_obj": page, "can_reveal": can_reveal})
+    archived = AuditArchive.objects.order_by("-last_id").first()  # older events live in signed archive files
+    return render(
+        request,
+        "core/audit_list.html",
+        {"form": form, "page_obj": page, "can_reveal": can_reveal, "archived": archived},
+    )
 
 
 @login_required
