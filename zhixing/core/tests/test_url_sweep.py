@@ -1,5 +1,5 @@
 """The URL sweep (ENGINEERING.md, Tests): every page of Django's resolver and every operation of the OpenAPI schema,
-with the sample object declared in zhixing/sweep.py, is checked for anonymous, the outsider and the owner.
+with the sample object declared in zhixing/testing_sweep.py, is checked for anonymous, the outsider and the owner.
 
 One test per section builds the personas and that section's samples once and loops over its routes, so the whole
 sweep builds a handful of worlds, not one per route. A failure names the route and what went wrong."""
@@ -14,7 +14,7 @@ from django.apps import apps
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from zhixing.sweep import API, PAGES, Route, Scene
+from zhixing.testing_sweep import API, PAGES, Route, Scene
 from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
@@ -65,9 +65,9 @@ def test_every_route_declares_its_sample_object() -> None:
         if name not in PAGES
     ]
     missing += [f"路由 {path} 没有声明样例对象" for path in api_operations() if path not in API]
-    assert missing == [], "zhixing/sweep.py: " + "; ".join(missing)
+    assert missing == [], "zhixing/testing_sweep.py: " + "; ".join(missing)
     stale = sorted(set(PAGES) - set(resolver_routes())) + sorted(set(API) - set(api_operations()))
-    assert stale == [], f"zhixing/sweep.py declares routes that no longer exist: {stale}"
+    assert stale == [], f"zhixing/testing_sweep.py declares routes that no longer exist: {stale}"
 
 
 def row_counts() -> dict[str, int]:
