@@ -14,8 +14,8 @@ from django.apps import apps
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from zhixing.testing_sweep import API, PAGES, Route, Scene
 from zhixing.testing import World
+from zhixing.testing_sweep import API, PAGES, Route, Scene
 
 pytestmark = pytest.mark.django_db
 
