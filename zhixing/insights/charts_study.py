@@ -186,8 +186,14 @@ def monthly_trends(root: Organization, year: int, today: dt.date) -> Chart:
     """Per month: study activities, attendance rate (present ÷ expected, guests left out) and first studies of
     directives. Three queries."""
     start, end = year_range(year)
+    held_by = min(end, today)  # attendance and activities count once held (study/queries.py's rule)
     acts = dict(
-        Activity.objects.filter(organization_id__in=subtree_ids(root.path), date__gte=start, date__lte=end)
+        Activity.objects.filter(
+            organization_id__in=subtree_ids(root.path),
+            date__gte=start,
+            date__lte=held_by,
+            cancelled_at__isnull=True,
+        )
         .annotate(ym=YearMonth("date"))
         .values("ym")
         .annotate(n=Count("id"))
@@ -199,7 +205,8 @@ def monthly_trends(root: Organization, year: int, today: dt.date) -> Chart:
         for ym, expected, present in Attendance.objects.filter(
             activity__organization_id__in=subtree_ids(root.path),
             activity__date__gte=start,
-            activity__date__lte=end,
+            activity__date__lte=held_by,
+            activity__cancelled_at__isnull=True,
             is_guest=False,
         )
         .annotate(ym=YearMonth("activity__date"))
@@ -233,8 +240,9 @@ ATTENDANCE_COLORS = {
 # --- Attendance ------------------------------------------------------------------------------------
 
 
-def branch_attendance(unit: Organization, year: int) -> Chart:
-    """Per branch of the unit: present ÷ expected over the year's activities of the branch and its 党小组."""
+def branch_attendance(unit: Organization, year: int, today: dt.date) -> Chart:
+    """Per branch of the unit: present ÷ expected over the year's held activities (dated by `today`, not
+    cancelled) of the branch and its 党小组."""
     start, end = year_range(year)
     branches = dict(
         Organization.objects.filter(subtree_q("path", unit.path), kind__in=BRANCH_KINDS, is_active=True)
@@ -245,7 +253,8 @@ def branch_attendance(unit: Organization, year: int) -> Chart:
         Attendance.objects.filter(
             activity__organization_id__in=subtree_ids(unit.path),
             activity__date__gte=start,
-            activity__date__lte=end,
+            activity__date__lte=min(end, today),
+            activity__cancelled_at__isnull=True,
             is_guest=False,
         )
         .values("activity__organization__path")
@@ -314,12 +323,17 @@ def branch_months(branch: Organization, year: int) -> Chart:
 # --- A person's own record -------------------------------------------------------------------------
 
 
-def person_attendance(person: Person, year: int) -> Chart:
+def person_attendance(person: Person, year: int, today: dt.date) -> Chart:
+    """The person's attendance per month, over the meetings held by `today` and not cancelled."""
     start, end = year_range(year)
     counts: dict[tuple[int, str], int] = {}
     for ym, status, n in (
         Attendance.objects.filter(
-            person=person, is_guest=False, activity__date__gte=start, activity__date__lte=end
+            person=person,
+            is_guest=False,
+            activity__date__gte=start,
+            activity__date__lte=min(end, today),
+            activity__cancelled_at__isnull=True,
         )
         .annotate(ym=YearMonth("activity__date"))
         .values("ym", "status")

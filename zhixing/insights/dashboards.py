@@ -71,7 +71,7 @@ CHARTS: dict[str, dict[str, ChartFn]] = {
     },
     "dept": {
         "branch_compliance": lambda c: branch_compliance(c.subject, c.year, c.today),
-        "branch_attendance": lambda c: branch_attendance(c.subject, c.year),
+        "branch_attendance": lambda c: branch_attendance(c.subject, c.year, c.today),
         "ledger": lambda c: ledger_status(c.subject, c.user, c.today),
         "trends": lambda c: monthly_trends(c.subject, c.year, c.today),
         "ranking": lambda c: score_ranking(c.year, "branch", c.user, under=c.subject),
@@ -82,7 +82,7 @@ CHARTS: dict[str, dict[str, ChartFn]] = {
         "norms": lambda c: norm_status(c.subject, c.year, c.today),
     },
     "person": {
-        "attendance": lambda c: person_attendance(c.subject, c.year),
+        "attendance": lambda c: person_attendance(c.subject, c.year, c.today),
         "first_studies": lambda c: person_first_studies(c.subject, c.year, c.today),
         "tasks": lambda c: person_tasks(c.subject, c.today, c.user),
     },

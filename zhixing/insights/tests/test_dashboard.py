@@ -201,14 +201,14 @@ def test_trends_by_month(world: World, data: dict[str, Any]) -> None:
 def test_department_branch_and_person_charts(world: World, data: dict[str, Any]) -> None:
     comp = as_dict(charts_study.branch_compliance(world.dept_a, YEAR, TODAY))
     assert comp[world.branch_a1.name][0] > comp[world.branch_a2.name][0]
-    att = as_dict(charts_study.branch_attendance(world.dept_a, YEAR))
+    att = as_dict(charts_study.branch_attendance(world.dept_a, YEAR, dt.date(YEAR + 1, 1, 1)))
     assert att[world.branch_a1.name] == [100.0, 10, 10]
     members = as_dict(charts_study.member_attendance(world.branch_a1, YEAR, TODAY))
     assert members[world.person_a.name][:2] == [100.0, 10]
     months = charts_study.branch_months(world.branch_a1, YEAR)
     assert months.columns[1] == ActivityKind.BRANCH_COMMITTEE.label
     assert as_dict(months)["10月"] == [1] and as_dict(months)["11月"] == [0]
-    mine = as_dict(charts_study.person_attendance(world.person_a, YEAR))
+    mine = as_dict(charts_study.person_attendance(world.person_a, YEAR, dt.date(YEAR + 1, 1, 1)))
     assert mine["1月"][0] == 1
     firsts = as_dict(charts_directives.person_first_studies(world.person_a, YEAR, dt.date(YEAR, 12, 31)))
     assert firsts["3月"] == [1] and firsts["4月"] == [0]
