@@ -20,7 +20,7 @@ from django.db import connection
 
 from zhixing.core import audit, audit_archive, checks
 from zhixing.core.models import AuditArchive, AuditEvent, AuditSecret
-from zhixing.core.testing import World
+from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db
 

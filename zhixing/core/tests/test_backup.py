@@ -25,7 +25,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from zhixing.core import audit, audit_archive, backup
-from zhixing.core.testing import build_world
+from zhixing.testing import build_world
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC)
