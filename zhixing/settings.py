@@ -159,6 +159,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "zhixing" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# ISO dates first for input (zhixing/formats/zh_Hans): <input type="date"> shows only YYYY-MM-DD
+FORMAT_MODULE_PATH = ["zhixing.formats"]
 USE_I18N = True
 USE_TZ = True
 

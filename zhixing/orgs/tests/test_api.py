@@ -422,8 +422,8 @@ def test_pagination(world: World, api) -> None:
 
 
 # The audit event of a read of unmasked personal data: the reader's own person, savepoint, chain head, insert,
-# head update, release.
-READ_AUDIT = 7
+# head update, release; SQLite needs one more to read back the ids of the inserted rows.
+READ_AUDIT = 7 if connection.vendor == "sqlite" else 6
 
 
 def _queries(client: Client, url: str) -> int:
