@@ -352,7 +352,7 @@ def grantable_accounts(by: Actor) -> Any:
 
 
 def grant_role_checked(
-    *, by: Any, user: Any, organization: Organization, role: str, new_account: bool = False
+    *, by: Actor, user: Any, organization: Organization, role: str, new_account: bool = False
 ) -> Grant:
     """grant_role for pages and the API: the actor may grant only the roles `grantable_roles` allows, and only to
     `grantable_accounts` (or to the account it has just opened in the same transaction: `new_account`)."""
