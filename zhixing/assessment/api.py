@@ -20,6 +20,7 @@ from zhixing.assessment.choices import IndicatorKind, Level
 from zhixing.assessment.models import Indicator, ItemScore, Round, Scheme, Score
 from zhixing.assessment.queries import branch_links
 from zhixing.core import clock
+from zhixing.core.actors import Actor
 from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, Paging, api_user, paginate
 from zhixing.core.scoping import Action
 
@@ -346,7 +347,7 @@ def score_out(score: Score) -> dict[str, Any]:
     }
 
 
-def _score(user: Any, pk: int, action: str = Action.VIEW) -> Score:
+def _score(user: Actor, pk: int, action: str = Action.VIEW) -> Score:
     return _one(
         Score.objects.for_user(user, action).select_related("round__scheme__owner", "organization"), pk
     )

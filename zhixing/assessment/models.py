@@ -27,6 +27,7 @@ from zhixing.assessment.choices import (
     ObjectionStatus,
     RoundStatus,
 )
+from zhixing.core.actors import Actor
 from zhixing.core.models import StoredFile, stored_file_path
 from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
 from zhixing.orgs.models import Organization
@@ -35,7 +36,7 @@ D0 = Decimal("0")
 
 
 class OwnedQuerySet(ScopedQuerySet[Any]):
-    def visible_to(self, user: Any) -> OwnedQuerySet:
+    def visible_to(self, user: Actor) -> OwnedQuerySet:
         """Rows owned by an organisation in the user's view scope, or by an ANCESTOR of it (the committee's
         scheme is read by every department under it)."""
         path_field: str = self.model.scope_path
@@ -131,10 +132,6 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def is_leaf(self) -> bool:
-        return self.kind != IndicatorKind.GROUP
 
     def applies(self, level: str) -> bool:
         return self.applies_to == Applies.ALL or self.applies_to == level

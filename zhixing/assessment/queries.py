@@ -16,6 +16,7 @@ from typing import Any
 from zhixing.assessment import indicators
 from zhixing.assessment.choices import GRADE_COLOURS, Grade, Level, RoundStatus
 from zhixing.assessment.models import Indicator, Round, Scheme, Score
+from zhixing.core.actors import Actor
 from zhixing.orgs.models import Organization
 
 
@@ -48,7 +49,7 @@ class RankRow:
         return GRADE_COLOURS.get(Grade(self.grade), "secondary") if self.grade else "secondary"
 
 
-def latest_round(year: int, user: Any = None) -> Round | None:
+def latest_round(year: int, user: Actor = None) -> Round | None:
     """The year's latest finalised round, else its latest computed one (visible to `user` when given)."""
     qs: Any = Round.objects.filter(scheme__year=year, computed_at__isnull=False).select_related(
         "scheme__owner"
@@ -61,7 +62,7 @@ def latest_round(year: int, user: Any = None) -> Round | None:
 
 
 def round_ranking(
-    rnd: Round, *, level: str = Level.DEPARTMENT, user: Any = None, department: int | None = None
+    rnd: Round, *, level: str = Level.DEPARTMENT, user: Actor = None, department: int | None = None
 ) -> list[RankRow]:
     qs: Any = Score.objects.filter(round=rnd, level=level)
     if user is not None:
@@ -88,7 +89,7 @@ def round_ranking(
 
 
 def ranking(
-    year: int, level: str = Level.DEPARTMENT, user: Any = None, department: int | None = None
+    year: int, level: str = Level.DEPARTMENT, user: Actor = None, department: int | None = None
 ) -> list[RankRow]:
     """Ranked rows (org, score, grade, rank) of the year's latest finalised-or-open computed round."""
     rnd = latest_round(year, user)

@@ -39,6 +39,7 @@ from zhixing.assessment.scoring import num
 from zhixing.assessment.services_schemes import check_weights, decimal_or_error, ensure_assessor
 from zhixing.core import audit, clock
 from zhixing.core import services as core
+from zhixing.core.actors import Actor, account
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.orgs.choices import OrgKind
@@ -56,7 +57,7 @@ def lock_open(rnd: Round) -> Round:
     return locked
 
 
-def can_assess_any(user: Any) -> bool:
+def can_assess_any(user: Actor) -> bool:
     """Whether the user administers a committee (a root) — the assessors' pages and the full rankings."""
     from zhixing.core.nav import covers_a_root
 
@@ -76,7 +77,7 @@ def _check_window(start: dt.date | None, end: dt.date | None) -> None:
 def open_round(
     scheme: Scheme,
     *,
-    by: Any,
+    by: Actor,
     name: str,
     include_branches: bool = True,
     objection_start: dt.date | None = None,
@@ -99,7 +100,7 @@ def open_round(
 
 
 def set_objection_window(
-    rnd: Round, *, by: Any, objection_start: dt.date | None, objection_end: dt.date | None
+    rnd: Round, *, by: Actor, objection_start: dt.date | None, objection_end: dt.date | None
 ) -> Round:
     ensure_assessor(by, rnd.scheme)
     if rnd.is_final:
@@ -131,7 +132,7 @@ def _assessed(rnd: Round) -> tuple[list[tuple[int, str, int | None]], dict[int, 
     return out, paths
 
 
-def compute_round(rnd: Round, *, by: Any, today: dt.date) -> Round:
+def compute_round(rnd: Round, *, by: Actor, today: dt.date) -> Round:
     """Compute every computed indicator for every organisation assessed (one batch per indicator), keep the
     manual scores, and work out totals, ranks and grades. Refused after finalising."""
     scheme = rnd.scheme
@@ -147,7 +148,7 @@ def compute_round(rnd: Round, *, by: Any, today: dt.date) -> Round:
     keys = sorted({n.key for n in leaves if n.kind == IndicatorKind.COMPUTED})
     results = indicators.compute_all(keys, org_ids, year, today=today)
     with transaction.atomic():
-        lock_open(rnd)
+        locked = lock_open(rnd)
         existing = {s.organization_id: s for s in Score.objects.filter(round=rnd)}
         new = [
             Score(round=rnd, organization_id=pk, level=level, department_id=dept)
@@ -209,10 +210,7 @@ def compute_round(rnd: Round, *, by: Any, today: dt.date) -> Round:
         ItemScore.objects.bulk_create(items, batch_size=500)
         _execute_many(UPDATE_ITEM_PG if connection.vendor == "postgresql" else UPDATE_ITEM, changes)
         refresh_round(rnd)
-        rnd.computed_at = clock.stamp()
-        rnd.as_of = today
-        rnd.version += 1
-        rnd.save(update_fields=["computed_at", "as_of", "version"])
+        core.bump_version(rnd, expected=locked.version, computed_at=clock.stamp(), as_of=today)
         audit.record(
             audit.Kind.UPDATE,
             actor=by,
@@ -314,7 +312,7 @@ def _store_attachments(
     score: Score,
     uploads: Sequence[UploadedFile],
     *,
-    by: Any,
+    by: Actor,
     item: ItemScore | None = None,
     deduction: Deduction | None = None,
 ) -> None:
@@ -329,7 +327,7 @@ def _store_attachments(
             original_name=vetted.original_name,
             content_type=vetted.content_type,
             size=vetted.size,
-            uploaded_by=by if getattr(by, "pk", None) else None,
+            uploaded_by=account(by),
         )
         att.file.save(vetted.storage_name, vetted.content(), save=False)
         att.save()
@@ -346,7 +344,7 @@ def check_points(points: Any, maximum: Decimal, field: str = "points") -> Decima
 
 
 def set_manual_score(
-    item: ItemScore, *, by: Any, points: Any, note: str = "", attachments: Sequence[UploadedFile] = ()
+    item: ItemScore, *, by: Actor, points: Any, note: str = "", attachments: Sequence[UploadedFile] = ()
 ) -> ItemScore:
     score = item.score
     rnd = score.round
@@ -372,7 +370,7 @@ def set_manual_score(
 
 
 def add_deduction(
-    score: Score, *, by: Any, points: Any, reason: str, attachments: Sequence[UploadedFile] = ()
+    score: Score, *, by: Actor, points: Any, reason: str, attachments: Sequence[UploadedFile] = ()
 ) -> Deduction:
     rnd = score.round
     ensure_assessor(by, rnd.scheme)
@@ -400,7 +398,7 @@ def add_deduction(
     return deduction
 
 
-def remove_deduction(deduction: Deduction, *, by: Any) -> None:
+def remove_deduction(deduction: Deduction, *, by: Actor) -> None:
     score = deduction.score
     ensure_assessor(by, score.round.scheme)
     if score.round.is_final:

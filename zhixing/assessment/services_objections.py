@@ -31,6 +31,7 @@ from zhixing.assessment.services import FROZEN, check_points, lock_open, refresh
 from zhixing.assessment.services_schemes import decimal_or_error, ensure_assessor
 from zhixing.core import audit, clock
 from zhixing.core import services as core
+from zhixing.core.actors import Actor
 from zhixing.orgs.services import ensure_can_change
 
 # --- Objections (申诉), finalising, corrections -----------------------------------------------------
@@ -46,7 +47,7 @@ def objection_open(rnd: Round, today: dt.date) -> bool:
     )
 
 
-def raise_objection(score: Score, *, by: Any, text: str, today: dt.date) -> Objection:
+def raise_objection(score: Score, *, by: Actor, text: str, today: dt.date) -> Objection:
     """By the assessed organisation's admins, within the round's window."""
     ensure_can_change(by, score.organization, field="text")
     rnd = score.round
@@ -73,7 +74,7 @@ def raise_objection(score: Score, *, by: Any, text: str, today: dt.date) -> Obje
         )
 
 
-def answer_objection(objection: Objection, *, by: Any, upheld: bool, answer: str) -> Objection:
+def answer_objection(objection: Objection, *, by: Actor, upheld: bool, answer: str) -> Objection:
     rnd = objection.score.round
     ensure_assessor(by, rnd.scheme)
     if rnd.is_final:
@@ -94,7 +95,7 @@ def answer_objection(objection: Objection, *, by: Any, upheld: bool, answer: str
         )
 
 
-def finalise_round(rnd: Round, *, by: Any) -> Round:
+def finalise_round(rnd: Round, *, by: Actor) -> Round:
     ensure_assessor(by, rnd.scheme)
     if rnd.is_final:
         raise ValidationError("本轮考核已定档。")
@@ -120,7 +121,7 @@ def finalise_round(rnd: Round, *, by: Any) -> Round:
 
 
 def correct_deduction(
-    score: Score, *, by: Any, points: Any, reason: str, deduction: Deduction | None = None
+    score: Score, *, by: Actor, points: Any, reason: str, deduction: Deduction | None = None
 ) -> Correction:
     """After finalising: add a deduction (`deduction` None), change one's points, or withdraw it (points 0) —
     with a reason, as a Correction shown on the score's page and audited, like correct_item."""
@@ -180,7 +181,7 @@ def correct_deduction(
     return correction
 
 
-def correct_item(item: ItemScore, *, by: Any, points: Any, reason: str) -> Correction:
+def correct_item(item: ItemScore, *, by: Actor, points: Any, reason: str) -> Correction:
     """After finalising: change an item's points, with a reason, shown on the score's page and audited."""
     score = item.score
     rnd = score.round

@@ -19,6 +19,7 @@ from zhixing.assessment.choices import MAX_DEPTH, TOTAL_WEIGHT, Applies, Indicat
 from zhixing.assessment.models import Indicator, Scheme
 from zhixing.assessment.scoring import num
 from zhixing.core import services as core
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.models import Organization
 from zhixing.orgs.services import ensure_can_change
@@ -26,12 +27,12 @@ from zhixing.orgs.services import ensure_can_change
 SCHEME_IN_USE = "该方案已用于考核轮次，不能再修改；请复制为新方案后修改。"
 
 
-def can_assess(user: Any, scheme: Scheme) -> bool:
+def can_assess(user: Actor, scheme: Scheme) -> bool:
     """Assessors: the admins of the scheme's owner (the committee)."""
     return scope_for(user, Action.CHANGE).covers(scheme.owner.path)
 
 
-def ensure_assessor(by: Any, scheme: Scheme) -> None:
+def ensure_assessor(by: Actor, scheme: Scheme) -> None:
     ensure_can_change(by, scheme.owner, field="scheme")
 
 
@@ -54,7 +55,7 @@ def _ensure_editable(scheme: Scheme) -> None:
 
 
 def create_scheme(
-    *, by: Any, owner: Organization, year: int, name: str, note: str = "", **grading: Any
+    *, by: Actor, owner: Organization, year: int, name: str, note: str = "", **grading: Any
 ) -> Scheme:
     ensure_can_change(by, owner, field="owner")
     if not (2000 <= int(year) <= 2100):
@@ -81,7 +82,7 @@ def _check_grading(values: Mapping[str, Any]) -> None:
         raise ValidationError({"good_quota": "优秀比例与良好比例之和不能超过 100%。"})
 
 
-def update_scheme(scheme: Scheme, *, by: Any, expected_version: int | None = None, **values: Any) -> Scheme:
+def update_scheme(scheme: Scheme, *, by: Actor, expected_version: int | None = None, **values: Any) -> Scheme:
     ensure_assessor(by, scheme)
     merged = {
         k: getattr(scheme, k) for k in ("excellent_at", "good_at", "fair_at", "excellent_quota", "good_quota")
@@ -178,7 +179,7 @@ INDICATOR_FIELDS = (
 )
 
 
-def add_indicator(scheme: Scheme, *, by: Any, **values: Any) -> Indicator:
+def add_indicator(scheme: Scheme, *, by: Actor, **values: Any) -> Indicator:
     ensure_assessor(by, scheme)
     _ensure_editable(scheme)
     values = {k: values.get(k) for k in INDICATOR_FIELDS if k in values}
@@ -193,7 +194,7 @@ def add_indicator(scheme: Scheme, *, by: Any, **values: Any) -> Indicator:
     return core.create(Indicator, by=by, scheme=scheme, **values)
 
 
-def update_indicator(indicator: Indicator, *, by: Any, **values: Any) -> Indicator:
+def update_indicator(indicator: Indicator, *, by: Actor, **values: Any) -> Indicator:
     scheme = indicator.scheme
     ensure_assessor(by, scheme)
     _ensure_editable(scheme)
@@ -205,7 +206,7 @@ def update_indicator(indicator: Indicator, *, by: Any, **values: Any) -> Indicat
     return core.update(indicator, by=by, **merged)
 
 
-def delete_indicator(indicator: Indicator, *, by: Any) -> None:
+def delete_indicator(indicator: Indicator, *, by: Actor) -> None:
     ensure_assessor(by, indicator.scheme)
     _ensure_editable(indicator.scheme)
     with transaction.atomic():
@@ -214,7 +215,7 @@ def delete_indicator(indicator: Indicator, *, by: Any) -> None:
         core.delete(indicator, by=by)
 
 
-def save_weights(scheme: Scheme, weights: Mapping[int, Any], *, by: Any) -> Scheme:
+def save_weights(scheme: Scheme, weights: Mapping[int, Any], *, by: Actor) -> Scheme:
     """Several weights at once (rebalancing a tree): checked as a whole, written all or nothing."""
     ensure_assessor(by, scheme)
     _ensure_editable(scheme)
@@ -230,7 +231,7 @@ def save_weights(scheme: Scheme, weights: Mapping[int, Any], *, by: Any) -> Sche
     return scheme
 
 
-def activate_scheme(scheme: Scheme, *, by: Any) -> Scheme:
+def activate_scheme(scheme: Scheme, *, by: Actor) -> Scheme:
     """The scheme becomes the year's active one (another active scheme of the year is set aside)."""
     ensure_assessor(by, scheme)
     check_weights(scheme)
@@ -242,7 +243,7 @@ def activate_scheme(scheme: Scheme, *, by: Any) -> Scheme:
         return core.update(scheme, by=by, is_active=True)
 
 
-def copy_scheme(source: Scheme, *, by: Any, year: int, name: str = "") -> Scheme:
+def copy_scheme(source: Scheme, *, by: Actor, year: int, name: str = "") -> Scheme:
     """A new (inactive) scheme for `year` with `source`'s grading and indicator tree."""
     with transaction.atomic():
         scheme = create_scheme(
@@ -452,7 +453,7 @@ DEFAULT_TREE: list[tuple[str, str, int, dict[str, Any], list[Any]]] = [
 ]
 
 
-def install_default_scheme(*, by: Any, owner: Organization, year: int, activate: bool = True) -> Scheme:
+def install_default_scheme(*, by: Actor, owner: Organization, year: int, activate: bool = True) -> Scheme:
     """The shipped scheme for `year` (`zhixing assessment_scheme` and the demo seed call it)."""
     with transaction.atomic():
         scheme = create_scheme(

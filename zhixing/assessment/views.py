@@ -40,6 +40,7 @@ from zhixing.assessment.models import (
 )
 from zhixing.assessment.queries import branch_links
 from zhixing.core import clock, files
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -55,17 +56,17 @@ def _one(qs: Any, pk: int) -> Any:
     return obj
 
 
-def get_scheme(user: Any, pk: int, action: str = Action.VIEW) -> Scheme:
+def get_scheme(user: Actor, pk: int, action: str = Action.VIEW) -> Scheme:
     base = Scheme.objects.select_related("owner")
     return _one(base.visible_to(user) if action == Action.VIEW else base.for_user(user, action), pk)
 
 
-def get_round(user: Any, pk: int, action: str = Action.VIEW) -> Round:
+def get_round(user: Actor, pk: int, action: str = Action.VIEW) -> Round:
     base = Round.objects.select_related("scheme__owner")
     return _one(base.visible_to(user) if action == Action.VIEW else base.for_user(user, action), pk)
 
 
-def get_score(user: Any, pk: int, action: str = Action.VIEW) -> Score:
+def get_score(user: Actor, pk: int, action: str = Action.VIEW) -> Score:
     return _one(
         Score.objects.for_user(user, action).select_related(
             "round__scheme__owner", "organization", "department"
@@ -295,7 +296,7 @@ def _without_empty_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(reversed(kept))
 
 
-def _item(user: Any, pk: int) -> ItemScore:
+def _item(user: Actor, pk: int) -> ItemScore:
     return _one(
         ItemScore.objects.for_user(user).select_related(
             "score__round__scheme__owner", "score__organization", "indicator"

@@ -20,6 +20,7 @@ from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.forms import IndicatorForm, RoundForm, SchemeCreateForm, SchemeForm
 from zhixing.assessment.models import Indicator, Scheme
 from zhixing.assessment.views import NOT_FOUND, _errors, _one, get_scheme
+from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import OrgKind
@@ -28,7 +29,7 @@ from zhixing.orgs.models import Organization
 # --- Schemes ----------------------------------------------------------------------------------------
 
 
-def _committee(user: Any) -> Organization | None:
+def _committee(user: Actor) -> Organization | None:
     """The committee whose schemes the user may change (the root they administer)."""
     scope = scope_for(user, Action.CHANGE)
     roots = Organization.objects.filter(parent__isnull=True, kind=OrgKind.COMMITTEE).order_by("id")

@@ -19,27 +19,28 @@ from zhixing.board import queries as queries_board
 from zhixing.board.models import BoardPublication, BoardSnapshot
 from zhixing.core import audit
 from zhixing.core import services as core
+from zhixing.core.actors import Actor, account
 from zhixing.core.nav import covers_a_root
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import Role
 from zhixing.orgs.models import Grant
 
 
-def is_committee(user: Any) -> bool:
+def is_committee(user: Actor) -> bool:
     return covers_a_root(scope_for(user, Action.VIEW))
 
 
-def can_publish(user: Any) -> bool:
+def can_publish(user: Actor) -> bool:
     return covers_a_root(scope_for(user, Action.CHANGE))
 
 
-def is_department_admin(user: Any) -> bool:
+def is_department_admin(user: Actor) -> bool:
     """Change scope over a whole department (a prefix "/root/dept/") or more."""
     scope = scope_for(user, Action.CHANGE)
     return scope.everything or any(prefix.count("/") <= 3 for prefix in scope.prefixes)
 
 
-def can_view_board(user: Any, *, published: bool | None = None) -> bool:
+def can_view_board(user: Actor, *, published: bool | None = None) -> bool:
     if is_committee(user):
         return True
     if not is_department_admin(user):
@@ -47,7 +48,7 @@ def can_view_board(user: Any, *, published: bool | None = None) -> bool:
     return queries_board.is_published() if published is None else published
 
 
-def set_published(*, by: Any, published: bool, note: str = "") -> BoardPublication:
+def set_published(*, by: Actor, published: bool, note: str = "") -> BoardPublication:
     """Publish (or withdraw) the board to the department admins; on publishing, each of them is notified."""
     if by is not None and not can_publish(by):
         raise ValidationError("只有机关工委管理员可以发布或撤回晾晒榜。")
@@ -58,9 +59,7 @@ def set_published(*, by: Any, published: bool, note: str = "") -> BoardPublicati
     if current == published:
         raise ValidationError("晾晒榜已经是发布状态。" if published else "晾晒榜当前未发布，无需撤回。")
     with transaction.atomic():
-        row = BoardPublication.objects.create(
-            published=published, note=note, decided_by=by if getattr(by, "is_authenticated", False) else None
-        )
+        row = BoardPublication.objects.create(published=published, note=note, decided_by=account(by))
         audit.record(
             audit.Kind.CREATE,
             actor=by,
@@ -88,7 +87,7 @@ def department_admins() -> list[Any]:
     return list(seen.values())
 
 
-def take_snapshot(*, by: Any = None, today: dt.date) -> int:
+def take_snapshot(*, by: Actor = None, today: dt.date) -> int:
     """Store today's board, one row per department (replacing a snapshot taken earlier the same day). One audit
     event for the run. Returns the number of rows."""
     board = queries_board.board(today=today, with_problems=False)

@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zhixing.core import audit, clock
+from zhixing.core.actors import Actor
 from zhixing.core.checks import retention_error
 from zhixing.core.models import AuditArchive, AuditChainHead, AuditEvent, AuditSecret
 
@@ -114,7 +115,7 @@ def file_sha256(path: Path) -> str:
 # --- Writing ------------------------------------------------------------------------------------------------
 
 
-def archive(*, today: dt.date, before: dt.date | None = None, by: Any = None) -> AuditArchive | None:
+def archive(*, today: dt.date, before: dt.date | None = None, by: Actor = None) -> AuditArchive | None:
     """Move the events written before `before` (default: today minus the retention) to a signed file, then delete
     them in one transaction with the AuditArchive record and the ARCHIVE event. None when there is nothing to
     archive. Refuses (ArchiveRefused) while the chain or an earlier archive does not verify."""
@@ -191,7 +192,7 @@ def _write_file(path: Path, rows: Any, *, before: dt.date) -> dict[str, Any]:
     return summary
 
 
-def _commit(path: Path, summary: dict[str, Any], *, before: dt.date, by: Any) -> AuditArchive:
+def _commit(path: Path, summary: dict[str, Any], *, before: dt.date, by: Actor) -> AuditArchive:
     with transaction.atomic():
         AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         record = AuditArchive.objects.create(

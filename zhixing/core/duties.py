@@ -23,13 +23,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
 from zhixing.core import audit
+from zhixing.core.actors import Actor
 
 SYSTEM_ADMIN = "系统管理员"
 SECURITY_ADMIN = "安全管理员"
@@ -72,7 +73,7 @@ def register_source(source: Callable[[Any], set[str]]) -> None:
         _sources.append(source)
 
 
-def source_duties(user: Any) -> set[str]:
+def source_duties(user: User) -> set[str]:
     """Duties from the registered sources (an organisation-scoped auditor grant)."""
     found: set[str] = set()
     if user.pk is not None:
@@ -81,7 +82,7 @@ def source_duties(user: Any) -> set[str]:
     return found
 
 
-def _direct_duties(user: Any) -> set[str]:
+def _direct_duties(user: User) -> set[str]:
     """Duties that do not come from the three groups: a directly given reveal permission, registered sources."""
     found = source_duties(user)
     if (
@@ -94,14 +95,14 @@ def _direct_duties(user: Any) -> set[str]:
     return found
 
 
-def duties_of(user: Any) -> set[str]:
+def duties_of(user: User) -> set[str]:
     if user is None or user.pk is None:
         return set()
     groups = set(user.groups.filter(name__in=DUTIES).values_list("name", flat=True))
     return groups | _direct_duties(user)
 
 
-def ensure_separate(user: Any, *, adding: Iterable[str], keep_groups: bool = True) -> None:
+def ensure_separate(user: User, *, adding: Iterable[str], keep_groups: bool = True) -> None:
     """Refuse when `user` would hold two of the three roles after gaining `adding`. `keep_groups=False` when
     `adding` replaces the user's groups (a form that sets them all)."""
     current = duties_of(user) if keep_groups else _direct_duties(user)
@@ -110,13 +111,13 @@ def ensure_separate(user: Any, *, adding: Iterable[str], keep_groups: bool = Tru
         raise ValidationError(TWO_DUTIES)
 
 
-def is_security_admin(user: Any) -> bool:
-    return bool(
-        user is not None and user.is_active and (user.is_superuser or SECURITY_ADMIN in duties_of(user))
-    )
+def is_security_admin(user: Actor) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_active and (user.is_superuser or SECURITY_ADMIN in duties_of(user))
 
 
-def assign_duty(user: Any, duty: str, *, by: Any) -> None:
+def assign_duty(user: User, duty: str, *, by: Actor) -> None:
     """The security admin (or a superuser at installation, or a command: by=None) gives `user` one of the three
     roles. All three become staff: system and security admins work in Django admin, the auditor reads the trail
     (/audit/, and the audit events in admin, read-only); being staff is what shows them the 审计记录 menu."""
@@ -132,7 +133,7 @@ def assign_duty(user: Any, duty: str, *, by: Any) -> None:
             user.save(update_fields=["is_staff"])
 
 
-def remove_duty(user: Any, duty: str, *, by: Any) -> None:
+def remove_duty(user: User, duty: str, *, by: Actor) -> None:
     if by is not None and not is_security_admin(by):
         raise PermissionDenied("只有安全管理员可以撤销系统管理员、安全管理员和审计员角色。")
     user.groups.remove(*Group.objects.filter(name=duty))

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from zhixing.core.models import AuditEvent
+from zhixing.core.services import ConflictError
+
+T = TypeVar("T")
 
 
 class StyledForm(forms.Form):
@@ -196,8 +203,47 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError onto the form: a field it names gets the message, anything else is shown
     above the form."""
     pairs = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
-    for field, messages in pairs:
-        form.add_error(field if field in form.fields else None, messages)
+    for field, texts in pairs:
+        form.add_error(field if field in form.fields else None, texts)
+
+
+def submit(
+    request: HttpRequest,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], T],
+    *,
+    success: str | Callable[[T], str],
+    redirect_to: str | Callable[[T], str],
+    on_conflict: Callable[[ConflictError], HttpResponse | None] | None = None,
+) -> HttpResponse | None:
+    """The write path of a page, written once: on a POST whose form is valid, call `action(form.cleaned_data)` (a
+    service call); its ValidationError goes onto the form (apply_errors); on success, `success` as a message and a
+    redirect to `redirect_to` (a URL or a URL name; either may be a function of what the action returned).
+
+    Returns the redirect, or None: then the caller renders the form, with `form_status(request)` (422 after a
+    refused POST). A ConflictError goes to `on_conflict` when given (a 409 page with the current row, say; None
+    from it falls back to showing the error on the form), else onto the form like any other refusal.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except ConflictError as exc:
+        response = on_conflict(exc) if on_conflict is not None else None
+        if response is not None:
+            return response
+        apply_errors(form, exc)
+        return None
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def form_status(request: HttpRequest) -> int:
+    """The status of a form page that is shown again: 422 after a POST (invalid or refused), else 200."""
+    return 422 if request.method == "POST" else 200
 
 
 class RevealForm(StyledForm):

@@ -14,6 +14,7 @@ from typing import IO, Any
 from django.db import transaction
 
 from zhixing.core import audit, calendar, services
+from zhixing.core.actors import Actor
 from zhixing.core.models import Holiday
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids
@@ -57,7 +58,7 @@ HOLIDAY_COLUMNS = [
 _FIELDS = ["date", "name", "is_workday"]
 
 
-def may_edit_holidays(user: Any) -> bool:
+def may_edit_holidays(user: Actor) -> bool:
     """Whole-system administrators: superusers and those whose change scope includes a root of the tree."""
     scope = scope_for(user, Action.CHANGE)
     return scope.everything or any(len(path_ids(prefix)) == 1 for prefix in scope.prefixes)
@@ -72,7 +73,7 @@ def full_years(days_off: Iterable[dt.date]) -> list[int]:
     return [y for y in years if all(d in off for d in calendar.statutory_holidays(y) if d.weekday() < 5)]
 
 
-def import_holidays(file: IO[bytes] | str | Any, *, by: Any, dry_run: bool = False) -> ImportReport:
+def import_holidays(file: IO[bytes] | str | Any, *, by: Actor, dry_run: bool = False) -> ImportReport:
     report = ImportReport(kind="holidays", dry_run=dry_run)
     rows, errors = read_sheet(file, HOLIDAY_COLUMNS)
     report.total = len(rows)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, Scope, scope_for
 
 
@@ -68,7 +69,7 @@ def items_for(user: Any, current_path: str) -> list[dict[str, Any]]:
     return out
 
 
-def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
+def menu_for(user: Actor, current_path: str) -> list[dict[str, Any]]:
     """The bar: single entries, and one drop-down per section (a section with one visible entry stands alone)."""
     menu: list[dict[str, Any]] = []
     by_section: dict[str, dict[str, Any]] = {}

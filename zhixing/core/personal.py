@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from zhixing.core.actors import Actor
 from zhixing.core.models import AuditEvent, AuditSecret
 
 REVEAL_PERMISSION = "core.reveal_audit_value"
@@ -84,7 +85,7 @@ def revealable_fields(event: AuditEvent) -> list[str]:
     return list(AuditSecret.objects.filter(event=event).order_by("field").values_list("field", flat=True))
 
 
-def reveal_audit_value(event: AuditEvent, field: str, *, by: Any, reason: str) -> Any:
+def reveal_audit_value(event: AuditEvent, field: str, *, by: Actor, reason: str) -> Any:
     """The raw value of `field` in `event` ([before, after] for a change). Only for a security admin, only with a
     reason; the reveal is audited in the same transaction."""
     from zhixing.core import audit
@@ -113,7 +114,7 @@ def reveal_audit_value(event: AuditEvent, field: str, *, by: Any, reason: str) -
 # --- Reads and exports of personal data -------------------------------------------------------------
 
 
-def scope_label(user: Any) -> tuple[str, str]:
+def scope_label(user: Actor) -> tuple[str, str]:
     """(description of what `user` may view, the org path to file the event under: the one subtree, or "")."""
     from zhixing.core.scoping import Action, scope_for
 
@@ -129,7 +130,7 @@ def scope_label(user: Any) -> tuple[str, str]:
 def record_access(
     action: str,
     *,
-    by: Any,
+    by: Actor,
     what: str,
     rows: int,
     unmasked: int | None = None,

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.password_validation import UserAttributeSimilarityValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -45,7 +46,7 @@ _self_service: contextvars.ContextVar[Any] = contextvars.ContextVar("zx_password
 
 
 @contextmanager
-def self_service(user: Any) -> Iterator[None]:
+def self_service(user: User | AnonymousUser) -> Iterator[None]:
     """The owner is changing their own password (the password page): no forced change afterwards."""
     token = _self_service.set(user.pk)
     try:
@@ -71,7 +72,7 @@ class CharacterClassesValidator:
         self.min_length = min_length
         self.min_classes = min_classes
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         present = [name for name, pattern in CLASSES if pattern.search(password)]
         if len(password) < self.min_length or len(present) < self.min_classes:
             missing = "、".join(name for name, pattern in CLASSES if not pattern.search(password))
@@ -90,7 +91,7 @@ class CharacterClassesValidator:
 class SimilarityValidator(UserAttributeSimilarityValidator):
     """Django's check (similar to username, name, e-mail), plus: the password may not contain the username."""
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         username = (getattr(user, "username", "") or "").lower()
         if len(username) >= 3 and username in password.lower():
             raise ValidationError(
@@ -108,7 +109,7 @@ class SimilarityValidator(UserAttributeSimilarityValidator):
 class PasswordHistoryValidator:
     """Not one of the last ZHIXING_PASSWORD_HISTORY passwords; and the hook that runs whenever a password is saved."""
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         count = settings.ZHIXING_PASSWORD_HISTORY
         if user is None or user.pk is None or count <= 0:
             return
@@ -121,7 +122,7 @@ class PasswordHistoryValidator:
     def get_help_text(self) -> str:
         return f"不能与最近 {settings.ZHIXING_PASSWORD_HISTORY} 次使用过的密码相同。"
 
-    def password_changed(self, password: str, user: Any = None) -> None:
+    def password_changed(self, password: str, user: User | None = None) -> None:
         if user is not None and user.pk is not None:
             password_saved(user)
 
@@ -129,7 +130,7 @@ class PasswordHistoryValidator:
 # --- What saving a password does --------------------------------------------------------------------
 
 
-def password_saved(user: Any, *, new_account: bool = False) -> None:
+def password_saved(user: User, *, new_account: bool = False) -> None:
     """Keep the hash (the newest row's time starts the expiry), flag a forced change unless the owner set it on the
     password page, revoke the account's API tokens; one audit event (a new account's creation is audited by the
     service that creates it)."""
@@ -160,7 +161,7 @@ def password_saved(user: Any, *, new_account: bool = False) -> None:
         )
 
 
-def password_state(user: Any, now: dt.datetime) -> str:
+def password_state(user: User, now: dt.datetime) -> str:
     """ "" when the account may work; MUST_CHANGE (set by an admin) or EXPIRED (older than the maximum age)."""
     if AccountSecurity.objects.filter(user_id=user.pk, must_change_password=True).exists():
         return MUST_CHANGE
@@ -177,7 +178,7 @@ def password_state(user: Any, now: dt.datetime) -> str:
     return ""
 
 
-def start_session(request: Any, user: Any, now: dt.datetime) -> None:
+def start_session(request: Any, user: User, now: dt.datetime) -> None:
     """At log-in: stamp the session's start and last activity, and note whether the password must be changed."""
     session = getattr(request, "session", None)
     if session is None:

@@ -11,8 +11,10 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import F
 
 from zhixing.core import audit
+from zhixing.core.actors import Actor
 from zhixing.core.models import ApiToken, Holiday, HolidayYear, Notification
 
 M = TypeVar("M", bound=models.Model)
@@ -26,12 +28,29 @@ class ConflictError(ValidationError):
         self.current = current
 
 
+def bump_version(obj: M, *, expected: int | None = None, **values: Any) -> M:
+    """Write `values` and `version = version + 1` in one UPDATE, only if the row still has the version the caller
+    read (`expected`, by default `obj.version`): the one way a version is bumped outside `update()` below.
+
+    Zero rows updated means someone saved the row since it was read: ConflictError carrying the current row.
+    `obj` gets the values and the new version; no extra query on success.
+    """
+    model = type(obj)
+    seen = obj.version if expected is None else expected  # type: ignore[attr-defined]
+    if not model._default_manager.filter(pk=obj.pk, version=seen).update(version=F("version") + 1, **values):
+        raise ConflictError(model._default_manager.get(pk=obj.pk))
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.version = seen + 1  # type: ignore[attr-defined]
+    return obj
+
+
 def editable_fields(obj: models.Model, exclude: Iterable[str] = ()) -> list[str]:
     skip = {"id", "version", *exclude}
     return [f.name for f in obj._meta.concrete_fields if f.name not in skip and getattr(f, "audited", True)]
 
 
-def create(model: type[M], *, by: Any, audit_fields: Iterable[str] | None = None, **values: Any) -> M:
+def create(model: type[M], *, by: Actor, audit_fields: Iterable[str] | None = None, **values: Any) -> M:
     with transaction.atomic():
         obj = model(**values)
         obj.full_clean()
@@ -43,7 +62,7 @@ def create(model: type[M], *, by: Any, audit_fields: Iterable[str] | None = None
     return obj
 
 
-def update(obj: M, *, by: Any, expected_version: int | None = None, **values: Any) -> M:
+def update(obj: M, *, by: Actor, expected_version: int | None = None, **values: Any) -> M:
     """Change fields of `obj`. Where the model has a `version` field and `expected_version` is given, a save
     over someone else's newer save raises ConflictError carrying the current row."""
     with transaction.atomic():
@@ -69,7 +88,7 @@ def update(obj: M, *, by: Any, expected_version: int | None = None, **values: An
     return obj
 
 
-def delete(obj: models.Model, *, by: Any) -> None:
+def delete(obj: models.Model, *, by: Actor) -> None:
     with transaction.atomic():
         fields = editable_fields(obj)
         ev = audit.Event(
@@ -82,7 +101,7 @@ def delete(obj: models.Model, *, by: Any) -> None:
 # --- Notifications --------------------------------------------------------------------------------
 
 
-def notify(recipient: Any, text: str, link: str = "", *, by: Any = None) -> Notification:
+def notify(recipient: Any, text: str, link: str = "", *, by: Actor = None) -> Notification:
     with transaction.atomic():
         note = Notification.objects.create(recipient=recipient, text=text[:500], link=link)
         audit.record(audit.Kind.NOTIFY, actor=by, obj=note, object_repr=f"→{recipient}: {text[:150]}")
@@ -109,18 +128,18 @@ def mark_notifications_read(user: Any, ids: Iterable[int] | None = None) -> int:
 # --- Working-day calendar -------------------------------------------------------------------------
 
 
-def save_holiday(*, by: Any, date: Any, name: str, is_workday: bool) -> Holiday:
+def save_holiday(*, by: Actor, date: Any, name: str, is_workday: bool) -> Holiday:
     existing = Holiday.objects.filter(date=date).first()
     if existing is None:
         return create(Holiday, by=by, date=date, name=name, is_workday=is_workday)
     return update(existing, by=by, name=name, is_workday=is_workday)
 
 
-def delete_holiday(holiday: Holiday, *, by: Any) -> None:
+def delete_holiday(holiday: Holiday, *, by: Actor) -> None:
     delete(holiday, by=by)
 
 
-def set_holiday_year(year: int, *, by: Any, published: bool) -> HolidayYear:
+def set_holiday_year(year: int, *, by: Actor, published: bool) -> HolidayYear:
     """Mark `year`'s holiday table complete (已发布: the calendar uses it exactly as entered) or not (估算: the
     statutory rule, with the rows entered so far on top). Audited; the calendar forgets the year."""
     status = HolidayYear.Status.PUBLISHED if published else HolidayYear.Status.ESTIMATED
@@ -135,7 +154,7 @@ def set_holiday_year(year: int, *, by: Any, published: bool) -> HolidayYear:
 # --- API tokens -----------------------------------------------------------------------------------
 
 
-def create_api_token(user: Any, *, by: Any, name: str = "") -> tuple[ApiToken, str]:
+def create_api_token(user: Any, *, by: Actor, name: str = "") -> tuple[ApiToken, str]:
     """Returns the token row and the secret, which is shown once and never stored."""
     import hashlib
     import secrets
@@ -155,5 +174,5 @@ def create_api_token(user: Any, *, by: Any, name: str = "") -> tuple[ApiToken, s
     return token, secret
 
 
-def revoke_api_token(token: ApiToken, *, by: Any) -> None:
+def revoke_api_token(token: ApiToken, *, by: Actor) -> None:
     update(token, by=by, revoked=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -17,14 +18,14 @@ def client_ip(request: Any) -> str | None:
 
 
 @receiver(user_logged_in, dispatch_uid="audit-login")
-def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def on_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     # Part of the log-in entry point: the session's clock starts here (idle timeout, forced password change).
     security.start_session(request, user, clock.now())
     audit.record(audit.Kind.LOGIN, actor=user, obj=user, ip=client_ip(request), object_type="auth.user")
 
 
 @receiver(user_logged_out, dispatch_uid="audit-logout")
-def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def on_logout(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     if user is not None:
         audit.record(audit.Kind.LOGOUT, actor=user, obj=user, ip=client_ip(request), object_type="auth.user")
 

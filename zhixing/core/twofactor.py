@@ -20,6 +20,7 @@ import segno
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +37,7 @@ DEVICE_NAME = "验证器"
 OPEN = ("otp_setup", "otp_verify", "logout")
 
 
-def required_for(user: Any) -> bool:
+def required_for(user: User) -> bool:
     """Whether `user` must use a second factor: the setting is on and the user holds an admin role."""
     if not settings.ZHIXING_ADMIN_2FA or not getattr(user, "is_authenticated", False):
         return False
@@ -47,7 +48,7 @@ def required_for(user: Any) -> bool:
     return bool(committee_admins().filter(pk=user.pk).exists())
 
 
-def confirmed_device(user: Any) -> TOTPDevice | None:
+def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 

@@ -150,15 +150,6 @@ def choice_parser(choices: Iterable[tuple[str, str]], *, what: str) -> Parser:
     return parse
 
 
-def parse_bool(value: Any) -> bool:
-    raw = text(value)
-    if raw in {"是", "Y", "y", "1", "TRUE", "True", "true", "√"}:
-        return True
-    if raw in {"", "否", "N", "n", "0", "FALSE", "False", "false", "×"}:
-        return False
-    raise ValueError(f"“{raw}”应填“是”或“否”。")
-
-
 # --- Reading --------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from zhixing.core import calendar
+from zhixing.core.actors import Actor
 from zhixing.core.api import ERROR_RESPONSES, Paging, api_user, paginate
 from zhixing.directives import queries
 from zhixing.directives.choices import DirectiveKind, StudyStatus
@@ -117,7 +118,7 @@ def directive_out(d: Directive) -> dict[str, Any]:
     }
 
 
-def _get(user: Any, pk: int) -> Directive:
+def _get(user: Actor, pk: int) -> Directive:
     directive = Directive.objects.visible_to(user).select_related("issuer").filter(pk=pk).first()
     if directive is None:
         raise Http404("没有找到该记录，或您无权查看。")

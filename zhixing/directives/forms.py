@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 
+from zhixing.core.actors import Actor
 from zhixing.core.forms import StyledForm
 from zhixing.core.scoping import Action
 from zhixing.directives.choices import MAX_TEXT_LENGTH, DirectiveKind, StudyStatus
@@ -55,7 +56,7 @@ class DirectiveForm(StyledForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, by: Any, directive: Directive | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, by: Actor, directive: Directive | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["fields_"].widget.attrs.pop("class", None)
         issuer = self.fields["issuer"]

@@ -5,13 +5,12 @@ The link to study lives here, not in the study app: study never needs to know ab
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
 from zhixing.core.tree import path_ids
 from zhixing.directives.choices import DEFAULT_FIRST_STUDY_WORKING_DAYS, DirectiveKind, ModuleEntryStatus
@@ -34,7 +33,7 @@ class Field(models.Model):
 
 
 class DirectiveQuerySet(ScopedQuerySet["Directive"]):
-    def visible_to(self, user: Any) -> DirectiveQuerySet:
+    def visible_to(self, user: Actor) -> DirectiveQuerySet:
         """Directives whose study scope meets the user's view scope, or whose issuer the user may change.
 
         One query: a scope root meets a view prefix when it lies inside the prefix's subtree or is one of the

@@ -10,11 +10,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from zhixing.core import calendar
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives.choices import (
@@ -57,7 +57,7 @@ class WorkdayIndex:
 # --- Who must study ---------------------------------------------------------------------------------
 
 
-def study_orgs(directive: Directive, root_paths: list[str], user: Any = None) -> QuerySet[Organization]:
+def study_orgs(directive: Directive, root_paths: list[str], user: Actor = None) -> QuerySet[Organization]:
     """The organisations that must study `directive` (kinds in STUDY_ORG_KINDS, active), limited to what
     `user` may see unless the user may change the directive's issuer."""
     qs = Organization.objects.filter(kind__in=STUDY_ORG_KINDS, is_active=True)
@@ -144,7 +144,7 @@ SORTS = {
 def board(
     directive: Directive,
     *,
-    user: Any = None,
+    user: Actor = None,
     today: dt.date,
     dept: int | None = None,
     status: str | None = None,
@@ -256,7 +256,7 @@ def to_study(org: Organization, *, today: dt.date, limit: int = 50) -> list[ToSt
     return out
 
 
-def primary_org(user: Any) -> Organization | None:
+def primary_org(user: Actor) -> Organization | None:
     """The organisation a user's to-study list is about: the shallowest organisation of their grants that must
     study (a committee admin, whose grant is on the root, has none). One query: the grants are cached per request."""
     from zhixing.orgs.scope import user_grants
@@ -307,7 +307,7 @@ class OrgRate:
 
 
 def first_topic(
-    user: Any, year: int, *, kinds: Iterable[str] = DECISION_MEETING_KINDS
+    user: Actor, year: int, *, kinds: Iterable[str] = DECISION_MEETING_KINDS
 ) -> tuple[list[OrgRate], list[Meeting]]:
     """Decision-making meetings of `year` in the user's view scope. A meeting is flagged when its first agenda
     item is not a study item linked to a directive issued after the previous such meeting of the same
@@ -379,7 +379,7 @@ class LeaderRow:
         return round(100 * self.led_first / self.studied, 1) if self.studied else None
 
 
-def leaders(user: Any, year: int, *, today: dt.date) -> list[LeaderRow]:
+def leaders(user: Actor, year: int, *, today: dt.date) -> list[LeaderRow]:
     """Each organisation's 一把手 (current holder of its 书记 post) in the user's view scope: 专题党课/辅导讲学
     given in `year`, and how many first studies of the year's directives they attended. Three queries."""
     lectures = (

@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from zhixing.core import audit, calendar
 from zhixing.core import services as core
+from zhixing.core.actors import Actor, account
 from zhixing.core.scoping import Action, scope_for
 from zhixing.directives.choices import MAX_TEXT_LENGTH, DirectiveKind
 from zhixing.directives.models import AgendaStudy, Directive, Field, Urging
@@ -26,7 +27,7 @@ from zhixing.study.models import Activity, AgendaItem
 NOT_COMMITTEE = "只有机关工委可以登记和修改重要讲话、指示批示；登记单位须为您管理的机关工委。"
 
 
-def ensure_can_issue(by: Any, issuer: Organization | None) -> None:
+def ensure_can_issue(by: Actor, issuer: Organization | None) -> None:
     """Only the committee registers directives: the issuer is a 机关工委 within the actor's change scope."""
     if issuer is None or issuer.kind != OrgKind.COMMITTEE:
         raise ValidationError({"issuer": NOT_COMMITTEE})
@@ -34,7 +35,7 @@ def ensure_can_issue(by: Any, issuer: Organization | None) -> None:
         raise ValidationError({"issuer": NOT_COMMITTEE})
 
 
-def can_issue(by: Any, directive: Directive) -> bool:
+def can_issue(by: Actor, directive: Directive) -> bool:
     try:
         ensure_can_issue(by, directive.issuer)
     except ValidationError:
@@ -85,7 +86,7 @@ def _check(
 
 def register_directive(
     *,
-    by: Any,
+    by: Actor,
     issuer: Organization,
     title: str,
     kind: str,
@@ -132,7 +133,7 @@ def register_directive(
             scope_all=scope_all,
             deadline_working_days=n,
             deadline=due,
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+            created_by=account(by),
         )
         directive.fields.set(field_list)
         directive.scope_roots.set(roots)
@@ -160,7 +161,7 @@ def _queue_suggestions(directive: Directive) -> None:
 def update_directive(
     directive: Directive,
     *,
-    by: Any,
+    by: Actor,
     expected_version: int | None,
     fields: Iterable[Field] | None = None,
     scope_roots: Iterable[Organization] | None = None,
@@ -218,9 +219,8 @@ def update_directive(
                 directive.fields.set(field_list)
                 changes["fields"] = [before_fields, after_fields]
         if changes:
-            if directive.version == current.version:
-                Directive.objects.filter(pk=directive.pk).update(version=current.version + 1)
-                directive.version = current.version + 1
+            if directive.version == current.version:  # the fields did not change: the links did
+                core.bump_version(directive)
             audit.record(audit.Kind.UPDATE, actor=by, obj=directive, changes=changes)
     return directive
 
@@ -228,7 +228,7 @@ def update_directive(
 # --- Linking an agenda item to the directive it studied -------------------------------------------
 
 
-def link_agenda_item(*, by: Any, agenda_item: AgendaItem, directive: Directive) -> AgendaStudy:
+def link_agenda_item(*, by: Actor, agenda_item: AgendaItem, directive: Directive) -> AgendaStudy:
     """Record that `agenda_item` studied `directive`: this is what counts as "studied" on the board."""
     activity = agenda_item.activity
     org = activity.organization
@@ -255,7 +255,7 @@ def link_agenda_item(*, by: Any, agenda_item: AgendaItem, directive: Directive) 
     return core.create(AgendaStudy, by=by, agenda_item=agenda_item, directive=directive)
 
 
-def unlink_agenda_item(link: AgendaStudy, *, by: Any) -> None:
+def unlink_agenda_item(link: AgendaStudy, *, by: Actor) -> None:
     org = link.agenda_item.activity.organization
     if by is not None and not scope_for(by, Action.CHANGE).covers(org.path):
         raise ValidationError("该活动不在您的管理范围内，不能取消关联。")
@@ -286,7 +286,7 @@ def check_activity_change(activity: Activity, values: dict[str, Any]) -> None:
         )
 
 
-def unlink_cancelled_activity(activity: Activity, by: Any) -> None:
+def unlink_cancelled_activity(activity: Activity, by: Actor) -> None:
     """A cancelled activity studied nothing: its links to directives go (each deletion audited), inside the
     cancellation's transaction, so the 第一时间 board, 第一议题 and every figure read from the links agree."""
     for link in AgendaStudy.objects.filter(agenda_item__activity=activity).order_by("id"):
@@ -347,7 +347,7 @@ def urge_text(org: Organization, directive: Directive, *, today: dt.date, automa
 
 def urge(
     *,
-    by: Any,
+    by: Actor,
     directive: Directive,
     organizations: Sequence[Organization],
     note: str = "",
@@ -375,7 +375,7 @@ def urge(
             Urging(
                 directive=directive,
                 organization=o,
-                sent_by=by if getattr(by, "is_authenticated", False) else None,
+                sent_by=account(by),
                 automatic=automatic,
                 note=note,
             )

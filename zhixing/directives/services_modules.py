@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from zhixing.core import audit, clock
 from zhixing.core import services as core_services
+from zhixing.core.actors import Actor, account
 from zhixing.core.scoping import Action, scope_for
 from zhixing.directives import suggest
 from zhixing.directives.choices import ModuleEntryStatus
@@ -34,7 +35,7 @@ def _invalidate_on_commit() -> None:
 # --- Modules ---------------------------------------------------------------------------------------
 
 
-def get_or_create_module(organization: Organization, *, by: Any) -> LearningModule:
+def get_or_create_module(organization: Organization, *, by: Actor) -> LearningModule:
     """The department's learning module, created (audited) the first time it is asked for."""
     if organization.kind != OrgKind.DEPT_GROUP:
         raise ValidationError(f"“{organization.name}”不是部门党组（党委），只有部门才设学习模块。")
@@ -69,7 +70,7 @@ def normalise_keywords(raw: str) -> str:
 
 
 def update_module(
-    module: LearningModule, *, by: Any, fields: Iterable[Field], keywords: str
+    module: LearningModule, *, by: Actor, fields: Iterable[Field], keywords: str
 ) -> LearningModule:
     """Set the module's 领域 and 补充关键词."""
     keywords = normalise_keywords(keywords)
@@ -95,7 +96,9 @@ def update_module(
 # --- Entries ---------------------------------------------------------------------------------------
 
 
-def _decide(entry: ModuleEntry, *, by: Any, status: str, extra: dict[str, Any] | None = None) -> ModuleEntry:
+def _decide(
+    entry: ModuleEntry, *, by: Actor, status: str, extra: dict[str, Any] | None = None
+) -> ModuleEntry:
     with transaction.atomic():
         current = (
             ModuleEntry.objects.select_for_update()
@@ -106,7 +109,7 @@ def _decide(entry: ModuleEntry, *, by: Any, status: str, extra: dict[str, Any] |
             return current
         changes: dict[str, Any] = {"status": [current.status, status], **(extra or {})}
         current.status = status
-        current.decided_by = by if getattr(by, "is_authenticated", False) else None
+        current.decided_by = account(by)
         current.decided_at = clock.stamp()
         current.save(update_fields=["status", "decided_by", "decided_at"])
         audit.record(audit.Kind.UPDATE, actor=by, obj=current, changes=changes)
@@ -115,12 +118,12 @@ def _decide(entry: ModuleEntry, *, by: Any, status: str, extra: dict[str, Any] |
     return entry
 
 
-def confirm_entry(entry: ModuleEntry, *, by: Any) -> ModuleEntry:
+def confirm_entry(entry: ModuleEntry, *, by: Actor) -> ModuleEntry:
     """The department takes the directive into its module (from a suggestion, or back after a rejection)."""
     return _decide(entry, by=by, status=ModuleEntryStatus.CONFIRMED)
 
 
-def reject_entry(entry: ModuleEntry, *, by: Any, reason: str = "") -> ModuleEntry:
+def reject_entry(entry: ModuleEntry, *, by: Actor, reason: str = "") -> ModuleEntry:
     """Not the department's field: the directive leaves the module and is never suggested to it again. The
     reason, if given, is kept in the audit trail."""
     reason = (reason or "").strip()
@@ -133,7 +136,7 @@ def reject_entry(entry: ModuleEntry, *, by: Any, reason: str = "") -> ModuleEntr
     )
 
 
-def add_directive(module: LearningModule, directive: Directive, *, by: Any) -> ModuleEntry:
+def add_directive(module: LearningModule, directive: Directive, *, by: Actor) -> ModuleEntry:
     """Take a directive into the module by hand: a new confirmed entry, or an existing one confirmed."""
     existing = ModuleEntry.objects.filter(module=module, directive=directive).first()
     if existing is not None:
@@ -143,7 +146,7 @@ def add_directive(module: LearningModule, directive: Directive, *, by: Any) -> M
             module=module,
             directive=directive,
             status=ModuleEntryStatus.CONFIRMED,
-            decided_by=by if getattr(by, "is_authenticated", False) else None,
+            decided_by=account(by),
             decided_at=clock.stamp(),
         )
         audit.record(
@@ -165,7 +168,7 @@ def add_directive(module: LearningModule, directive: Directive, *, by: Any) -> M
 MAX_FIELD_NAME = 40
 
 
-def is_committee(user: Any) -> bool:
+def is_committee(user: Actor) -> bool:
     """Whether `user` changes things for the whole system: their change scope covers a root 机关工委."""
     if user is None:
         return True  # the system itself
@@ -178,7 +181,7 @@ def is_committee(user: Any) -> bool:
     return any(scope.covers(p) for p in roots)
 
 
-def _ensure_committee(by: Any) -> None:
+def _ensure_committee(by: Actor) -> None:
     if not is_committee(by):
         raise ValidationError("只有机关工委可以管理领域标签。")
 
@@ -197,7 +200,7 @@ def _clean_field_name(name: str, *, exclude_pk: int | None = None) -> str:
     return name
 
 
-def create_field(*, by: Any, name: str, sort_order: int = 0) -> Field:
+def create_field(*, by: Actor, name: str, sort_order: int = 0) -> Field:
     _ensure_committee(by)
     name = _clean_field_name(name)
     field = core_services.create(Field, by=by, name=name, sort_order=sort_order)
@@ -205,7 +208,7 @@ def create_field(*, by: Any, name: str, sort_order: int = 0) -> Field:
     return field
 
 
-def update_field(field: Field, *, by: Any, name: str, sort_order: int | None = None) -> Field:
+def update_field(field: Field, *, by: Actor, name: str, sort_order: int | None = None) -> Field:
     """Rename (or re-order) a 领域 tag; directives and modules keep it."""
     _ensure_committee(by)
     values: dict[str, Any] = {"name": _clean_field_name(name, exclude_pk=field.pk)}

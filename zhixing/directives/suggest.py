@@ -44,6 +44,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 
 from zhixing.core import audit
+from zhixing.core.actors import Actor
 from zhixing.directives.choices import ModuleEntryStatus
 from zhixing.directives.models import Directive, Field, LearningModule, ModuleEntry
 from zhixing.orgs.choices import OrgKind
@@ -395,7 +396,7 @@ def suggest(
 def refresh_suggestions(
     directive: Directive,
     *,
-    by: Any = None,
+    by: Actor = None,
     limit: int = DEFAULT_LIMIT,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> list[ModuleEntry]:

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import clock, xlsx
-from zhixing.core.forms import apply_errors
+from zhixing.core.actors import Actor
+from zhixing.core.forms import form_status, submit
 from zhixing.core.scoping import Action, scope_for
-from zhixing.core.services import ConflictError
 from zhixing.directives import queries, services
 from zhixing.directives.choices import STUDY_ORG_KINDS, StudyStatus
 from zhixing.directives.forms import BoardFilterForm, DirectiveFilterForm, DirectiveForm, UrgeForm
@@ -28,21 +28,21 @@ from zhixing.orgs.models import Organization
 from zhixing.study.models import Activity, AgendaItem
 
 
-def _visible(user: Any, pk: int) -> Directive:
+def _visible(user: Actor, pk: int) -> Directive:
     directive = Directive.objects.visible_to(user).select_related("issuer").filter(pk=pk).first()
     if directive is None:
         raise Http404("没有找到该讲话或指示，或您无权查看。")
     return directive
 
 
-def _changeable(user: Any, pk: int) -> Directive:
+def _changeable(user: Actor, pk: int) -> Directive:
     directive = Directive.objects.for_user(user, Action.CHANGE).select_related("issuer").filter(pk=pk).first()
     if directive is None or not services.can_issue(user, directive):
         raise Http404("没有找到该讲话或指示，或您无权修改。")
     return directive
 
 
-def _can_register(user: Any) -> bool:
+def _can_register(user: Actor) -> bool:
     scope = scope_for(user, Action.CHANGE)
     if scope.nothing:
         return False
@@ -102,18 +102,16 @@ def directive_create(request: HttpRequest) -> HttpResponse:
     if not _can_register(request.user):
         raise Http404("没有找到该页面。")
     form = DirectiveForm(request.POST or None, by=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            directive = services.register_directive(by=request.user, **form.values())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, f"已登记“{directive.title}”，截止 {directive.deadline:%Y-%m-%d} 前须完成首次学习。"
-            )
-            return redirect(directive.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(request, "directives/directive_form.html", {"form": form}, status=status)
+    done = submit(
+        request,
+        form,
+        lambda data: services.register_directive(by=request.user, **form.values()),
+        success=lambda d: f"已登记“{d.title}”，截止 {d.deadline:%Y-%m-%d} 前须完成首次学习。",
+        redirect_to=lambda d: d.get_absolute_url(),
+    )
+    return done or render(
+        request, "directives/directive_form.html", {"form": form}, status=form_status(request)
+    )
 
 
 @login_required
@@ -134,20 +132,16 @@ def directive_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = DirectiveForm(initial=initial, by=request.user, directive=directive)
         return render(request, "directives/directive_form.html", {"form": form, "directive": directive})
     form = DirectiveForm(request.POST, by=request.user, directive=directive)
-    if form.is_valid():
-        values = form.values()
-        try:
-            services.update_directive(
-                directive, by=request.user, expected_version=form.cleaned_data.get("version"), **values
-            )
-        except ConflictError as exc:
-            form.add_error(None, exc.messages[0])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect(directive.get_absolute_url())
-    return render(
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_directive(
+            directive, by=request.user, expected_version=data.get("version"), **form.values()
+        ),
+        success="已保存。",
+        redirect_to=directive.get_absolute_url(),
+    )
+    return done or render(
         request, "directives/directive_form.html", {"form": form, "directive": directive}, status=422
     )
 

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids, subtree_q
@@ -35,11 +36,11 @@ SEARCH_LIMIT = 20
 NOT_FOUND = "没有找到该页面。"
 
 
-def _departments(user: Any, action: Action = Action.VIEW) -> QuerySet[Organization]:
+def _departments(user: Actor, action: Action = Action.VIEW) -> QuerySet[Organization]:
     return Organization.objects.for_user(user, action).filter(kind=OrgKind.DEPT_GROUP, is_active=True)
 
 
-def _can_change(user: Any, module: LearningModule) -> bool:
+def _can_change(user: Actor, module: LearningModule) -> bool:
     return scope_for(user, Action.CHANGE).covers(module.organization.path)
 
 
@@ -258,7 +259,7 @@ def entry_reject(request: HttpRequest, pk: int) -> HttpResponse:
 # --- 领域 tags (the committee) -----------------------------------------------------------------------
 
 
-def _require_committee(user: Any) -> None:
+def _require_committee(user: Actor) -> None:
     if not services.is_committee(user):
         raise Http404(NOT_FOUND)
 

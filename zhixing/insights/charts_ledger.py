@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
+from zhixing.core.actors import Actor
 from zhixing.core.tree import subtree_q
 from zhixing.insights.charts import (
     BOOTSTRAP,
@@ -22,7 +22,7 @@ STATUS_ORDER = list(TaskStatus)
 STATUS_COLORS = [BOOTSTRAP[STATUS_COLOURS[s]] for s in STATUS_ORDER]
 
 
-def task_statuses(root: Organization, user: Any, today: dt.date) -> list[tuple[str, TaskStatus]]:
+def task_statuses(root: Organization, user: Actor, today: dt.date) -> list[tuple[str, TaskStatus]]:
     """(lead organisation path, status as of today) of the tasks led in `root`'s subtree that `user` may see.
     One query; the status is derived again for today as the ledger pages do (ledger/status.py)."""
     qs = Task.objects.visible_to(user) if user is not None else Task.objects.all()
@@ -55,7 +55,7 @@ BOARD_COLUMNS = [
 ]
 
 
-def ledger_by_dept(root: Organization, user: Any, today: dt.date) -> Chart:
+def ledger_by_dept(root: Organization, user: Actor, today: dt.date) -> Chart:
     """The 晾晒 board's figures for the departments under `root`, in its ranking: one SQL aggregate over every
     task with the status derived for today (board/queries.py), so the chart and the board never disagree
     and 20,000 tasks cost what a hundred do. The committee dashboard is for those who see the whole tree, as the
@@ -79,7 +79,7 @@ def ledger_by_dept(root: Organization, user: Any, today: dt.date) -> Chart:
     )
 
 
-def ledger_status(root: Organization, user: Any, today: dt.date) -> Chart:
+def ledger_status(root: Organization, user: Actor, today: dt.date) -> Chart:
     counts: dict[TaskStatus, int] = defaultdict(int)
     for _path, status in task_statuses(root, user, today):
         counts[status] += 1
@@ -99,7 +99,7 @@ def ledger_status(root: Organization, user: Any, today: dt.date) -> Chart:
 # --- Trends by month -------------------------------------------------------------------------------
 
 
-def person_tasks(person: Person, today: dt.date, user: Any = None) -> Chart:
+def person_tasks(person: Person, today: dt.date, user: Actor = None) -> Chart:
     """Tasks the person is responsible for that `user` may see (all for None), by status as of today. One query."""
     tasks = Task.objects.visible_to(user) if user is not None else Task.objects.all()
     qs = (

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from zhixing.core.actors import Actor
 from zhixing.insights.charts import (
     Chart,
 )
@@ -18,7 +17,7 @@ PROVISIONAL_NOTE = (
 )
 
 
-def score_ranking(year: int, level: str, user: Any, under: Organization | None = None) -> Chart:
+def score_ranking(year: int, level: str, user: Actor, under: Organization | None = None) -> Chart:
     """The departments' (level "dept") or branches' (level "branch", those under `under`) assessment scores for
     `year`, highest first, from the year's latest finalised round (else the latest computed one), as far as the
     viewer may see them (assessment.queries.ranking). Two queries."""

@@ -26,6 +26,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from zhixing.core import xlsx
+from zhixing.core.actors import Actor
 from zhixing.core.periods import PeriodKind, period_of
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives.queries import first_topic
@@ -147,7 +148,7 @@ def departments(root: Organization) -> list[Organization]:
     )
 
 
-def gather(root: Organization, year: int, *, user: Any, today: dt.date) -> list[DeptFigures]:
+def gather(root: Organization, year: int, *, user: Actor, today: dt.date) -> list[DeptFigures]:
     """The figures of every department under `root` (or of `root`, a department) for `year`. `root` is fetched
     through the scoping mechanism by the caller; the ledger part shows only the tasks `user` may see."""
     depts = departments(root)

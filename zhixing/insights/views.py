@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from zhixing.core import audit, clock, personal, xlsx
+from zhixing.core.actors import Actor
 from zhixing.core.nav import covers_a_root
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids, subtree_q
@@ -53,7 +54,7 @@ def attachment(filename: str, fallback: str) -> str:
 # --- Subjects, through the scoping mechanism -----------------------------------------------------------
 
 
-def committee_root(user: Any) -> Organization:
+def committee_root(user: Actor) -> Organization:
     """The root 机关工委 whose whole subtree the user may view; 404 for anyone else."""
     scope = scope_for(user, Action.VIEW)
     if scope.nothing or not covers_a_root(scope):
@@ -64,7 +65,7 @@ def committee_root(user: Any) -> Organization:
     raise not_found()
 
 
-def scoped_org(user: Any, pk: int, kinds: tuple[str, ...]) -> Organization:
+def scoped_org(user: Actor, pk: int, kinds: tuple[str, ...]) -> Organization:
     org = Organization.objects.for_user(user).filter(pk=pk, kind__in=kinds, is_active=True).first()
     if org is None:
         raise not_found()
@@ -82,7 +83,7 @@ def scoped_person(user: Any, pk: int) -> Person:
     return person
 
 
-def subject_for(user: Any, level: str, pk: int | None) -> Any:
+def subject_for(user: Actor, level: str, pk: int | None) -> Any:
     if level == "committee":
         return committee_root(user)
     if pk is None:

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from zhixing.core import calendar, clock
+from zhixing.core.actors import Actor
 from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, Paging, api_user, paginate
 from zhixing.core.scoping import Action
 from zhixing.core.services import ConflictError
@@ -202,7 +203,7 @@ def report_out(report: ProgressReport) -> dict[str, Any]:
     }
 
 
-def _tasks(user: Any) -> Any:
+def _tasks(user: Actor) -> Any:
     return (
         Task.objects.visible_to(user)
         .select_related("ledger", "responsible")
@@ -212,7 +213,7 @@ def _tasks(user: Any) -> Any:
     )
 
 
-def _task(user: Any, pk: int) -> Task:
+def _task(user: Actor, pk: int) -> Task:
     task = (
         Task.objects.visible_to(user)
         .select_related("ledger__lead_org", "lead_org", "responsible")
@@ -342,7 +343,7 @@ def _org(pk: Any, field: str) -> Organization:
     return org
 
 
-def _person(pk: Any, field: str, *, user: Any, orgs: list[Organization]) -> Person:
+def _person(pk: Any, field: str, *, user: Actor, orgs: list[Organization]) -> Person:
     """Out of reach is answered exactly as "does not exist": same status, same words, no name."""
     person = selectable_person(pk, user=user, orgs=orgs)
     if person is None:

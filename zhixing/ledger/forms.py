@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.datastructures import MultiValueDict
 
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action
 from zhixing.directives.models import Directive
 from zhixing.ledger.choices import TargetKind, TaskStatus
@@ -65,7 +66,7 @@ class LedgerForm(StyledForm):
     end_date = forms.DateField(label="完成期限", widget=date_input())
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, by: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, by: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_org"].queryset = orgs_for(by, Action.CHANGE)  # type: ignore[attr-defined]
         self.fields["directive"].queryset = Directive.objects.only("id", "title").order_by("-issued_on")[:300]  # type: ignore[attr-defined]
@@ -246,7 +247,7 @@ class ImportForm(StyledForm):
         label="完成期限", required=False, help_text="不填则取各任务最晚的完成时限。", widget=date_input()
     )
 
-    def __init__(self, *args: Any, by: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, by: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_org"].queryset = orgs_for(by, Action.CHANGE)  # type: ignore[attr-defined]
 

@@ -24,6 +24,8 @@ from typing import Any
 from django.db.models import Exists, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
+from zhixing.core.actors import Actor
+
 
 @dataclass(frozen=True)
 class _Members:
@@ -49,7 +51,7 @@ def register_ledger_members(name: str, rows: Callable[[Any], QuerySet[Any]], *, 
     _members[name] = _Members(rows, ledger_field)
 
 
-def member_q(user: Any, ledger: Any) -> Q:
+def member_q(user: Actor, ledger: Any) -> Q:
     """For a queryset's filter: the user belongs to a registered membership of `ledger` (an OuterRef to the
     ledger's id). A Q that matches nothing when no app registered one."""
     q = Q(pk__in=[])
@@ -58,7 +60,7 @@ def member_q(user: Any, ledger: Any) -> Q:
     return q
 
 
-def is_member(user: Any, ledger_id: int) -> bool:
+def is_member(user: Actor, ledger_id: int) -> bool:
     """The same rule for one ledger, as a predicate (one query per registered membership)."""
     return any(m.rows(user).filter(**{m.ledger_field: ledger_id}).exists() for m in _members.values())
 

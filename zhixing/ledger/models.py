@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from zhixing.core.actors import Actor
 from zhixing.core.models import StoredFile, stored_file_path
 from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
 from zhixing.directives.models import Directive
@@ -25,7 +26,7 @@ from zhixing.orgs.models import Organization, Person
 
 
 class LedgerQuerySet(ScopedQuerySet["Ledger"]):
-    def visible_to(self, user: Any, action: Action | str = Action.VIEW) -> LedgerQuerySet:
+    def visible_to(self, user: Actor, action: Action | str = Action.VIEW) -> LedgerQuerySet:
         """Ledgers whose lead organisation is in scope, that hold at least one task the user may see, or (viewing)
         that have a 专班 (task force) the user's person belongs to."""
         scope = scope_for(user, action)
@@ -143,15 +144,6 @@ class TaskQuerySet(ScopedQuerySet["Task"]):
             # 专班 (supervision): members of a task force of the task's ledger see all of its tasks
             q |= hooks.member_q(user, OuterRef("ledger_id"))
         return self.filter(q)
-
-    def editable_by(self, user: Any) -> TaskQuerySet:
-        """Tasks the user may change: change scope over the ledger's or the task's lead organisation."""
-        scope = scope_for(user, Action.CHANGE)
-        if scope.everything:
-            return self
-        if scope.nothing:
-            return self.none()
-        return self.filter(scope.q("ledger__lead_org__path") | scope.q("lead_org__path"))
 
 
 class Task(models.Model):

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from zhixing.core.actors import Actor
 from zhixing.ledger.choices import STATUS_COLOURS, TaskStatus
 from zhixing.ledger.models import Ledger, Task, missed_milestone
 from zhixing.ledger.status import Explanation, Part, due_in, explain, status_on
@@ -86,7 +87,7 @@ PAGE_FIELDS = (
 )
 
 
-def visible_tasks(ledger: Ledger, user: Any, *, today: dt.date, with_reports: bool = False) -> list[Task]:
+def visible_tasks(ledger: Ledger, user: Actor, *, today: dt.date, with_reports: bool = False) -> list[Task]:
     """The ledger's tasks the user may see (all of them for user None, the system), with the columns the page
     (and, with_reports, the xlsx) shows and whether a milestone is missed by `today`: one query. Cooperating
     organisations: cooperating_names()."""

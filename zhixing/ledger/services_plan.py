@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 
 from zhixing.core import services as core
+from zhixing.core.actors import Actor
 from zhixing.ledger.choices import TargetKind
 from zhixing.ledger.models import Goal, Milestone
 from zhixing.ledger.services import can_change_ledger, can_edit_task
@@ -21,7 +21,7 @@ from zhixing.ledger.services import can_change_ledger, can_edit_task
 def update_milestone(
     milestone: Milestone,
     *,
-    by: Any,
+    by: Actor,
     title: str,
     due_date: dt.date,
     done_on: dt.date | None = None,
@@ -59,7 +59,7 @@ def update_milestone(
 def update_goal(
     goal: Goal,
     *,
-    by: Any,
+    by: Actor,
     title: str,
     target_kind: str,
     target_value: Decimal | None = None,

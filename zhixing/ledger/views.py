@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import clock, files
-from zhixing.core.forms import apply_errors
+from zhixing.core.actors import Actor
+from zhixing.core.forms import apply_errors, form_status, submit
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.ledger import hooks, queries, services
@@ -38,21 +38,21 @@ from zhixing.ledger.status import due_in, is_missed, status_on
 NOT_FOUND = "没有找到该台账或任务，或您无权查看。"
 
 
-def get_ledger(user: Any, pk: int) -> Ledger:
+def get_ledger(user: Actor, pk: int) -> Ledger:
     ledger = Ledger.objects.visible_to(user).select_related("lead_org", "directive").filter(pk=pk).first()
     if ledger is None:
         raise Http404(NOT_FOUND)
     return ledger
 
 
-def get_changeable_ledger(user: Any, pk: int) -> Ledger:
+def get_changeable_ledger(user: Actor, pk: int) -> Ledger:
     ledger = Ledger.objects.for_user(user, Action.CHANGE).select_related("lead_org").filter(pk=pk).first()
     if ledger is None:
         raise Http404(NOT_FOUND)
     return ledger
 
 
-def get_task(user: Any, pk: int) -> Task:
+def get_task(user: Actor, pk: int) -> Task:
     task = (
         Task.objects.visible_to(user)
         .select_related(
@@ -97,18 +97,16 @@ def ledger_create(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, Action.CHANGE).nothing:
         raise Http404(NOT_FOUND)
     form = LedgerForm(request.POST or None, by=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                ledger = services.create_ledger(by=request.user, **values)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已建立台账“{ledger.title}”。下一步：添加目标和任务。")
-                return redirect(ledger.get_absolute_url())
-        return render(request, "ledger/ledger_form.html", {"form": form}, status=422)
-    return render(request, "ledger/ledger_form.html", {"form": form})
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_ledger(
+            by=request.user, **{k: v for k, v in data.items() if k != "version"}
+        ),
+        success=lambda ledger: f"已建立台账“{ledger.title}”。下一步：添加目标和任务。",
+        redirect_to=lambda ledger: ledger.get_absolute_url(),
+    )
+    return done or render(request, "ledger/ledger_form.html", {"form": form}, status=form_status(request))
 
 
 @login_required
@@ -119,26 +117,26 @@ def ledger_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = LedgerForm(initial=LedgerForm.initial_for(ledger), by=request.user)
         return render(request, "ledger/ledger_form.html", {"form": form, "ledger": ledger})
     form = LedgerForm(request.POST, by=request.user)
-    if form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.update_ledger(
-                ledger,
-                by=request.user,
-                expected_version=form.cleaned_data.get("version") or ledger.version,
-                **values,
-            )
-        except ConflictError as exc:
-            form = LedgerForm(initial=LedgerForm.initial_for(exc.current), by=request.user)  # type: ignore[arg-type]
-            conflict = exc.messages[0] + "下面已换成当前内容。"
-            context = {"form": form, "ledger": ledger, "conflict": conflict}
-            return render(request, "ledger/ledger_form.html", context, status=409)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存台账。")
-            return redirect(ledger.get_absolute_url())
-    return render(request, "ledger/ledger_form.html", {"form": form, "ledger": ledger}, status=422)
+
+    def conflict(exc: ConflictError) -> HttpResponse:
+        fresh = LedgerForm(initial=LedgerForm.initial_for(exc.current), by=request.user)  # type: ignore[arg-type]
+        context = {"form": fresh, "ledger": ledger, "conflict": exc.messages[0] + "下面已换成当前内容。"}
+        return render(request, "ledger/ledger_form.html", context, status=409)
+
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_ledger(
+            ledger,
+            by=request.user,
+            expected_version=data.get("version") or ledger.version,
+            **{k: v for k, v in data.items() if k != "version"},
+        ),
+        success="已保存台账。",
+        redirect_to=ledger.get_absolute_url(),
+        on_conflict=conflict,
+    )
+    return done or render(request, "ledger/ledger_form.html", {"form": form, "ledger": ledger}, status=422)
 
 
 @login_required
@@ -178,22 +176,15 @@ def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = get_changeable_ledger(request.user, pk)
     form = GoalForm(request.POST or None, initial={"target_kind": TargetKind.NUMBER})
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.add_goal(ledger, by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "已添加目标。")
-                return redirect(ledger.get_absolute_url())
-        return render(
-            request,
-            "ledger/simple_form.html",
-            {"form": form, "ledger": ledger, "heading": "添加目标"},
-            status=422,
-        )
-    return render(request, "ledger/simple_form.html", {"form": form, "ledger": ledger, "heading": "添加目标"})
+    done = submit(
+        request,
+        form,
+        lambda data: services.add_goal(ledger, by=request.user, **data),
+        success="已添加目标。",
+        redirect_to=ledger.get_absolute_url(),
+    )
+    context = {"form": form, "ledger": ledger, "heading": "添加目标"}
+    return done or render(request, "ledger/simple_form.html", context, status=form_status(request))
 
 
 # --- Tasks ----------------------------------------------------------------------------------------
@@ -218,19 +209,15 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
         "lead_org": (parent or ledger).lead_org.pk,
     }
     form = TaskForm(request.POST or None, ledger=ledger, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                task = services.add_task(
-                    ledger, by=request.user, today=clock.today(), **form.service_values()
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已添加任务“{task.title}”。")
-                return redirect(ledger.get_absolute_url())
-        return render(request, "ledger/task_form.html", {"form": form, "ledger": ledger}, status=422)
-    return render(request, "ledger/task_form.html", {"form": form, "ledger": ledger})
+    done = submit(
+        request,
+        form,
+        lambda data: services.add_task(ledger, by=request.user, today=clock.today(), **form.service_values()),
+        success=lambda task: f"已添加任务“{task.title}”。",
+        redirect_to=ledger.get_absolute_url(),
+    )
+    context = {"form": form, "ledger": ledger}
+    return done or render(request, "ledger/task_form.html", context, status=form_status(request))
 
 
 @login_required
@@ -244,33 +231,30 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = TaskForm(initial=TaskForm.initial_for(task), ledger=ledger, task=task)
         return render(request, "ledger/task_form.html", {"form": form, "ledger": ledger, "task": task})
     form = TaskForm(request.POST, ledger=ledger, task=task)
-    if form.is_valid():
-        try:
-            services.update_task(
-                task,
-                by=request.user,
-                expected_version=form.cleaned_data.get("version") or task.version,
-                today=clock.today(),
-                **form.service_values(),
-            )
-        except ConflictError as exc:
-            current: Task = exc.current  # type: ignore[assignment]
-            form = TaskForm(initial=TaskForm.initial_for(current), ledger=ledger, task=current)
-            conflict = exc.messages[0] + f"下面已换成当前内容（版本 {current.version}）。"
-            return render(
-                request,
-                "ledger/task_form.html",
-                {"form": form, "ledger": ledger, "task": task, "conflict": conflict},
-                status=409,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存任务。")
-            return redirect(task.get_absolute_url())
-    return render(
-        request, "ledger/task_form.html", {"form": form, "ledger": ledger, "task": task}, status=422
+
+    def conflict(exc: ConflictError) -> HttpResponse:
+        current: Task = exc.current  # type: ignore[assignment]
+        fresh = TaskForm(initial=TaskForm.initial_for(current), ledger=ledger, task=current)
+        note = exc.messages[0] + f"下面已换成当前内容（版本 {current.version}）。"
+        context = {"form": fresh, "ledger": ledger, "task": task, "conflict": note}
+        return render(request, "ledger/task_form.html", context, status=409)
+
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_task(
+            task,
+            by=request.user,
+            expected_version=data.get("version") or task.version,
+            today=clock.today(),
+            **form.service_values(),
+        ),
+        success="已保存任务。",
+        redirect_to=task.get_absolute_url(),
+        on_conflict=conflict,
     )
+    context = {"form": form, "ledger": ledger, "task": task}
+    return done or render(request, "ledger/task_form.html", context, status=422)
 
 
 @login_required
@@ -500,7 +484,3 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "panels": hooks.my_tasks_panels(request),
         },
     )
-
-
-def report_url(task: Task) -> str:
-    return reverse("ledger:task_report", args=[task.pk])

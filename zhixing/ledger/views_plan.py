@@ -3,8 +3,6 @@ visible_to (out of scope = 404), check the service's permission, call services_p
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhixing.core import clock
+from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors
 from zhixing.ledger import services, services_plan
 from zhixing.ledger.forms import GoalEditForm, MilestoneDoneForm, MilestoneEditForm
@@ -20,7 +19,7 @@ from zhixing.ledger.models import Goal, Milestone, Task
 from zhixing.ledger.views import NOT_FOUND, get_changeable_ledger
 
 
-def get_milestone(user: Any, pk: int) -> Milestone:
+def get_milestone(user: Actor, pk: int) -> Milestone:
     milestone = (
         Milestone.objects.filter(pk=pk, task__in=Task.objects.visible_to(user))
         .select_related("task__ledger__lead_org", "task__lead_org", "task__responsible")

@@ -21,6 +21,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zhixing.core.actors import Actor
 from zhixing.core.xlsx import Column, ImportReport, RowError, parse_date, read_sheet, text, write_sheet
 from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
@@ -76,7 +77,7 @@ def progress_text(task: Task, has_children: bool) -> str:
     return f"进度 {float(report.percent):g}%：{done}" if done else f"进度 {float(report.percent):g}%"
 
 
-def export_rows(ledger: Ledger, user: Any = None, *, today: dt.date) -> list[list[Any]]:
+def export_rows(ledger: Ledger, user: Actor = None, *, today: dt.date) -> list[list[Any]]:
     tasks = visible_tasks(ledger, user, today=today, with_reports=True)
     parents = {
         t.parent_id for t in Task.objects.filter(ledger=ledger, parent__isnull=False).only("parent_id")
@@ -104,7 +105,7 @@ def export_rows(ledger: Ledger, user: Any = None, *, today: dt.date) -> list[lis
     return out
 
 
-def export_ledger(ledger: Ledger, out: IO[bytes] | str, *, user: Any = None, today: dt.date) -> int:
+def export_ledger(ledger: Ledger, out: IO[bytes] | str, *, user: Actor = None, today: dt.date) -> int:
     """Write the ledger (the tasks `user` may see; all of them when user is None). Returns the row count."""
     rows = export_rows(ledger, user, today=today)
     write_sheet(out, "工作台账", COLUMNS, rows)
@@ -208,7 +209,7 @@ def _check_rows(rows: list[dict[str, Any]], errors: list[RowError], orgs: _Orgs)
 def import_ledger(
     file: IO[bytes] | str | Any,
     *,
-    by: Any,
+    by: Actor,
     title: str,
     lead_org: Organization,
     start_date: dt.date,
@@ -265,7 +266,7 @@ def _write_tasks(
     errors: list[RowError],
     report: ImportReport,
     *,
-    by: Any,
+    by: Actor,
     today: dt.date,
 ) -> None:
     specs = []

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from zhixing.core import audit, clock, personal
+from zhixing.core.actors import Actor
 from zhixing.core.api import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
@@ -40,7 +41,7 @@ router = Router(tags=["组织与人员"])
 VERSION_HELP = "读取时的版本号（乐观锁）：提交后若他人已先保存，返回 409 且不修改。不提交则不检查。"
 
 
-def _changeable_org(user: Any, pk: int, *, field: str, what: str) -> Organization:
+def _changeable_org(user: Actor, pk: int, *, field: str, what: str) -> Organization:
     """An organisation the caller may write into, looked up through their change scope."""
     org = Organization.objects.for_user(user, Action.CHANGE).filter(pk=pk).first()
     if org is None:
@@ -48,7 +49,7 @@ def _changeable_org(user: Any, pk: int, *, field: str, what: str) -> Organizatio
     return org
 
 
-def _form_filter(form_class: Any, filters: Schema, qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+def _form_filter(form_class: Any, filters: Schema, qs: QuerySet[Any], user: Actor) -> QuerySet[Any]:
     data = plain(filters.model_dump(exclude_none=True, exclude={"limit", "offset"}))
     form = form_class(data=data)
     if not form.is_valid():
@@ -271,7 +272,7 @@ class PersonPatch(InputSchema):
 PERSON_NOT_NULL = ("name", "gender", "party_status", "work_status", "branch_id", "job_title", "is_active")
 
 
-def person_out(person: Person, user: Any) -> dict[str, Any]:
+def person_out(person: Person, user: Actor) -> dict[str, Any]:
     visible = can_see_sensitive(user, person)
     return {
         "id": person.pk,

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from zhixing.core.actors import Actor
 from zhixing.core.forms import StyledForm
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import AreaType, LevelType, OrgKind, PartyStatus, WorkStatus
@@ -28,7 +29,7 @@ class PeopleFilterForm(_Filter):
     work_status = forms.ChoiceField(label="在职状态", required=False, choices=_blank(WorkStatus.choices))
     gender = forms.ChoiceField(label="性别", required=False, choices=[("", "全部"), ("M", "男"), ("F", "女")])
 
-    def filter(self, qs: QuerySet[Person], user: Any) -> QuerySet[Person]:
+    def filter(self, qs: QuerySet[Person], user: Actor) -> QuerySet[Person]:
         """Apply the valid filters to an already scoped queryset. An `org` outside the user's scope yields
         nothing rather than an error, so that a guessed id tells nothing."""
         if not self.is_valid():
@@ -52,7 +53,7 @@ class OrgFilterForm(_Filter):
     level_type = forms.ChoiceField(label="机关/基层", required=False, choices=_blank(LevelType.choices))
     area_type = forms.ChoiceField(label="城市/乡村", required=False, choices=_blank(AreaType.choices))
 
-    def filter(self, qs: QuerySet[Organization], user: Any) -> QuerySet[Organization]:
+    def filter(self, qs: QuerySet[Organization], user: Actor) -> QuerySet[Organization]:
         if not self.is_valid():
             return qs
         d = self.cleaned_data

@@ -13,6 +13,7 @@ from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from zhixing.core.actors import Actor
 from zhixing.core.forms import StyledForm
 from zhixing.core.scoping import Action
 from zhixing.orgs.choices import (
@@ -70,7 +71,7 @@ class OrgChoiceField(forms.ModelChoiceField):
         return f"{'　' * min(obj.depth, 6)}{obj.name}（{obj.get_kind_display()}）"
 
 
-def orgs_for(user: Any, action: Action) -> QuerySet[Organization]:
+def orgs_for(user: Actor, action: Action) -> QuerySet[Organization]:
     return (
         Organization.objects.for_user(user, action)
         .only("id", "name", "kind", "depth", "path")
@@ -105,7 +106,7 @@ class OrganizationForm(StyledForm):
     area_type = forms.ChoiceField(label="城市/乡村", choices=AreaType.choices, initial=AreaType.URBAN)
     sort_order = forms.IntegerField(label="排序", initial=0, help_text="数字小的排在前面。")
 
-    def __init__(self, *args: Any, user: Any, instance: Organization | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, instance: Organization | None = None, **kwargs: Any) -> None:
         self.instance = instance
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = orgs_for(user, Action.CHANGE).exclude(kind__in=LEAF_KINDS)  # type: ignore[attr-defined]
@@ -171,7 +172,7 @@ class PersonForm(StyledForm):
     )
 
     def __init__(
-        self, *args: Any, user: Any, instance: Person | None = None, sensitive: bool = True, **kwargs: Any
+        self, *args: Any, user: Actor, instance: Person | None = None, sensitive: bool = True, **kwargs: Any
     ) -> None:
         self.instance = instance
         super().__init__(*args, **kwargs)
@@ -232,7 +233,7 @@ class PostForm(StyledForm):
     title = forms.ChoiceField(label="职务", choices=PostTitle.choices)
     start_date = date_field("任职日期")
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = orgs_for(user, Action.CHANGE)  # type: ignore[attr-defined]
 

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from zhixing.core.actors import Actor
 from zhixing.core.forms import StyledForm
 from zhixing.core.scoping import Action
 from zhixing.orgs.choices import Role
@@ -24,7 +25,7 @@ class GrantForm(StyledForm):
     full_name = forms.CharField(label="姓名（新账号）", required=False, max_length=150)
     person_id = forms.IntegerField(label="关联党员干部编号（可选）", required=False)
 
-    def __init__(self, *args: Any, by: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, by: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.by = by
         role_field = self.fields["role"]

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, Scope, make_scope
 from zhixing.orgs.choices import Role
 
@@ -34,11 +35,11 @@ def user_grants(user: Any) -> list[tuple[str, str]]:
     return cached
 
 
-def resolve_scope(user: Any, action: Action) -> Scope:
+def resolve_scope(user: Actor, action: Action) -> Scope:
     return make_scope({path for role, path in user_grants(user) if action in ROLE_ACTIONS.get(role, set())})
 
 
-def roles_of(user: Any) -> set[str]:
+def roles_of(user: Actor) -> set[str]:
     if getattr(user, "is_superuser", False):
         return {Role.COMMITTEE_ADMIN}
     if not getattr(user, "is_authenticated", False):
@@ -50,7 +51,7 @@ def committee_admins() -> QuerySet[Any]:
     return get_user_model().objects.filter(is_active=True, grants__role=Role.COMMITTEE_ADMIN).distinct()
 
 
-def grant_duties(user: Any) -> set[str]:
+def grant_duties(user: Actor) -> set[str]:
     """An organisation-scoped auditor grant counts as the 审计员 of 三员 (registered with core.duties)."""
     from zhixing.core.duties import AUDITOR
 

@@ -15,6 +15,7 @@ from django.db.models.functions import Concat, Length, Substr
 
 from zhixing.core import audit
 from zhixing.core import services as core
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, forget_scope, scope_for
 from zhixing.core.tree import child_path, subtree_q
 from zhixing.orgs.choices import ALLOWED_PARENTS, MEMBER_KINDS, OrgKind
@@ -28,7 +29,7 @@ from zhixing.orgs.validators import (
 )
 
 
-def ensure_can_change(by: Any, org: Organization | None, *, field: str = "organization") -> None:
+def ensure_can_change(by: Actor, org: Organization | None, *, field: str = "organization") -> None:
     """Refuse a write into an organisation outside the actor's change scope."""
     if by is None:
         return
@@ -51,7 +52,7 @@ def _check_parent(kind: str, parent: Organization | None, *, moving: Organizatio
 
 
 def create_organization(
-    *, by: Any, code: str, name: str, kind: str, parent: Organization | None, **extra: Any
+    *, by: Actor, code: str, name: str, kind: str, parent: Organization | None, **extra: Any
 ) -> Organization:
     ensure_can_change(by, parent, field="parent")
     _check_parent(kind, parent)
@@ -72,7 +73,7 @@ def create_organization(
 
 
 def update_organization(
-    org: Organization, *, by: Any, expected_version: int | None = None, **values: Any
+    org: Organization, *, by: Actor, expected_version: int | None = None, **values: Any
 ) -> Organization:
     ensure_can_change(by, org)
     new_parent = values.pop("parent", org.parent)
@@ -91,7 +92,7 @@ def update_organization(
         return core.update(org, by=by, expected_version=expected_version, **values)
 
 
-def move_organization(org: Organization, new_parent: Organization | None, *, by: Any) -> Organization:
+def move_organization(org: Organization, new_parent: Organization | None, *, by: Actor) -> Organization:
     """Re-hang a subtree: one UPDATE rewrites the path and depth of every node under it."""
     ensure_can_change(by, org)
     ensure_can_change(by, new_parent, field="parent")
@@ -107,7 +108,7 @@ def move_organization(org: Organization, new_parent: Organization | None, *, by:
             path=Concat(Value(new_path), Substr("path", Length(Value(old_path)) + 1)),
             depth=F("depth") + depth_delta,
         )
-        Organization.objects.filter(pk=org.pk).update(parent=new_parent, version=F("version") + 1)
+        core.bump_version(org, parent=new_parent)
         org.refresh_from_db()
         audit.record(
             audit.Kind.MOVE,
@@ -168,7 +169,7 @@ def _check_branch(branch: Organization) -> None:
         )
 
 
-def create_person(*, by: Any, branch: Organization, today: dt.date, **values: Any) -> Person:
+def create_person(*, by: Actor, branch: Organization, today: dt.date, **values: Any) -> Person:
     ensure_can_change(by, branch, field="branch")
     _check_branch(branch)
     values = _prepare_person(values)
@@ -178,7 +179,7 @@ def create_person(*, by: Any, branch: Organization, today: dt.date, **values: An
 
 
 def update_person(
-    person: Person, *, by: Any, today: dt.date, expected_version: int | None = None, **values: Any
+    person: Person, *, by: Actor, today: dt.date, expected_version: int | None = None, **values: Any
 ) -> Person:
     ensure_can_change(by, person.branch, field="branch")
     if "branch" in values:
@@ -197,7 +198,7 @@ def update_person(
 
 def add_post(
     *,
-    by: Any,
+    by: Actor,
     person: Person,
     organization: Organization,
     title: str,
@@ -218,14 +219,14 @@ def add_post(
     )
 
 
-def end_post(post: Post, *, by: Any, end_date: dt.date) -> Post:
+def end_post(post: Post, *, by: Actor, end_date: dt.date) -> Post:
     ensure_can_change(by, post.organization)
     if post.start_date and end_date < post.start_date:
         raise ValidationError({"end_date": "离任日期不能早于任职日期。"})
     return core.update(post, by=by, end_date=end_date)
 
 
-def grant_role(*, by: Any, user: Any, organization: Organization, role: str) -> Grant:
+def grant_role(*, by: Actor, user: Any, organization: Organization, role: str) -> Grant:
     """An auditor grant makes the account the 审计员 of 三员 (core/duties.py): refused if it holds another of the
     three system roles. The other roles are organisation work and combine freely."""
     from zhixing.core import duties
@@ -250,7 +251,7 @@ LAST_ADMIN_GRANT = (
 )
 
 
-def revoke_role(grant: Grant, *, by: Any) -> None:
+def revoke_role(grant: Grant, *, by: Actor) -> None:
     """A superuser keeps every right without grants, so only others are kept from revoking their own last
     administrator grant (which would lock them out of what they manage)."""
     ensure_can_change(by, grant.organization)
@@ -266,7 +267,7 @@ def revoke_role(grant: Grant, *, by: Any) -> None:
     forget_scope(grant.user)
 
 
-def link_user(person: Person, user: Any, *, by: Any) -> Person:
+def link_user(person: Person, user: Actor, *, by: Actor) -> Person:
     ensure_can_change(by, person.branch, field="branch")
     return core.update(person, by=by, user=user)
 
@@ -276,7 +277,7 @@ def link_user(person: Person, user: Any, *, by: Any) -> Person:
 COMMITTEE_ONLY_ROLES = {"committee_admin", "auditor"}
 
 
-def grantable_roles(by: Any) -> list[str]:
+def grantable_roles(by: Actor) -> list[str]:
     """Committee admins grant every role; department and branch admins grant the roles below theirs."""
     from zhixing.orgs.choices import Role
     from zhixing.orgs.scope import roles_of
@@ -287,7 +288,7 @@ def grantable_roles(by: Any) -> list[str]:
 
 
 def create_account(
-    *, by: Any, username: str, password: str, full_name: str = "", person: Person | None = None
+    *, by: Actor, username: str, password: str, full_name: str = "", person: Person | None = None
 ) -> Any:
     """A log-in account, optionally linked to a person in the actor's scope."""
     from django.contrib.auth import get_user_model
@@ -332,7 +333,7 @@ ACCOUNT_OUT_OF_REACH = (
 )
 
 
-def grantable_accounts(by: Any) -> Any:
+def grantable_accounts(by: Actor) -> Any:
     """The accounts `by` may give a role to: those linked to a person in `by`'s change scope; accounts linked to
     no person only for committee admins; a superuser only for another superuser."""
     from django.contrib.auth import get_user_model
@@ -351,7 +352,7 @@ def grantable_accounts(by: Any) -> Any:
 
 
 def grant_role_checked(
-    *, by: Any, user: Any, organization: Organization, role: str, new_account: bool = False
+    *, by: Actor, user: Any, organization: Organization, role: str, new_account: bool = False
 ) -> Grant:
     """grant_role for pages and the API: the actor may grant only the roles `grantable_roles` allows, and only to
     `grantable_accounts` (or to the account it has just opened in the same transaction: `new_account`)."""

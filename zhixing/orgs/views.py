@@ -15,11 +15,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import audit, clock, personal
-from zhixing.core.forms import apply_errors
+from zhixing.core.actors import Actor
+from zhixing.core.forms import apply_errors, submit
 from zhixing.core.scoping import Action, Scope, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.core.tree import path_ids, subtree_q
@@ -40,7 +42,7 @@ MEMBERS_PAGE_SIZE = 20
 ORGS_PAGE_SIZE = 50
 
 
-def _require_some_change_scope(user: Any) -> Scope:
+def _require_some_change_scope(user: Actor) -> Scope:
     scope = scope_for(user, Action.CHANGE)
     if scope.nothing:
         raise Http404("没有找到该页面。")
@@ -86,7 +88,7 @@ def _minimal_prefixes(paths: list[str]) -> list[str]:
     return kept
 
 
-def _scope_roots(user: Any) -> QuerySet[Organization]:
+def _scope_roots(user: Actor) -> QuerySet[Organization]:
     """The top-most organisations of the user's view scope."""
     scope = scope_for(user, Action.VIEW)
     visible = Organization.objects.for_user(user, Action.VIEW)
@@ -95,7 +97,7 @@ def _scope_roots(user: Any) -> QuerySet[Organization]:
     return visible.filter(path__in=scope.prefixes)
 
 
-def _children_of(user: Any, org: Organization, *, counts: bool = True) -> list[Organization]:
+def _children_of(user: Actor, org: Organization, *, counts: bool = True) -> list[Organization]:
     qs = (
         Organization.objects.for_user(user, Action.VIEW)
         .filter(parent=org)
@@ -220,14 +222,15 @@ def org_create(request: HttpRequest) -> HttpResponse:
         parent = Organization.objects.get_for_user_or_404(user, Action.CHANGE, pk=request.GET["parent"])
     if request.method == "POST":
         form = OrganizationForm(request.POST, user=user)
-        if form.is_valid():
-            try:
-                org = services.create_organization(by=user, **form.values())
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已创建组织“{org.name}”。")
-                return redirect("org_detail", pk=org.pk)
+        done = submit(
+            request,
+            form,
+            lambda data: services.create_organization(by=user, **form.values()),
+            success=lambda org: f"已创建组织“{org.name}”。",
+            redirect_to=lambda org: reverse("org_detail", args=[org.pk]),
+        )
+        if done:
+            return done
         status = 400
     else:
         initial: dict[str, Any] = {}
@@ -324,7 +327,7 @@ class CheapPage:
         return len(self.object_list)
 
 
-def _org_filter_choices(user: Any, selected: Any) -> list[tuple[str, str]]:
+def _org_filter_choices(user: Actor, selected: Any) -> list[tuple[str, str]]:
     """Organisations to filter the people list by: the top three levels of the user's view (departments and
     their organ committees at city scale: a few hundred), plus the selected one when it lies deeper. Any
     organisation can still be picked through ?org= (the organisation page links there)."""
@@ -450,14 +453,15 @@ def post_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = Person.objects.select_related("branch").get_for_user_or_404(user, Action.CHANGE, pk=pk)
     form = PostForm(request.POST, user=user)
-    if form.is_valid():
-        try:
-            post = services.add_post(by=user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已添加职务：{post.organization.name} {post.get_title_display()}。")
-            return redirect("person_detail", pk=person.pk)
+    done = submit(
+        request,
+        form,
+        lambda data: services.add_post(by=user, person=person, **data),
+        success=lambda post: f"已添加职务：{post.organization.name} {post.get_title_display()}。",
+        redirect_to=reverse("person_detail", args=[person.pk]),
+    )
+    if done:
+        return done
     context = _person_context(request, person, post_form=form)
     return render(request, "orgs/person_detail.html", context, status=400)
 
@@ -491,7 +495,7 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Person forms ---------------------------------------------------------------------------------
 
 
-def _person_current_values(user: Any, person: Person) -> list[tuple[str, Any]]:
+def _person_current_values(user: Actor, person: Person) -> list[tuple[str, Any]]:
     return [
         ("姓名", person.name),
         ("性别", person.get_gender_display()),
@@ -517,17 +521,15 @@ def person_create(request: HttpRequest) -> HttpResponse:
         branch = Organization.objects.get_for_user_or_404(user, Action.CHANGE, pk=request.GET["branch"])
     if request.method == "POST":
         form = PersonForm(request.POST, user=user)
-        if form.is_valid():
-            values = form.values()
-            try:
-                person = services.create_person(
-                    by=user, branch=values.pop("branch"), today=clock.today(), **values
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已添加人员“{person.name}”。")
-                return redirect("person_detail", pk=person.pk)
+        done = submit(
+            request,
+            form,
+            lambda data: services.create_person(by=user, today=clock.today(), **form.values()),
+            success=lambda person: f"已添加人员“{person.name}”。",
+            redirect_to=lambda person: reverse("person_detail", args=[person.pk]),
+        )
+        if done:
+            return done
         status = 400
     else:
         form = PersonForm(user=user, initial={"branch": branch.pk} if branch else {})

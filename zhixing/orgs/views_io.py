@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from zhixing.core import audit, clock, personal, uploads
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.xlsx import MAX_BYTES, XLSX_CONTENT_TYPE, ImportReport, XlsxError
 from zhixing.orgs import xlsx_io
@@ -75,7 +76,7 @@ class UploadForm(forms.Form):
         return f
 
 
-def _require_change_scope(user: Any) -> None:
+def _require_change_scope(user: Actor) -> None:
     if scope_for(user, Action.CHANGE).nothing:
         raise Http404("没有找到该页面。")
 

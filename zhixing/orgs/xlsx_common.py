@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from zhixing.core import audit
+from zhixing.core.actors import Actor
 from zhixing.core.xlsx import ImportReport, text
 
 BATCH = 1000
@@ -64,7 +65,7 @@ COMMON_NOTES = [
 ]
 
 
-def summary_event(what: str, report: ImportReport, by: Any) -> audit.Event:
+def summary_event(what: str, report: ImportReport, by: Actor) -> audit.Event:
     return audit.Event(
         audit.Kind.IMPORT,
         actor=by,

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from zhixing.core import audit
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, Scope, forget_scope, scope_for
 from zhixing.core.tree import child_path
 from zhixing.core.xlsx import (
@@ -116,7 +117,7 @@ class _OrgNode:
     current_parent_code: str | None = None  # in the system, before the import
 
 
-def import_orgs(file: IO[bytes] | str | Any, *, by: Any, dry_run: bool = False) -> ImportReport:
+def import_orgs(file: IO[bytes] | str | Any, *, by: Actor, dry_run: bool = False) -> ImportReport:
     """Create or update organisations keyed by 组织编码. See the module docstring for the rules."""
     report = ImportReport(kind="orgs", dry_run=dry_run)
     rows, errors = read_sheet(file, ORG_COLUMNS)
@@ -326,7 +327,7 @@ def _write_orgs(
     nodes: dict[str, _OrgNode],
     existing: dict[str, Organization],
     *,
-    by: Any,
+    by: Actor,
     report: ImportReport,
 ) -> None:
     fields = [*ORG_FIELDS, "parent", "path", "depth"]

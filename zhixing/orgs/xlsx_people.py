@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from zhixing.core import audit
+from zhixing.core.actors import Actor
 from zhixing.core.bulk import insert_many
 from zhixing.core.crypto import lookup_hash
 from zhixing.core.scoping import Action, Scope, scope_for
@@ -169,7 +170,7 @@ def _existing_by_id_number(numbers: list[str]) -> dict[str, Person]:
 
 
 def import_people(
-    file: IO[bytes] | str | Any, *, by: Any, today: dt.date, dry_run: bool = False
+    file: IO[bytes] | str | Any, *, by: Actor, today: dt.date, dry_run: bool = False
 ) -> ImportReport:
     """Create or update people keyed by 身份证号; gender and birth date come from the ID number when blank."""
     report = ImportReport(kind="people", dry_run=dry_run)
@@ -357,7 +358,7 @@ def _write_people(
     updates: list[tuple[Person, dict[str, Any]]],
     path_of: dict[int, str],
     *,
-    by: Any,
+    by: Actor,
     report: ImportReport,
 ) -> None:
     with transaction.atomic():
@@ -387,7 +388,7 @@ def _write_people(
         audit.record_many(events)
 
 
-def _event(kind: str, p: Person, changes: dict[str, Any], by: Any, path_of: dict[int, str]) -> audit.Event:
+def _event(kind: str, p: Person, changes: dict[str, Any], by: Actor, path_of: dict[int, str]) -> audit.Event:
     # ID numbers and mobiles are masked (the raw values kept apart) by audit.record_many, as for every event.
     return audit.Event(
         kind,
@@ -404,7 +405,7 @@ def _event(kind: str, p: Person, changes: dict[str, Any], by: Any, path_of: dict
 # --- Export and template --------------------------------------------------------------------------
 
 
-def export_people(queryset: QuerySet[Person], out: IO[bytes] | str, *, user: Any) -> tuple[int, int]:
+def export_people(queryset: QuerySet[Person], out: IO[bytes] | str, *, user: Actor) -> tuple[int, int]:
     """The people of `queryset` (already scoped and filtered by the caller) with the import columns. ID numbers and
     mobiles are masked unless `user` may see them (admins of the person's organisation, the person; None: the
     system, e.g. the command line). Such a masked file is refused on re-import rather than overwriting real data.

@@ -16,6 +16,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from zhixing.core import clock
+from zhixing.core.actors import Actor
 from zhixing.core.api import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
@@ -107,7 +108,7 @@ class FindingIn(InputSchema):
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def _task(user: Any, pk: int) -> Task:
+def _task(user: Actor, pk: int) -> Task:
     task = (
         Task.objects.visible_to(user)
         .select_related("ledger__lead_org", "lead_org", "responsible", "supervisor")
@@ -152,7 +153,7 @@ def finding_out(f: ReviewFinding) -> dict[str, Any]:
     }
 
 
-def _round(user: Any, pk: int) -> ReviewRound:
+def _round(user: Actor, pk: int) -> ReviewRound:
     r = ReviewRound.objects.visible_to(user).select_related("organizer").filter(pk=pk).first()
     if r is None:
         raise Http404(NOT_FOUND)

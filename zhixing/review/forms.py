@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from zhixing.core.actors import Actor
 from zhixing.core.forms import StyledForm
 from zhixing.core.scoping import Action
 from zhixing.ledger.forms import FastSelectMultiple, all_orgs, date_input
@@ -27,7 +28,7 @@ class ReviewRoundForm(StyledForm):
     rectify_by = forms.DateField(label="整改期限", widget=date_input(), help_text="整改事项最晚的完成时限。")
     note = forms.CharField(label="工作要求", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, by: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, by: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organizer"].queryset = orgs_for(by, Action.CHANGE)  # type: ignore[attr-defined]
         ledgers: QuerySet[Ledger] = (

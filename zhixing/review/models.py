@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
 from zhixing.ledger.models import Ledger, Task
 from zhixing.orgs.models import Organization
@@ -16,7 +15,7 @@ from zhixing.review.choices import FindingResult, ReviewStatus
 
 
 class ReviewRoundQuerySet(ScopedQuerySet["ReviewRound"]):
-    def visible_to(self, user: Any, action: Action | str = Action.VIEW) -> ReviewRoundQuerySet:
+    def visible_to(self, user: Actor, action: Action | str = Action.VIEW) -> ReviewRoundQuerySet:
         """The organiser in scope, or (viewing) one of the reviewed ledgers' lead organisations in scope."""
         scope = scope_for(user, action)
         if scope.everything:

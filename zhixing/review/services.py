@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from zhixing.core import audit, clock
+from zhixing.core.actors import Actor, account
 from zhixing.core.scoping import Action, scope_for
-from zhixing.core.services import ConflictError
+from zhixing.core.services import ConflictError, bump_version
 from zhixing.core.tree import is_in_subtree
 from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
@@ -40,17 +40,13 @@ RECT_FIELDS = {
 }
 
 
-def _user(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
-
-
-def can_manage_round(user: Any, review: ReviewRound) -> bool:
+def can_manage_round(user: Actor, review: ReviewRound) -> bool:
     return user is None or scope_for(user, Action.CHANGE).covers(review.organizer.path)
 
 
 def open_round(
     *,
-    by: Any,
+    by: Actor,
     title: str,
     organizer: Organization,
     ledgers: Sequence[Ledger],
@@ -91,7 +87,7 @@ def open_round(
             rectify_by=rectify_by,
             note=(note or "").strip(),
             rectification_ledger=rect,
-            created_by=_user(by),
+            created_by=account(by),
         )
         review.full_clean()
         review.save()
@@ -115,7 +111,7 @@ def record_finding(
     review: ReviewRound,
     task: Task,
     *,
-    by: Any,
+    by: Actor,
     result: str,
     problems: str = "",
     rect_title: str = "",
@@ -174,7 +170,7 @@ def record_finding(
                 result=result,
                 problems=problems,
                 rectification=rect,
-                recorded_by=_user(by),
+                recorded_by=account(by),
             )
             audit.record(
                 audit.Kind.CREATE,
@@ -196,10 +192,9 @@ def record_finding(
             after = {"result": result, "problems": problems, "rectification": rect.pk if rect else None}
             changes = audit.diff(before, after)
             if changes:
-                finding.result, finding.problems, finding.rectification = result, problems, rect
-                finding.recorded_by = _user(by)
-                finding.version += 1
-                finding.save()
+                bump_version(
+                    finding, result=result, problems=problems, rectification=rect, recorded_by=account(by)
+                )
                 audit.record(audit.Kind.UPDATE, actor=by, obj=finding, changes=changes)
     return finding
 
@@ -208,7 +203,7 @@ def _add_rectification(
     review: ReviewRound,
     task: Task,
     *,
-    by: Any,
+    by: Actor,
     problems: str,
     title: str,
     org: Organization | None,
@@ -253,7 +248,7 @@ def _add_rectification(
         raise ValidationError(messages) from exc
 
 
-def close_round(review: ReviewRound, *, by: Any) -> ReviewRound:
+def close_round(review: ReviewRound, *, by: Actor) -> ReviewRound:
     if not can_manage_round(by, review):
         raise ValidationError("只有回头看的组织单位可以结束回头看。")
     if review.status != ReviewStatus.OPEN:
@@ -266,10 +261,7 @@ def close_round(review: ReviewRound, *, by: Any) -> ReviewRound:
             f"还有 {count} 项整改事项未销号（如“{first.title if first else ''}”），整改完成后才能结束。"
         )
     with transaction.atomic():
-        ReviewRound.objects.filter(pk=review.pk).update(
-            status=ReviewStatus.CLOSED, version=review.version + 1
-        )
-        review.status, review.version = ReviewStatus.CLOSED, review.version + 1
+        bump_version(review, status=ReviewStatus.CLOSED)
         audit.record(
             audit.Kind.UPDATE,
             actor=by,

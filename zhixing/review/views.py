@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import clock
-from zhixing.core.forms import apply_errors
+from zhixing.core.actors import Actor
+from zhixing.core.forms import form_status, submit
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.ledger import queries
@@ -34,7 +35,7 @@ NOT_FOUND = "没有找到该回头看，或您无权查看。"
 PENDING_SHOWN = 300  # tasks without a finding listed on the round page; the rest are reached from the ledgers
 
 
-def get_round(user: Any, pk: int, action: Action = Action.VIEW) -> ReviewRound:
+def get_round(user: Actor, pk: int, action: Action = Action.VIEW) -> ReviewRound:
     review = (
         ReviewRound.objects.visible_to(user, action)
         .select_related("organizer", "rectification_ledger")
@@ -67,17 +68,14 @@ def review_new(request: HttpRequest) -> HttpResponse:
     form = ReviewRoundForm(
         request.POST or None, by=request.user, initial={"start_date": timezone.localdate()}
     )
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                review = review_services.open_round(by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已开展“{review.title}”。下一步：逐项记录检查结论。")
-                return redirect(review.get_absolute_url())
-        return render(request, "review/round_form.html", {"form": form}, status=422)
-    return render(request, "review/round_form.html", {"form": form})
+    done = submit(
+        request,
+        form,
+        lambda data: review_services.open_round(by=request.user, **data),
+        success=lambda review: f"已开展“{review.title}”。下一步：逐项记录检查结论。",
+        redirect_to=lambda review: review.get_absolute_url(),
+    )
+    return done or render(request, "review/round_form.html", {"form": form}, status=form_status(request))
 
 
 @login_required
@@ -180,22 +178,22 @@ def finding_record(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
         "form": form,
         "status": status_on(task, timezone.localdate()),
     }
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                review_services.record_finding(
-                    review, task, by=request.user, today=clock.today(), **form.service_values()
-                )
-            except ConflictError as exc:
-                context["conflict"] = exc.messages[0]
-                return render(request, "review/finding_form.html", context, status=409)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已记录“{task.title}”的检查结论。")
-                return redirect(review.get_absolute_url())
-        return render(request, "review/finding_form.html", context, status=422)
-    return render(request, "review/finding_form.html", context)
+
+    def conflict(exc: ConflictError) -> HttpResponse:
+        context["conflict"] = exc.messages[0]
+        return render(request, "review/finding_form.html", context, status=409)
+
+    done = submit(
+        request,
+        form,
+        lambda data: review_services.record_finding(
+            review, task, by=request.user, today=clock.today(), **form.service_values()
+        ),
+        success=f"已记录“{task.title}”的检查结论。",
+        redirect_to=review.get_absolute_url(),
+        on_conflict=conflict,
+    )
+    return done or render(request, "review/finding_form.html", context, status=form_status(request))
 
 
 @login_required

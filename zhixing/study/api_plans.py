@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from zhixing.core.actors import Actor
 from zhixing.core.api import (
     ERROR_RESPONSES,
     NOT_FOUND,
@@ -248,7 +249,7 @@ def _plain_items(items: list[Any]) -> list[dict[str, Any]]:
 # --- Annual study plans ---------------------------------------------------------------------------
 
 
-def _plans(user: Any) -> Any:
+def _plans(user: Actor) -> Any:
     return (
         StudyPlan.objects.filter(qp.readable_org_q(user))
         .select_related("organization")
@@ -257,7 +258,7 @@ def _plans(user: Any) -> Any:
     )
 
 
-def _readable_plan(user: Any, pk: int) -> StudyPlan:
+def _readable_plan(user: Actor, pk: int) -> StudyPlan:
     plan = _plans(user).filter(pk=pk).first()
     if plan is None:
         raise Http404(NOT_FOUND)
@@ -312,7 +313,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanUpdate) -> dict
     return plan_out(_readable_plan(user, plan.pk))
 
 
-def _changeable_organ_committee(user: Any, pk: int) -> Organization:
+def _changeable_organ_committee(user: Actor, pk: int) -> Organization:
     org = Organization.objects.for_user(user, Action.CHANGE).filter(pk=pk, is_active=True).first()
     if org is None:
         raise ValidationError({"organization_id": "该组织不存在，或不在您的管理范围内。"})
@@ -322,7 +323,7 @@ def _changeable_organ_committee(user: Any, pk: int) -> Organization:
 # --- Monthly arrangements -------------------------------------------------------------------------
 
 
-def _readable_organ_committee(user: Any, pk: int) -> Organization:
+def _readable_organ_committee(user: Actor, pk: int) -> Organization:
     org = (
         Organization.objects.filter(qp.readable_org_q(user, ""))
         .filter(pk=pk, kind=OrgKind.ORGAN_COMMITTEE, is_active=True)
@@ -380,13 +381,13 @@ def save_arrangement(request: HttpRequest, org_id: int, month: str, payload: Arr
 # --- The committee's monthly reference (组织生活参考) ------------------------------------------------
 
 
-def _references(user: Any) -> Any:
+def _references(user: Actor) -> Any:
     if not qp.can_read_references(user):
         raise Http404(NOT_FOUND)
     return MonthlyReference.objects.prefetch_related("items").order_by("-month")
 
 
-def _reference(user: Any, pk: int) -> MonthlyReference:
+def _reference(user: Actor, pk: int) -> MonthlyReference:
     reference = _references(user).filter(pk=pk).first()
     if reference is None:
         raise Http404(NOT_FOUND)
@@ -408,7 +409,7 @@ def get_reference(request: HttpRequest, reference_id: int) -> dict[str, Any]:
     return reference_out(_reference(api_user(request), reference_id))
 
 
-def _require_committee(user: Any) -> None:
+def _require_committee(user: Actor) -> None:
     if not qp.is_committee_writer(user):
         raise Http404(NOT_FOUND)
 

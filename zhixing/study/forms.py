@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from zhixing.core.actors import Actor
 from zhixing.core.forms import StyledForm
 from zhixing.core.periods import PeriodKind
 from zhixing.core.scoping import Action, scope_for
@@ -63,7 +64,7 @@ class ActivityForm(StyledForm):
     all_present = forms.BooleanField(label="应到人员全部出席", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, by: Any, activity: Activity | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, by: Actor, activity: Activity | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         org_field = self.fields["organization"]
         assert isinstance(org_field, forms.ModelChoiceField)
@@ -134,7 +135,7 @@ class ActivityFilterForm(StyledForm):
         label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def filter(self, qs: QuerySet[Activity], user: Any) -> QuerySet[Activity]:
+    def filter(self, qs: QuerySet[Activity], user: Actor) -> QuerySet[Activity]:
         if not self.is_valid():
             return qs
         d = self.cleaned_data

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
+from zhixing.core.actors import Actor
+
 if TYPE_CHECKING:
     from zhixing.study.models import Activity
 
@@ -77,6 +79,6 @@ def check_change(activity: Activity, values: dict[str, Any]) -> None:
         check(activity, values)
 
 
-def run_on_cancel(activity: Activity, by: Any) -> None:
+def run_on_cancel(activity: Activity, by: Actor) -> None:
     for reaction in _on_cancel.values():
         reaction(activity, by)

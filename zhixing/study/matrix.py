@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Q
 from django.http import Http404
 
+from zhixing.core.actors import Actor
 from zhixing.core.periods import Period, periods_between
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import subtree_q
@@ -28,7 +28,7 @@ ROWS_PER_PAGE = 100
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
-def top_orgs(user: Any) -> list[Organization]:
+def top_orgs(user: Actor) -> list[Organization]:
     """The roots of the user's VIEW scope, shallowest first (one query)."""
     scope = scope_for(user, Action.VIEW)
     if scope.nothing:
@@ -38,7 +38,7 @@ def top_orgs(user: Any) -> list[Organization]:
     return list(qs.order_by("depth", "path"))
 
 
-def resolve_root(user: Any, root_id: int | None) -> Organization:
+def resolve_root(user: Actor, root_id: int | None) -> Organization:
     """The organisation whose subtree the matrix covers: the given one if it lies in the user's VIEW scope
     (404 otherwise, as if it did not exist), else the user's top scope organisation."""
     if root_id is not None:
@@ -52,7 +52,7 @@ def resolve_root(user: Any, root_id: int | None) -> Organization:
     return tops[0]
 
 
-def filter_orgs(user: Any) -> list[Organization]:
+def filter_orgs(user: Actor) -> list[Organization]:
     """Choices for the subtree filter: the user's scope roots and the managing levels below them (one query)."""
     scope = scope_for(user, Action.VIEW)
     if scope.nothing:
@@ -62,7 +62,7 @@ def filter_orgs(user: Any) -> list[Organization]:
     return list(qs.filter(roots | Q(kind__in=FILTER_KINDS)))
 
 
-def choose_root(user: Any, orgs: Sequence[Organization], root_id: int | None) -> Organization:
+def choose_root(user: Actor, orgs: Sequence[Organization], root_id: int | None) -> Organization:
     """resolve_root() without a query when the answer is among `orgs` (the filter's choices)."""
     if root_id is None:
         scope = scope_for(user, Action.VIEW)

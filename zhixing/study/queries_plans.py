@@ -11,10 +11,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q
 
+from zhixing.core.actors import Actor
 from zhixing.core.periods import Period, PeriodKind, period_of, periods_between
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids, subtree_q
@@ -35,19 +35,19 @@ DOC_STATUS_LABELS = {Status.MET: "已制定", Status.DUE: "待制定", Status.MI
 # --- Who reads what -------------------------------------------------------------------------------
 
 
-def readable_org_q(user: Any, field: str = "organization") -> Q:
+def readable_org_q(user: Actor, field: str = "organization") -> Q:
     """Rows of organisations in the user's view scope, or of an ANCESTOR of it: a branch reads its 机关党委's
     plan and arrangements; department B never sees department A's. `field=""` filters Organization itself."""
     path_field, id_field = (f"{field}__path", f"{field}_id") if field else ("path", "pk")
     return scope_for(user, Action.VIEW).q_or_above(path_field, id_field)
 
 
-def can_read_references(user: Any) -> bool:
+def can_read_references(user: Actor) -> bool:
     """The committee's 组织生活参考 is for every organisation: anyone with some view scope reads it."""
     return not scope_for(user, Action.VIEW).nothing
 
 
-def is_committee_writer(user: Any) -> bool:
+def is_committee_writer(user: Actor) -> bool:
     scope = scope_for(user, Action.CHANGE)
     if scope.everything:
         return True
@@ -57,7 +57,7 @@ def is_committee_writer(user: Any) -> bool:
     return any(scope.covers(p) for p in roots)
 
 
-def default_root(user: Any) -> Organization | None:
+def default_root(user: Actor) -> Organization | None:
     """The top of what the user sees: the 机关工委 for the committee, the department for its secretary, ..."""
     scope = scope_for(user, Action.VIEW)
     qs = Organization.objects.filter(is_active=True)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from zhixing.core import audit
 from zhixing.core import services as core
+from zhixing.core.actors import Actor, account
 from zhixing.core.attachments import Vetted, vet
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import subtree_q
@@ -184,7 +185,7 @@ def _check_attendees(org: Organization, people: Sequence[Person], on: dt.date, k
 
 def record_activity(
     *,
-    by: Any,
+    by: Actor,
     organization: Organization,
     agenda: Iterable[str] = (),
     first_is_study: bool = False,
@@ -219,7 +220,7 @@ def record_activity(
             by=by,
             audit_fields=["organization", *sorted(ACTIVITY_FIELDS)],
             organization=organization,
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+            created_by=account(by),
             **values,
         )
         _write_agenda(activity, items, first_is_study)
@@ -243,7 +244,7 @@ def record_activity(
 def update_activity(
     activity: Activity,
     *,
-    by: Any,
+    by: Actor,
     expected_version: int | None,
     agenda: Iterable[str] | None = None,
     first_is_study: bool | None = None,
@@ -283,8 +284,7 @@ def update_activity(
             if before != after:
                 _write_agenda(activity, items, study)
                 if activity.version == current.version:  # the fields did not change: the agenda did
-                    Activity.objects.filter(pk=activity.pk).update(version=F("version") + 1)
-                    activity.version += 1
+                    core.bump_version(activity)
                 audit.record(
                     audit.Kind.UPDATE,
                     actor=by,
@@ -294,7 +294,7 @@ def update_activity(
     return activity
 
 
-def cancel_activity(activity: Activity, *, by: Any, reason: str, now: dt.datetime) -> Activity:
+def cancel_activity(activity: Activity, *, by: Actor, reason: str, now: dt.datetime) -> Activity:
     """Cancel or withdraw an activity (a meeting that did not take place, a record made in error). The record
     stays, marked 已取消 with who, when and why; it leaves the compliance counts and attendance rates, and what
     later apps attached to it reacts through hooks.register_on_cancel (directives removes its study links)."""
@@ -310,12 +310,10 @@ def cancel_activity(activity: Activity, *, by: Any, reason: str, now: dt.datetim
             raise ValidationError(
                 f"该活动已于 {timezone.localtime(current.cancelled_at):%Y-%m-%d %H:%M} 取消，无需重复取消。"
             )
-        user = by if getattr(by, "is_authenticated", False) else None
-        Activity.objects.filter(pk=activity.pk).update(
-            cancelled_at=now, cancelled_by=user, cancel_reason=reason, version=F("version") + 1
+        user = account(by)
+        core.bump_version(
+            activity, expected=current.version, cancelled_at=now, cancelled_by=user, cancel_reason=reason
         )
-        activity.cancelled_at, activity.cancelled_by, activity.cancel_reason = now, user, reason
-        activity.version = current.version + 1
         audit.record(
             audit.Kind.UPDATE,
             actor=by,
@@ -330,14 +328,14 @@ def cancel_activity(activity: Activity, *, by: Any, reason: str, now: dt.datetim
 
 
 def set_attendance(
-    activity: Activity, *, by: Any, person: Person, status: str, reason: str = ""
+    activity: Activity, *, by: Actor, person: Person, status: str, reason: str = ""
 ) -> Attendance:
     """Mark one expected attendee (or a member of the organisation, added on the way)."""
     return set_attendances(activity, by=by, entries=[(person, status, reason)])[0]
 
 
 def set_attendances(
-    activity: Activity, *, by: Any, entries: Sequence[tuple[Person, str, str]]
+    activity: Activity, *, by: Actor, entries: Sequence[tuple[Person, str, str]]
 ) -> list[Attendance]:
     """Mark several people at once, all or nothing."""
     ensure_can_change(by, activity.organization)
@@ -369,7 +367,7 @@ def set_attendances(
 
 
 def add_guest(
-    activity: Activity, *, by: Any, person: Person, guest_kind: str, status: str = AttendanceStatus.PRESENT
+    activity: Activity, *, by: Actor, person: Person, guest_kind: str, status: str = AttendanceStatus.PRESENT
 ) -> Attendance:
     """Record a 列席 guest: a 党外 leadership member, a committee observer (列席旁听), or another guest."""
     ensure_can_change(by, activity.organization)
@@ -479,7 +477,7 @@ def check_upload(upload: UploadedFile) -> Vetted:
     return vet(upload)
 
 
-def add_attachment(activity: Activity, *, by: Any, upload: UploadedFile) -> Attachment:
+def add_attachment(activity: Activity, *, by: Actor, upload: UploadedFile) -> Attachment:
     ensure_can_change(by, activity.organization)
     vetted = check_upload(upload)
     with transaction.atomic():
@@ -488,7 +486,7 @@ def add_attachment(activity: Activity, *, by: Any, upload: UploadedFile) -> Atta
             original_name=vetted.original_name,
             content_type=vetted.content_type,
             size=vetted.size,
-            uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+            uploaded_by=account(by),
         )
         attachment.file.save(vetted.storage_name, vetted.content(), save=False)
         try:
@@ -505,7 +503,7 @@ def add_attachment(activity: Activity, *, by: Any, upload: UploadedFile) -> Atta
     return attachment
 
 
-def delete_attachment(attachment: Attachment, *, by: Any) -> None:
+def delete_attachment(attachment: Attachment, *, by: Actor) -> None:
     ensure_can_change(by, attachment.activity.organization)
     storage, name = attachment.file.storage, attachment.file.name
     core.delete(attachment, by=by)
@@ -516,7 +514,7 @@ def delete_attachment(attachment: Attachment, *, by: Any) -> None:
 # --- Norms ----------------------------------------------------------------------------------------
 
 
-def ensure_committee(by: Any) -> None:
+def ensure_committee(by: Actor) -> None:
     """Norms belong to the committee: only users whose change scope covers a root 机关工委 edit them."""
     if by is None:
         return
@@ -534,13 +532,13 @@ def _check_norm(values: dict[str, Any]) -> None:
         raise ValidationError({"min_count": "“至少（次）”必须是不小于 1 的整数。"})
 
 
-def create_norm(*, by: Any, **values: Any) -> Norm:
+def create_norm(*, by: Actor, **values: Any) -> Norm:
     ensure_committee(by)
     _check_norm(values)
     return core.create(Norm, by=by, **values)
 
 
-def update_norm(norm: Norm, *, by: Any, expected_version: int | None = None, **values: Any) -> Norm:
+def update_norm(norm: Norm, *, by: Actor, expected_version: int | None = None, **values: Any) -> Norm:
     ensure_committee(by)
     _check_norm(values)
     return core.update(norm, by=by, expected_version=expected_version, **values)

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from zhixing.core import audit
 from zhixing.core import services as core
+from zhixing.core.actors import Actor, account
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -39,13 +40,13 @@ KIND_BY_LABEL = {label: value for value, label in ActivityKind.choices}
 # --- Who may write --------------------------------------------------------------------------------
 
 
-def ensure_organ_committee(by: Any, org: Organization) -> None:
+def ensure_organ_committee(by: Actor, org: Organization) -> None:
     if org.kind != OrgKind.ORGAN_COMMITTEE:
         raise ValidationError({"organization": "学习计划和月度安排由机关党委制定，请选择机关党委。"})
     ensure_can_change(by, org)
 
 
-def committee_root_for(by: Any) -> Organization:
+def committee_root_for(by: Actor) -> Organization:
     """The root 机关工委 whose subtree the user may change; refuses anyone else."""
     roots = list(Organization.objects.filter(parent__isnull=True, kind=OrgKind.COMMITTEE).order_by("id"))
     if by is None:
@@ -168,7 +169,7 @@ def _items_audit(rows: Sequence[PlanItem]) -> list[list[Any]]:
 
 def create_plan(
     *,
-    by: Any,
+    by: Actor,
     organization: Organization,
     year: int,
     title: str,
@@ -190,7 +191,7 @@ def create_plan(
             year=year,
             title=title.strip(),
             note=note.strip(),
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+            created_by=account(by),
         )
         for row in rows:
             row.plan = plan
@@ -202,7 +203,7 @@ def create_plan(
 def update_plan(
     plan: StudyPlan,
     *,
-    by: Any,
+    by: Actor,
     expected_version: int | None,
     title: str,
     note: str = "",
@@ -224,8 +225,7 @@ def update_plan(
                 row.plan = plan
             PlanItem.objects.bulk_create(rows)
             if plan.version == before_version:
-                StudyPlan.objects.filter(pk=plan.pk).update(version=before_version + 1)
-                plan.version = before_version + 1
+                core.bump_version(plan)
             audit.record(audit.Kind.UPDATE, actor=by, obj=plan, changes={"items": [before, after]})
     return plan
 
@@ -235,7 +235,7 @@ def update_plan(
 
 def save_arrangement(
     *,
-    by: Any,
+    by: Actor,
     organization: Organization,
     month: dt.date,
     text: str = "",
@@ -269,7 +269,7 @@ def save_arrangement(
                 organization=organization,
                 month=month,
                 text=text.strip(),
-                created_by=by if getattr(by, "is_authenticated", False) else None,
+                created_by=account(by),
             )
             before: list[list[Any]] | None = None
         else:
@@ -277,8 +277,7 @@ def save_arrangement(
             arrangement = core.update(existing, by=by, expected_version=expected_version, text=text.strip())
             before = [[r.title, r.activity_kind] for r in arrangement.items.order_by("order")]
             if before != after and arrangement.version == before_version:
-                MonthlyArrangement.objects.filter(pk=arrangement.pk).update(version=before_version + 1)
-                arrangement.version = before_version + 1
+                core.bump_version(arrangement)
         if before != after:
             arrangement.items.all().delete()
             for row in rows:
@@ -309,7 +308,7 @@ def _check_reference(title: str, items: Sequence[Mapping[str, Any]]) -> list[tup
 
 
 def create_reference(
-    *, by: Any, month: dt.date, title: str, intro: str = "", items: Sequence[Mapping[str, Any]] = ()
+    *, by: Actor, month: dt.date, title: str, intro: str = "", items: Sequence[Mapping[str, Any]] = ()
 ) -> MonthlyReference:
     root = committee_root_for(by)
     month = first_of_month(month)
@@ -327,7 +326,7 @@ def create_reference(
             month=month,
             title=title.strip(),
             intro=intro.strip(),
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+            created_by=account(by),
         )
         RequiredItem.objects.bulk_create(
             RequiredItem(reference=reference, order=i, title=t, material=m)
@@ -342,7 +341,7 @@ def create_reference(
 def update_reference(
     reference: MonthlyReference,
     *,
-    by: Any,
+    by: Actor,
     expected_version: int | None,
     title: str,
     intro: str = "",
@@ -371,8 +370,7 @@ def update_reference(
                     RequiredItem.objects.create(reference=reference, order=i, title=name, material=material)
             RequiredItem.objects.filter(reference=reference, order__gt=len(rows)).delete()
             if reference.version == before_version:
-                MonthlyReference.objects.filter(pk=reference.pk).update(version=before_version + 1)
-                reference.version = before_version + 1
+                core.bump_version(reference)
             audit.record(audit.Kind.UPDATE, actor=by, obj=reference, changes={"items": [before, after]})
     return reference
 
@@ -380,7 +378,7 @@ def update_reference(
 # --- Which required items an activity covered -----------------------------------------------------
 
 
-def set_required_items(activity: Activity, *, by: Any, item_ids: Sequence[int]) -> list[int]:
+def set_required_items(activity: Activity, *, by: Actor, item_ids: Sequence[int]) -> list[int]:
     """Replace the required items `activity` covered. Only items of the reference of the activity's month may
     be ticked. Returns the ticked ids, sorted."""
     ensure_can_change(by, activity.organization)

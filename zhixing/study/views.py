@@ -19,7 +19,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import clock, files
-from zhixing.core.forms import apply_errors
+from zhixing.core.actors import Actor
+from zhixing.core.forms import apply_errors, form_status, submit
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.orgs.models import Person
@@ -30,7 +31,7 @@ from zhixing.study.hooks import detail_panels
 from zhixing.study.models import Activity, Attachment, Attendance, Norm
 
 
-def _get_activity(user: Any, pk: int, action: Action = Action.VIEW) -> Activity:
+def _get_activity(user: Actor, pk: int, action: Action = Action.VIEW) -> Activity:
     """The activity if it lies in the user's scope for `action`; 404 otherwise, as if it did not exist."""
     qs = Activity.objects.for_user(user, action).select_related("organization", "campaign", "speaker")
     try:
@@ -39,7 +40,7 @@ def _get_activity(user: Any, pk: int, action: Action = Action.VIEW) -> Activity:
         raise Http404("没有找到该活动，或您无权查看。") from exc
 
 
-def _can_change(user: Any, activity: Activity) -> bool:
+def _can_change(user: Actor, activity: Activity) -> bool:
     return scope_for(user, Action.CHANGE).covers(activity.organization.path)
 
 
@@ -143,25 +144,21 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     form = ActivityForm(
         request.POST or None, by=request.user, initial={"date": clock.today(), "first_is_study": True}
     )
-    if request.method == "POST":
-        if form.is_valid():
-            values = form.service_values()
-            try:
-                activity = services.record_activity(
-                    by=request.user,
-                    organization=form.cleaned_data["organization"],
-                    first_is_study=form.cleaned_data["first_is_study"],
-                    all_present=form.cleaned_data["all_present"],
-                    today=clock.today(),
-                    **values,
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已记录“{activity.title}”。")
-                return redirect(activity.get_absolute_url())
-        return render(request, "study/activity_form.html", {"form": form}, status=422)
-    return render(request, "study/activity_form.html", {"form": form})
+    done = submit(
+        request,
+        form,
+        lambda data: services.record_activity(
+            by=request.user,
+            organization=data["organization"],
+            first_is_study=data["first_is_study"],
+            all_present=data["all_present"],
+            today=clock.today(),
+            **form.service_values(),
+        ),
+        success=lambda activity: f"已记录“{activity.title}”。",
+        redirect_to=lambda activity: activity.get_absolute_url(),
+    )
+    return done or render(request, "study/activity_form.html", {"form": form}, status=form_status(request))
 
 
 @login_required
@@ -355,7 +352,7 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
 # --- Norms ----------------------------------------------------------------------------------------
 
 
-def _is_committee(user: Any) -> bool:
+def _is_committee(user: Actor) -> bool:
     try:
         services.ensure_committee(user)
     except ValidationError:
@@ -374,16 +371,15 @@ def norm_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not is_committee:
             raise Http404("没有找到该页面。")
-        if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            values["condition"] = values.get("condition") or ""
-            try:
-                norm = services.create_norm(by=request.user, **values)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已新增规范：{norm.label}。")
-                return redirect("study:norm_list")
+        done = submit(
+            request,
+            form,
+            lambda data: services.create_norm(by=request.user, **_norm_values(data)),
+            success=lambda norm: f"已新增规范：{norm.label}。",
+            redirect_to="study:norm_list",
+        )
+        if done:
+            return done
         status = 422
     norms = list(Norm.objects.order_by("sort_order", "id"))
     return render(
@@ -405,21 +401,20 @@ def norm_edit(request: HttpRequest, pk: int) -> HttpResponse:
     fields = ["org_kind", "activity_kind", "min_count", "period_kind", "condition", "include_children"]
     fields += ["note", "is_active", "version"]
     form = NormForm(request.POST or None, initial={f: getattr(norm, f) for f in fields})
-    if request.method == "POST":
-        if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            values["condition"] = values.get("condition") or ""
-            try:
-                services.update_norm(
-                    norm,
-                    by=request.user,
-                    expected_version=form.cleaned_data.get("version") or norm.version,
-                    **values,
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已保存规范：{norm.label}。")
-                return redirect("study:norm_list")
-        return render(request, "study/norm_form.html", {"form": form, "norm": norm}, status=422)
-    return render(request, "study/norm_form.html", {"form": form, "norm": norm})
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_norm(
+            norm, by=request.user, expected_version=data.get("version") or norm.version, **_norm_values(data)
+        ),
+        success=lambda saved: f"已保存规范：{saved.label}。",
+        redirect_to="study:norm_list",
+    )
+    context = {"form": form, "norm": norm}
+    return done or render(request, "study/norm_form.html", context, status=form_status(request))
+
+
+def _norm_values(data: dict[str, Any]) -> dict[str, Any]:
+    values = {k: v for k, v in data.items() if k != "version"}
+    values["condition"] = values.get("condition") or ""
+    return values

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhixing.core import clock
+from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors
 from zhixing.core.periods import PeriodKind, parse_key, period_of
 from zhixing.core.scoping import Action, scope_for
@@ -43,7 +44,7 @@ def _not_found(what: str = "页面") -> Http404:
     return Http404(f"没有找到该{what}，或您无权查看。")
 
 
-def _require_scope(user: Any) -> None:
+def _require_scope(user: Actor) -> None:
     if scope_for(user, Action.VIEW).nothing:
         raise _not_found()
 
@@ -75,7 +76,7 @@ def _plan_lines(plan: StudyPlan) -> str:
     )
 
 
-def _writable_organ_committees(user: Any) -> Any:
+def _writable_organ_committees(user: Actor) -> Any:
     return Organization.objects.for_user(user, Action.CHANGE).filter(
         kind=OrgKind.ORGAN_COMMITTEE, is_active=True
     )
@@ -137,7 +138,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     return render(request, "study/plan_form.html", {"form": form})
 
 
-def _get_plan(user: Any, pk: int) -> StudyPlan:
+def _get_plan(user: Actor, pk: int) -> StudyPlan:
     plan = (
         StudyPlan.objects.filter(qp.readable_org_q(user)).select_related("organization").filter(pk=pk).first()
     )
@@ -253,7 +254,7 @@ def arrangement(request: HttpRequest, org_id: int, month: str) -> HttpResponse:
 # --- The committee's monthly reference (组织生活参考) ------------------------------------------------
 
 
-def _require_committee(user: Any) -> None:
+def _require_committee(user: Actor) -> None:
     if not qp.is_committee_writer(user):
         raise _not_found()
 
@@ -391,7 +392,7 @@ def _root(
     return org
 
 
-def _departments(user: Any, top: Organization) -> list[Organization]:
+def _departments(user: Actor, top: Organization) -> list[Organization]:
     return list(
         Organization.objects.for_user(user)
         .filter(subtree_q("path", top.path), kind=OrgKind.DEPT_GROUP, is_active=True)

@@ -7,7 +7,6 @@ exist.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from zhixing.core.actors import Actor
 from zhixing.core.periods import Period, PeriodKind, parse_key, period_of
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import OrgKind
@@ -25,7 +25,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CHOICES = 6  # half-years offered in the picker
 
 
-def committee_root(user: Any) -> Organization:
+def committee_root(user: Actor) -> Organization:
     """The root 机关工委 whose subtree the user may view; 404 for anyone else."""
     scope = scope_for(user, Action.VIEW)
     if not scope.nothing:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from zhixing.core import calendar, clock
+from zhixing.core.actors import Actor
 from zhixing.core.api import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
@@ -127,7 +128,7 @@ class TaskForcePatch(InputSchema):
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def _name(user: Any) -> str | None:
+def _name(user: Actor) -> str | None:
     return user.get_username() if user is not None else None
 
 
@@ -176,7 +177,7 @@ def force_out(f: TaskForce) -> dict[str, Any]:
     }
 
 
-def _task(user: Any, pk: int) -> Task:
+def _task(user: Actor, pk: int) -> Task:
     task = (
         Task.objects.visible_to(user)
         .select_related("ledger__lead_org", "lead_org", "responsible", "supervisor")
@@ -188,7 +189,7 @@ def _task(user: Any, pk: int) -> Task:
     return task
 
 
-def _notices(user: Any) -> Any:
+def _notices(user: Actor) -> Any:
     return (
         SupervisionNotice.objects.filter(task__in=Task.objects.visible_to(user))
         .select_related("task", "issued_by", "answered_by")
@@ -196,7 +197,7 @@ def _notices(user: Any) -> Any:
     )
 
 
-def _notice(user: Any, pk: int) -> SupervisionNotice:
+def _notice(user: Actor, pk: int) -> SupervisionNotice:
     notice = (
         _notices(user)
         .select_related("task__ledger__lead_org", "task__lead_org", "task__responsible", "task__supervisor")
@@ -208,14 +209,14 @@ def _notice(user: Any, pk: int) -> SupervisionNotice:
     return notice
 
 
-def _ledger(user: Any, pk: int) -> Ledger:
+def _ledger(user: Actor, pk: int) -> Ledger:
     ledger = Ledger.objects.visible_to(user).select_related("lead_org").filter(pk=pk).first()
     if ledger is None:
         raise Http404(NOT_FOUND)
     return ledger
 
 
-def _force(user: Any, pk: int) -> TaskForce:
+def _force(user: Actor, pk: int) -> TaskForce:
     force = TaskForce.objects.select_related("ledger__lead_org").filter(pk=pk).first()
     if force is None or not Ledger.objects.visible_to(user).filter(pk=force.ledger_id).exists():
         raise Http404(NOT_FOUND)

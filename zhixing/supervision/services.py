@@ -23,6 +23,7 @@ from django.db import transaction
 
 from zhixing.core import audit, clock
 from zhixing.core import services as core
+from zhixing.core.actors import Actor, account
 from zhixing.core.calendar import add_working_days
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
@@ -37,11 +38,7 @@ MAX_REPLY_DAYS = 60
 CLOSED = (TaskStatus.CLOSED, TaskStatus.TERMINATED)
 
 
-def _user(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
-
-
-def _is_person(user: Any, person: Person | None) -> bool:
+def _is_person(user: Actor, person: Person | None) -> bool:
     return (
         user is not None
         and person is not None
@@ -53,14 +50,14 @@ def _is_person(user: Any, person: Person | None) -> bool:
 # --- Who may do what ------------------------------------------------------------------------------
 
 
-def can_supervise(user: Any, task: Task) -> bool:
+def can_supervise(user: Actor, task: Task) -> bool:
     """督办 and 催办: the ledger's lead organisation admins (and the committee), or the supervising leader."""
     if user is None or scope_for(user, Action.CHANGE).covers(task.ledger.lead_org.path):
         return True
     return _is_person(user, task.supervisor)
 
 
-def can_answer(user: Any, task: Task) -> bool:
+def can_answer(user: Actor, task: Task) -> bool:
     """The task's owner: its responsible person, or whoever may change the task's lead organisation."""
     if user is None or _is_person(user, task.responsible):
         return True
@@ -101,7 +98,7 @@ def owners(task: Task, today: dt.date) -> list[Any]:
 def issue_notice(
     task: Task,
     *,
-    by: Any,
+    by: Actor,
     content: str,
     reply_due: dt.date | None = None,
     reply_working_days: int | None = None,
@@ -130,7 +127,7 @@ def issue_notice(
             content=content,
             reply_due=due,
             reply_working_days=days,
-            issued_by=_user(by),
+            issued_by=account(by),
         )
         for user in owners(task, today):
             core.notify(
@@ -143,7 +140,7 @@ def issue_notice(
 
 
 def answer_notice(
-    notice: SupervisionNotice, *, by: Any, answer: str, evidence: Sequence[UploadedFile] = ()
+    notice: SupervisionNotice, *, by: Actor, answer: str, evidence: Sequence[UploadedFile] = ()
 ) -> SupervisionNotice:
     task = notice.task
     if not can_answer(by, task):
@@ -158,7 +155,10 @@ def answer_notice(
     try:
         with transaction.atomic():
             updated = SupervisionNotice.objects.filter(pk=notice.pk, status=NoticeStatus.OPEN).update(
-                status=NoticeStatus.ANSWERED, answer=answer, answered_by=_user(by), answered_at=clock.stamp()
+                status=NoticeStatus.ANSWERED,
+                answer=answer,
+                answered_by=account(by),
+                answered_at=clock.stamp(),
             )
             if not updated:
                 raise ValidationError("该督办通知已被他人答复，请刷新页面。")
@@ -198,7 +198,7 @@ def answer_notice(
 
 
 def urge_task(
-    task: Task, *, by: Any, note: str = "", notice: SupervisionNotice | None = None, today: dt.date
+    task: Task, *, by: Actor, note: str = "", notice: SupervisionNotice | None = None, today: dt.date
 ) -> TaskUrging:
     """催办: a notification to the task's owner, recorded as a TaskUrging."""
     if not can_supervise(by, task):
@@ -233,7 +233,7 @@ def urge_task(
             task=task,
             notice=notice,
             note=note,
-            sent_by=_user(by),
+            sent_by=account(by),
             recipients=names,
         )
         for user in recipients:
@@ -297,13 +297,13 @@ def _check_task_force(
         raise ValidationError(errors)
 
 
-def create_task_force(ledger: Ledger, *, by: Any, name: str, members: Sequence[Person]) -> TaskForce:
+def create_task_force(ledger: Ledger, *, by: Actor, name: str, members: Sequence[Person]) -> TaskForce:
     if not can_change_ledger(by, ledger):
         raise ValidationError("只有台账牵头单位的管理员可以设立专班。")
     name = (name or "").strip()
     _check_task_force(ledger, name, members, None)
     with transaction.atomic():
-        force = TaskForce.objects.create(ledger=ledger, name=name, created_by=_user(by))
+        force = TaskForce.objects.create(ledger=ledger, name=name, created_by=account(by))
         force.members.set(members)
         audit.record(
             audit.Kind.CREATE,
@@ -317,7 +317,7 @@ def create_task_force(ledger: Ledger, *, by: Any, name: str, members: Sequence[P
 def update_task_force(
     force: TaskForce,
     *,
-    by: Any,
+    by: Actor,
     name: str | None = None,
     members: Sequence[Person] | None = None,
     expected_version: int | None = None,
@@ -339,7 +339,7 @@ def update_task_force(
         if new_ids != old_ids:
             changes["members"] = [old_ids, new_ids]
         if changes:
-            TaskForce.objects.filter(pk=current.pk).update(name=new_name, version=current.version + 1)
+            core.bump_version(current, name=new_name)
             if new_ids != old_ids:
                 current.members.set(new_members)
             audit.record(audit.Kind.UPDATE, actor=by, obj=current, changes=changes)
@@ -348,7 +348,7 @@ def update_task_force(
     return force
 
 
-def dissolve_task_force(force: TaskForce, *, by: Any) -> None:
+def dissolve_task_force(force: TaskForce, *, by: Actor) -> None:
     """解散专班: its members lose the access it gave them."""
     if not can_change_ledger(by, force.ledger):
         raise ValidationError("只有台账牵头单位的管理员可以解散专班。")

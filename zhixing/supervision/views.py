@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import clock, files
-from zhixing.core.forms import apply_errors
+from zhixing.core.actors import Actor
+from zhixing.core.forms import apply_errors, form_status, submit
 from zhixing.core.services import ConflictError
 from zhixing.ledger import services
 from zhixing.ledger.models import Ledger, Task
@@ -28,11 +29,11 @@ from zhixing.supervision.forms import AnswerForm, NoticeFilterForm, NoticeForm, 
 from zhixing.supervision.models import NoticeEvidence, SupervisionNotice, TaskForce
 
 
-def visible_notices(user: Any) -> Any:
+def visible_notices(user: Actor) -> Any:
     return SupervisionNotice.objects.filter(task__in=Task.objects.visible_to(user))
 
 
-def get_notice(user: Any, pk: int) -> SupervisionNotice:
+def get_notice(user: Actor, pk: int) -> SupervisionNotice:
     notice = (
         visible_notices(user)
         .select_related(
@@ -78,17 +79,15 @@ def notice_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not sup.can_supervise(request.user, task):
         raise Http404(NOT_FOUND)
     form = NoticeForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                notice = sup.issue_notice(task, by=request.user, today=clock.today(), **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已发出督办通知，答复期限 {notice.reply_due:%Y-%m-%d}。")
-                return redirect(task.get_absolute_url())
-        return render(request, "supervision/notice_form.html", {"form": form, "task": task}, status=422)
-    return render(request, "supervision/notice_form.html", {"form": form, "task": task})
+    done = submit(
+        request,
+        form,
+        lambda data: sup.issue_notice(task, by=request.user, today=clock.today(), **data),
+        success=lambda notice: f"已发出督办通知，答复期限 {notice.reply_due:%Y-%m-%d}。",
+        redirect_to=task.get_absolute_url(),
+    )
+    context = {"form": form, "task": task}
+    return done or render(request, "supervision/notice_form.html", context, status=form_status(request))
 
 
 @login_required
@@ -124,19 +123,17 @@ def notice_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not sup.can_answer(request.user, notice.task):
         raise Http404(NOT_FOUND)
     form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            sup.answer_notice(
-                notice,
-                by=request.user,
-                answer=form.cleaned_data["answer"],
-                evidence=request.FILES.getlist("evidence"),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已答复督办。")
-            return redirect(notice.get_absolute_url())
+    done = submit(
+        request,
+        form,
+        lambda data: sup.answer_notice(
+            notice, by=request.user, answer=data["answer"], evidence=request.FILES.getlist("evidence")
+        ),
+        success="已答复督办。",
+        redirect_to=notice.get_absolute_url(),
+    )
+    if done:
+        return done
     context = {
         "notice": notice,
         "task": notice.task,
@@ -184,7 +181,7 @@ def _members_text(force: TaskForce) -> str:
     return "\n".join(f"{p.name}#{p.pk}" for p in force.members.all())
 
 
-def get_task_force(user: Any, pk: int) -> TaskForce:
+def get_task_force(user: Actor, pk: int) -> TaskForce:
     force = TaskForce.objects.select_related("ledger__lead_org").filter(pk=pk).first()
     if force is None:
         raise Http404(NOT_FOUND)
@@ -198,20 +195,16 @@ def task_force_new(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = get_changeable_ledger(request.user, pk)
     form = TaskForceForm(request.POST or None)
     context = {"form": form, "ledger": ledger}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                members = sup.find_members(form.cleaned_data["members"])
-                force = sup.create_task_force(
-                    ledger, by=request.user, name=form.cleaned_data["name"], members=members
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已设立专班“{force.name}”，成员可查看本台账的全部任务并报告进展。")
-                return redirect(force.get_absolute_url())
-        return render(request, "supervision/taskforce_form.html", context, status=422)
-    return render(request, "supervision/taskforce_form.html", context)
+    done = submit(
+        request,
+        form,
+        lambda data: sup.create_task_force(
+            ledger, by=request.user, name=data["name"], members=sup.find_members(data["members"])
+        ),
+        success=lambda force: f"已设立专班“{force.name}”，成员可查看本台账的全部任务并报告进展。",
+        redirect_to=lambda force: force.get_absolute_url(),
+    )
+    return done or render(request, "supervision/taskforce_form.html", context, status=form_status(request))
 
 
 @login_required

@@ -27,8 +27,3 @@ def percent(score: Any) -> str:
         return f"{float(score) * 100:.0f}%"
     except (TypeError, ValueError):
         return ""
-
-
-@register.filter
-def join_words(words: Any) -> str:
-    return "、".join(str(w) for w in (words or []))

@@ -10,13 +10,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from zhixing.core import audit
+from zhixing.core.actors import Actor, account
 from zhixing.ledger.choices import MAX_TASK_DEPTH, TaskStatus
 from zhixing.ledger.models import (
     Ledger,
     ProgressReport,
     Task,
 )
-from zhixing.ledger.services.common import TASK_FIELDS, _refuse, _user, can_change_ledger
+from zhixing.ledger.services.common import TASK_FIELDS, _refuse, can_change_ledger
 from zhixing.ledger.services.ledgers import _check_task, _resolve_due
 from zhixing.ledger.services.progress import _percent_from
 from zhixing.ledger.status import Part, rollup, status_on
@@ -25,7 +26,7 @@ from zhixing.ledger.status import Part, rollup, status_on
 
 
 def bulk_add_tasks(
-    ledger: Ledger, specs: Sequence[dict[str, Any]], *, by: Any, today: dt.date
+    ledger: Ledger, specs: Sequence[dict[str, Any]], *, by: Actor, today: dt.date
 ) -> tuple[dict[str, Task], list[tuple[dict[str, Any], ValidationError]]]:
     """Add a whole tree of tasks (with a first progress report on leaves) in a few queries per level.
 
@@ -105,7 +106,7 @@ def _bulk_reports(
     specs: Sequence[dict[str, Any]],
     has_children: set[str],
     *,
-    by: Any,
+    by: Actor,
     today: dt.date,
     events: list[audit.Event],
     errors: list[tuple[dict[str, Any], ValidationError]],
@@ -126,7 +127,7 @@ def _bulk_reports(
                 task,
                 ProgressReport(
                     task=task,
-                    reported_by=_user(by),
+                    reported_by=account(by),
                     percent=pct,
                     done=(data.get("done") or "").strip() or "（导入）",
                     problems=(data.get("problems") or "").strip(),

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from zhixing.core import audit, clock
 from zhixing.core import services as core
+from zhixing.core.actors import Actor, account
 from zhixing.ledger.choices import STICKY_STATUSES, ClosureStatus, TaskStatus
 from zhixing.ledger.models import (
     Closure,
@@ -19,7 +19,7 @@ from zhixing.ledger.models import (
     ProgressReport,
     Task,
 )
-from zhixing.ledger.services.common import _refuse, _user, can_decide_closure, can_report
+from zhixing.ledger.services.common import _refuse, can_decide_closure, can_report
 from zhixing.ledger.services.progress import _roll_up, check_evidence, report_progress
 from zhixing.ledger.status import status_on
 
@@ -29,7 +29,7 @@ from zhixing.ledger.status import status_on
 def request_closure(
     task: Task,
     *,
-    by: Any,
+    by: Actor,
     done: str,
     evidence: Sequence[UploadedFile],
     problems: str = "",
@@ -68,7 +68,7 @@ def request_closure(
                 is_final=True,
             )
         closure = Closure.objects.create(
-            task=task, final_report=report, requested_by=_user(by), requested_at=now
+            task=task, final_report=report, requested_by=account(by), requested_at=now
         )
         Task.objects.filter(pk=task.pk).update(status=TaskStatus.PENDING_CLOSURE)
         task.status = TaskStatus.PENDING_CLOSURE
@@ -83,13 +83,13 @@ def request_closure(
 
 
 def _final_report_on_parent(
-    task: Task, *, by: Any, done: str, problems: str, next_steps: str, evidence: Sequence[UploadedFile]
+    task: Task, *, by: Actor, done: str, problems: str, next_steps: str, evidence: Sequence[UploadedFile]
 ) -> ProgressReport:
     """A parent's closure report: its progress stays the roll-up of its children."""
     checked = check_evidence(evidence)
     report = ProgressReport.objects.create(
         task=task,
-        reported_by=_user(by),
+        reported_by=account(by),
         percent=Decimal(str(task.progress)).quantize(Decimal("0.1")),
         done=done.strip(),
         problems=problems.strip(),
@@ -110,7 +110,7 @@ def _final_report_on_parent(
     return report
 
 
-def _pending(closure: Closure, by: Any) -> Task:
+def _pending(closure: Closure, by: Actor) -> Task:
     task = closure.task
     if not can_decide_closure(by, task):
         raise _refuse("只有台账牵头单位的管理员或分管领导可以审批销号。")
@@ -119,17 +119,16 @@ def _pending(closure: Closure, by: Any) -> Task:
     return task
 
 
-def approve_closure(closure: Closure, *, by: Any, now: dt.datetime) -> Closure:
+def approve_closure(closure: Closure, *, by: Actor, now: dt.datetime) -> Closure:
     task = _pending(closure, by)
     with transaction.atomic():
         updated = Closure.objects.filter(pk=closure.pk, status=ClosureStatus.PENDING).update(
-            status=ClosureStatus.APPROVED, decided_by=_user(by), decided_at=now
+            status=ClosureStatus.APPROVED, decided_by=account(by), decided_at=now
         )
         if not updated:
             raise _refuse("该销号申请已被他人处理，请刷新页面。")
         closure.refresh_from_db()
-        Task.objects.filter(pk=task.pk).update(status=TaskStatus.CLOSED, version=task.version + 1)
-        task.status, task.version = TaskStatus.CLOSED, task.version + 1
+        core.bump_version(task, status=TaskStatus.CLOSED)
         audit.record(
             audit.Kind.UPDATE,
             actor=by,
@@ -142,7 +141,7 @@ def approve_closure(closure: Closure, *, by: Any, now: dt.datetime) -> Closure:
     return closure
 
 
-def reject_closure(closure: Closure, *, by: Any, reason: str, now: dt.datetime) -> Closure:
+def reject_closure(closure: Closure, *, by: Actor, reason: str, now: dt.datetime) -> Closure:
     task = _pending(closure, by)
     reason = (reason or "").strip()
     if not reason:
@@ -150,7 +149,7 @@ def reject_closure(closure: Closure, *, by: Any, reason: str, now: dt.datetime) 
     with transaction.atomic():
         updated = Closure.objects.filter(pk=closure.pk, status=ClosureStatus.PENDING).update(
             status=ClosureStatus.REJECTED,
-            decided_by=_user(by),
+            decided_by=account(by),
             decided_at=now,
             reason=reason[:300],
         )
@@ -158,9 +157,7 @@ def reject_closure(closure: Closure, *, by: Any, reason: str, now: dt.datetime) 
             raise _refuse("该销号申请已被他人处理，请刷新页面。")
         closure.refresh_from_db()
         task.status = TaskStatus.IN_PROGRESS  # back to work; the derived status follows from the dates
-        task.status = status_on(task, clock.local_date(now))
-        Task.objects.filter(pk=task.pk).update(status=task.status, version=task.version + 1)
-        task.version += 1
+        core.bump_version(task, status=status_on(task, clock.local_date(now)))
         audit.record(
             audit.Kind.UPDATE,
             actor=by,

@@ -3,10 +3,9 @@ ledger or task, report progress, decide a 销号)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, scope_for
 from zhixing.ledger import hooks
 from zhixing.ledger.models import (
@@ -31,25 +30,21 @@ TASK_FIELDS = (
 LEDGER_FIELDS = ("title", "directive", "decision_name", "lead_org", "start_date", "end_date")
 
 
-def _user(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
-
-
 # --- Who may do what ------------------------------------------------------------------------------
 
 
-def can_change_ledger(user: Any, ledger: Ledger) -> bool:
+def can_change_ledger(user: Actor, ledger: Ledger) -> bool:
     return user is None or scope_for(user, Action.CHANGE).covers(ledger.lead_org.path)
 
 
-def can_edit_task(user: Any, task: Task) -> bool:
+def can_edit_task(user: Actor, task: Task) -> bool:
     if user is None:
         return True
     scope = scope_for(user, Action.CHANGE)
     return scope.covers(task.ledger.lead_org.path) or scope.covers(task.lead_org.path)
 
 
-def can_report(user: Any, task: Task) -> bool:
+def can_report(user: Actor, task: Task) -> bool:
     """The responsible person, whoever may edit the task, or a member of a 专班 (task force) of its ledger."""
     if user is not None and task.responsible.user_id is not None and task.responsible.user_id == user.pk:
         return True
@@ -58,7 +53,7 @@ def can_report(user: Any, task: Task) -> bool:
     return is_task_force_member(user, task.ledger_id)
 
 
-def is_task_force_member(user: Any, ledger_id: int) -> bool:
+def is_task_force_member(user: Actor, ledger_id: int) -> bool:
     """The user's person belongs to a 专班 of the ledger (supervision registers it in `hooks`; the same rule
     Task.objects.visible_to uses)."""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
@@ -66,7 +61,7 @@ def is_task_force_member(user: Any, ledger_id: int) -> bool:
     return hooks.is_member(user, ledger_id)
 
 
-def can_decide_closure(user: Any, task: Task) -> bool:
+def can_decide_closure(user: Actor, task: Task) -> bool:
     """The ledger's lead organisation's admins, or the task's supervising leader."""
     if user is None or scope_for(user, Action.CHANGE).covers(task.ledger.lead_org.path):
         return True

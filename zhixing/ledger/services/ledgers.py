@@ -12,6 +12,7 @@ from django.db import transaction
 
 from zhixing.core import audit, calendar, clock
 from zhixing.core import services as core
+from zhixing.core.actors import Actor, account
 from zhixing.core.calendar import add_working_days
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
@@ -27,7 +28,6 @@ from zhixing.ledger.services.common import (
     LEDGER_FIELDS,
     TASK_FIELDS,
     _refuse,
-    _user,
     can_change_ledger,
     can_edit_task,
     can_report,
@@ -52,7 +52,7 @@ def _check_ledger(values: dict[str, Any]) -> None:
 
 def create_ledger(
     *,
-    by: Any,
+    by: Actor,
     title: str,
     lead_org: Organization,
     start_date: dt.date,
@@ -71,10 +71,10 @@ def create_ledger(
         "decision_name": (decision_name or "").strip(),
     }
     _check_ledger(values)
-    return core.create(Ledger, by=by, created_by=_user(by), audit_fields=LEDGER_FIELDS, **values)
+    return core.create(Ledger, by=by, created_by=account(by), audit_fields=LEDGER_FIELDS, **values)
 
 
-def update_ledger(ledger: Ledger, *, by: Any, expected_version: int | None = None, **values: Any) -> Ledger:
+def update_ledger(ledger: Ledger, *, by: Actor, expected_version: int | None = None, **values: Any) -> Ledger:
     if not can_change_ledger(by, ledger):
         raise _refuse("您无权修改该台账。")
     new_lead = values.get("lead_org")
@@ -98,7 +98,7 @@ def update_ledger(ledger: Ledger, *, by: Any, expected_version: int | None = Non
 def add_goal(
     ledger: Ledger,
     *,
-    by: Any,
+    by: Actor,
     title: str,
     target_kind: str = TargetKind.NUMBER,
     target_value: Decimal | None = None,
@@ -194,7 +194,7 @@ def _is_descendant(node: Task, ancestor: Task) -> bool:
 def add_task(
     ledger: Ledger,
     *,
-    by: Any,
+    by: Actor,
     title: str,
     lead_org: Organization,
     responsible: Person,
@@ -248,7 +248,7 @@ def add_task(
 def update_task(
     task: Task,
     *,
-    by: Any,
+    by: Actor,
     expected_version: int | None = None,
     cooperating: Sequence[Organization] | None = None,
     today: dt.date,
@@ -324,7 +324,7 @@ def _fix_depths(task: Task) -> None:
         _fix_depths(child)
 
 
-def terminate_task(task: Task, *, by: Any, reason: str, now: dt.datetime) -> Task:
+def terminate_task(task: Task, *, by: Actor, reason: str, now: dt.datetime) -> Task:
     if not can_edit_task(by, task):
         raise _refuse("您无权终止该任务。")
     reason = (reason or "").strip()
@@ -336,14 +336,11 @@ def terminate_task(task: Task, *, by: Any, reason: str, now: dt.datetime) -> Tas
         Closure.objects.filter(task=task, status=ClosureStatus.PENDING).update(
             status=ClosureStatus.REJECTED,
             reason="任务已终止",
-            decided_by=_user(by),
+            decided_by=account(by),
             decided_at=now,
         )
         before = {"status": task.status, "status_reason": task.status_reason}
-        Task.objects.filter(pk=task.pk).update(
-            status=TaskStatus.TERMINATED, status_reason=reason[:300], version=task.version + 1
-        )
-        task.status, task.status_reason, task.version = TaskStatus.TERMINATED, reason[:300], task.version + 1
+        core.bump_version(task, status=TaskStatus.TERMINATED, status_reason=reason[:300])
         audit.record(
             audit.Kind.UPDATE,
             actor=by,
@@ -365,7 +362,7 @@ def milestone_warnings(due_date: dt.date) -> list[str]:
     return [f"计划完成日期 {due_date:%Y-%m-%d} 不是工作日{mark}，请确认是否需要调整。"]
 
 
-def add_milestone(task: Task, *, by: Any, title: str, due_date: dt.date) -> Milestone:
+def add_milestone(task: Task, *, by: Actor, title: str, due_date: dt.date) -> Milestone:
     if not can_edit_task(by, task):
         raise _refuse("您无权修改该任务。")
     ledger = task.ledger
@@ -381,7 +378,7 @@ def add_milestone(task: Task, *, by: Any, title: str, due_date: dt.date) -> Mile
 
 
 def complete_milestone(
-    milestone: Milestone, *, by: Any, done_on: dt.date | None = None, today: dt.date
+    milestone: Milestone, *, by: Actor, done_on: dt.date | None = None, today: dt.date
 ) -> Milestone:
     """Mark a milestone done on `done_on` (default today): not in the future, not before the ledger starts."""
     if not can_report(by, milestone.task):

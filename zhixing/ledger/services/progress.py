@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from zhixing.core import audit
+from zhixing.core.actors import Actor, account
 from zhixing.core.attachments import Vetted
 from zhixing.ledger.choices import STICKY_STATUSES, TargetKind, TaskStatus
 from zhixing.ledger.models import (
@@ -23,7 +24,7 @@ from zhixing.ledger.models import (
     Task,
     missed_milestone,
 )
-from zhixing.ledger.services.common import _refuse, _user, can_report
+from zhixing.ledger.services.common import _refuse, can_report
 from zhixing.ledger.status import Part, rollup, status_on
 from zhixing.study.services import check_upload
 
@@ -63,7 +64,7 @@ def _percent_from(task: Task, percent: Any, value: Any) -> tuple[Decimal, Decima
 def report_progress(
     task: Task,
     *,
-    by: Any,
+    by: Actor,
     percent: Any = None,
     value: Any = None,
     done: str = "",
@@ -92,7 +93,7 @@ def report_progress(
         with transaction.atomic():
             report = ProgressReport.objects.create(
                 task=task,
-                reported_by=_user(by),
+                reported_by=account(by),
                 percent=pct,
                 value=value,
                 done=(done or "").strip(),
