@@ -9,8 +9,8 @@ What is counted
 - Status for today, as ledger/status.py derives it, but in SQL: 待销号/已销号 stand; an open task is 已逾期 after
   its due date, 滞后 when its progress is more than BEHIND_MARGIN points below the share of working days elapsed,
   else 正常推进 (未启动 or 推进中). The working days come from the core calendar (holidays and 调休): the aggregate
-  joins a VALUES table of the cumulative working-day count W(d) over the dates involved, and
-  working_days_between(a, b) = W(b) - W(a).
+  joins its working-day table (core.WorkingDay) for the cumulative working-day count W(d), and
+  working_days_between(a, b) = W(b) - W(a), as ledger/status.py reads it too.
 - On-time rate (按时完成率) = tasks closed (已销号) whose 销号 request came on or before the due date ÷ tasks due so
   far (due date before today, or already closed). None when nothing is due yet.
 - Ranking: on-time rate (higher first; departments with nothing due yet after those with a rate), then the share
@@ -34,6 +34,7 @@ from django.db.models.functions import RowNumber
 
 from zhixing.board.models import BoardPublication, BoardSnapshot
 from zhixing.core import calendar
+from zhixing.core.models import WorkingDay
 from zhixing.ledger.choices import BEHIND_MARGIN, ClosureStatus, TaskStatus
 from zhixing.ledger.models import Closure, Ledger, Milestone, Task
 from zhixing.orgs.models import Organization
@@ -143,34 +144,28 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _working_day_counts(start: dt.date, end: dt.date) -> list[tuple[dt.date, int]]:
-    """(d, W(d)) for every day from start to end: W(start) = 0, W(d) = working days after start up to d."""
-    out = [(start, 0)]
-    day, count = start, 0
-    while day < end:
-        day += dt.timedelta(days=1)
-        if calendar.is_working_day(day):
-            count += 1
-        out.append((day, count))
-    return out
-
-
 def _range(today: dt.date) -> tuple[dt.date, dt.date] | None:
     """The earliest start and the latest due date of the open tasks whose expected progress lies strictly
-    between 0 and 100 today (started before today, due after it): only those need working days counted."""
+    between 0 and 100 today (started before today, due after it): only those need working days counted. The same
+    query reads the working-day table's first and last dates, and the table is extended when it falls short (the
+    rare extra queries of a date outside the years it holds)."""
     table_t, table_l = Task._meta.db_table, Ledger._meta.db_table
+    table_w, day_col = WorkingDay._meta.db_table, connection.ops.quote_name("date")
     day = _date_sql(today)
     sql = (
-        f"SELECT MIN(COALESCE(t.start_date, l.start_date)), MAX(t.due_date) FROM {table_t} t "  # noqa: S608
+        f"SELECT MIN(COALESCE(t.start_date, l.start_date)), MAX(t.due_date), "  # noqa: S608
+        f"(SELECT MIN({day_col}) FROM {table_w}), (SELECT MAX({day_col}) FROM {table_w}) FROM {table_t} t "
         f"JOIN {table_l} l ON l.id = t.ledger_id WHERE t.status IN ({_OPEN_SQL}) AND t.due_date > {day} "
         f"AND COALESCE(t.start_date, l.start_date) < {day}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        low, high = cursor.fetchone()
+        low, high, first, last = cursor.fetchone()
     if low is None or high is None:
         return None
-    return min(_as_date(low), today), max(_as_date(high), today)
+    span = min(_as_date(low), today), max(_as_date(high), today)
+    calendar.ensure_working_days(*span, bounds=(first, last))
+    return span
 
 
 def _counts(today: dt.date) -> dict[str, list[int]]:
@@ -181,33 +176,22 @@ def _counts(today: dt.date) -> dict[str, list[int]]:
     day = _date_sql(today)
     span = _range(today)
     # mirrors status.expected_progress(): 100 from the due date on; elapsed / total * 100 before it, 100 when
-    # the span holds no working day
+    # the span holds no working day. W(d) is the working-day table's cumulative index (core.WorkingDay), joined.
     if span is not None:
-        days = _working_day_counts(*span)
-        w_today = dict(days)[today]
-        if connection.vendor == "sqlite":
-            # W(d) read from a blob of 5-digit numbers by the day's offset: O(1) per task, no join (SQLite would
-            # index only one of the two joins below and scan the other for every task)
-            blob = "".join(f"{n:05d}" for _, n in days).encode().hex()
-            low = _date_sql(span[0])
-
-            def w(column: str) -> str:
-                offset = f"CAST(julianday({column}) - julianday({low}) AS INTEGER)"
-                return f"CAST(substr(X'{blob}', {offset} * 5 + 1, 5) AS INTEGER)"
-
-            cte, joins, w_start, w_due = "", "", w("x.start_on"), w("x.due")
-        else:
-            values = ", ".join(f"({_date_sql(d)}, {n})" for d, n in days)
-            cte = f"WITH wd(day, n) AS (VALUES {values}) "
-            joins = "LEFT JOIN wd ws ON ws.day = x.start_on LEFT JOIN wd we ON we.day = x.due "
-            w_start, w_due = "ws.n", "we.n"
+        table_w = WorkingDay._meta.db_table
+        day_col, index_col = connection.ops.quote_name("date"), connection.ops.quote_name("index")
+        joins = (
+            f"LEFT JOIN {table_w} ws ON ws.{day_col} = x.start_on LEFT JOIN {table_w} we ON we.{day_col} = x.due "
+        )
+        w_start, w_due = f"ws.{index_col}", f"we.{index_col}"
+        w_today = f"(SELECT {index_col} FROM {table_w} WHERE {day_col} = {day})"  # noqa: S608
         expected = (
             f"CASE WHEN x.due <= {day} THEN 100.0 WHEN {w_due} - {w_start} <= 0 THEN 100.0 ELSE "
             f"CAST({w_today} - {w_start} AS DOUBLE PRECISION) / CAST({w_due} - {w_start} AS DOUBLE PRECISION)"
             " * 100 END"
         )
     else:
-        cte, joins, expected = "", "", f"CASE WHEN x.due <= {day} THEN 100.0 ELSE 0.0 END"
+        joins, expected = "", f"CASE WHEN x.due <= {day} THEN 100.0 ELSE 0.0 END"
     closed, pending = TaskStatus.CLOSED.value, TaskStatus.PENDING_CLOSURE.value
     on_time = (
         f"EXISTS (SELECT 1 FROM {table_c} c WHERE c.task_id = t.id "  # noqa: S608
@@ -230,7 +214,7 @@ def _counts(today: dt.date) -> dict[str, list[int]]:
     slow = f"x.start_on < {day} AND x.progress + {BEHIND_MARGIN!r} < ({expected})"
     behind = f"{is_open} AND x.due >= {day} AND (x.missed = 1 OR ({slow}))"
     sql = (
-        f"{cte}SELECT x.dept, COUNT(*), "  # noqa: S608 - names and constants from the code, dates as ISO text
+        f"SELECT x.dept, COUNT(*), "  # noqa: S608 - names and constants from the code, dates as ISO text
         f"SUM(CASE WHEN {is_open} AND x.due < {day} THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN {behind} THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN x.status = '{pending}' THEN 1 ELSE 0 END), "
