@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from zhixing.core.tree import path_ids, subtree_upper_bound
 from zhixing.orgs.choices import OrgKind
@@ -434,18 +434,10 @@ def first_topic(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, 
 
 
 def _tasks(year: int, today: dt.date) -> list[tuple[Any, ...]]:
-    """Tasks due within `year` (and by `today`), not terminated: id, title, lead org, due date, status, the date
-    their approved 销号 was requested (None when not closed). One query."""
-    from zhixing.ledger.choices import ClosureStatus, TaskStatus
-    from zhixing.ledger.models import Task
+    """The ledger's figures: tasks due within `year` (and by `today`), with their 销号 date. One query."""
+    from zhixing.ledger.figures import due_tasks
 
-    start, end = _year(year)
-    return list(
-        Task.objects.filter(due_date__gte=start, due_date__lte=min(end, today))
-        .exclude(status=TaskStatus.TERMINATED)
-        .annotate(closed_at=Max("closures__requested_at", filter=Q(closures__status=ClosureStatus.APPROVED)))
-        .values_list("id", "title", "lead_org_id", "due_date", "status", "closed_at")
-    )
+    return list(_shared(("due_tasks", year, today), lambda: due_tasks(year, today)))
 
 
 def ledger_on_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
