@@ -31,13 +31,13 @@ from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives.queries import first_topic
 from zhixing.insights.charts_directives import first_study_latency
 from zhixing.insights.charts_ledger import STATUS_ORDER, task_statuses
-from zhixing.insights.charts_study import Tally, norm_label, tally_cells
+from zhixing.insights.charts_study import norm_label
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger
 from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PartyStatus
 from zhixing.orgs.models import Organization, Person
 from zhixing.study import reports as study_reports
-from zhixing.study.queries import compliance
+from zhixing.study.figures import Tally, compliance, tally_cells
 from zhixing.study.reports import (
     BODY_FONT,
     CN_NUMBERS,
@@ -188,9 +188,7 @@ def gather(root: Organization, year: int, *, user: Any, today: dt.date) -> list[
         for target in (fig.compliance, fig.norms.setdefault(label, Tally())) + (
             (fig.branches.setdefault(branch, Tally()),) if branch else ()
         ):
-            target.met += tally.met
-            target.missed += tally.missed
-            target.due += tally.due
+            target.merge(tally)
 
     latency = first_study_latency(root, year, today)
     if root.depth >= 1:
