@@ -23,8 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max
-
 from zhixing.core.tree import path_ids, subtree_upper_bound
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -374,64 +372,18 @@ def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, R
 
 
 def first_topic(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
-    """The rule of directives.queries.first_topic (figures.judge_first_topic) over every organisation, from three
-    flat queries — the meetings, their agenda items, their directive links — rather than its correlated
-    subqueries, which cost seconds over a city's two years of meetings. The meetings: DECISION_MEETING_KINDS, the
-    部门党组's 党组会议 and the 党委会议 included."""
-    from zhixing.directives.choices import DECISION_MEETING_KINDS
-    from zhixing.directives.figures import judge_first_topic
-    from zhixing.directives.models import AgendaStudy
-    from zhixing.study.models import Activity, AgendaItem
+    """第一议题 over every organisation's decision meetings of the year, judged by directives.figures."""
+    from zhixing.directives.figures import first_topic_meetings
 
     index = org_index()
     start, end = _year(year)
-    kinds = list(DECISION_MEETING_KINDS)
-    meetings = {"kind__in": kinds, "date__gte": start, "date__lte": min(today, end)}
-    rows = list(
-        Activity.objects.filter(**meetings)
-        .order_by("organization_id", "date", "id")
-        .values_list("id", "organization_id", "date", "title")
-    )
-    # Each organisation's last meeting before the year: its first meeting of the year must study something newer.
-    previous: dict[int, dt.date] = dict(
-        Activity.objects.filter(kind__in=kinds, date__lt=start)
-        .values("organization_id")
-        .annotate(last=Max("date"))
-        .values_list("organization_id", "last")
-    )
-    first: dict[int, tuple[int, bool]] = {}
-    for activity_id, order, is_study in (
-        AgendaItem.objects.filter(**{f"activity__{k}": v for k, v in meetings.items()})
-        .order_by()
-        .values_list("activity_id", "order", "is_study")
-    ):
-        got = first.get(activity_id)
-        if got is None or order < got[0]:
-            first[activity_id] = (order, is_study)
-    link: dict[int, tuple[int, dt.date]] = {}
-    for activity_id, order, issued in (
-        AgendaStudy.objects.filter(**{f"agenda_item__activity__{k}": v for k, v in meetings.items()})
-        .order_by()
-        .values_list("agenda_item__activity_id", "agenda_item__order", "directive__issued_on")
-    ):
-        got_link = link.get(activity_id)
-        if got_link is None or order < got_link[0] or (order == got_link[0] and issued > got_link[1]):
-            link[activity_id] = (order, issued)
     per_org: dict[int, Evidence] = defaultdict(Evidence)
-    for activity_id, org_id, date, title in rows:
-        prev = previous.get(org_id)
-        previous[org_id] = date
-        item = first.get(activity_id)
-        studied = link.get(activity_id)
-        latest = studied[1] if item and studied and studied[0] == item[0] else None
-        # judge_first_topic reads the first item's title only to tell "no agenda" apart.
-        reason = judge_first_topic("" if item else None, bool(item and item[1]), latest, prev)
-        tally = per_org[org_id]
+    for meeting in first_topic_meetings(start, min(today, end)):
+        tally = per_org[meeting.organization_id]
         tally.total += 1
-        tally.met += 0 if reason else 1
-        tally.refs.append(
-            ("study.activity", activity_id, f"{date:%Y-%m-%d} {title[:30]}：{reason or '符合'}")
-        )
+        tally.met += 0 if meeting.reason else 1
+        what = f"{meeting.date:%Y-%m-%d} {meeting.title[:30]}：{meeting.reason or '符合'}"
+        tally.refs.append(("study.activity", meeting.activity_id, what))
     return results(roll_up(org_ids, per_org, index), lambda t: f"决策会议 {t.total:g} 次，符合 {t.met:g} 次")
 
 
