@@ -246,7 +246,9 @@ def rebuild_working_days(year: int) -> None:
     from django.db.models import F
 
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    old = dict(WorkingDay.objects.filter(date__in=[first - dt.timedelta(days=1), last]).values_list("date", "index"))
+    old = dict(
+        WorkingDay.objects.filter(date__in=[first - dt.timedelta(days=1), last]).values_list("date", "index")
+    )
     if last not in old:
         return
     _cache.pop(year, None)
