@@ -35,6 +35,21 @@ def _fresh_calendar_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _working_day_table(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (live_server, transactional_db) flush every table after them, the working-day table
+    that core's migration 0010 filled included: fill it again first, so that concurrent requests of a browser test
+    read it rather than each extending it at once (SQLite: "database table is locked")."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    ):
+        return
+    request.getfixturevalue("transactional_db")
+    calendar.ensure_working_days(dt.date(2015, 1, 1), dt.date(2035, 12, 31))
+
+
+@pytest.fixture(autouse=True)
 def _seed_extensions(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """`zhixing seed` also runs the apps' seed extensions (two years of study activities...); they cost seconds per
     demo seed, so tests of the organisation seed run without them. A test that wants them is marked

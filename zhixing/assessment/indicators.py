@@ -23,8 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Q
-
 from zhixing.core.tree import path_ids, subtree_upper_bound
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -49,12 +47,15 @@ def url_of(model: str, pk: int) -> str:
 
 
 @dataclass
-class Tally:
+class Evidence:
+    """An indicator's numbers for one organisation with the records behind them (the score page's evidence). Study
+    counts come from study.figures.Tally; this only carries them with their references up the tree."""
+
     met: float = 0
     total: float = 0
     refs: list[Ref] = field(default_factory=list)
 
-    def add(self, other: Tally) -> None:
+    def add(self, other: Evidence) -> None:
         self.met += other.met
         self.total += other.total
         self.refs.extend(other.refs)
@@ -151,7 +152,7 @@ class OrgIndex:
         return list(Organization.objects.filter(parent__isnull=True, is_active=True).order_by("path"))
 
 
-def roll_up(targets: Iterable[int], per_source: dict[int, Tally], index: OrgIndex) -> dict[int, Tally]:
+def roll_up(targets: Iterable[int], per_source: dict[int, Evidence], index: OrgIndex) -> dict[int, Evidence]:
     """Each target's tally = the sum of the tallies of the organisations in its subtree (itself included).
 
     The records go with the counts, except where the source is itself a target below this one (a department's
@@ -159,7 +160,7 @@ def roll_up(targets: Iterable[int], per_source: dict[int, Tally], index: OrgInde
     list holds the records — one click further, and a department's evidence stays the size of its branch list
     rather than the size of all their activities."""
     wanted = set(targets)
-    out: dict[int, Tally] = {t: Tally() for t in wanted}
+    out: dict[int, Evidence] = {t: Evidence() for t in wanted}
     for source, tally in per_source.items():
         path = index.path.get(source)
         if path is None:
@@ -178,7 +179,7 @@ def roll_up(targets: Iterable[int], per_source: dict[int, Tally], index: OrgInde
     return out
 
 
-def results(tallies: dict[int, Tally], describe: Callable[[Tally], str]) -> dict[int, Result]:
+def results(tallies: dict[int, Evidence], describe: Callable[[Evidence], str]) -> dict[int, Result]:
     return {
         pk: Result(t.met / t.total if t.total else None, describe(t) if t.total else "无应考核事项", t.refs)
         for pk, t in tallies.items()
@@ -195,34 +196,36 @@ def _year(year: int) -> tuple[dt.date, dt.date]:
 def _compliance(
     org_ids: Sequence[int], year: int, today: dt.date, *, org_kind: str, kinds: set[str]
 ) -> dict[int, Result]:
-    from zhixing.study.queries import Status
+    from zhixing.study.figures import Status, tally_cells
 
     index = org_index()
     norms = [n for n in _compliance_norms() if n.org_kind == org_kind and n.activity_kind in kinds]
     wanted = {n.pk for n in norms}
-    per_org: dict[int, Tally] = defaultdict(Tally)
+    cells = [c for c in _compliance_cells(year, today) if c.norm.pk in wanted]
+    # the counts are study's tally (judged = met + missed: an open or not begun period is not judged yet)
+    per_org: dict[int, Evidence] = defaultdict(Evidence)
+    for org_id, counted in tally_cells(cells, lambda org, _norm: org.id).items():
+        per_org[org_id].met, per_org[org_id].total = counted.met, counted.judged
     kind_labels = {
         n.pk: n.get_activity_kind_display() + ("（邀请党外人士列席）" if n.condition else "") for n in norms
     }
     labels: dict[tuple[int, str], str] = {}
-    for cell in _compliance_cells(year, today):
-        if cell.norm.pk not in wanted or cell.status in (Status.DUE, Status.UPCOMING):
-            continue  # another indicator's norm; or the period is still open or not begun: not judged yet
-        tally = per_org[cell.organization.id]
-        tally.total += 1
+    for cell in cells:
+        if cell.status not in (Status.MET, Status.MISSED):
+            continue  # the period is still open or not begun: not judged yet
         what = labels.get((cell.norm.pk, cell.period.key))
         if what is None:  # once per norm and period: a city has 100,000 cells
             what = labels[(cell.norm.pk, cell.period.key)] = f"{cell.period.label}{kind_labels[cell.norm.pk]}"
+        refs = per_org[cell.organization.id].refs
         if cell.status == Status.MET:
-            tally.met += 1
-            tally.refs.extend(("study.activity", pk, what) for pk in cell.activity_ids)
+            refs.extend(("study.activity", pk, what) for pk in cell.activity_ids)
         else:
             short = (
                 f"{len(cell.failing_ids)} 次未邀请党外领导班子成员列席"
                 if cell.failing_ids
                 else f"开展 {cell.count} 次，应至少 {cell.required} 次"
             )
-            tally.refs.append(("", 0, f"未达标：{what}（{short}）"))
+            refs.append(("", 0, f"未达标：{what}（{short}）"))
     return results(roll_up(org_ids, per_org, index), lambda t: f"应达标 {t.total:g} 项，达标 {t.met:g} 项")
 
 
@@ -243,7 +246,7 @@ def _compliance_norms() -> list[Any]:
 
 def _compliance_cells(year: int, today: dt.date) -> list[Any]:
     """The compliance engine over every root for those norms: one run per batch, shared by both indicators."""
-    from zhixing.study.queries import compliance
+    from zhixing.study.figures import compliance
 
     def make() -> list[Any]:
         norms = _compliance_norms()
@@ -267,8 +270,8 @@ def branch_meetings(org_ids: Sequence[int], year: int, today: dt.date) -> dict[i
 
 
 def required_coverage(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
+    from zhixing.study.figures import Status
     from zhixing.study.models import RequiredItem
-    from zhixing.study.queries import Status
     from zhixing.study.queries_plans import coverage_cells
 
     index = org_index()
@@ -279,7 +282,7 @@ def required_coverage(org_ids: Sequence[int], year: int, today: dt.date) -> dict
             reference__month__gte=start, reference__month__lte=end
         ).values_list("id", "reference_id", "title")
     }
-    per_org: dict[int, Tally] = defaultdict(Tally)
+    per_org: dict[int, Evidence] = defaultdict(Evidence)
     for root in index.roots():
         for cell in coverage_cells(root, (start, end), today=today):
             if cell.status == Status.DUE:
@@ -321,7 +324,7 @@ def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, R
     study = sorted((path, pk) for pk, path in index.path.items() if index.kind[pk] in set(STUDY_ORG_KINDS))
     paths = [p for p, _pk in study]
     everyone = [pk for _p, pk in study]
-    per_org: dict[int, Tally] = defaultdict(Tally)
+    per_org: dict[int, Evidence] = defaultdict(Evidence)
     # A city's year is about a million (organisation, directive) pairs, most of them "not studied": the loop
     # below does as little as it can per pair (status_of once per directive for those that did not study it; for an
     # organisation that is itself assessed, one shared ref per directive when it missed it). The records of organisations that are not
@@ -369,64 +372,18 @@ def first_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, R
 
 
 def first_topic(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
-    """The rule of directives.queries.first_topic (figures.judge_first_topic) over every organisation, from three
-    flat queries — the meetings, their agenda items, their directive links — rather than its correlated
-    subqueries, which cost seconds over a city's two years of meetings. The meetings: DECISION_MEETING_KINDS, the
-    部门党组's 党组会议 and the 党委会议 included."""
-    from zhixing.directives.choices import DECISION_MEETING_KINDS
-    from zhixing.directives.figures import judge_first_topic
-    from zhixing.directives.models import AgendaStudy
-    from zhixing.study.models import Activity, AgendaItem
+    """第一议题 over every organisation's decision meetings of the year, judged by directives.figures."""
+    from zhixing.directives.figures import first_topic_meetings
 
     index = org_index()
     start, end = _year(year)
-    kinds = list(DECISION_MEETING_KINDS)
-    meetings = {"kind__in": kinds, "date__gte": start, "date__lte": min(today, end)}
-    rows = list(
-        Activity.objects.filter(**meetings)
-        .order_by("organization_id", "date", "id")
-        .values_list("id", "organization_id", "date", "title")
-    )
-    # Each organisation's last meeting before the year: its first meeting of the year must study something newer.
-    previous: dict[int, dt.date] = dict(
-        Activity.objects.filter(kind__in=kinds, date__lt=start)
-        .values("organization_id")
-        .annotate(last=Max("date"))
-        .values_list("organization_id", "last")
-    )
-    first: dict[int, tuple[int, bool]] = {}
-    for activity_id, order, is_study in (
-        AgendaItem.objects.filter(**{f"activity__{k}": v for k, v in meetings.items()})
-        .order_by()
-        .values_list("activity_id", "order", "is_study")
-    ):
-        got = first.get(activity_id)
-        if got is None or order < got[0]:
-            first[activity_id] = (order, is_study)
-    link: dict[int, tuple[int, dt.date]] = {}
-    for activity_id, order, issued in (
-        AgendaStudy.objects.filter(**{f"agenda_item__activity__{k}": v for k, v in meetings.items()})
-        .order_by()
-        .values_list("agenda_item__activity_id", "agenda_item__order", "directive__issued_on")
-    ):
-        got_link = link.get(activity_id)
-        if got_link is None or order < got_link[0] or (order == got_link[0] and issued > got_link[1]):
-            link[activity_id] = (order, issued)
-    per_org: dict[int, Tally] = defaultdict(Tally)
-    for activity_id, org_id, date, title in rows:
-        prev = previous.get(org_id)
-        previous[org_id] = date
-        item = first.get(activity_id)
-        studied = link.get(activity_id)
-        latest = studied[1] if item and studied and studied[0] == item[0] else None
-        # judge_first_topic reads the first item's title only to tell "no agenda" apart.
-        reason = judge_first_topic("" if item else None, bool(item and item[1]), latest, prev)
-        tally = per_org[org_id]
+    per_org: dict[int, Evidence] = defaultdict(Evidence)
+    for meeting in first_topic_meetings(start, min(today, end)):
+        tally = per_org[meeting.organization_id]
         tally.total += 1
-        tally.met += 0 if reason else 1
-        tally.refs.append(
-            ("study.activity", activity_id, f"{date:%Y-%m-%d} {title[:30]}：{reason or '符合'}")
-        )
+        tally.met += 0 if meeting.reason else 1
+        what = f"{meeting.date:%Y-%m-%d} {meeting.title[:30]}：{meeting.reason or '符合'}"
+        tally.refs.append(("study.activity", meeting.activity_id, what))
     return results(roll_up(org_ids, per_org, index), lambda t: f"决策会议 {t.total:g} 次，符合 {t.met:g} 次")
 
 
@@ -434,25 +391,17 @@ def first_topic(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, 
 
 
 def _tasks(year: int, today: dt.date) -> list[tuple[Any, ...]]:
-    """Tasks due within `year` (and by `today`), not terminated: id, title, lead org, due date, status, the date
-    their approved 销号 was requested (None when not closed). One query."""
-    from zhixing.ledger.choices import ClosureStatus, TaskStatus
-    from zhixing.ledger.models import Task
+    """The ledger's figures: tasks due within `year` (and by `today`), with their 销号 date. One query."""
+    from zhixing.ledger.figures import due_tasks
 
-    start, end = _year(year)
-    return list(
-        Task.objects.filter(due_date__gte=start, due_date__lte=min(end, today))
-        .exclude(status=TaskStatus.TERMINATED)
-        .annotate(closed_at=Max("closures__requested_at", filter=Q(closures__status=ClosureStatus.APPROVED)))
-        .values_list("id", "title", "lead_org_id", "due_date", "status", "closed_at")
-    )
+    return list(_shared(("due_tasks", year, today), lambda: due_tasks(year, today)))
 
 
 def ledger_on_time(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     from django.utils import timezone
 
     index = org_index()
-    per_org: dict[int, Tally] = defaultdict(Tally)
+    per_org: dict[int, Evidence] = defaultdict(Evidence)
     for pk, title, lead, due, _status, closed_at in _tasks(year, today):
         tally = per_org[lead]
         tally.total += 1
@@ -475,7 +424,7 @@ def ledger_closure(org_ids: Sequence[int], year: int, today: dt.date) -> dict[in
     from zhixing.ledger.choices import TaskStatus
 
     index = org_index()
-    per_org: dict[int, Tally] = defaultdict(Tally)
+    per_org: dict[int, Evidence] = defaultdict(Evidence)
     for pk, title, lead, _due, status, _closed in _tasks(year, today):
         tally = per_org[lead]
         tally.total += 1
@@ -504,7 +453,7 @@ def review_findings(org_ids: Sequence[int], year: int, today: dt.date) -> dict[i
     index = org_index()
     start, end = _year(year)
     labels = dict(FindingResult.choices)
-    per_org: dict[int, Tally] = defaultdict(Tally)
+    per_org: dict[int, Evidence] = defaultdict(Evidence)
     for task_id, title, lead, result, rect_status, round_title in (
         ReviewFinding.objects.filter(round__start_date__gte=start, round__start_date__lte=min(end, today))
         .order_by("round_id", "task_id")

@@ -23,11 +23,11 @@ def _new_directive_text() -> str:
     """About 1,500 characters on ecology, made from the synthetic word lists (not a quotation)."""
     import random
 
-    from zhixing.directives.synthetic import FIELD_WORDS, _sentence
+    from zhixing.directives.synthetic import FIELD_WORDS, sentence
 
     rng = random.Random(4)
     main, other = FIELD_WORDS["生态环保"], FIELD_WORDS["城市建设"]
-    return "".join(_sentence(rng, main, other, 12) for _ in range(45))
+    return "".join(sentence(rng, main, other, 12) for _ in range(45))
 
 
 def measure_modules(

@@ -9,8 +9,8 @@ What is counted
 - Status for today, as ledger/status.py derives it, but in SQL: 待销号/已销号 stand; an open task is 已逾期 after
   its due date, 滞后 when its progress is more than BEHIND_MARGIN points below the share of working days elapsed,
   else 正常推进 (未启动 or 推进中). The working days come from the core calendar (holidays and 调休): the aggregate
-  joins a VALUES table of the cumulative working-day count W(d) over the dates involved, and
-  working_days_between(a, b) = W(b) - W(a).
+  joins its working-day table (core.WorkingDay) for the cumulative working-day count W(d), and
+  working_days_between(a, b) = W(b) - W(a), as ledger/status.py reads it too.
 - On-time rate (按时完成率) = tasks closed (已销号) whose 销号 request came on or before the due date ÷ tasks due so
   far (due date before today, or already closed). None when nothing is due yet.
 - Ranking: on-time rate (higher first; departments with nothing due yet after those with a rate), then the share
@@ -25,23 +25,18 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db import connection
 from django.db.models import F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 
 from zhixing.board.models import BoardPublication, BoardSnapshot
-from zhixing.core import calendar
-from zhixing.ledger.choices import BEHIND_MARGIN, ClosureStatus, TaskStatus
-from zhixing.ledger.models import Closure, Ledger, Milestone, Task
+from zhixing.ledger import figures
+from zhixing.ledger.choices import TaskStatus
+from zhixing.ledger.models import Task
 from zhixing.orgs.models import Organization
 
 PROBLEMS_PER_DEPARTMENT = 3
 TREND_DAYS = 120
-OPEN = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.BEHIND, TaskStatus.OVERDUE)
-_OPEN_SQL = ", ".join(f"'{s.value}'" for s in OPEN)
 
 
 @dataclass
@@ -111,142 +106,6 @@ COUNTS = (
 )
 
 
-# --- SQL helpers --------------------------------------------------------------------------------------
-
-
-def _dept_prefix_sql(path: str) -> str:
-    """The department's path ("/1/7/") from an organisation's path ("/1/7/42/"): the text up to the third '/'.
-    A root's own path ("/1/") comes out unchanged and matches no department."""
-    find = "strpos" if connection.vendor == "postgresql" else "instr"
-    first = f"{find}(substr({path}, 2), '/')"
-    second = f"{find}(substr({path}, 2 + {first}), '/')"
-    return f"substr({path}, 1, 1 + {first} + {second})"
-
-
-def _local_date_sql(column: str) -> str:
-    """The local calendar date of a stored (UTC) datetime column."""
-    if connection.vendor == "postgresql":
-        zone = str(settings.TIME_ZONE).replace("'", "")
-        return f"CAST(({column} AT TIME ZONE '{zone}') AS DATE)"
-    # SQLite keeps datetimes as UTC text; the zone's offset (Asia/Shanghai has had no summer time since 1991).
-    offset = ZoneInfo(settings.TIME_ZONE).utcoffset(dt.datetime(2000, 1, 1)) or dt.timedelta()
-    return f"date({column}, '{int(offset.total_seconds() // 60):+d} minutes')"
-
-
-def _date_sql(day: dt.date) -> str:
-    """A date literal: SQLite keeps dates as ISO text; PostgreSQL wants a typed literal."""
-    text = day.isoformat()  # digits and dashes only
-    return f"DATE '{text}'" if connection.vendor == "postgresql" else f"'{text}'"
-
-
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def _working_day_counts(start: dt.date, end: dt.date) -> list[tuple[dt.date, int]]:
-    """(d, W(d)) for every day from start to end: W(start) = 0, W(d) = working days after start up to d."""
-    out = [(start, 0)]
-    day, count = start, 0
-    while day < end:
-        day += dt.timedelta(days=1)
-        if calendar.is_working_day(day):
-            count += 1
-        out.append((day, count))
-    return out
-
-
-def _range(today: dt.date) -> tuple[dt.date, dt.date] | None:
-    """The earliest start and the latest due date of the open tasks whose expected progress lies strictly
-    between 0 and 100 today (started before today, due after it): only those need working days counted."""
-    table_t, table_l = Task._meta.db_table, Ledger._meta.db_table
-    day = _date_sql(today)
-    sql = (
-        f"SELECT MIN(COALESCE(t.start_date, l.start_date)), MAX(t.due_date) FROM {table_t} t "  # noqa: S608
-        f"JOIN {table_l} l ON l.id = t.ledger_id WHERE t.status IN ({_OPEN_SQL}) AND t.due_date > {day} "
-        f"AND COALESCE(t.start_date, l.start_date) < {day}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        low, high = cursor.fetchone()
-    if low is None or high is None:
-        return None
-    return min(_as_date(low), today), max(_as_date(high), today)
-
-
-def _counts(today: dt.date) -> dict[str, list[int]]:
-    """Per department path: total, overdue, behind, pending closure, closed, due so far, closed on time — one
-    aggregate over every task (plus the range query above)."""
-    table_t, table_l = Task._meta.db_table, Ledger._meta.db_table
-    table_o, table_c = Organization._meta.db_table, Closure._meta.db_table
-    day = _date_sql(today)
-    span = _range(today)
-    # mirrors status.expected_progress(): 100 from the due date on; elapsed / total * 100 before it, 100 when
-    # the span holds no working day
-    if span is not None:
-        days = _working_day_counts(*span)
-        w_today = dict(days)[today]
-        if connection.vendor == "sqlite":
-            # W(d) read from a blob of 5-digit numbers by the day's offset: O(1) per task, no join (SQLite would
-            # index only one of the two joins below and scan the other for every task)
-            blob = "".join(f"{n:05d}" for _, n in days).encode().hex()
-            low = _date_sql(span[0])
-
-            def w(column: str) -> str:
-                offset = f"CAST(julianday({column}) - julianday({low}) AS INTEGER)"
-                return f"CAST(substr(X'{blob}', {offset} * 5 + 1, 5) AS INTEGER)"
-
-            cte, joins, w_start, w_due = "", "", w("x.start_on"), w("x.due")
-        else:
-            values = ", ".join(f"({_date_sql(d)}, {n})" for d, n in days)
-            cte = f"WITH wd(day, n) AS (VALUES {values}) "
-            joins = "LEFT JOIN wd ws ON ws.day = x.start_on LEFT JOIN wd we ON we.day = x.due "
-            w_start, w_due = "ws.n", "we.n"
-        expected = (
-            f"CASE WHEN x.due <= {day} THEN 100.0 WHEN {w_due} - {w_start} <= 0 THEN 100.0 ELSE "
-            f"CAST({w_today} - {w_start} AS DOUBLE PRECISION) / CAST({w_due} - {w_start} AS DOUBLE PRECISION)"
-            " * 100 END"
-        )
-    else:
-        cte, joins, expected = "", "", f"CASE WHEN x.due <= {day} THEN 100.0 ELSE 0.0 END"
-    closed, pending = TaskStatus.CLOSED.value, TaskStatus.PENDING_CLOSURE.value
-    on_time = (
-        f"EXISTS (SELECT 1 FROM {table_c} c WHERE c.task_id = t.id "  # noqa: S608
-        f"AND c.status = '{ClosureStatus.APPROVED.value}' AND {_local_date_sql('c.requested_at')} <= t.due_date)"
-    )
-    # status.has_missed_milestone: a milestone due before today and not done makes an open task 滞后
-    missed = (
-        f"EXISTS (SELECT 1 FROM {Milestone._meta.db_table} m WHERE m.task_id = t.id "  # noqa: S608
-        f"AND m.due_date < {day} AND m.done_on IS NULL)"
-    )
-    inner = (
-        f"SELECT {_dept_prefix_sql('o.path')} AS dept, t.status AS status, t.progress AS progress, "  # noqa: S608
-        "t.due_date AS due, COALESCE(t.start_date, l.start_date) AS start_on, "
-        f"CASE WHEN t.status IN ({_OPEN_SQL}) AND t.due_date >= {day} AND {missed} THEN 1 ELSE 0 END AS missed, "
-        f"CASE WHEN t.status = '{closed}' AND {on_time} THEN 1 ELSE 0 END AS on_time "
-        f"FROM {table_t} t JOIN {table_l} l ON l.id = t.ledger_id JOIN {table_o} o ON o.id = t.lead_org_id "
-        f"WHERE t.status <> '{TaskStatus.TERMINATED.value}'"
-    )
-    is_open = f"x.status IN ({_OPEN_SQL})"
-    slow = f"x.start_on < {day} AND x.progress + {BEHIND_MARGIN!r} < ({expected})"
-    behind = f"{is_open} AND x.due >= {day} AND (x.missed = 1 OR ({slow}))"
-    sql = (
-        f"{cte}SELECT x.dept, COUNT(*), "  # noqa: S608 - names and constants from the code, dates as ISO text
-        f"SUM(CASE WHEN {is_open} AND x.due < {day} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN {behind} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN x.status = '{pending}' THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN x.status = '{closed}' THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN x.due < {day} OR x.status = '{closed}' THEN 1 ELSE 0 END), "
-        "SUM(x.on_time) "
-        f"FROM ({inner}) x {joins}GROUP BY x.dept"
-    )
-    out: dict[str, list[int]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        for dept, *numbers in cursor.fetchall():
-            out[dept] = [int(v or 0) for v in numbers]
-    return out
-
-
 def departments() -> list[tuple[int, str, str]]:
     """(id, name, path) of the top-level departments under the committee. One query."""
     return list(
@@ -300,7 +159,7 @@ def latest_problems(per_department: int = PROBLEMS_PER_DEPARTMENT) -> dict[str, 
 
 def board(*, today: dt.date, with_problems: bool = True) -> Board:
     """Every department's line, ranked. Four queries (three without the problems)."""
-    counts = _counts(today)
+    counts = figures.department_counts(today)
     problems = latest_problems() if with_problems else {}
     rows: list[DeptRow] = []
     for dept_id, name, path in departments():

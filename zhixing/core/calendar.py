@@ -16,11 +16,12 @@ import datetime as dt
 import functools
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from zhixing.core.models import Holiday, HolidayYear
+from zhixing.core.models import Holiday, HolidayYear, WorkingDay
 
 FALLBACK_NOTE = (
     "该年度的放假安排尚未发布，工作日按《全国年节及纪念日放假办法》规定的法定节假日估算（未含调休），"
@@ -123,11 +124,12 @@ def year_calendar(year: int) -> YearCalendar:
     return calendar
 
 
-def _load_year(year: int) -> YearCalendar:
-    rows = list(Holiday.objects.filter(date__year=year).values_list("date", "is_workday"))
+def _load_year(year: int, holiday: Any = Holiday, holiday_year: Any = HolidayYear) -> YearCalendar:
+    """`holiday`, `holiday_year`: the models (a migration passes its historical ones)."""
+    rows = list(holiday.objects.filter(date__year=year).values_list("date", "is_workday"))
     off = frozenset(d for d, w in rows if not w)
     on = frozenset(d for d, w in rows if w)
-    if HolidayYear.objects.filter(year=year, status=HolidayYear.Status.PUBLISHED).exists():
+    if holiday_year.objects.filter(year=year, status=HolidayYear.Status.PUBLISHED).exists():
         return YearCalendar(year, "table", off, on)
     base = _from_chinesecalendar(year) or YearCalendar(
         year, "statutory", frozenset(d for d in statutory_holidays(year) if d.weekday() < 5), frozenset()
@@ -141,14 +143,20 @@ def _load_year(year: int) -> YearCalendar:
 def clear_cache() -> None:
     """Forget every year (after bulk writes that send no signals, and in tests)."""
     _cache.clear()
+    _index_cache.clear()
 
 
-def _holiday_changed(using: str = "default", **_: object) -> None:
-    """On each Holiday save/delete: forget now, and again when the transaction commits, so that a read made
-    inside the writing transaction cannot leave a half-written year in the cache. (A transaction that rolls back
-    after writing holidays can leave a stale year for at most CACHE_TTL_SECONDS.)"""
-    _cache.clear()
-    transaction.on_commit(_cache.clear, using=using)
+def _holiday_changed(using: str = "default", instance: object = None, **_: object) -> None:
+    """On each Holiday or HolidayYear save/delete: forget now, and again when the transaction commits, so that a
+    read made inside the writing transaction cannot leave a half-written year in the cache; and rebuild the year's
+    rows of the working-day table in the same transaction. (A transaction that rolls back after writing holidays
+    can leave a stale year in this process's cache for at most CACHE_TTL_SECONDS.)"""
+    clear_cache()
+    transaction.on_commit(clear_cache, using=using)
+    day = getattr(instance, "date", None)
+    year = day.year if isinstance(day, dt.date) else getattr(instance, "year", None)
+    if isinstance(year, int):
+        rebuild_working_days(year)
 
 
 post_save.connect(_holiday_changed, sender=Holiday, dispatch_uid="calendar-holiday-saved")
@@ -159,6 +167,119 @@ post_delete.connect(_holiday_changed, sender=HolidayYear, dispatch_uid="calendar
 
 def is_working_day(day: dt.date) -> bool:
     return year_calendar(day.year).is_working_day(day)
+
+
+# --- The working-day table (core.WorkingDay): cumulative working-day index, for SQL and Python alike ----------
+
+# Years filled around the dates asked for when the table has to grow (and by the migration that creates it).
+MARGIN_YEARS = 2
+_index_cache: dict[int, tuple[float, dict[dt.date, int]]] = {}
+
+
+def _year_rows(
+    year: int, base: int, holiday: Any = Holiday, holiday_year: Any = HolidayYear, model: Any = WorkingDay
+) -> tuple[list[Any], int]:
+    """The table's rows of `year` counting on from `base` (the index of the day before 1 January)."""
+    cal = _load_year(year, holiday, holiday_year) if holiday is not Holiday else year_calendar(year)
+    rows, index, day = [], base, dt.date(year, 1, 1)
+    while day.year == year:
+        working = cal.is_working_day(day)
+        index += int(working)
+        rows.append(model(date=day, index=index, is_working=working))
+        day += dt.timedelta(days=1)
+    return rows, index
+
+
+def fill_working_days(first: int, last: int, **models: Any) -> None:
+    """Fill the empty table with the years `first`..`last` (the migration passes its historical models as
+    holiday=, holiday_year=, model=)."""
+    model = models.get("model", WorkingDay)
+    base, rows = 0, []
+    for year in range(first, last + 1):
+        got, base = _year_rows(year, base, **models)
+        rows += got
+    model.objects.bulk_create(rows, batch_size=1000)
+
+
+def _bounds() -> tuple[dt.date | None, dt.date | None]:
+    from django.db.models import Max, Min
+
+    got = WorkingDay.objects.aggregate(lo=Min("date"), hi=Max("date"))
+    return got["lo"], got["hi"]
+
+
+def ensure_working_days(start: dt.date, end: dt.date, bounds: tuple[Any, Any] | None = None) -> None:
+    """Make the table cover `start`..`end` (and MARGIN_YEARS around when it grows). `bounds`: the table's first
+    and last dates when the caller has read them already (the board reads them with its range query)."""
+    lo, hi = bounds if bounds is not None else _bounds()
+    if lo is not None and not isinstance(lo, dt.date):
+        lo, hi = dt.date.fromisoformat(str(lo)), dt.date.fromisoformat(str(hi))
+    if lo is not None and hi is not None and lo <= start and end <= hi:
+        return
+    with transaction.atomic():
+        if lo is None or hi is None:
+            fill_working_days(start.year - MARGIN_YEARS, end.year + MARGIN_YEARS)
+            return
+        if end > hi:
+            base = WorkingDay.objects.get(date=hi).index
+            rows: list[Any] = []
+            for year in range(hi.year + 1, end.year + MARGIN_YEARS + 1):
+                got, base = _year_rows(year, base)
+                rows += got
+            WorkingDay.objects.bulk_create(rows, batch_size=1000)
+        if start < lo:
+            # earlier years go before index 0: count them, then shift the whole table up by their working days
+            rows, base = [], 0
+            for year in range(start.year - MARGIN_YEARS, lo.year):
+                got, base = _year_rows(year, base)
+                rows += got
+            from django.db.models import F
+
+            WorkingDay.objects.update(index=F("index") + base)
+            WorkingDay.objects.bulk_create(rows, batch_size=1000)
+    _index_cache.clear()
+
+
+def rebuild_working_days(year: int) -> None:
+    """Recount `year` in the table (its holidays changed) and shift the later years by the difference. Nothing to
+    do for a year the table does not hold yet: it is counted when first needed."""
+    from django.db.models import F
+
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    old = dict(
+        WorkingDay.objects.filter(date__in=[first - dt.timedelta(days=1), last]).values_list("date", "index")
+    )
+    if last not in old:
+        return
+    _cache.pop(year, None)
+    with transaction.atomic():
+        rows, end = _year_rows(year, old.get(first - dt.timedelta(days=1), 0))
+        WorkingDay.objects.filter(date__year=year).delete()
+        WorkingDay.objects.bulk_create(rows)
+        if end != old[last]:
+            WorkingDay.objects.filter(date__gt=last).update(index=F("index") + (end - old[last]))
+    _index_cache.clear()
+
+
+def working_day_index(day: dt.date) -> int:
+    """The table's cumulative index of `day` (working days from the table's start up to and including it). One
+    query per year, cached per process like the calendar; the table grows on demand."""
+    hit = _index_cache.get(day.year)
+    now = time.monotonic()
+    if hit is None or now - hit[0] >= CACHE_TTL_SECONDS:
+        rows = dict(WorkingDay.objects.filter(date__year=day.year).values_list("date", "index"))
+        if len(rows) < 365:
+            ensure_working_days(dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))
+            rows = dict(WorkingDay.objects.filter(date__year=day.year).values_list("date", "index"))
+        hit = _index_cache[day.year] = (now, rows)
+    return hit[1][day]
+
+
+def working_days_counted(start: dt.date, end: dt.date) -> int:
+    """working_days_between(start, end) read from the table: index(end) - index(start), 0 when end <= start."""
+    if end <= start:
+        return 0
+    return working_day_index(end) - working_day_index(start)
 
 
 def is_known(year: int) -> bool:

@@ -131,6 +131,9 @@ def import_holidays(file: IO[bytes] | str | Any, *, by: Actor, dry_run: bool = F
     with transaction.atomic():
         Holiday.objects.bulk_create(creates)
         Holiday.objects.bulk_update([h for h, _ in updates], ["name", "is_workday"])
+        calendar.clear_cache()  # bulk writes send no signal: recount the years they touched in the working-day table
+        for year in sorted({h.date.year for h in creates} | {h.date.year for h, _ in updates}):
+            calendar.rebuild_working_days(year)
         events = [
             audit.Event(
                 audit.Kind.CREATE, actor=by, obj=h, changes=audit.diff({}, audit.snapshot(h, _FIELDS))

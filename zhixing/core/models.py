@@ -205,6 +205,25 @@ class HolidayYear(models.Model):
         return f"{self.year} 年（{self.get_status_display()}）"
 
 
+class WorkingDay(models.Model):
+    """The working-day calendar as a table, kept by core.calendar (rebuilt when a Holiday or HolidayYear changes,
+    extended on demand): one row per day of a contiguous range of years, with `index` the number of working days
+    from the start of the range up to and including the day. Working days after `a` up to `b` = index(b) -
+    index(a), in Python (ledger status) and in SQL (the 晾晒 board joins it)."""
+
+    date = models.DateField("日期", primary_key=True)
+    index = models.PositiveIntegerField("累计工作日")
+    is_working = models.BooleanField("工作日")
+
+    class Meta:
+        verbose_name = "工作日"
+        verbose_name_plural = "工作日"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {'工作日' if self.is_working else '休息日'} #{self.index}"
+
+
 class ApiToken(models.Model):
     """A per-user API token. Only its SHA-256 is stored; the token itself is shown once, at creation."""
 

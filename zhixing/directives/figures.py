@@ -105,3 +105,135 @@ def judge_first_topic(
     if previous is not None and latest <= previous:
         return f"学习的讲话/指示不是上次会议（{previous:%Y-%m-%d}）之后的新内容"
     return ""
+
+
+class TopicMeeting(NamedTuple):
+    """A decision meeting judged for 第一议题: `reason` is "" when it is compliant (judge_first_topic)."""
+
+    activity_id: int
+    organization_id: int
+    date: dt.date
+    title: str
+    reason: str
+
+
+def first_topic_meetings(start: dt.date, end: dt.date) -> list[TopicMeeting]:
+    """Every organisation's decision meetings (DECISION_MEETING_KINDS, the 部门党组's 党组会议 and the 党委会议
+    included) dated `start`..`end`, judged by judge_first_topic, in order of organisation and date. Four flat
+    queries — the meetings, the last meeting before `start`, their agenda items, their directive links — rather
+    than queries.first_topic's correlated subqueries, which cost seconds over a city's two years of meetings."""
+    from django.db.models import Max
+
+    from zhixing.directives.choices import DECISION_MEETING_KINDS
+    from zhixing.study.models import Activity, AgendaItem
+
+    kinds = list(DECISION_MEETING_KINDS)
+    meetings = {"kind__in": kinds, "date__gte": start, "date__lte": end}
+    rows = list(
+        Activity.objects.filter(**meetings)
+        .order_by("organization_id", "date", "id")
+        .values_list("id", "organization_id", "date", "title")
+    )
+    # Each organisation's last meeting before `start`: its first meeting in the span must study something newer.
+    previous: dict[int, dt.date] = dict(
+        Activity.objects.filter(kind__in=kinds, date__lt=start)
+        .values("organization_id")
+        .annotate(last=Max("date"))
+        .values_list("organization_id", "last")
+    )
+    first: dict[int, tuple[int, bool]] = {}
+    for activity_id, order, is_study in (
+        AgendaItem.objects.filter(**{f"activity__{k}": v for k, v in meetings.items()})
+        .order_by()
+        .values_list("activity_id", "order", "is_study")
+    ):
+        got = first.get(activity_id)
+        if got is None or order < got[0]:
+            first[activity_id] = (order, is_study)
+    link: dict[int, tuple[int, dt.date]] = {}
+    for activity_id, order, issued in (
+        AgendaStudy.objects.filter(**{f"agenda_item__activity__{k}": v for k, v in meetings.items()})
+        .order_by()
+        .values_list("agenda_item__activity_id", "agenda_item__order", "directive__issued_on")
+    ):
+        got_link = link.get(activity_id)
+        if got_link is None or order < got_link[0] or (order == got_link[0] and issued > got_link[1]):
+            link[activity_id] = (order, issued)
+    out: list[TopicMeeting] = []
+    for activity_id, org_id, date, title in rows:
+        prev = previous.get(org_id)
+        previous[org_id] = date
+        item = first.get(activity_id)
+        studied = link.get(activity_id)
+        latest = studied[1] if item and studied and studied[0] == item[0] else None
+        # judge_first_topic reads the first item's title only to tell "no agenda" apart.
+        reason = judge_first_topic("" if item else None, bool(item and item[1]), latest, prev)
+        out.append(TopicMeeting(activity_id, org_id, date, title, reason))
+    return out
+
+
+# --- A person's studies (六好党员 evidence) ----------------------------------------------------------------
+
+
+class AttendedStudy(NamedTuple):
+    """An activity the person attended (present) that studied directives, with their titles."""
+
+    activity_id: int
+    date: dt.date
+    title: str
+    organization: str
+    directives: list[str]
+
+
+def attended_studies(person_id: int, start: dt.date, end: dt.date) -> list[AttendedStudy]:
+    """The activities dated `start`..`end` (the caller caps `end` at today), not cancelled, that `person_id`
+    attended and that studied directives; newest first. One query."""
+    from zhixing.study.choices import AttendanceStatus
+
+    rows = (
+        AgendaStudy.objects.filter(
+            HELD,
+            agenda_item__activity__attendances__person_id=person_id,
+            agenda_item__activity__attendances__status=AttendanceStatus.PRESENT,
+            agenda_item__activity__date__gte=start,
+            agenda_item__activity__date__lte=end,
+        )
+        .order_by("-agenda_item__activity__date", "-agenda_item__activity_id", "agenda_item__order", "id")
+        .values_list(
+            "agenda_item__activity_id",
+            "agenda_item__activity__date",
+            "agenda_item__activity__title",
+            "agenda_item__activity__organization__name",
+            "directive__title",
+        )
+    )
+    out: dict[int, AttendedStudy] = {}
+    for pk, date, title, org_name, directive in rows:
+        study = out.setdefault(pk, AttendedStudy(pk, date, title, org_name, []))
+        if directive not in study.directives:
+            study.directives.append(directive)
+    return list(out.values())
+
+
+def directives_studied(activity_ids: Iterable[int]) -> set[int]:
+    """The distinct directives studied in these activities. One query."""
+    return set(
+        AgendaStudy.objects.filter(agenda_item__activity_id__in=list(activity_ids)).values_list(
+            "directive_id", flat=True
+        )
+    )
+
+
+def module_directives(department_id: int) -> tuple[bool, set[int]]:
+    """(whether the department has a learning module, the ids of its confirmed directives). One query for the
+    module, one for its entries."""
+    from zhixing.directives.choices import ModuleEntryStatus
+    from zhixing.directives.models import LearningModule, ModuleEntry
+
+    module = LearningModule.objects.filter(organization_id=department_id).values_list("id", flat=True).first()
+    if module is None:
+        return False, set()
+    ids = ModuleEntry.objects.filter(module_id=module, status=ModuleEntryStatus.CONFIRMED).values_list(
+        "directive_id", flat=True
+    )
+    return True, set(ids)

@@ -32,26 +32,18 @@ from zhixing.study.models import Activity, AgendaItem, Attendance
 
 
 class WorkdayIndex:
-    """Working days counted from `start`: `taken(day)` = calendar.working_days_between(start, day), in O(1)
-    after one pass over the range."""
+    """Working days counted from `start`: `taken(day)` = calendar.working_days_between(start, day), read from the
+    calendar's working-day table (core.WorkingDay: index(day) - index(start), one query per year, cached).
+    `end` is kept for the callers: the table covers whatever dates are asked."""
 
     def __init__(self, start: dt.date, end: dt.date) -> None:
-        self.start = start
-        self._cumulative: list[int] = [0]
-        day, count = start, 0
-        while day < end:
-            day += dt.timedelta(days=1)
-            if calendar.is_working_day(day):
-                count += 1
-            self._cumulative.append(count)
+        self.start, self.end = start, end
+        self._base = calendar.working_day_index(start)
 
     def taken(self, day: dt.date) -> int:
-        offset = (day - self.start).days
-        if offset <= 0:
+        if day <= self.start:
             return 0
-        if offset >= len(self._cumulative):
-            return calendar.working_days_between(self.start, day)
-        return self._cumulative[offset]
+        return calendar.working_day_index(day) - self._base
 
 
 # --- Who must study ---------------------------------------------------------------------------------

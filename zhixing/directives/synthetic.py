@@ -57,7 +57,7 @@ class Summary:
     confirmed: int
 
 
-def _sentence(rng: random.Random, main: tuple[str, ...], other: tuple[str, ...], length: int) -> str:
+def sentence(rng: random.Random, main: tuple[str, ...], other: tuple[str, ...], length: int) -> str:
     parts = []
     for _ in range(length):
         pool = main if rng.random() < 0.7 else (other if rng.random() < 0.5 else FILLER)
@@ -131,7 +131,7 @@ def build(
                     kind=rng.choice(DirectiveKind.values),
                     issued_on=issued,
                     deadline=issued + dt.timedelta(days=7),
-                    summary="".join(_sentence(rng, main, other, 9) for _ in range(sentences)),
+                    summary="".join(sentence(rng, main, other, 9) for _ in range(sentences)),
                 )
             )
             mains.append(main_name)

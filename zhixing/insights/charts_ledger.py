@@ -12,8 +12,8 @@ from zhixing.insights.charts import (
     Chart,
 )
 from zhixing.ledger.choices import STATUS_COLOURS, TaskStatus
-from zhixing.ledger.models import Task, missed_milestone
-from zhixing.ledger.status import status_on
+from zhixing.ledger.figures import task_states
+from zhixing.ledger.models import Task
 from zhixing.orgs.models import Organization, Person
 
 # --- Ledger status ---------------------------------------------------------------------------------
@@ -24,25 +24,14 @@ STATUS_COLORS = [BOOTSTRAP[STATUS_COLOURS[s]] for s in STATUS_ORDER]
 
 def task_statuses(root: Organization, user: Actor, today: dt.date) -> list[tuple[str, TaskStatus]]:
     """(lead organisation path, status as of today) of the tasks led in `root`'s subtree that `user` may see.
-    One query; the status is derived again for today as the ledger pages do (ledger/status.py)."""
+    One query; the status for today by ledger.figures.task_states, as the ledger pages derive it."""
     qs = Task.objects.visible_to(user) if user is not None else Task.objects.all()
-    rows = (
-        qs.filter(subtree_q("lead_org__path", root.path))
-        .select_related("ledger")
-        .only(
-            "lead_org__path",
-            "ledger__start_date",
-            "start_date",
-            "due_date",
-            "progress",
-            "status",
-            "latest_report_id",
-        )
-        .select_related("lead_org")
-        .annotate(missed_milestone=missed_milestone(today))
-        .order_by()
+    rows = task_states(
+        qs.filter(subtree_q("lead_org__path", root.path)).select_related("lead_org").order_by(),
+        today,
+        only=("lead_org__path",),
     )
-    return [(t.lead_org.path, status_on(t, today)) for t in rows]
+    return [(t.lead_org.path, status) for t, status in rows]
 
 
 # The 晾晒 board's categories (board/queries.py): 正常推进 = 未启动 + 推进中; 已终止 left out.
@@ -60,9 +49,9 @@ def ledger_by_dept(root: Organization, user: Actor, today: dt.date) -> Chart:
     task with the status derived for today (board/queries.py), so the chart and the board never disagree
     and 20,000 tasks cost what a hundred do. The committee dashboard is for those who see the whole tree, as the
     board is."""
-    from zhixing.board import queries as queries_board
+    from zhixing.board.queries import board
 
-    result = queries_board.board(today=today, with_problems=False)
+    result = board(today=today, with_problems=False)
     rows = [
         [r.name, *[getattr(r, name) for name, _label, _colour in BOARD_COLUMNS]]
         for r in result.rows
@@ -102,15 +91,9 @@ def ledger_status(root: Organization, user: Actor, today: dt.date) -> Chart:
 def person_tasks(person: Person, today: dt.date, user: Actor = None) -> Chart:
     """Tasks the person is responsible for that `user` may see (all for None), by status as of today. One query."""
     tasks = Task.objects.visible_to(user) if user is not None else Task.objects.all()
-    qs = (
-        tasks.filter(responsible=person)
-        .select_related("ledger")
-        .only("ledger__start_date", "start_date", "due_date", "progress", "status", "latest_report_id")
-        .annotate(missed_milestone=missed_milestone(today))
-    )
     counts: dict[TaskStatus, int] = defaultdict(int)
-    for t in qs:
-        counts[status_on(t, today)] += 1
+    for _task, status in task_states(tasks.filter(responsible=person), today, only=()):
+        counts[status] += 1
     return Chart(
         "tasks",
         "负责的台账任务",

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Q
@@ -26,63 +25,10 @@ from zhixing.insights.charts_directives import cached_latency
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization, Person, subtree_ids
 from zhixing.study.choices import ActivityKind, AttendanceStatus
+from zhixing.study.figures import Tally, compliance, tally_cells
 from zhixing.study.models import Activity, Attendance
-from zhixing.study.queries import Status, YearMonth, compliance
+from zhixing.study.queries import YearMonth
 from zhixing.study.queries_rates import attendance_rates
-
-
-@dataclass
-class Tally:
-    met: int = 0
-    missed: int = 0
-    due: int = 0
-
-    @property
-    def judged(self) -> int:
-        """Cells that count in a rate: ended ones, and those already met before their period ended."""
-        return self.met + self.missed
-
-    @property
-    def rate(self) -> float | None:
-        return percent(self.met, self.judged)
-
-    def add(self, status: Status) -> None:
-        if status == Status.MET:
-            self.met += 1
-        elif status == Status.MISSED:
-            self.missed += 1
-        else:
-            self.due += 1
-
-
-_MISSING = object()
-
-
-def tally_cells(cells: Iterable[Any], key: Callable[[Any, Any], Any]) -> dict[Any, Tally]:
-    """Compliance cells counted per key(organisation, norm) (None: left out). The key is worked out once per
-    organisation and norm, not per cell: a city has 140,000 cells and a fraction of that many pairs."""
-    memo: dict[tuple[int, int], Any] = {}
-    counts: dict[tuple[Any, str], int] = defaultdict(int)
-    for cell in cells:
-        org, norm = cell.organization, cell.norm
-        pair = (org.id, norm.id)
-        k = memo.get(pair, _MISSING)
-        if k is _MISSING:
-            k = memo[pair] = key(org, norm)
-        if k is not None:
-            counts[(k, cell.status)] += 1
-    tallies: dict[Any, Tally] = {}
-    for (k, status), n in counts.items():
-        tally = tallies.get(k)
-        if tally is None:
-            tally = tallies[k] = Tally()
-        if status == Status.MET:
-            tally.met += n
-        elif status == Status.MISSED:
-            tally.missed += n
-        else:
-            tally.due += n
-    return tallies
 
 
 def _tallies(

@@ -3,7 +3,7 @@
 Per person, for a year:
 - attendance rate — study's per-person rates (study/queries_rates.py): present ÷ expected, 列席 not counted;
 - first-time study participation (第一时间/第一议题) — the activities they attended (present) whose agenda
-  studied a directive (directives' AgendaStudy links), and how many distinct directives that covers;
+  studied a directive (directives.figures.attended_studies), and how many distinct directives that covers;
 - the department's learning module (directives' LearningModule, the confirmed entries): how many of its
   directives the person studied in such an activity. Shown only where the department has a module.
 Notes and quiz results belong to a personal learning module that does not exist yet; the page says so.
@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
 
 from zhixing.core import xlsx
 from zhixing.core.tree import path_ids, subtree_q
-from zhixing.directives.choices import ModuleEntryStatus
-from zhixing.directives.models import AgendaStudy, LearningModule, ModuleEntry
+from zhixing.directives.figures import AttendedStudy, attended_studies, directives_studied, module_directives
 from zhixing.orgs.models import Organization, Person
 from zhixing.study.choices import AttendanceStatus
 from zhixing.study.models import Attendance
@@ -34,43 +33,14 @@ def _year(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
-@dataclass
-class Study:
-    """An activity the person attended that studied directives."""
-
-    activity_id: int
-    date: dt.date
-    title: str
-    organization: str
-    directives: list[str] = field(default_factory=list)
+Study = AttendedStudy  # an activity the person attended that studied directives
 
 
 def first_studies(person: Person, year: int, *, today: dt.date) -> list[Study]:
-    """Newest first; only activities that have taken place (dated today or earlier, not cancelled). One query."""
+    """Newest first; only activities that have taken place (dated today or earlier, not cancelled). One query
+    (directives.figures.attended_studies)."""
     start, end = _year(year)
-    rows = (
-        AgendaStudy.objects.filter(
-            agenda_item__activity__attendances__person=person,
-            agenda_item__activity__attendances__status=AttendanceStatus.PRESENT,
-            agenda_item__activity__date__gte=start,
-            agenda_item__activity__date__lte=min(end, today),
-            agenda_item__activity__cancelled_at__isnull=True,
-        )
-        .order_by("-agenda_item__activity__date", "-agenda_item__activity_id", "agenda_item__order", "id")
-        .values_list(
-            "agenda_item__activity_id",
-            "agenda_item__activity__date",
-            "agenda_item__activity__title",
-            "agenda_item__activity__organization__name",
-            "directive__title",
-        )
-    )
-    out: dict[int, Study] = {}
-    for pk, date, title, org_name, directive in rows:
-        study = out.setdefault(pk, Study(pk, date, title, org_name))
-        if directive not in study.directives:
-            study.directives.append(directive)
-    return list(out.values())
+    return attended_studies(person.pk, start, min(end, today))
 
 
 def _department_id(org: Organization) -> int | None:
@@ -84,13 +54,7 @@ def _module_directives(org: Organization) -> tuple[bool, set[int]]:
     dept_id = _department_id(org)
     if dept_id is None:
         return False, set()
-    module = LearningModule.objects.filter(organization_id=dept_id).values_list("id", flat=True).first()
-    if module is None:
-        return False, set()
-    ids = ModuleEntry.objects.filter(module_id=module, status=ModuleEntryStatus.CONFIRMED).values_list(
-        "directive_id", flat=True
-    )
-    return True, set(ids)
+    return module_directives(dept_id)
 
 
 @dataclass
@@ -118,11 +82,7 @@ def person_evidence(person: Person, year: int, *, today: dt.date) -> Evidence:
     row = attendance_rates(person.branch, start, end, today=today).filter(pk=person.pk).first()
     studies = first_studies(person, year, today=today)
     has_module, module_ids = _module_directives(person.branch)
-    directive_ids = set(
-        AgendaStudy.objects.filter(agenda_item__activity_id__in=[s.activity_id for s in studies]).values_list(
-            "directive_id", flat=True
-        )
-    )
+    directive_ids = directives_studied(s.activity_id for s in studies)
     return Evidence(
         person=person,
         year=year,

@@ -32,13 +32,13 @@ from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives.queries import first_topic
 from zhixing.insights.charts_directives import first_study_latency
 from zhixing.insights.charts_ledger import STATUS_ORDER, task_statuses
-from zhixing.insights.charts_study import Tally, norm_label, tally_cells
+from zhixing.insights.charts_study import norm_label
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger
 from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PartyStatus
 from zhixing.orgs.models import Organization, Person
 from zhixing.study import reports as study_reports
-from zhixing.study.queries import compliance
+from zhixing.study.figures import Tally, compliance, tally_cells
 from zhixing.study.reports import (
     BODY_FONT,
     CN_NUMBERS,
@@ -48,10 +48,10 @@ from zhixing.study.reports import (
     TABLE_SIZE,
     TITLE_FONT,
     TITLE_SIZE,
-    _fixed_spacing,
-    _font,
-    _page_setup,
-    _para,
+    add_para,
+    fixed_spacing,
+    page_setup,
+    set_font,
 )
 
 ORG_KINDS = [OrgKind.ORGAN_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH, OrgKind.GROUP]
@@ -189,9 +189,7 @@ def gather(root: Organization, year: int, *, user: Actor, today: dt.date) -> lis
         for target in (fig.compliance, fig.norms.setdefault(label, Tally())) + (
             (fig.branches.setdefault(branch, Tally()),) if branch else ()
         ):
-            target.met += tally.met
-            target.missed += tally.missed
-            target.due += tally.due
+            target.merge(tally)
 
     latency = first_study_latency(root, year, today)
     if root.depth >= 1:
@@ -366,13 +364,15 @@ def _grid(doc: Any, headers: list[str], rows: list[list[str]]) -> None:
         for c, text in enumerate(values):
             paragraph = table.rows[r].cells[c].paragraphs[0]
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 and r else WD_ALIGN_PARAGRAPH.CENTER
-            _font(paragraph.add_run(text), TABLE_FONT, TABLE_SIZE, bold=(r == 0))
+            set_font(paragraph.add_run(text), TABLE_FONT, TABLE_SIZE, bold=(r == 0))
 
 
 def _title(doc: Any, text: str) -> None:
-    title = _para(doc, text, font=TITLE_FONT, size=TITLE_SIZE, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _fixed_spacing(title, 36)
-    _para(doc, "", indent=False)
+    title = add_para(
+        doc, text, font=TITLE_FONT, size=TITLE_SIZE, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER
+    )
+    fixed_spacing(title, 36)
+    add_para(doc, "", indent=False)
 
 
 def _study_text(f: DeptFigures) -> list[tuple[str, str]]:
@@ -409,29 +409,29 @@ def _study_text(f: DeptFigures) -> list[tuple[str, str]]:
 
 def dept_docx(f: DeptFigures) -> bytes:
     doc = Document()
-    _page_setup(doc)
+    page_setup(doc)
     _title(doc, f"{f.name}{f.year}年度党建工作报表")
-    _para(doc, SECTION_STUDY, font=HEADING_FONT)
+    add_para(doc, SECTION_STUDY, font=HEADING_FONT)
     for heading, text in _study_text(f):
-        _para(doc, heading, font=SUBHEADING_FONT)
-        _para(doc, text)
+        add_para(doc, heading, font=SUBHEADING_FONT)
+        add_para(doc, text)
     if f.norms:
         _grid(
             doc,
             ["规范", "已完成", "未完成", "待完成", "合规率"],
             [[label, str(t.met), str(t.missed), str(t.due), _pct(t.rate)] for label, t in f.norms.items()],
         )
-    _para(doc, SECTION_ORG, font=HEADING_FONT)
-    _para(
+    add_para(doc, SECTION_ORG, font=HEADING_FONT)
+    add_para(
         doc,
         f"截至{f.today.year}年{f.today.month}月{f.today.day}日，{f.name}所属机关党委{f.org_counts.get(OrgKind.ORGAN_COMMITTEE, 0)}个、"
         f"党总支{f.org_counts.get(OrgKind.GENERAL_BRANCH, 0)}个、党支部{f.org_counts.get(OrgKind.BRANCH, 0)}个、"
         f"党小组{f.org_counts.get(OrgKind.GROUP, 0)}个，党员{f.members}名。",
     )
     _grid(doc, ["项目", "数值", "说明"], [list(line) for line in org_lines(f)])
-    _para(doc, "", indent=False)
-    _para(doc, f.name, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _para(
+    add_para(doc, "", indent=False)
+    add_para(doc, f.name, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_para(
         doc, f"{f.today.year}年{f.today.month}月{f.today.day}日", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT
     )
     out = io.BytesIO()
@@ -467,7 +467,7 @@ def summary_row(f: DeptFigures) -> list[str]:
 
 def summary_docx(root: Organization, figures: list[DeptFigures], year: int, today: dt.date) -> bytes:
     doc = Document()
-    _page_setup(doc)
+    page_setup(doc)
     _title(doc, f"{root.name}{year}年度机关党建工作情况汇总")
     sessions = sum(f.sessions for f in figures)
     met = sum(f.compliance.met for f in figures)
@@ -480,8 +480,8 @@ def summary_docx(root: Organization, figures: list[DeptFigures], year: int, toda
     closed = sum(f.tasks[TaskStatus.CLOSED] for f in figures)
     overdue = sum(f.tasks[TaskStatus.OVERDUE] for f in figures)
     sections = iter(CN_NUMBERS)
-    _para(doc, f"{next(sections)}、学习贯彻情况", font=HEADING_FONT)
-    _para(
+    add_para(doc, f"{next(sections)}、学习贯彻情况", font=HEADING_FONT)
+    add_para(
         doc,
         f"{year}年，{len(figures)}个部门党组（党委）共开展理论学习中心组集中学习{sessions}次；"
         f"所属党组织“三会一课”合规率{_pct(_ratio(met, judged))}；第一时间学习按时率{_pct(_ratio(on_time, required))}；"
@@ -491,25 +491,25 @@ def summary_docx(root: Organization, figures: list[DeptFigures], year: int, toda
         :5
     ]
     if low:
-        _para(
+        add_para(
             doc,
             "“三会一课”合规率较低的部门："
             + "、".join(f"{f.name}（{_pct(f.compliance.rate)}）" for f in low)
             + "。",
         )
-    _para(doc, f"{next(sections)}、组织建设情况", font=HEADING_FONT)
-    _para(
+    add_para(doc, f"{next(sections)}、组织建设情况", font=HEADING_FONT)
+    add_para(
         doc,
         f"各部门共有党支部{sum(f.branch_count for f in figures)}个，党员{sum(f.members for f in figures)}名。",
     )
-    caption = _para(
+    caption = add_para(
         doc, f"附表：{year}年各部门党建工作情况汇总表", font=HEADING_FONT, size=Pt(14), indent=False
     )
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _grid(doc, SUMMARY_HEADERS, [summary_row(f) for f in figures])
-    _para(doc, "", indent=False)
-    _para(doc, root.name, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _para(doc, f"{today.year}年{today.month}月{today.day}日", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_para(doc, "", indent=False)
+    add_para(doc, root.name, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_para(doc, f"{today.year}年{today.month}月{today.day}日", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

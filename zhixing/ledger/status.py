@@ -5,7 +5,7 @@ Status, for an open task (not 待销号/已销号/已终止, which are decisions
 - 滞后 when a milestone is missed (due before today and not done);
 - 滞后 when the progress is more than BEHIND_MARGIN points below the expected progress, the share of the task's
   working days that have elapsed (elapsed working days ÷ working days from start to due, with Chinese holidays
-  and 调休 from the core calendar);
+  and 调休 from the core calendar's working-day table);
 - 未启动 when nothing has been reported yet; 推进中 otherwise.
 
 Roll-up: a task with sub-tasks has the weighted mean of its children's progress (terminated children left out);
@@ -15,7 +15,6 @@ the ledger has the weighted mean of its top-level tasks.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,23 +22,18 @@ from zhixing.core import calendar
 from zhixing.ledger.choices import BEHIND_MARGIN, STICKY_STATUSES, TaskStatus
 
 
-@functools.lru_cache(maxsize=4096)
-def _expected(start: dt.date, due: dt.date, today: dt.date, calendars: tuple[object, ...]) -> float:
-    """Memoised per (dates, the calendars of the years involved): a changed holiday table gives new calendars."""
-    total = calendar.working_days_between(start, due)
-    if total <= 0:
-        return 100.0
-    return calendar.working_days_between(start, today) / total * 100
-
-
 def expected_progress(start: dt.date, due: dt.date, today: dt.date) -> float:
-    """The share (0-100) of the working days from `start` to `due` that have passed by `today`."""
+    """The share (0-100) of the working days from `start` to `due` that have passed by `today`: read from the
+    calendar's working-day table (core.WorkingDay), as the 晾晒 board's SQL reads it."""
     if today <= start:
         return 0.0
     if today >= due:
         return 100.0
-    years = tuple(calendar.year_calendar(y) for y in range(start.year, due.year + 1))
-    return _expected(start, due, today, years)
+    w_start = calendar.working_day_index(start)
+    total = calendar.working_day_index(due) - w_start
+    if total <= 0:
+        return 100.0
+    return (calendar.working_day_index(today) - w_start) / total * 100
 
 
 def derive_status(

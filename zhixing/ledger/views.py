@@ -17,7 +17,7 @@ from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors, form_status, submit
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
-from zhixing.ledger import hooks, queries, services
+from zhixing.ledger import figures, hooks, queries, services
 from zhixing.ledger.choices import STATUS_COLOURS, ClosureStatus, TargetKind, TaskStatus
 from zhixing.ledger.forms import (
     ClosureRequestForm,
@@ -465,16 +465,17 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def my_tasks(request: HttpRequest) -> HttpResponse:
     today = _today()
-    tasks = list(
+    tasks = (
         Task.objects.visible_to(request.user)
         .filter(responsible__user_id=int(request.user.pk or 0))
         .exclude(status__in=[TaskStatus.CLOSED, TaskStatus.TERMINATED])
-        .select_related("ledger", "lead_org", "latest_report", "responsible")
+        .select_related("lead_org", "latest_report", "responsible")
         .prefetch_related("cooperating")
-        .annotate(missed_milestone=missed_milestone(today))
-        .order_by("due_date", "id")[:200]
+        .order_by("due_date", "id")
     )
-    rows = [(t, status_on(t, today), due_in(t.due_date, today)) for t in tasks]
+    rows = [
+        (t, status, due_in(t.due_date, today)) for t, status in figures.task_states(tasks, today, limit=200)
+    ]
     return render(
         request,
         "ledger/my_tasks.html",

@@ -242,7 +242,7 @@ TABLE_SIZE = Pt(10.5)  # 五号
 CN_NUMBERS = "一二三四五六七八九十"
 
 
-def _font(run_or_style: object, name: str, size: Pt | None = None, *, bold: bool = False) -> None:
+def set_font(run_or_style: object, name: str, size: Pt | None = None, *, bold: bool = False) -> None:
     """Word picks the East Asian font from w:rFonts/@w:eastAsia; python-docx's font.name sets only ascii/hAnsi."""
     font = run_or_style.font  # type: ignore[attr-defined]
     font.name = name
@@ -259,7 +259,7 @@ def _font(run_or_style: object, name: str, size: Pt | None = None, *, bold: bool
         rfonts.set(qn(attr), name)
 
 
-def _fixed_spacing(paragraph: Paragraph, points: float = 28) -> None:
+def fixed_spacing(paragraph: Paragraph, points: float = 28) -> None:
     fmt = paragraph.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = Pt(points)
@@ -267,7 +267,7 @@ def _fixed_spacing(paragraph: Paragraph, points: float = 28) -> None:
     fmt.space_after = Pt(0)
 
 
-def _para(
+def add_para(
     doc: object,
     text: str,
     *,
@@ -278,16 +278,16 @@ def _para(
     align: WD_ALIGN_PARAGRAPH | None = None,
 ) -> Paragraph:
     paragraph: Paragraph = doc.add_paragraph()  # type: ignore[attr-defined]
-    _fixed_spacing(paragraph)
+    fixed_spacing(paragraph)
     if indent:
         paragraph.paragraph_format.first_line_indent = Pt(size.pt * 2)  # two characters
     if align is not None:
         paragraph.alignment = align
-    _font(paragraph.add_run(text), font, size, bold=bold)
+    set_font(paragraph.add_run(text), font, size, bold=bold)
     return paragraph
 
 
-def _page_setup(doc: object) -> None:
+def page_setup(doc: object) -> None:
     section = doc.sections[0]  # type: ignore[attr-defined]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)  # A4
@@ -295,7 +295,7 @@ def _page_setup(doc: object) -> None:
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(footer.add_run("— "), TABLE_FONT, Pt(14))
+    set_font(footer.add_run("— "), TABLE_FONT, Pt(14))
     field_el = OxmlElement("w:fldSimple")
     field_el.set(qn("w:instr"), "PAGE")
     run = OxmlElement("w:r")
@@ -304,9 +304,9 @@ def _page_setup(doc: object) -> None:
     run.append(text)
     field_el.append(run)
     footer._p.append(field_el)
-    _font(footer.add_run(" —"), TABLE_FONT, Pt(14))
+    set_font(footer.add_run(" —"), TABLE_FONT, Pt(14))
     normal = doc.styles["Normal"]  # type: ignore[attr-defined]
-    _font(normal, BODY_FONT, BODY_SIZE)
+    set_font(normal, BODY_FONT, BODY_SIZE)
 
 
 def _percent(value: float | None) -> str:
@@ -387,57 +387,57 @@ def _table(doc: object, data: Tongbao) -> Table:
             cell.width = widths[c]
             paragraph = cell.paragraphs[0]
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 1 and r else WD_ALIGN_PARAGRAPH.CENTER
-            _font(paragraph.add_run(text), TABLE_FONT, TABLE_SIZE, bold=(r == 0))
+            set_font(paragraph.add_run(text), TABLE_FONT, TABLE_SIZE, bold=(r == 0))
     return table
 
 
 def build_docx(data: Tongbao) -> bytes:
     doc = Document()
-    _page_setup(doc)
-    title = _para(
+    page_setup(doc)
+    title = add_para(
         doc, data.title, font=TITLE_FONT, size=TITLE_SIZE, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER
     )
-    _fixed_spacing(title, 36)
-    _para(doc, "", indent=False)
-    _para(doc, "各部门党组（党委）：", indent=False)
-    _para(
+    fixed_spacing(title, 36)
+    add_para(doc, "", indent=False)
+    add_para(doc, "各部门党组（党委）：", indent=False)
+    add_para(
         doc,
         f"为推动党的创新理论武装走深走实，根据党委（党组）理论学习中心组学习有关规定和工作要求，"
         f"机关工委对{data.period.label}各部门党组（党委）理论学习中心组学习情况进行了统计分析。现将有关情况通报如下。",
     )
     sections = iter(CN_NUMBERS)
-    _para(doc, f"{next(sections)}、总体情况", font=HEADING_FONT)
-    _para(doc, _overview(data))
+    add_para(doc, f"{next(sections)}、总体情况", font=HEADING_FONT)
+    add_para(doc, _overview(data))
 
-    _para(doc, f"{next(sections)}、达标情况", font=HEADING_FONT)
-    _para(doc, "（一）达到要求的部门", font=SUBHEADING_FONT)
+    add_para(doc, f"{next(sections)}、达标情况", font=HEADING_FONT)
+    add_para(doc, "（一）达到要求的部门", font=SUBHEADING_FONT)
     met = data.met
-    _para(doc, ("、".join(r.name for r in met) + f"，共{len(met)}个部门。") if met else "无。")
-    _para(doc, "（二）未达到要求的部门", font=SUBHEADING_FONT)
+    add_para(doc, ("、".join(r.name for r in met) + f"，共{len(met)}个部门。") if met else "无。")
+    add_para(doc, "（二）未达到要求的部门", font=SUBHEADING_FONT)
     short = data.short
     if not short:
-        _para(doc, "无。")
+        add_para(doc, "无。")
     for row in short:
-        _para(doc, _shortfall(row, data))
+        add_para(doc, _shortfall(row, data))
 
-    _para(doc, f"{next(sections)}、学习内容", font=HEADING_FONT)
+    add_para(doc, f"{next(sections)}、学习内容", font=HEADING_FONT)
     if data.topics:
-        _para(doc, "各部门中心组围绕以下主题开展集中学习（按学习次数排列）：")
+        add_para(doc, "各部门中心组围绕以下主题开展集中学习（按学习次数排列）：")
         for i, (topic, n, depts) in enumerate(data.topics, start=1):
-            _para(doc, f"{i}. {topic}（{n}次，{depts}个部门）")
+            add_para(doc, f"{i}. {topic}（{n}次，{depts}个部门）")
     else:
-        _para(doc, "本期未记录学习议题。")
+        add_para(doc, "本期未记录学习议题。")
 
-    _para(doc, f"{next(sections)}、工作要求", font=HEADING_FONT)
-    _para(
+    add_para(doc, f"{next(sections)}、工作要求", font=HEADING_FONT)
+    add_para(
         doc,
         "各部门党组（党委）要坚持把理论学习作为首要政治任务，严格落实中心组每月集中学习制度，"
         "每次集中学习邀请领导班子中的党外人士列席参与。未达到要求的部门要认真查找原因，"
         "制定整改措施，于下月底前将整改情况报机关工委。",
     )
 
-    _para(doc, "", indent=False)
-    caption = _para(
+    add_para(doc, "", indent=False)
+    caption = add_para(
         doc,
         f"附表：{data.period.label}各部门中心组学习情况汇总表",
         font=HEADING_FONT,
@@ -447,9 +447,9 @@ def build_docx(data: Tongbao) -> bytes:
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _table(doc, data)
 
-    _para(doc, "", indent=False)
-    _para(doc, data.root.name, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _para(
+    add_para(doc, "", indent=False)
+    add_para(doc, data.root.name, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_para(
         doc,
         f"{data.today.year}年{data.today.month}月{data.today.day}日",
         indent=False,

@@ -18,7 +18,8 @@ from zhixing.core import clock
 from zhixing.core.models import AuditEvent
 from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
-from zhixing.ledger.models import Closure, Milestone, Task, missed_milestone
+from zhixing.ledger.figures import task_states
+from zhixing.ledger.models import Closure, Milestone, Task
 from zhixing.ledger.status import status_on
 from zhixing.ledger.tests.factories import ledger, photo, task
 from zhixing.testing import World
@@ -36,13 +37,10 @@ CATEGORY = {
 
 
 def _python_counts(today: dt.date) -> dict[int, Counter[str]]:
-    """The board computed the slow way: status_on() for every task, by its department."""
+    """The board computed the slow way: ledger.figures.task_states() (status_on() for every task), by its
+    department — the guard that the rule's SQL and its Python agree."""
     out: dict[int, Counter[str]] = {}
-    annotated = Task.objects.select_related("ledger", "lead_org").annotate(
-        missed_milestone=missed_milestone(today)
-    )
-    for t in annotated:
-        status = status_on(t, today)
+    for t, status in task_states(Task.objects.select_related("lead_org"), today):
         plain = Task.objects.select_related("ledger").get(pk=t.pk)  # the one-task path (an EXISTS query)
         assert status_on(plain, today) == status, (t.title, today)
         if status == TaskStatus.TERMINATED:
