@@ -25,7 +25,7 @@ STATUS_COLORS = [BOOTSTRAP[STATUS_COLOURS[s]] for s in STATUS_ORDER]
 def task_statuses(root: Organization, user: Any, today: dt.date) -> list[tuple[str, TaskStatus]]:
     """(lead organisation path, status as of today) of the tasks led in `root`'s subtree that `user` may see.
     One query; the status is derived again for today as the ledger pages do (ledger/status.py)."""
-    qs = Task.objects.visible_to(user) if user is not None else Task.objects.all()
+    qs = Task.objects.restrict(user) if user is not None else Task.objects.all()
     rows = (
         qs.filter(subtree_q("lead_org__path", root.path))
         .select_related("ledger")
@@ -101,7 +101,7 @@ def ledger_status(root: Organization, user: Any, today: dt.date) -> Chart:
 
 def person_tasks(person: Person, today: dt.date, user: Any = None) -> Chart:
     """Tasks the person is responsible for that `user` may see (all for None), by status as of today. One query."""
-    tasks = Task.objects.visible_to(user) if user is not None else Task.objects.all()
+    tasks = Task.objects.restrict(user) if user is not None else Task.objects.all()
     qs = (
         tasks.filter(responsible=person)
         .select_related("ledger")

@@ -65,7 +65,7 @@ def committee_root(user: Any) -> Organization:
 
 
 def scoped_org(user: Any, pk: int, kinds: tuple[str, ...]) -> Organization:
-    org = Organization.objects.for_user(user).filter(pk=pk, kind__in=kinds, is_active=True).first()
+    org = Organization.objects.restrict(user).filter(pk=pk, kind__in=kinds, is_active=True).first()
     if org is None:
         raise not_found()
     return org
@@ -74,7 +74,7 @@ def scoped_org(user: Any, pk: int, kinds: tuple[str, ...]) -> Organization:
 def scoped_person(user: Any, pk: int) -> Person:
     """A person in the user's view scope, or the user's own record."""
     person = (
-        Person.objects.for_user(user).filter(pk=pk).select_related("branch").first()
+        Person.objects.restrict(user).filter(pk=pk).select_related("branch").first()
         or Person.objects.filter(pk=pk, user_id=user.pk).select_related("branch").first()
     )
     if person is None:
@@ -271,7 +271,7 @@ def evidence_index(request: HttpRequest) -> HttpResponse:
     lands on their branch)."""
     if scope_for(request.user, Action.VIEW).nothing:
         raise not_found()
-    visible = Organization.objects.for_user(request.user).filter(is_active=True)
+    visible = Organization.objects.restrict(request.user).filter(is_active=True)
     depts = list(visible.filter(kind=OrgKind.DEPT_GROUP).order_by("sort_order", "code").only("id", "name"))
     wanted = request.GET.get("dept", "")
     dept = next((d for d in depts if str(d.pk) == wanted), None)

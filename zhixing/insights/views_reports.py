@@ -37,7 +37,7 @@ def _check_year(year: int) -> None:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     depts = list(
-        Organization.objects.for_user(request.user)
+        Organization.objects.restrict(request.user)
         .filter(kind__in=DEPT_KINDS, is_active=True)
         .order_by("sort_order", "code")
         .only("id", "name")

@@ -1,4 +1,4 @@
-"""Ledger pages: thin — parse, fetch through visible_to (outside scope = 404), call a service, render."""
+"""Ledger pages: thin — parse, fetch through restrict() (outside scope = 404), call a service, render."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from zhixing.core import clock, files
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
-from zhixing.ledger import hooks, queries, services
+from zhixing.ledger import hooks, policy, queries, services
 from zhixing.ledger.choices import STATUS_COLOURS, ClosureStatus, TargetKind, TaskStatus
 from zhixing.ledger.forms import (
     ClosureRequestForm,
@@ -39,14 +39,14 @@ NOT_FOUND = "没有找到该台账或任务，或您无权查看。"
 
 
 def get_ledger(user: Any, pk: int) -> Ledger:
-    ledger = Ledger.objects.visible_to(user).select_related("lead_org", "directive").filter(pk=pk).first()
+    ledger = Ledger.objects.restrict(user).select_related("lead_org", "directive").filter(pk=pk).first()
     if ledger is None:
         raise Http404(NOT_FOUND)
     return ledger
 
 
 def get_changeable_ledger(user: Any, pk: int) -> Ledger:
-    ledger = Ledger.objects.for_user(user, Action.CHANGE).select_related("lead_org").filter(pk=pk).first()
+    ledger = Ledger.objects.restrict(user, Action.CHANGE).select_related("lead_org").filter(pk=pk).first()
     if ledger is None:
         raise Http404(NOT_FOUND)
     return ledger
@@ -54,7 +54,7 @@ def get_changeable_ledger(user: Any, pk: int) -> Ledger:
 
 def get_task(user: Any, pk: int) -> Task:
     task = (
-        Task.objects.visible_to(user)
+        Task.objects.restrict(user)
         .select_related(
             "ledger__lead_org",
             "lead_org",
@@ -83,7 +83,7 @@ def _today() -> Any:
 @require_GET
 def ledger_list(request: HttpRequest) -> HttpResponse:
     filters = LedgerFilterForm(request.GET or None)
-    qs = filters.filter(Ledger.objects.visible_to(request.user)).select_related("lead_org", "directive")
+    qs = filters.filter(Ledger.objects.restrict(request.user)).select_related("lead_org", "directive")
     page = Paginator(qs.order_by("-start_date", "-id"), 30).get_page(request.GET.get("page"))
     can_create = not scope_for(request.user, Action.CHANGE).nothing
     return render(
@@ -152,7 +152,7 @@ def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tally = dict.fromkeys(TaskStatus, 0)
     for r in rows:
         tally[r.status] += 1
-    can_change = services.can_change_ledger(request.user, ledger)
+    can_change = policy.can_change_ledger(request.user, ledger)
     return render(
         request,
         "ledger/ledger_detail.html",
@@ -206,9 +206,9 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     parent = None
     parent_id = request.POST.get("parent") or request.GET.get("parent")
     if parent_id and str(parent_id).isdigit():
-        parent = Task.objects.visible_to(request.user).filter(ledger=ledger, pk=int(parent_id)).first()
-    allowed = services.can_change_ledger(request.user, ledger) or (
-        parent is not None and services.can_edit_task(request.user, parent)
+        parent = Task.objects.restrict(request.user).filter(ledger=ledger, pk=int(parent_id)).first()
+    allowed = policy.can_change_ledger(request.user, ledger) or (
+        parent is not None and policy.can_edit_task(request.user, parent)
     )
     if not allowed:
         raise Http404(NOT_FOUND)
@@ -237,7 +237,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
-    if not services.can_edit_task(request.user, task):
+    if not policy.can_edit_task(request.user, task):
         raise Http404(NOT_FOUND)
     ledger = task.ledger
     if request.method == "GET":
@@ -279,7 +279,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
     today = _today()
     children = list(
-        Task.objects.visible_to(request.user)
+        Task.objects.restrict(request.user)
         .filter(parent=task)
         .select_related("lead_org", "responsible", "latest_report", "ledger")
         .prefetch_related("cooperating")
@@ -314,10 +314,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reports": reports,
             "closures": closures,
             "pending": next((c for c in closures if c.status == ClosureStatus.PENDING), None),
-            "can_edit": services.can_edit_task(user, task),
-            "can_report": services.can_report(user, task)
+            "can_edit": policy.can_edit_task(user, task),
+            "can_report": policy.can_report(user, task)
             and task.status not in {TaskStatus.CLOSED, TaskStatus.TERMINATED},
-            "can_decide": services.can_decide_closure(user, task),
+            "can_decide": policy.can_decide_closure(user, task),
             "milestone_form": MilestoneForm(),
             "done_form": MilestoneDoneForm(initial={"done_on": _today()}),
             "panels": hooks.task_panels(request, task),
@@ -330,7 +330,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The one-minute page a responsible person opens on a phone."""
     task = get_task(request.user, pk)
-    if not services.can_report(request.user, task):
+    if not policy.can_report(request.user, task):
         raise Http404(NOT_FOUND)
     form = ReportForm(request.POST or None, initial={"percent": task.progress})
     numeric = task.goal is not None and task.goal.target_kind == TargetKind.NUMBER
@@ -365,7 +365,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
-    if not services.can_edit_task(request.user, task):
+    if not policy.can_edit_task(request.user, task):
         raise Http404(NOT_FOUND)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -382,7 +382,7 @@ def task_terminate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
-    if not services.can_edit_task(request.user, task):
+    if not policy.can_edit_task(request.user, task):
         raise Http404(NOT_FOUND)
     form = MilestoneForm(request.POST)
     if not form.is_valid():
@@ -406,7 +406,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
-    if not services.can_report(request.user, task):
+    if not policy.can_report(request.user, task):
         raise Http404(NOT_FOUND)
     form = ClosureRequestForm(request.POST or None)
     context: dict[str, Any] = {"task": task, "form": form}
@@ -435,11 +435,11 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
     closure = (
-        Closure.objects.filter(pk=pk, task__in=Task.objects.visible_to(request.user))
+        Closure.objects.filter(pk=pk, task__in=Task.objects.restrict(request.user))
         .select_related("task__ledger__lead_org", "task__supervisor", "task__responsible", "final_report")
         .first()
     )
-    if closure is None or not services.can_decide_closure(request.user, closure.task):
+    if closure is None or not policy.can_decide_closure(request.user, closure.task):
         raise Http404(NOT_FOUND)
     form = DecisionForm(request.POST or None)
     context = {
@@ -473,7 +473,7 @@ def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    visible = Task.objects.visible_to(request.user)
+    visible = Task.objects.restrict(request.user)
     return files.serve(ProgressEvidence.objects.filter(pk=pk, report__task__in=visible).first())
 
 
@@ -482,7 +482,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 def my_tasks(request: HttpRequest) -> HttpResponse:
     today = _today()
     tasks = list(
-        Task.objects.visible_to(request.user)
+        Task.objects.restrict(request.user)
         .filter(responsible__user_id=int(request.user.pk or 0))
         .exclude(status__in=[TaskStatus.CLOSED, TaskStatus.TERMINATED])
         .select_related("ledger", "lead_org", "latest_report", "responsible")

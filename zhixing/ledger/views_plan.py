@@ -1,5 +1,5 @@
 """Pages of the plan edits: milestones (edit, mark done) and goals (edit, record the outcome). Thin: fetch through
-visible_to (out of scope = 404), check the service's permission, call services_plan, render."""
+restrict() (out of scope = 404), check the service's permission, call services_plan, render."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhixing.core import clock
 from zhixing.core.forms import apply_errors
-from zhixing.ledger import services, services_plan
+from zhixing.ledger import policy, services, services_plan
 from zhixing.ledger.forms import GoalEditForm, MilestoneDoneForm, MilestoneEditForm
 from zhixing.ledger.models import Goal, Milestone, Task
 from zhixing.ledger.views import NOT_FOUND, get_changeable_ledger
@@ -22,7 +22,7 @@ from zhixing.ledger.views import NOT_FOUND, get_changeable_ledger
 
 def get_milestone(user: Any, pk: int) -> Milestone:
     milestone = (
-        Milestone.objects.filter(pk=pk, task__in=Task.objects.visible_to(user))
+        Milestone.objects.filter(pk=pk, task__in=Task.objects.restrict(user))
         .select_related("task__ledger__lead_org", "task__lead_org", "task__responsible")
         .first()
     )
@@ -36,7 +36,7 @@ def get_milestone(user: Any, pk: int) -> Milestone:
 def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_milestone(request.user, pk)
     task = milestone.task
-    if not services.can_report(request.user, task):
+    if not policy.can_report(request.user, task):
         raise Http404(NOT_FOUND)
     form = MilestoneDoneForm(request.POST)
     if not form.is_valid():
@@ -58,7 +58,7 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_milestone(request.user, pk)
     task = milestone.task
-    if not services.can_edit_task(request.user, task):
+    if not policy.can_edit_task(request.user, task):
         raise Http404(NOT_FOUND)
     initial = {"title": milestone.title, "due_date": milestone.due_date, "done_on": milestone.done_on}
     form = MilestoneEditForm(request.POST or None, initial=initial)

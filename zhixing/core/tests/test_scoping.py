@@ -16,21 +16,21 @@ def names(qs) -> set[str]:
 
 
 def test_department_admin_sees_own_subtree_only(world: World) -> None:
-    visible = Organization.objects.for_user(world.dept_a_secretary)
+    visible = Organization.objects.restrict(world.dept_a_secretary)
     assert world.branch_a1 in visible and world.dept_a in visible
     assert world.dept_b not in visible and world.committee not in visible
-    assert set(Person.objects.for_user(world.dept_a_secretary)) == {world.person_a, world.person_a2}
+    assert set(Person.objects.restrict(world.dept_a_secretary)) == {world.person_a, world.person_a2}
 
 
 def test_member_views_but_cannot_change(world: World) -> None:
-    assert set(Person.objects.for_user(world.member)) == {world.person_a}
-    assert not Person.objects.for_user(world.member, Action.CHANGE).exists()
+    assert set(Person.objects.restrict(world.member)) == {world.person_a}
+    assert not Person.objects.restrict(world.member, Action.CHANGE).exists()
 
 
 def test_committee_admin_sees_everything_and_auditor_cannot_change(world: World) -> None:
-    assert Organization.objects.for_user(world.committee_admin).count() == Organization.objects.count()
-    assert Organization.objects.for_user(world.auditor).count() == Organization.objects.count()
-    assert not Organization.objects.for_user(world.auditor, Action.CHANGE).exists()
+    assert Organization.objects.restrict(world.committee_admin).count() == Organization.objects.count()
+    assert Organization.objects.restrict(world.auditor).count() == Organization.objects.count()
+    assert not Organization.objects.restrict(world.auditor, Action.CHANGE).exists()
 
 
 def test_anonymous_and_ungranted_see_nothing(world: World) -> None:
@@ -38,8 +38,8 @@ def test_anonymous_and_ungranted_see_nothing(world: World) -> None:
 
     from zhixing.testing import make_user
 
-    assert not Organization.objects.for_user(AnonymousUser()).exists()
-    assert not Organization.objects.for_user(make_user("nobody")).exists()
+    assert not Organization.objects.restrict(AnonymousUser()).exists()
+    assert not Organization.objects.restrict(make_user("nobody")).exists()
 
 
 def test_sibling_id_prefix_is_not_inside_subtree(db: None) -> None:
@@ -64,4 +64,4 @@ def test_moving_subtree_rewrites_paths_in_one_update(world: World, django_assert
     world.group_a1.refresh_from_db()
     assert world.group_a1.path.startswith(moved.path)
     assert world.group_a1.depth == moved.depth + 1
-    assert world.person_a in Person.objects.for_user(world.dept_b_secretary)
+    assert world.person_a in Person.objects.restrict(world.dept_b_secretary)
