@@ -332,8 +332,12 @@ def link(request: HttpRequest, activity_pk: int) -> HttpResponse:
             else:
                 item = next((i for i in items if str(i.pk) == request.POST.get("agenda_item")), None)
                 raw = request.POST.get("directive", "")
+                # through restrict(): a directive the user may not see is 404, as if it did not exist, and its
+                # title is never echoed
                 directive = (
-                    Directive.objects.filter(pk=int(raw)).select_related("issuer").first()
+                    get_or_404(
+                        Directive.objects.select_related("issuer"), request.user, Action.VIEW, int(raw)
+                    )
                     if raw.isdigit()
                     else None
                 )

@@ -20,8 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from zhixing.core import audit, clock, personal, xlsx
-from zhixing.core.nav import covers_a_root
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, is_committee, scope_for
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.insights import charts, dashboards, evidence
 from zhixing.orgs.choices import OrgKind, Role
@@ -56,7 +55,7 @@ def attachment(filename: str, fallback: str) -> str:
 def committee_root(user: Any) -> Organization:
     """The root 机关工委 whose whole subtree the user may view; 404 for anyone else."""
     scope = scope_for(user, Action.VIEW)
-    if scope.nothing or not covers_a_root(scope):
+    if scope.nothing or not is_committee(user, Action.VIEW):
         raise not_found()
     for root in Organization.objects.filter(parent__isnull=True, is_active=True).order_by("path"):
         if scope.covers(root.path):
@@ -105,7 +104,7 @@ def dashboard_url(level: str, pk: int | None = None) -> str:
 def pick_dashboard(user: Any) -> str | None:
     """The URL of the dashboard for the user's widest grant, or None when they have none."""
     scope = scope_for(user, Action.VIEW)
-    if not scope.nothing and covers_a_root(scope):
+    if not scope.nothing and is_committee(user, Action.VIEW):
         return dashboard_url("committee")
     grants = sorted(user_grants(user), key=lambda g: (len(path_ids(g[1])), g[1]))
     admin_paths = [path for role, path in grants if role != Role.MEMBER]

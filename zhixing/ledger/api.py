@@ -250,7 +250,8 @@ def create_ledger(request: HttpRequest, payload: LedgerIn) -> Status[dict[str, A
     if payload.directive_id is not None:
         from zhixing.directives.models import Directive
 
-        directive = Directive.objects.filter(pk=payload.directive_id).first()
+        # only a directive the caller may see: another's answers exactly as a missing one
+        directive = Directive.objects.restrict(user).filter(pk=payload.directive_id).first()
         if directive is None:
             raise ValidationError({"directive_id": "没有这篇讲话/指示。"})
     ledger = services.create_ledger(
