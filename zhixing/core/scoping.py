@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -156,7 +156,7 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
     - otherwise the organisation subtree of `scope_path` (the row's organisation, also what the audit trail
       files the row under)."""
 
-    def restrict(self, user: Any, action: Action | str = Action.VIEW) -> ScopedQuerySet[M]:
+    def restrict(self, user: Any, action: Action | str = Action.VIEW) -> Self:
         q = self.scope_q(user, action)
         return self if not q else self.filter(q)
 
@@ -204,7 +204,7 @@ def get_or_404(
     if pk is not None:
         lookup["pk"] = pk
     try:
-        return qs.restrict(user, action).get(**lookup)  # type: ignore[attr-defined,no-any-return]
+        return qs.restrict(user, action).get(**lookup)  # type: ignore[attr-defined]
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404(NOT_FOUND) from exc
 
