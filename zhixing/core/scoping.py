@@ -195,6 +195,8 @@ def get_or_404(
     user: Any,
     action: Action | str = Action.VIEW,
     pk: Any = None,
+    *,
+    not_found: str = NOT_FOUND,
     **lookup: Any,
 ) -> M:
     """The one fetch of views and API endpoints: the row `pk` (or `lookup`) among those `user` may `action`, else
@@ -206,7 +208,7 @@ def get_or_404(
     try:
         return qs.restrict(user, action).get(**lookup)  # type: ignore[attr-defined]
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:
-        raise Http404(NOT_FOUND) from exc
+        raise Http404(not_found) from exc
 
 
 class Scoped:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhixing.core import clock, files
 from zhixing.core.forms import apply_errors
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.ledger import hooks, policy, queries, services
 from zhixing.ledger.choices import STATUS_COLOURS, ClosureStatus, TargetKind, TaskStatus
@@ -39,37 +39,26 @@ NOT_FOUND = "没有找到该台账或任务，或您无权查看。"
 
 
 def get_ledger(user: Any, pk: int) -> Ledger:
-    ledger = Ledger.objects.restrict(user).select_related("lead_org", "directive").filter(pk=pk).first()
-    if ledger is None:
-        raise Http404(NOT_FOUND)
-    return ledger
+    return get_or_404(
+        Ledger.objects.select_related("lead_org", "directive"), user, Action.VIEW, pk, not_found=NOT_FOUND
+    )
 
 
 def get_changeable_ledger(user: Any, pk: int) -> Ledger:
-    ledger = Ledger.objects.restrict(user, Action.CHANGE).select_related("lead_org").filter(pk=pk).first()
-    if ledger is None:
-        raise Http404(NOT_FOUND)
-    return ledger
+    return get_or_404(Ledger.objects.select_related("lead_org"), user, Action.CHANGE, pk, not_found=NOT_FOUND)
 
 
 def get_task(user: Any, pk: int) -> Task:
-    task = (
-        Task.objects.restrict(user)
-        .select_related(
-            "ledger__lead_org",
-            "lead_org",
-            "responsible__branch",
-            "supervisor",
-            "latest_report",
-            "goal",
-            "parent",
-        )
-        .filter(pk=pk)
-        .first()
+    related = (
+        "ledger__lead_org",
+        "lead_org",
+        "responsible__branch",
+        "supervisor",
+        "latest_report",
+        "goal",
+        "parent",
     )
-    if task is None:
-        raise Http404(NOT_FOUND)
-    return task
+    return get_or_404(Task.objects.select_related(*related), user, Action.VIEW, pk, not_found=NOT_FOUND)
 
 
 def _today() -> Any:
@@ -434,12 +423,11 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    closure = (
-        Closure.objects.filter(pk=pk, task__in=Task.objects.restrict(request.user))
-        .select_related("task__ledger__lead_org", "task__supervisor", "task__responsible", "final_report")
-        .first()
+    related = ("task__ledger__lead_org", "task__supervisor", "task__responsible", "final_report")
+    closure = get_or_404(
+        Closure.objects.select_related(*related), request.user, Action.VIEW, pk, not_found=NOT_FOUND
     )
-    if closure is None or not policy.can_decide_closure(request.user, closure.task):
+    if not policy.can_decide_closure(request.user, closure.task):
         raise Http404(NOT_FOUND)
     form = DecisionForm(request.POST or None)
     context = {
@@ -473,8 +461,7 @@ def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    visible = Task.objects.restrict(request.user)
-    return files.serve(ProgressEvidence.objects.filter(pk=pk, report__task__in=visible).first())
+    return files.serve(ProgressEvidence.objects.restrict(request.user).filter(pk=pk).first())
 
 
 @login_required

@@ -14,20 +14,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhixing.core import clock
 from zhixing.core.forms import apply_errors
+from zhixing.core.scoping import Action, get_or_404
 from zhixing.ledger import policy, services, services_plan
 from zhixing.ledger.forms import GoalEditForm, MilestoneDoneForm, MilestoneEditForm
-from zhixing.ledger.models import Goal, Milestone, Task
+from zhixing.ledger.models import Goal, Milestone
 from zhixing.ledger.views import NOT_FOUND, get_changeable_ledger
 
 
 def get_milestone(user: Any, pk: int) -> Milestone:
-    milestone = (
-        Milestone.objects.filter(pk=pk, task__in=Task.objects.restrict(user))
-        .select_related("task__ledger__lead_org", "task__lead_org", "task__responsible")
-        .first()
+    related = ("task__ledger__lead_org", "task__lead_org", "task__responsible")
+    milestone = get_or_404(
+        Milestone.objects.select_related(*related), user, Action.VIEW, pk, not_found=NOT_FOUND
     )
-    if milestone is None:
-        raise Http404(NOT_FOUND)
     return milestone
 
 
@@ -83,9 +81,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = Goal.objects.filter(pk=pk).select_related("ledger").first()
-    if goal is None:
-        raise Http404(NOT_FOUND)
+    goal = get_or_404(Goal, request.user, Action.CHANGE, pk, not_found=NOT_FOUND)  # through its ledger
     ledger = get_changeable_ledger(request.user, goal.ledger_id)
     names = ("title", "target_kind", "target_value", "unit", "achieved_value", "achieved")
     form = GoalEditForm(request.POST or None, initial={n: getattr(goal, n) for n in names})

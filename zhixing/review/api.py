@@ -210,7 +210,8 @@ def list_findings(request: HttpRequest, round_id: int) -> dict[str, Any]:
     user = api_user(request)
     review = _round(user, round_id)
     findings = list(
-        ReviewFinding.objects.filter(round=review, task__in=Task.objects.restrict(user))
+        ReviewFinding.objects.restrict(user)
+        .filter(round=review, task__in=Task.objects.restrict(user))
         .select_related("task", "rectification__ledger")
         .order_by("task__ledger_id", "task_id")
     )

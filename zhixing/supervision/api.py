@@ -25,6 +25,7 @@ from zhixing.core.api import (
     paginate,
     renamed_fields,
 )
+from zhixing.core.scoping import Action, get_or_404
 from zhixing.ledger import policy as ledger_policy
 from zhixing.ledger.models import Ledger, Task
 from zhixing.orgs.models import Person
@@ -191,7 +192,7 @@ def _task(user: Any, pk: int) -> Task:
 
 def _notices(user: Any) -> Any:
     return (
-        SupervisionNotice.objects.filter(task__in=Task.objects.restrict(user))
+        SupervisionNotice.objects.restrict(user)
         .select_related("task", "issued_by", "answered_by")
         .prefetch_related("evidence")
     )
@@ -217,10 +218,9 @@ def _ledger(user: Any, pk: int) -> Ledger:
 
 
 def _force(user: Any, pk: int) -> TaskForce:
-    force = TaskForce.objects.select_related("ledger__lead_org").filter(pk=pk).first()
-    if force is None or not Ledger.objects.restrict(user).filter(pk=force.ledger_id).exists():
-        raise Http404(NOT_FOUND)
-    return force
+    return get_or_404(
+        TaskForce.objects.select_related("ledger__lead_org"), user, Action.VIEW, pk, not_found=NOT_FOUND
+    )
 
 
 def _people(ids: list[int]) -> list[Person]:

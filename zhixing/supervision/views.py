@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhixing.core import clock, files
 from zhixing.core.forms import apply_errors
+from zhixing.core.scoping import Action, get_or_404
 from zhixing.core.services import ConflictError
 from zhixing.ledger import policy as ledger_policy
 from zhixing.ledger.models import Ledger, Task
-from zhixing.ledger.views import NOT_FOUND, get_changeable_ledger, get_ledger, get_task
+from zhixing.ledger.views import NOT_FOUND, get_changeable_ledger, get_task
 from zhixing.supervision import policy
 from zhixing.supervision import services as sup
 from zhixing.supervision.choices import NoticeStatus
@@ -30,7 +31,7 @@ from zhixing.supervision.models import NoticeEvidence, SupervisionNotice, TaskFo
 
 
 def visible_notices(user: Any) -> Any:
-    return SupervisionNotice.objects.filter(task__in=Task.objects.restrict(user))
+    return SupervisionNotice.objects.restrict(user)  # through its task
 
 
 def get_notice(user: Any, pk: int) -> SupervisionNotice:
@@ -153,7 +154,7 @@ def notice_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def notice_evidence(request: HttpRequest, pk: int) -> FileResponse:
-    return files.serve(NoticeEvidence.objects.filter(pk=pk, notice__in=visible_notices(request.user)).first())
+    return files.serve(NoticeEvidence.objects.restrict(request.user).filter(pk=pk).first())
 
 
 @login_required
@@ -186,11 +187,10 @@ def _members_text(force: TaskForce) -> str:
 
 
 def get_task_force(user: Any, pk: int) -> TaskForce:
-    force = TaskForce.objects.select_related("ledger__lead_org").filter(pk=pk).first()
-    if force is None:
-        raise Http404(NOT_FOUND)
-    get_ledger(user, force.ledger_id)  # 404 unless the user may see the ledger
-    return force
+    # through its ledger: 404 unless the user may see the ledger
+    return get_or_404(
+        TaskForce.objects.select_related("ledger__lead_org"), user, Action.VIEW, pk, not_found=NOT_FOUND
+    )
 
 
 @login_required
