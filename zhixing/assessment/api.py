@@ -1,8 +1,8 @@
 """API of the assessment (考核问效): schemes, rounds, rankings, scores with their evidence, and the writes an
 assessor or an assessed organisation makes through the same services as the pages.
 
-Reads: schemes and rounds are read by everyone under the committee (`visible_to`); scores through
-Score.objects.for_user (a department its own and its branches', a branch its own; anything else 404).
+Reads: schemes and rounds are read by everyone under the committee (`restrict(user, "view")`); scores through
+Score.objects.restrict (a department its own and its branches', a branch its own; anything else 404).
 """
 
 from __future__ import annotations
@@ -237,7 +237,7 @@ def _one(qs: Any, pk: int) -> Any:
 
 @router.get("/assessment/schemes", response={200: SchemePage, **ERROR_RESPONSES}, summary="考核方案列表")
 def list_schemes(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    qs = Scheme.objects.visible_to(api_user(request)).order_by("-year", "-id")
+    qs = Scheme.objects.restrict(api_user(request)).order_by("-year", "-id")
     return paginate(qs, paging, scheme_out)
 
 
@@ -247,7 +247,7 @@ def list_schemes(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     summary="考核方案及指标",
 )
 def get_scheme(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
-    scheme = _one(Scheme.objects.visible_to(api_user(request)), scheme_id)
+    scheme = _one(Scheme.objects.restrict(api_user(request)), scheme_id)
     nodes = scheme.indicators.order_by("depth", "sort_order", "id")
     return {**scheme_out(scheme), "indicators": [indicator_out(n) for n in nodes]}
 
@@ -256,7 +256,7 @@ def get_scheme(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
     "/assessment/rounds", response={200: AssessmentRoundPage, **ERROR_RESPONSES}, summary="考核轮次列表"
 )
 def list_rounds(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    qs = Round.objects.visible_to(api_user(request)).select_related("scheme").order_by("-scheme__year", "-id")
+    qs = Round.objects.restrict(api_user(request)).select_related("scheme").order_by("-scheme__year", "-id")
     return paginate(qs, paging, round_out)
 
 
@@ -264,7 +264,7 @@ def list_rounds(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     "/assessment/rounds/{round_id}", response={200: AssessmentRoundOut, **ERROR_RESPONSES}, summary="考核轮次"
 )
 def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
-    return round_out(_one(Round.objects.visible_to(api_user(request)).select_related("scheme"), round_id))
+    return round_out(_one(Round.objects.restrict(api_user(request)).select_related("scheme"), round_id))
 
 
 @router.get(
@@ -273,7 +273,7 @@ def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
 def round_ranking(request: HttpRequest, round_id: int, filters: Query[RankingQuery]) -> dict[str, Any]:
     """部门排名，或某部门内各支部排名（department）。只含您可以查看的组织。"""
     user = api_user(request)
-    rnd = _one(Round.objects.visible_to(user).select_related("scheme"), round_id)
+    rnd = _one(Round.objects.restrict(user).select_related("scheme"), round_id)
     rows = queries.round_ranking(rnd, level=filters.level.value, user=user, department=filters.department)
     return {"round": round_out(rnd), "level": filters.level.value, "rows": [_rank_out(r) for r in rows]}
 
@@ -349,7 +349,7 @@ def score_out(score: Score) -> dict[str, Any]:
 
 def _score(user: Actor, pk: int, action: str = Action.VIEW) -> Score:
     return _one(
-        Score.objects.for_user(user, action).select_related("round__scheme__owner", "organization"), pk
+        Score.objects.restrict(user, action).select_related("round__scheme__owner", "organization"), pk
     )
 
 
@@ -366,7 +366,7 @@ def get_score(request: HttpRequest, score_id: int) -> dict[str, Any]:
 def manual_score(request: HttpRequest, item_id: int, payload: ManualIn) -> dict[str, Any]:
     user = api_user(request)
     item = _one(
-        ItemScore.objects.for_user(user, Action.CHANGE).select_related(
+        ItemScore.objects.restrict(user, Action.CHANGE).select_related(
             "score__round__scheme__owner", "indicator"
         ),
         item_id,

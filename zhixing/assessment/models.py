@@ -3,7 +3,7 @@ hold — one Score per organisation per round, one ItemScore per leaf indicator 
 from and the records behind it (evidence), manual scores, deductions, objections (申诉) and corrections.
 
 Scope: schemes and rounds belong to the committee (`owner`); everyone whose grants lie under the owner reads
-them (`visible_to`), only the owner's admins change them. Scores belong to the organisation assessed
+them (`restrict(user, "view")`), only the owner's admins change them. Scores belong to the organisation assessed
 (`scope_path = "organization__path"`): a department sees its own score and its branches', a branch its own,
 another department nothing (404).
 """
@@ -36,13 +36,13 @@ D0 = Decimal("0")
 
 
 class OwnedQuerySet(ScopedQuerySet[Any]):
-    def visible_to(self, user: Actor) -> OwnedQuerySet:
-        """Rows owned by an organisation in the user's view scope, or by an ANCESTOR of it (the committee's
-        scheme is read by every department under it)."""
+    def scope_q(self, user: Actor, action: Action | str = Action.VIEW) -> Q:
+        """Viewing: rows owned by an organisation in the user's view scope, or by an ANCESTOR of it (the
+        committee's scheme is read by every department under it); other actions: the owner in scope."""
+        if Action(action) != Action.VIEW:
+            return super().scope_q(user, action)
         path_field: str = self.model.scope_path
-        return self.filter(
-            scope_for(user, Action.VIEW).q_or_above(path_field, path_field.replace("__path", "_id"))
-        )
+        return scope_for(user, Action.VIEW).q_or_above(path_field, path_field.replace("__path", "_id"))
 
 
 class Scheme(models.Model):

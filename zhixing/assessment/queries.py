@@ -3,7 +3,7 @@
     rows = ranking(2026, level="department", user=request.user)   # [RankRow(org, score, grade, rank, ...)]
 
 The round is the year's latest finalised round, else its latest computed open round; rows are the scores the user
-may see (Score.objects.for_user: the committee sees all, a department its own and its branches'). Two queries.
+may see (Score.objects.restrict: the committee sees all, a department its own and its branches'). Two queries.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def latest_round(year: int, user: Actor = None) -> Round | None:
         "scheme__owner"
     )
     if user is not None:
-        qs = qs.visible_to(user)
+        qs = qs.restrict(user)
     rounds = list(qs.order_by("-id"))
     final = [r for r in rounds if r.status == RoundStatus.FINAL]
     return (final or rounds or [None])[0]
@@ -66,7 +66,7 @@ def round_ranking(
 ) -> list[RankRow]:
     qs: Any = Score.objects.filter(round=rnd, level=level)
     if user is not None:
-        qs = qs.for_user(user)
+        qs = qs.restrict(user)
     if department is not None:
         qs = qs.filter(department_id=department)
     rows = qs.select_related("organization").order_by("department_id", "rank", "organization__path")

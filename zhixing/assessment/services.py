@@ -40,7 +40,7 @@ from zhixing.assessment.services_schemes import check_weights, decimal_or_error,
 from zhixing.core import audit, clock
 from zhixing.core import services as core
 from zhixing.core.actors import Actor, account
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, is_committee
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -59,9 +59,7 @@ def lock_open(rnd: Round) -> Round:
 
 def can_assess_any(user: Actor) -> bool:
     """Whether the user administers a committee (a root) — the assessors' pages and the full rankings."""
-    from zhixing.core.nav import covers_a_root
-
-    return covers_a_root(scope_for(user, Action.CHANGE))
+    return is_committee(user, Action.CHANGE)
 
 
 # --- Rounds -----------------------------------------------------------------------------------------

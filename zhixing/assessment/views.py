@@ -1,6 +1,6 @@
 """Assessment pages: thin — parse, fetch through the scoping mechanism (outside scope = 404), call a service or a
 query, render. Schemes and rounds: read by everyone under the committee, changed by its admins. Scores: the
-organisation's own and its subtree's (Score.objects.for_user)."""
+organisation's own and its subtree's (Score.objects.restrict)."""
 
 from __future__ import annotations
 
@@ -58,17 +58,17 @@ def _one(qs: Any, pk: int) -> Any:
 
 def get_scheme(user: Actor, pk: int, action: str = Action.VIEW) -> Scheme:
     base = Scheme.objects.select_related("owner")
-    return _one(base.visible_to(user) if action == Action.VIEW else base.for_user(user, action), pk)
+    return _one(base.restrict(user) if action == Action.VIEW else base.restrict(user, action), pk)
 
 
 def get_round(user: Actor, pk: int, action: str = Action.VIEW) -> Round:
     base = Round.objects.select_related("scheme__owner")
-    return _one(base.visible_to(user) if action == Action.VIEW else base.for_user(user, action), pk)
+    return _one(base.restrict(user) if action == Action.VIEW else base.restrict(user, action), pk)
 
 
 def get_score(user: Actor, pk: int, action: str = Action.VIEW) -> Score:
     return _one(
-        Score.objects.for_user(user, action).select_related(
+        Score.objects.restrict(user, action).select_related(
             "round__scheme__owner", "organization", "department"
         ),
         pk,
@@ -114,7 +114,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, Action.VIEW).nothing:
         raise Http404(NOT_FOUND)
     rounds = list(
-        Round.objects.visible_to(request.user)
+        Round.objects.restrict(request.user)
         .select_related("scheme__owner")
         .order_by("-scheme__year", "-id")[:50]
     )
@@ -122,7 +122,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     if not services.can_assess_any(request.user):
         # A department or branch: its own score in each round (the shallowest organisation it administers).
         for s in (
-            Score.objects.for_user(request.user)
+            Score.objects.restrict(request.user)
             .filter(round__in=rounds)
             .select_related("organization")
             .order_by("-organization__depth")
@@ -140,7 +140,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department = None
     if dept_id and dept_id.isdigit():
         department = (
-            Organization.objects.for_user(request.user)
+            Organization.objects.restrict(request.user)
             .filter(pk=int(dept_id), kind=OrgKind.DEPT_GROUP)
             .first()
         )
@@ -276,7 +276,7 @@ def score_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "objection_form": ObjectionForm(),
         "answer_form": AnswerForm(),
         "correction_form": CorrectionForm(),
-        "branches": Score.objects.for_user(request.user)
+        "branches": Score.objects.restrict(request.user)
         .filter(round=rnd, department=score.organization)
         .exists()
         if score.level == Level.DEPARTMENT
@@ -298,7 +298,7 @@ def _without_empty_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _item(user: Actor, pk: int) -> ItemScore:
     return _one(
-        ItemScore.objects.for_user(user).select_related(
+        ItemScore.objects.restrict(user).select_related(
             "score__round__scheme__owner", "score__organization", "indicator"
         ),
         pk,
@@ -318,7 +318,7 @@ def item_records(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_score(request: HttpRequest, pk: int) -> HttpResponse:
     it = _one(
-        ItemScore.objects.for_user(request.user, Action.CHANGE).select_related(
+        ItemScore.objects.restrict(request.user, Action.CHANGE).select_related(
             "score__round__scheme__owner", "indicator"
         ),
         pk,
@@ -338,7 +338,7 @@ def item_score(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_correct(request: HttpRequest, pk: int) -> HttpResponse:
     it = _one(
-        ItemScore.objects.for_user(request.user, Action.CHANGE).select_related(
+        ItemScore.objects.restrict(request.user, Action.CHANGE).select_related(
             "score__round__scheme__owner", "indicator"
         ),
         pk,
@@ -389,7 +389,7 @@ def deduction_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deduction_delete(request: HttpRequest, pk: int) -> HttpResponse:
     d = _one(
-        Deduction.objects.for_user(request.user, Action.CHANGE).select_related("score__round__scheme__owner"),
+        Deduction.objects.restrict(request.user, Action.CHANGE).select_related("score__round__scheme__owner"),
         pk,
     )
     try:
@@ -420,7 +420,7 @@ def objection_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
     objection = _one(
-        Objection.objects.for_user(request.user, Action.CHANGE).select_related("score__round__scheme__owner"),
+        Objection.objects.restrict(request.user, Action.CHANGE).select_related("score__round__scheme__owner"),
         pk,
     )
     _submit(
@@ -437,4 +437,4 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    return files.serve(_one(ScoreAttachment.objects.for_user(request.user), pk))
+    return files.serve(_one(ScoreAttachment.objects.restrict(request.user), pk))

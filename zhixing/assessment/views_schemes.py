@@ -1,6 +1,6 @@
 """Scheme pages: the list, a new scheme (copied from last year's or the default), the tree with its weights
 (saved and checked as a whole), activation, indicators, opening a round. Read by everyone under the committee;
-changed by its admins (Scheme.objects.for_user(user, CHANGE): anyone else gets 404)."""
+changed by its admins (Scheme.objects.restrict(user, CHANGE): anyone else gets 404)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, Action.VIEW).nothing:
         raise Http404(NOT_FOUND)
     schemes = (
-        Scheme.objects.visible_to(request.user)
+        Scheme.objects.restrict(request.user)
         .select_related("owner")
         .annotate(n=Count("indicators"), rounds_n=Count("rounds", distinct=True))
         .order_by("-year", "-id")
@@ -60,7 +60,7 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
     owner = _committee(request.user)
     if owner is None:
         raise Http404(NOT_FOUND)
-    sources = list(Scheme.objects.for_user(request.user, Action.CHANGE).order_by("-year", "-id")[:20])
+    sources = list(Scheme.objects.restrict(request.user, Action.CHANGE).order_by("-year", "-id")[:20])
     latest = sources[0].year + 1 if sources else timezone.localdate().year
     form = SchemeCreateForm(
         request.POST or None,
@@ -212,7 +212,7 @@ def _indicator_values(form: IndicatorForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     node = _one(
-        Indicator.objects.for_user(request.user, Action.CHANGE).select_related("scheme__owner", "parent"), pk
+        Indicator.objects.restrict(request.user, Action.CHANGE).select_related("scheme__owner", "parent"), pk
     )
     scheme = node.scheme
     form = IndicatorForm(request.POST or None, scheme=scheme, initial=IndicatorForm.initial_for(node))
@@ -236,7 +236,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    node = _one(Indicator.objects.for_user(request.user, Action.CHANGE).select_related("scheme__owner"), pk)
+    node = _one(Indicator.objects.restrict(request.user, Action.CHANGE).select_related("scheme__owner"), pk)
     try:
         schemes.delete_indicator(node, by=request.user)
     except ValidationError as exc:

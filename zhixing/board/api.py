@@ -8,7 +8,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
-from zhixing.board import queries, services
+from zhixing.board import policy, queries
 from zhixing.core import clock
 from zhixing.core.api import ERROR_RESPONSES, api_user
 
@@ -50,7 +50,7 @@ def ledger_board(request: HttpRequest) -> dict[str, Any]:
     """各部门任务进展排名（状态按今天推算）。机关工委可见；发布后部门管理员可见；其他情况 404。"""
     user = api_user(request)
     published = queries.is_published()
-    if not services.can_view_board(user, published=published):
+    if not policy.can_view_board(user, published=published):
         raise Http404(NOT_FOUND)
     result = queries.board(today=clock.today())
     rows = [

@@ -1,10 +1,5 @@
 """Writes of the 晾晒 board: the committee publishes or withdraws it; the periodic job takes the daily snapshot.
-
-Who counts as what (no query needed, from the user's grants):
-- the committee: a view scope over a root organisation (committee admins, auditors) sees every department;
-  publishing needs change scope over a root (committee admins);
-- department admins: a change scope over a whole department (a depth-1 organisation) — they see the ranked board
-  only while it is published; otherwise the board answers 404 for them (and for everyone else).
+Who may see and publish it is board/policy.py.
 """
 
 from __future__ import annotations
@@ -17,35 +12,12 @@ from django.db import transaction
 
 from zhixing.board import queries as queries_board
 from zhixing.board.models import BoardPublication, BoardSnapshot
+from zhixing.board.policy import can_publish, can_view_board  # noqa: F401 (views ask policy)
 from zhixing.core import audit
 from zhixing.core import services as core
 from zhixing.core.actors import Actor, account
-from zhixing.core.nav import covers_a_root
-from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import Role
 from zhixing.orgs.models import Grant
-
-
-def is_committee(user: Actor) -> bool:
-    return covers_a_root(scope_for(user, Action.VIEW))
-
-
-def can_publish(user: Actor) -> bool:
-    return covers_a_root(scope_for(user, Action.CHANGE))
-
-
-def is_department_admin(user: Actor) -> bool:
-    """Change scope over a whole department (a prefix "/root/dept/") or more."""
-    scope = scope_for(user, Action.CHANGE)
-    return scope.everything or any(prefix.count("/") <= 3 for prefix in scope.prefixes)
-
-
-def can_view_board(user: Actor, *, published: bool | None = None) -> bool:
-    if is_committee(user):
-        return True
-    if not is_department_admin(user):
-        return False
-    return queries_board.is_published() if published is None else published
 
 
 def set_published(*, by: Actor, published: bool, note: str = "") -> BoardPublication:

@@ -18,10 +18,12 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from zhixing.board import policy
 from zhixing.board import queries as queries_board
 from zhixing.board import services as services_board
 from zhixing.board.queries import Board, DeptRow
 from zhixing.core import clock
+from zhixing.core.scoping import Action, is_committee
 from zhixing.core.xlsx import XLSX_CONTENT_TYPE, Column, write_sheet
 from zhixing.ledger.choices import BEHIND_MARGIN
 
@@ -33,9 +35,9 @@ def _visible(request: HttpRequest) -> tuple[bool, Any]:
     """(whether the user is the committee, the current publication); 404 when the user may not see the board."""
     publication = queries_board.current_publication()
     published = bool(publication and publication.published)
-    if not services_board.can_view_board(request.user, published=published):
+    if not policy.can_view_board(request.user, published=published):
         raise Http404(NOT_PUBLISHED)
-    return services_board.is_committee(request.user), publication
+    return is_committee(request.user, Action.VIEW), publication
 
 
 def _truncate(text: str, n: int) -> str:
@@ -110,7 +112,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "rows_html": board_rows_html(result.rows),
             "totals": result.totals,
             "publication": publication,
-            "can_publish": services_board.can_publish(request.user),
+            "can_publish": policy.can_publish(request.user),
             "committee": committee,
             "chart": chart,
             "trend_dept": dept,
@@ -177,7 +179,7 @@ def board_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def board_publish(request: HttpRequest) -> HttpResponse:
-    if not services_board.can_publish(request.user):
+    if not policy.can_publish(request.user):
         raise Http404(NOT_PUBLISHED)
     published = request.POST.get("published") == "1"
     try:

@@ -16,8 +16,7 @@ from django.db import transaction
 from zhixing.core import audit, calendar, services
 from zhixing.core.actors import Actor
 from zhixing.core.models import Holiday
-from zhixing.core.scoping import Action, scope_for
-from zhixing.core.tree import path_ids
+from zhixing.core.scoping import Action, is_committee
 from zhixing.core.xlsx import Column, ImportReport, RowError, parse_date, read_sheet, text, write_sheet
 
 KIND_OFF = "放假"
@@ -60,8 +59,7 @@ _FIELDS = ["date", "name", "is_workday"]
 
 def may_edit_holidays(user: Actor) -> bool:
     """Whole-system administrators: superusers and those whose change scope includes a root of the tree."""
-    scope = scope_for(user, Action.CHANGE)
-    return scope.everything or any(len(path_ids(prefix)) == 1 for prefix in scope.prefixes)
+    return is_committee(user, Action.CHANGE)
 
 
 def full_years(days_off: Iterable[dt.date]) -> list[int]:

@@ -9,7 +9,7 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 
 from zhixing.core.actors import Actor
-from zhixing.core.scoping import Action, Scope, scope_for
+from zhixing.core.scoping import Action, is_committee, scope_for
 
 
 @dataclass(frozen=True)
@@ -45,18 +45,13 @@ def register(
         _items.sort(key=lambda i: i.order)
 
 
-def covers_a_root(scope: Scope) -> bool:
-    """A root organisation's path has one segment ("/1/"); no query needed."""
-    return scope.everything or any(prefix.count("/") == 2 for prefix in scope.prefixes)
-
-
 def items_for(user: Any, current_path: str) -> list[dict[str, Any]]:
     out = []
     for item in _items:
         scope = scope_for(user, item.action)
         # The 三员 are staff (core/duties.py): only they pay the permission look-up, every other page view doesn't.
         by_perm = bool(item.perm) and getattr(user, "is_staff", False) and user.has_perm(item.perm)
-        if not by_perm and (scope.nothing or (item.whole_tree and not covers_a_root(scope))):
+        if not by_perm and (scope.nothing or (item.whole_tree and not is_committee(user, item.action))):
             continue
         try:
             url = reverse(item.url_name)

@@ -1,8 +1,10 @@
 """The one scoping mechanism.
 
 Every scoped model names the path of the organisation it belongs to (`scope_path`, e.g. "branch__path") and
-uses `ScopedManager`. Views and API endpoints fetch with `Model.objects.for_user(user, action)`; a row outside
-the user's grants is simply not there (404), never "forbidden".
+uses `ScopedManager`; a child row may instead be scoped through its parent (`scope_through = "task"`), and a
+model with a richer rule (a task seen by its cooperating departments) writes it in its app's policy.py.
+Every read is `Model.objects.restrict(user, action)`, every single fetch `get_or_404(Model, user, action, pk)`;
+a row outside the user's grants is simply not there (404), never "forbidden".
 
 Which subtrees a user's grants cover is answered by the orgs app, which registers its resolver at start-up,
 so that core imports no domain app.
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -131,24 +133,48 @@ def forget_scope(user: Any) -> None:
     user.__dict__.pop("_zhixing_grants", None)
 
 
+def is_committee(user: Any, action: Action | str = Action.VIEW) -> bool:
+    """Whether `user` acts for the whole system on `action`: a superuser, or a grant on a root organisation (the
+    机关工委; a root's path has one segment, "/1/", so no query is needed). `None` is the system itself. The one
+    way the committee is recognised: menus, the audit trail, the board, the holiday table, 领域 tags."""
+    if user is None:
+        return True
+    scope = scope_for(user, action)
+    return scope.everything or any(len(path_ids(prefix)) == 1 for prefix in scope.prefixes)
+
+
 M = TypeVar("M", bound=models.Model)
 
 
 class ScopedQuerySet(models.QuerySet[M], Generic[M]):
-    def for_user(self, user: Any, action: Action | str = Action.VIEW) -> ScopedQuerySet[M]:
-        path_field: str = self.model.scope_path  # type: ignore[attr-defined]
+    """NetBox's RestrictedQuerySet: `restrict(user, action)` is the only way a scoped read is filtered.
+
+    Where the rule lives, in order:
+    - the model's queryset overrides `scope_q` (written in its app's policy.py: Task, Ledger, Directive...);
+    - the model declares `scope_through = "task"`: a row is visible exactly when its parent is (the parent's
+      `restrict` composed as a subquery), so a child can never give a narrower answer than its parent;
+    - otherwise the organisation subtree of `scope_path` (the row's organisation, also what the audit trail
+      files the row under)."""
+
+    def restrict(self, user: Any, action: Action | str = Action.VIEW) -> Self:
+        q = self.scope_q(user, action)
+        return self if not q else self.filter(q)
+
+    def scope_q(self, user: Any, action: Action | str = Action.VIEW) -> Q:
+        """The rows `user` may `action`, as a Q (an empty Q: all of them)."""
+        through: str | None = getattr(self.model, "scope_through", None)
+        if through:
+            parent = self.model._meta.get_field(through).related_model
+            parent_q = parent._default_manager.all().scope_q(user, action)  # type: ignore[union-attr]
+            if not parent_q:
+                return Q()
+            return Q(**{f"{through}__in": parent._default_manager.filter(parent_q).values("pk")})  # type: ignore[union-attr]
         scope = scope_for(user, action)
         if scope.everything:
-            return self
+            return Q()
         if scope.nothing:
-            return self.none()
-        return self.filter(scope.q(path_field))
-
-    def get_for_user_or_404(self, user: Any, action: Action | str = Action.VIEW, **lookup: Any) -> M:
-        try:
-            return self.for_user(user, action).get(**lookup)
-        except (ObjectDoesNotExist, ValueError, TypeError) as exc:
-            raise Http404("没有找到该记录，或您无权查看。") from exc
+            return Q(pk__in=[])
+        return scope.q(self.model.scope_path)  # type: ignore[attr-defined]
 
 
 class ScopedManager(models.Manager[M]):
@@ -157,14 +183,36 @@ class ScopedManager(models.Manager[M]):
     def get_queryset(self) -> ScopedQuerySet[M]:
         return ScopedQuerySet(self.model, using=self._db)
 
-    def for_user(self, user: Any, action: Action | str = Action.VIEW) -> ScopedQuerySet[M]:
-        return self.get_queryset().for_user(user, action)
+    def restrict(self, user: Any, action: Action | str = Action.VIEW) -> ScopedQuerySet[M]:
+        return self.get_queryset().restrict(user, action)
 
-    def get_for_user_or_404(self, user: Any, action: Action | str = Action.VIEW, **lookup: Any) -> M:
-        return self.get_queryset().get_for_user_or_404(user, action, **lookup)
+
+NOT_FOUND = "没有找到该记录，或您无权查看。"
+
+
+def get_or_404(
+    source: type[M] | models.QuerySet[M],
+    user: Any,
+    action: Action | str = Action.VIEW,
+    pk: Any = None,
+    *,
+    not_found: str = NOT_FOUND,
+    **lookup: Any,
+) -> M:
+    """The one fetch of views and API endpoints: the row `pk` (or `lookup`) among those `user` may `action`, else
+    Http404 — the same answer as for a row that does not exist, without naming it. `source` is a model or one
+    of its querysets (for select_related)."""
+    qs = source._default_manager.all() if isinstance(source, type) else source
+    if pk is not None:
+        lookup["pk"] = pk
+    try:
+        return qs.restrict(user, action).get(**lookup)  # type: ignore[attr-defined]
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(not_found) from exc
 
 
 class Scoped:
-    """Mixin documenting the contract: set `scope_path` to the path of the row's organisation."""
+    """Mixin documenting the contract: set `scope_path` to the path of the row's organisation, and
+    `scope_through` to the parent a row is scoped through (a field name), if any."""
 
     scope_path: ClassVar[str]

@@ -119,7 +119,7 @@ def directive_out(d: Directive) -> dict[str, Any]:
 
 
 def _get(user: Actor, pk: int) -> Directive:
-    directive = Directive.objects.visible_to(user).select_related("issuer").filter(pk=pk).first()
+    directive = Directive.objects.restrict(user).select_related("issuer").filter(pk=pk).first()
     if directive is None:
         raise Http404("没有找到该记录，或您无权查看。")
     return directive
@@ -136,9 +136,7 @@ def list_directives(request: HttpRequest, filters: Query[DirectiveQuery]) -> dic
     if not form.is_valid():
         raise ValidationError(form.errors)
     qs = (
-        form.filter(Directive.objects.visible_to(user))
-        .prefetch_related("fields")
-        .order_by("-issued_on", "-id")
+        form.filter(Directive.objects.restrict(user)).prefetch_related("fields").order_by("-issued_on", "-id")
     )
     return paginate(qs, filters, directive_out)
 

@@ -61,7 +61,7 @@ class DirectiveForm(StyledForm):
         self.fields["fields_"].widget.attrs.pop("class", None)
         issuer = self.fields["issuer"]
         assert isinstance(issuer, forms.ModelChoiceField)
-        issuer.queryset = Organization.objects.for_user(by, Action.CHANGE).filter(
+        issuer.queryset = Organization.objects.restrict(by, Action.CHANGE).filter(
             kind=OrgKind.COMMITTEE, is_active=True
         )
         roots = self.fields["scope_roots"]

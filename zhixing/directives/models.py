@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from zhixing.core.actors import Actor
-from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
+from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet
 from zhixing.core.tree import path_ids
 from zhixing.directives.choices import DEFAULT_FIRST_STUDY_WORKING_DAYS, DirectiveKind, ModuleEntryStatus
 from zhixing.orgs.models import Organization
@@ -33,30 +33,10 @@ class Field(models.Model):
 
 
 class DirectiveQuerySet(ScopedQuerySet["Directive"]):
-    def visible_to(self, user: Actor) -> DirectiveQuerySet:
-        """Directives whose study scope meets the user's view scope, or whose issuer the user may change.
+    def scope_q(self, user: Actor, action: Action | str = Action.VIEW) -> Q:
+        from zhixing.directives.policy import directive_q  # the rule lives in policy.py
 
-        One query: a scope root meets a view prefix when it lies inside the prefix's subtree or is one of the
-        prefix's ancestors (or the prefix itself) — its id is then in the prefix path."""
-        view = scope_for(user, Action.VIEW)
-        if view.everything:
-            return self
-        change = scope_for(user, Action.CHANGE)
-        if view.nothing and change.nothing:
-            return self.none()
-        cond = Q()
-        if not view.nothing:
-            roots = Q()
-            ancestor_ids: set[int] = set()
-            for prefix in view.prefixes:
-                roots |= Q(organization__path__startswith=prefix)
-                ancestor_ids.update(path_ids(prefix))
-            roots |= Q(organization_id__in=sorted(ancestor_ids))
-            through = Directive.scope_roots.through.objects.filter(roots, directive_id=OuterRef("pk"))
-            cond = Q(scope_all=True) | Q(Exists(through))
-        if not change.nothing:
-            cond |= change.q("issuer__path")
-        return self.filter(cond)
+        return directive_q(user, action)
 
     def in_scope_of(self, org: Organization) -> DirectiveQuerySet:
         """Directives the organisation must study: all-scope ones, and those with a root among its ancestors."""

@@ -309,7 +309,7 @@ def first_topic(
         "agenda_item__order", "-directive__issued_on"
     )
     rows = (
-        Activity.objects.for_user(user, Action.VIEW)
+        Activity.objects.restrict(user, Action.VIEW)
         .filter(kind__in=list(kinds), date__gte=dt.date(year - 1, 1, 1), date__lte=dt.date(year, 12, 31))
         .annotate(
             first_title=Subquery(first.values("title")[:1]),
@@ -384,7 +384,7 @@ def leaders(user: Actor, year: int, *, today: dt.date) -> list[LeaderRow]:
         .values("n")
     )
     posts = list(
-        Post.objects.for_user(user, Action.VIEW)
+        Post.objects.restrict(user, Action.VIEW)
         .filter(title=PostTitle.SECRETARY, organization__kind__in=STUDY_ORG_KINDS)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .annotate(lectures=Subquery(lectures))

@@ -20,27 +20,10 @@ from zhixing.core.actors import Actor, account
 from zhixing.core.scoping import Action, scope_for
 from zhixing.directives.choices import MAX_TEXT_LENGTH, DirectiveKind
 from zhixing.directives.models import AgendaStudy, Directive, Field, Urging
-from zhixing.orgs.choices import OrgKind, PostTitle, Role
+from zhixing.directives.policy import NOT_COMMITTEE, can_issue, ensure_can_issue  # noqa: F401 (re-exported)
+from zhixing.orgs.choices import PostTitle, Role
 from zhixing.orgs.models import Grant, Organization, Person
 from zhixing.study.models import Activity, AgendaItem
-
-NOT_COMMITTEE = "只有机关工委可以登记和修改重要讲话、指示批示；登记单位须为您管理的机关工委。"
-
-
-def ensure_can_issue(by: Actor, issuer: Organization | None) -> None:
-    """Only the committee registers directives: the issuer is a 机关工委 within the actor's change scope."""
-    if issuer is None or issuer.kind != OrgKind.COMMITTEE:
-        raise ValidationError({"issuer": NOT_COMMITTEE})
-    if by is not None and not scope_for(by, Action.CHANGE).covers(issuer.path):
-        raise ValidationError({"issuer": NOT_COMMITTEE})
-
-
-def can_issue(by: Actor, directive: Directive) -> bool:
-    try:
-        ensure_can_issue(by, directive.issuer)
-    except ValidationError:
-        return False
-    return True
 
 
 def _check(

@@ -15,8 +15,7 @@ from django.db import IntegrityError, transaction
 from zhixing.core import audit, clock
 from zhixing.core import services as core_services
 from zhixing.core.actors import Actor, account
-from zhixing.core.scoping import Action, scope_for
-from zhixing.directives import suggest
+from zhixing.directives import policy, suggest
 from zhixing.directives.choices import ModuleEntryStatus
 from zhixing.directives.models import Directive, Field, LearningModule, ModuleEntry
 from zhixing.orgs.choices import OrgKind
@@ -168,21 +167,8 @@ def add_directive(module: LearningModule, directive: Directive, *, by: Actor) ->
 MAX_FIELD_NAME = 40
 
 
-def is_committee(user: Actor) -> bool:
-    """Whether `user` changes things for the whole system: their change scope covers a root 机关工委."""
-    if user is None:
-        return True  # the system itself
-    scope = scope_for(user, Action.CHANGE)
-    if scope.everything:
-        return True
-    roots = Organization.objects.filter(parent__isnull=True, kind=OrgKind.COMMITTEE).values_list(
-        "path", flat=True
-    )
-    return any(scope.covers(p) for p in roots)
-
-
 def _ensure_committee(by: Actor) -> None:
-    if not is_committee(by):
+    if not policy.can_manage_fields(by):
         raise ValidationError("只有机关工委可以管理领域标签。")
 
 

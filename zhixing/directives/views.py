@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhixing.core import clock, xlsx
 from zhixing.core.actors import Actor
 from zhixing.core.forms import form_status, submit
-from zhixing.core.scoping import Action, scope_for
-from zhixing.directives import queries, services
+from zhixing.core.scoping import Action, get_or_404, scope_for
+from zhixing.directives import policy, queries, services
 from zhixing.directives.choices import STUDY_ORG_KINDS, StudyStatus
 from zhixing.directives.forms import BoardFilterForm, DirectiveFilterForm, DirectiveForm, UrgeForm
 from zhixing.directives.models import AgendaStudy, Directive
@@ -29,15 +29,15 @@ from zhixing.study.models import Activity, AgendaItem
 
 
 def _visible(user: Actor, pk: int) -> Directive:
-    directive = Directive.objects.visible_to(user).select_related("issuer").filter(pk=pk).first()
+    directive = Directive.objects.restrict(user).select_related("issuer").filter(pk=pk).first()
     if directive is None:
         raise Http404("没有找到该讲话或指示，或您无权查看。")
     return directive
 
 
 def _changeable(user: Actor, pk: int) -> Directive:
-    directive = Directive.objects.for_user(user, Action.CHANGE).select_related("issuer").filter(pk=pk).first()
-    if directive is None or not services.can_issue(user, directive):
+    directive = Directive.objects.restrict(user, Action.CHANGE).select_related("issuer").filter(pk=pk).first()
+    if directive is None or not policy.can_issue(user, directive):
         raise Http404("没有找到该讲话或指示，或您无权修改。")
     return directive
 
@@ -47,7 +47,7 @@ def _can_register(user: Actor) -> bool:
     if scope.nothing:
         return False
     return (
-        Organization.objects.for_user(user, Action.CHANGE).filter(kind="committee", is_active=True).exists()
+        Organization.objects.restrict(user, Action.CHANGE).filter(kind="committee", is_active=True).exists()
     )
 
 
@@ -65,7 +65,7 @@ def directive_list(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, Action.VIEW).nothing:
         raise Http404("没有找到该页面。")
     filters = DirectiveFilterForm(request.GET or None)
-    qs: QuerySet[Directive] = filters.filter(Directive.objects.visible_to(request.user))
+    qs: QuerySet[Directive] = filters.filter(Directive.objects.restrict(request.user))
     qs = qs.select_related("issuer").prefetch_related("fields").order_by("-issued_on", "-id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
@@ -91,7 +91,7 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "directive": directive,
             "fields": list(directive.fields.all()),
             "roots": list(directive.scope_roots.order_by("path")),
-            "can_change": services.can_issue(request.user, directive),
+            "can_change": policy.can_issue(request.user, directive),
         },
     )
 
@@ -151,7 +151,7 @@ def directive_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _board(request: HttpRequest, directive: Directive) -> tuple[queries.Board, BoardFilterForm]:
     departments = list(
-        Organization.objects.for_user(request.user, Action.VIEW)
+        Organization.objects.restrict(request.user, Action.VIEW)
         .filter(depth=1, kind="dept_group")
         .order_by("path")
         .values_list("id", "name")
@@ -214,7 +214,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
             "board": result,
             "page_obj": page,
             "filters": form,
-            "can_urge": services.can_issue(request.user, directive),
+            "can_urge": policy.can_issue(request.user, directive),
             "statuses": StudyStatus,
         },
     )
@@ -267,7 +267,7 @@ def _study_org(request: HttpRequest) -> Organization | None:
     if raw:
         if not raw.isdigit():
             raise Http404("没有找到该组织。")
-        return Organization.objects.get_for_user_or_404(request.user, Action.VIEW, pk=int(raw))
+        return get_or_404(Organization, request.user, Action.VIEW, pk=int(raw))
     return queries.primary_org(request.user)
 
 
@@ -308,7 +308,7 @@ def directives_for_activity(activity: Activity) -> QuerySet[Directive]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def link(request: HttpRequest, activity_pk: int) -> HttpResponse:
-    activity = Activity.objects.get_for_user_or_404(request.user, Action.CHANGE, pk=activity_pk)
+    activity = get_or_404(Activity, request.user, Action.CHANGE, pk=activity_pk)
     activity = Activity.objects.select_related("organization").get(pk=activity.pk)
     items = list(AgendaItem.objects.filter(activity=activity).order_by("order"))
     if request.method == "POST":
@@ -326,8 +326,12 @@ def link(request: HttpRequest, activity_pk: int) -> HttpResponse:
             else:
                 item = next((i for i in items if str(i.pk) == request.POST.get("agenda_item")), None)
                 raw = request.POST.get("directive", "")
+                # through restrict(): a directive the user may not see is 404, as if it did not exist, and its
+                # title is never echoed
                 directive = (
-                    Directive.objects.filter(pk=int(raw)).select_related("issuer").first()
+                    get_or_404(
+                        Directive.objects.select_related("issuer"), request.user, Action.VIEW, int(raw)
+                    )
                     if raw.isdigit()
                     else None
                 )

@@ -1,7 +1,7 @@
 """Pages of departments' learning modules (学习模块) and the committee's 领域 tags.
 
 A department admin lands on their department's module (created on the first visit); the committee sees every
-department's module with its counts. Modules and entries are fetched through for_user(): another department's
+department's module with its counts. Modules and entries are fetched through restrict(): another department's
 module is 404, and its entries cannot be confirmed or rejected.
 """
 
@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.tree import path_ids, subtree_q
+from zhixing.directives import policy, suggest
 from zhixing.directives import services_modules as services
-from zhixing.directives import suggest
 from zhixing.directives.choices import ModuleEntryStatus
 from zhixing.directives.forms_modules import AddDirectiveForm, FieldForm, ModuleSettingsForm, RejectForm
 from zhixing.directives.models import Directive, Field, LearningModule, ModuleEntry
@@ -37,7 +37,7 @@ NOT_FOUND = "没有找到该页面。"
 
 
 def _departments(user: Actor, action: Action = Action.VIEW) -> QuerySet[Organization]:
-    return Organization.objects.for_user(user, action).filter(kind=OrgKind.DEPT_GROUP, is_active=True)
+    return Organization.objects.restrict(user, action).filter(kind=OrgKind.DEPT_GROUP, is_active=True)
 
 
 def _can_change(user: Actor, module: LearningModule) -> bool:
@@ -67,7 +67,7 @@ def module_index(request: HttpRequest) -> HttpResponse:
     user = request.user
     if scope_for(user, Action.VIEW).nothing:
         raise Http404(NOT_FOUND)
-    committee = services.is_committee(user)
+    committee = policy.can_manage_fields(user)
     departments = list(_departments(user).order_by("path")[:2]) if not committee else []
     if not committee and len(departments) == 1:
         dept = departments[0]
@@ -103,9 +103,7 @@ def module_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def module_create(request: HttpRequest, org_pk: int) -> HttpResponse:
-    dept = Organization.objects.get_queryset().get_for_user_or_404(
-        request.user, Action.CHANGE, pk=org_pk, kind=OrgKind.DEPT_GROUP
-    )
+    dept = get_or_404(Organization, request.user, Action.CHANGE, pk=org_pk, kind=OrgKind.DEPT_GROUP)
     module = services.get_or_create_module(dept, by=request.user)
     messages.success(request, f"已建立“{dept.name}”的学习模块。")
     return redirect("modules:detail", pk=module.pk)
@@ -115,11 +113,7 @@ def module_create(request: HttpRequest, org_pk: int) -> HttpResponse:
 
 
 def _module(request: HttpRequest, pk: int, action: Action) -> LearningModule:
-    return (
-        LearningModule.objects.get_queryset()
-        .select_related("organization")
-        .get_for_user_or_404(request.user, action, pk=pk)
-    )
+    return get_or_404(LearningModule.objects.select_related("organization"), request.user, action, pk=pk)
 
 
 def _detail_context(request: HttpRequest, module: LearningModule) -> dict[str, Any]:
@@ -220,10 +214,11 @@ def module_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _entry(request: HttpRequest, pk: int) -> ModuleEntry:
-    return (
-        ModuleEntry.objects.get_queryset()
-        .select_related("module__organization", "directive")
-        .get_for_user_or_404(request.user, Action.CHANGE, pk=pk)
+    return get_or_404(
+        ModuleEntry.objects.select_related("module__organization", "directive"),
+        request.user,
+        Action.CHANGE,
+        pk=pk,
     )
 
 
@@ -260,7 +255,7 @@ def entry_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_committee(user: Actor) -> None:
-    if not services.is_committee(user):
+    if not policy.can_manage_fields(user):
         raise Http404(NOT_FOUND)
 
 

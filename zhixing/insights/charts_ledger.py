@@ -25,7 +25,7 @@ STATUS_COLORS = [BOOTSTRAP[STATUS_COLOURS[s]] for s in STATUS_ORDER]
 def task_statuses(root: Organization, user: Actor, today: dt.date) -> list[tuple[str, TaskStatus]]:
     """(lead organisation path, status as of today) of the tasks led in `root`'s subtree that `user` may see.
     One query; the status for today by ledger.figures.task_states, as the ledger pages derive it."""
-    qs = Task.objects.visible_to(user) if user is not None else Task.objects.all()
+    qs = Task.objects.restrict(user) if user is not None else Task.objects.all()
     rows = task_states(
         qs.filter(subtree_q("lead_org__path", root.path)).select_related("lead_org").order_by(),
         today,
@@ -90,7 +90,7 @@ def ledger_status(root: Organization, user: Actor, today: dt.date) -> Chart:
 
 def person_tasks(person: Person, today: dt.date, user: Actor = None) -> Chart:
     """Tasks the person is responsible for that `user` may see (all for None), by status as of today. One query."""
-    tasks = Task.objects.visible_to(user) if user is not None else Task.objects.all()
+    tasks = Task.objects.restrict(user) if user is not None else Task.objects.all()
     counts: dict[TaskStatus, int] = defaultdict(int)
     for _task, status in task_states(tasks.filter(responsible=person), today, only=()):
         counts[status] += 1

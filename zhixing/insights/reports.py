@@ -235,7 +235,7 @@ def gather(root: Organization, year: int, *, user: Actor, today: dt.date) -> lis
         if fig is not None:
             fig.tasks[task_status] += 1
     for ledger_path, progress in (
-        Ledger.objects.visible_to(user)
+        Ledger.objects.restrict(user)
         .filter(subtree_q("lead_org__path", root.path))
         .values_list("lead_org__path", "progress")
     ):

@@ -21,8 +21,7 @@ from django.views.decorators.http import require_GET
 
 from zhixing.core import audit, clock, personal, xlsx
 from zhixing.core.actors import Actor
-from zhixing.core.nav import covers_a_root
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, is_committee, scope_for
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.insights import charts, dashboards, evidence
 from zhixing.orgs.choices import OrgKind, Role
@@ -57,7 +56,7 @@ def attachment(filename: str, fallback: str) -> str:
 def committee_root(user: Actor) -> Organization:
     """The root 机关工委 whose whole subtree the user may view; 404 for anyone else."""
     scope = scope_for(user, Action.VIEW)
-    if scope.nothing or not covers_a_root(scope):
+    if scope.nothing or not is_committee(user, Action.VIEW):
         raise not_found()
     for root in Organization.objects.filter(parent__isnull=True, is_active=True).order_by("path"):
         if scope.covers(root.path):
@@ -66,7 +65,7 @@ def committee_root(user: Actor) -> Organization:
 
 
 def scoped_org(user: Actor, pk: int, kinds: tuple[str, ...]) -> Organization:
-    org = Organization.objects.for_user(user).filter(pk=pk, kind__in=kinds, is_active=True).first()
+    org = Organization.objects.restrict(user).filter(pk=pk, kind__in=kinds, is_active=True).first()
     if org is None:
         raise not_found()
     return org
@@ -75,7 +74,7 @@ def scoped_org(user: Actor, pk: int, kinds: tuple[str, ...]) -> Organization:
 def scoped_person(user: Any, pk: int) -> Person:
     """A person in the user's view scope, or the user's own record."""
     person = (
-        Person.objects.for_user(user).filter(pk=pk).select_related("branch").first()
+        Person.objects.restrict(user).filter(pk=pk).select_related("branch").first()
         or Person.objects.filter(pk=pk, user_id=user.pk).select_related("branch").first()
     )
     if person is None:
@@ -106,7 +105,7 @@ def dashboard_url(level: str, pk: int | None = None) -> str:
 def pick_dashboard(user: Any) -> str | None:
     """The URL of the dashboard for the user's widest grant, or None when they have none."""
     scope = scope_for(user, Action.VIEW)
-    if not scope.nothing and covers_a_root(scope):
+    if not scope.nothing and is_committee(user, Action.VIEW):
         return dashboard_url("committee")
     grants = sorted(user_grants(user), key=lambda g: (len(path_ids(g[1])), g[1]))
     admin_paths = [path for role, path in grants if role != Role.MEMBER]
@@ -272,7 +271,7 @@ def evidence_index(request: HttpRequest) -> HttpResponse:
     lands on their branch)."""
     if scope_for(request.user, Action.VIEW).nothing:
         raise not_found()
-    visible = Organization.objects.for_user(request.user).filter(is_active=True)
+    visible = Organization.objects.restrict(request.user).filter(is_active=True)
     depts = list(visible.filter(kind=OrgKind.DEPT_GROUP).order_by("sort_order", "code").only("id", "name"))
     wanted = request.GET.get("dept", "")
     dept = next((d for d in depts if str(d.pk) == wanted), None)

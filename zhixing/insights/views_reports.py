@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from zhixing.core import clock
-from zhixing.core.nav import covers_a_root
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, is_committee
 from zhixing.insights import reports
 from zhixing.insights.views import (
     XLSX,
@@ -37,7 +36,7 @@ def _check_year(year: int) -> None:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     depts = list(
-        Organization.objects.for_user(request.user)
+        Organization.objects.restrict(request.user)
         .filter(kind__in=DEPT_KINDS, is_active=True)
         .order_by("sort_order", "code")
         .only("id", "name")
@@ -46,12 +45,11 @@ def index(request: HttpRequest) -> HttpResponse:
         raise not_found()
     today = timezone.localdate()
     year = min(parse_year(request), today.year)
-    scope = scope_for(request.user, Action.VIEW)
     context = {
         "depts": depts,
         "year": year,
         "years": [today.year - i for i in range(4)],
-        "committee": covers_a_root(scope),
+        "committee": is_committee(request.user, Action.VIEW),
     }
     return render(request, "insights/report_index.html", context)
 

@@ -1,7 +1,7 @@
-"""API of ledgers, tasks and progress reports — all scoped through visible_to.
+"""API of ledgers, tasks and progress reports — all scoped through restrict().
 
 Reads: ledgers the caller may see (lead organisation in scope, or holding a task the caller may see); tasks
-through Task.objects.visible_to (a cooperating organisation sees only the tasks it cooperates on). Writes go
+through Task.objects.restrict (a cooperating organisation sees only the tasks it cooperates on). Writes go
 through zhixing.ledger.services, which check the change scope again; a task update with a stale `version` is
 answered 409 with the current version.
 """
@@ -21,7 +21,7 @@ from zhixing.core.actors import Actor
 from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, Paging, api_user, paginate
 from zhixing.core.scoping import Action
 from zhixing.core.services import ConflictError
-from zhixing.ledger import services
+from zhixing.ledger import policy, services
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger, ProgressReport, Task, missed_milestone
 from zhixing.ledger.people import selectable_person
@@ -205,7 +205,7 @@ def report_out(report: ProgressReport) -> dict[str, Any]:
 
 def _tasks(user: Actor) -> Any:
     return (
-        Task.objects.visible_to(user)
+        Task.objects.restrict(user)
         .select_related("ledger", "responsible")
         .prefetch_related("cooperating")
         .annotate(missed_milestone=missed_milestone(clock.today()))
@@ -215,7 +215,7 @@ def _tasks(user: Actor) -> Any:
 
 def _task(user: Actor, pk: int) -> Task:
     task = (
-        Task.objects.visible_to(user)
+        Task.objects.restrict(user)
         .select_related("ledger__lead_org", "lead_org", "responsible")
         .filter(pk=pk)
         .first()
@@ -227,16 +227,14 @@ def _task(user: Actor, pk: int) -> Task:
 
 @router.get("/ledgers", response={200: LedgerPage, **ERROR_RESPONSES}, summary="台账列表")
 def list_ledgers(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    qs = (
-        Ledger.objects.visible_to(api_user(request)).select_related("lead_org").order_by("-start_date", "-id")
-    )
+    qs = Ledger.objects.restrict(api_user(request)).select_related("lead_org").order_by("-start_date", "-id")
     return paginate(qs, paging, ledger_out)
 
 
 @router.get("/ledgers/{ledger_id}", response={200: LedgerOut, **ERROR_RESPONSES}, summary="台账详情")
 def get_ledger(request: HttpRequest, ledger_id: int) -> dict[str, Any]:
     ledger = (
-        Ledger.objects.visible_to(api_user(request)).select_related("lead_org").filter(pk=ledger_id).first()
+        Ledger.objects.restrict(api_user(request)).select_related("lead_org").filter(pk=ledger_id).first()
     )
     if ledger is None:
         raise Http404(NOT_FOUND)
@@ -246,14 +244,15 @@ def get_ledger(request: HttpRequest, ledger_id: int) -> dict[str, Any]:
 @router.post("/ledgers", response={201: LedgerOut, **WRITE_ERROR_RESPONSES}, summary="新建台账")
 def create_ledger(request: HttpRequest, payload: LedgerIn) -> Status[dict[str, Any]]:
     user = api_user(request)
-    lead = Organization.objects.for_user(user, Action.CHANGE).filter(pk=payload.lead_org_id).first()
+    lead = Organization.objects.restrict(user, Action.CHANGE).filter(pk=payload.lead_org_id).first()
     if lead is None:
         raise ValidationError({"lead_org_id": "牵头单位不存在，或不在您的管理范围内。"})
     directive = None
     if payload.directive_id is not None:
         from zhixing.directives.models import Directive
 
-        directive = Directive.objects.filter(pk=payload.directive_id).first()
+        # only a directive the caller may see: another's answers exactly as a missing one
+        directive = Directive.objects.restrict(user).filter(pk=payload.directive_id).first()
         if directive is None:
             raise ValidationError({"directive_id": "没有这篇讲话/指示。"})
     ledger = services.create_ledger(
@@ -291,7 +290,7 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> dict[
     """只提交要修改的字段；提交 version 时，他人已先保存则返回 409。"""
     user = api_user(request)
     task = _task(user, task_id)
-    if not services.can_edit_task(user, task):
+    if not policy.can_edit_task(user, task):
         raise Http404(NOT_FOUND)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version", None)
@@ -365,7 +364,7 @@ def create_report(request: HttpRequest, task_id: int, payload: ReportIn) -> Stat
     """责任人或任务管理者报告进展（佐证材料请在页面上传）。进度下调须填写 reason。"""
     user = api_user(request)
     task = _task(user, task_id)
-    if not services.can_report(user, task):
+    if not policy.can_report(user, task):
         raise Http404(NOT_FOUND)
     report = services.report_progress(task, by=user, today=clock.today(), **payload.model_dump())
     return Status(201, report_out(report))

@@ -69,7 +69,11 @@ class LedgerForm(StyledForm):
     def __init__(self, *args: Any, by: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_org"].queryset = orgs_for(by, Action.CHANGE)  # type: ignore[attr-defined]
-        self.fields["directive"].queryset = Directive.objects.only("id", "title").order_by("-issued_on")[:300]  # type: ignore[attr-defined]
+        # every directive the user may see, none cut off (FastSelect renders thousands of options in milliseconds);
+        # one the user may not see is refused as an invalid choice, without naming it
+        self.fields["directive"].queryset = (  # type: ignore[attr-defined]
+            Directive.objects.restrict(by).only("id", "title").order_by("-issued_on", "-id")
+        )
         self.fields["directive"].widget = FastSelect(attrs={"class": "form-select"})
         self.fields["directive"].widget.choices = self.fields["directive"].choices  # type: ignore[attr-defined]
 

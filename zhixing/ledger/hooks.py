@@ -4,8 +4,8 @@ Each later app registers in its `AppConfig.ready()`:
 
 - `register_ledger_members(members, ledger_field)`: people who see every task of a ledger without a grant (the
   专班 of supervision). `members(user)` is a queryset of the user's membership rows, `ledger_field` the lookup
-  from such a row to the ledger's id. `Task.objects.visible_to`, `Ledger.objects.visible_to` and
-  `services.can_report` read them: the scoping rule stays one query, written in one place.
+  from such a row to the ledger's id. ledger/policy.py reads them (the Task and
+  Ledger rules, `can_report`): the scoping rule stays one query, written in one place.
 - `register_task_panel(render)`: a block on the task page (督办/催办, 回头看 findings). `render(request, task)`
   returns HTML.
 - `register_ledger_panel(render)` / `register_ledger_action(...)`: a block under a ledger's title and a button

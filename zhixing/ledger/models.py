@@ -3,8 +3,10 @@ with evidence, and 销号 (closure) requests.
 
 Scope: a ledger belongs to its lead organisation. A task is visible to whoever's view scope covers the ledger's
 lead organisation, the task's lead organisation or one of its cooperating organisations — and to its responsible
-person and supervising leader, and to the members of a 专班 (task force) of its ledger (the supervision app adds them through `hooks`). `Task.objects.visible_to(user, action)` is that rule, in one query; every page and
-endpoint fetches tasks through it. A cooperating organisation sees the tasks it cooperates on, not the rest.
+person and supervising leader, and to the members of a 专班 (task force) of its ledger (the supervision app adds them through `hooks`). That rule is written once, in policy.py; every page and
+endpoint fetches through `Task.objects.restrict(user, action)`, and each child model declares `scope_through`
+(its parent field), so it is seen exactly when its task or ledger is. `scope_path` stays the organisation a
+row is filed under in the audit trail. A cooperating organisation sees the tasks it cooperates on, not the rest.
 """
 
 from __future__ import annotations
@@ -18,25 +20,17 @@ from django.db.models import Exists, OuterRef, Q
 
 from zhixing.core.actors import Actor
 from zhixing.core.models import StoredFile, stored_file_path
-from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
+from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet
 from zhixing.directives.models import Directive
-from zhixing.ledger import hooks
 from zhixing.ledger.choices import ClosureStatus, ReminderKind, TargetKind, TaskStatus
 from zhixing.orgs.models import Organization, Person
 
 
 class LedgerQuerySet(ScopedQuerySet["Ledger"]):
-    def visible_to(self, user: Actor, action: Action | str = Action.VIEW) -> LedgerQuerySet:
-        """Ledgers whose lead organisation is in scope, that hold at least one task the user may see, or (viewing)
-        that have a 专班 (task force) the user's person belongs to."""
-        scope = scope_for(user, action)
-        if scope.everything:
-            return self
-        tasks = Task.objects.visible_to(user, action).filter(ledger_id=OuterRef("pk"))
-        q = scope.q("lead_org__path") | Q(Exists(tasks))
-        if Action(action) == Action.VIEW and getattr(user, "is_authenticated", False):
-            q |= hooks.member_q(user, OuterRef("pk"))
-        return self.filter(q)
+    def scope_q(self, user: Actor, action: Action | str = Action.VIEW) -> Q:
+        from zhixing.ledger.policy import ledger_q  # the rule lives in policy.py, which imports these models
+
+        return ledger_q(user, action)
 
 
 class Ledger(models.Model):
@@ -107,6 +101,7 @@ class Goal(models.Model):
 
     objects = ScopedManager["Goal"]()
     scope_path = "ledger__lead_org__path"
+    scope_through = "ledger"
 
     class Meta:
         verbose_name = "目标"
@@ -126,24 +121,10 @@ class Goal(models.Model):
 
 
 class TaskQuerySet(ScopedQuerySet["Task"]):
-    def visible_to(self, user: Any, action: Action | str = Action.VIEW) -> TaskQuerySet:
-        """One query: the ledger's lead org, the task's lead org or a cooperating org in the user's scope for
-        `action`; for viewing, also the tasks the user's person is responsible for or supervises, and every task
-        of a ledger with a 专班 (task force) the user's person belongs to."""
-        scope = scope_for(user, action)
-        if scope.everything:
-            return self
-        q = Q(pk__in=[])
-        if not scope.nothing:
-            coop = Task.cooperating.through.objects.filter(task_id=OuterRef("pk")).filter(
-                scope.q("organization__path")
-            )
-            q = scope.q("ledger__lead_org__path") | scope.q("lead_org__path") | Q(Exists(coop))
-        if Action(action) == Action.VIEW and getattr(user, "is_authenticated", False):
-            q |= Q(responsible__user_id=user.pk) | Q(supervisor__user_id=user.pk)
-            # 专班 (supervision): members of a task force of the task's ledger see all of its tasks
-            q |= hooks.member_q(user, OuterRef("ledger_id"))
-        return self.filter(q)
+    def scope_q(self, user: Any, action: Action | str = Action.VIEW) -> Q:
+        from zhixing.ledger.policy import task_q  # the rule lives in policy.py, which imports these models
+
+        return task_q(user, action)
 
 
 class Task(models.Model):
@@ -238,6 +219,7 @@ class Milestone(models.Model):
 
     objects = ScopedManager["Milestone"]()
     scope_path = "task__ledger__lead_org__path"
+    scope_through = "task"
 
     class Meta:
         verbose_name = "时间节点"
@@ -269,6 +251,7 @@ class ProgressReport(models.Model):
 
     objects = ScopedManager["ProgressReport"]()
     scope_path = "task__ledger__lead_org__path"
+    scope_through = "task"
 
     class Meta:
         verbose_name = "进展报告"
@@ -293,6 +276,7 @@ class ProgressEvidence(StoredFile):
 
     objects = ScopedManager["ProgressEvidence"]()
     scope_path = "report__task__ledger__lead_org__path"
+    scope_through = "report"
 
     class Meta:
         verbose_name = "佐证材料"
@@ -325,6 +309,7 @@ class Closure(models.Model):
 
     objects = ScopedManager["Closure"]()
     scope_path = "task__ledger__lead_org__path"
+    scope_through = "task"
 
     class Meta:
         verbose_name = "销号申请"
@@ -356,6 +341,7 @@ class SentReminder(models.Model):
 
     objects = ScopedManager["SentReminder"]()
     scope_path = "task__ledger__lead_org__path"
+    scope_through = "task"
 
     class Meta:
         verbose_name = "已发提醒"

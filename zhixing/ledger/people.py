@@ -53,7 +53,7 @@ def selectable_person(pk: object, *, user: object, orgs: Sequence[Organization])
         number = int(pk)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
-    visible = Person.objects.for_user(user, Action.VIEW).values("pk")
+    visible = Person.objects.restrict(user, Action.VIEW).values("pk")
     return (
         Person.objects.select_related("branch")
         .filter(pk=number, is_active=True)

@@ -91,7 +91,7 @@ def visible_tasks(ledger: Ledger, user: Actor, *, today: dt.date, with_reports: 
     """The ledger's tasks the user may see (all of them for user None, the system), with the columns the page
     (and, with_reports, the xlsx) shows and whether a milestone is missed by `today`: one query. Cooperating
     organisations: cooperating_names()."""
-    qs = Task.objects.all() if user is None else Task.objects.visible_to(user)
+    qs = Task.objects.all() if user is None else Task.objects.restrict(user)
     qs = qs.filter(ledger=ledger).select_related("lead_org", "responsible")
     qs = qs.select_related("latest_report") if with_reports else qs.only(*PAGE_FIELDS)
     qs = qs.annotate(missed_milestone=missed_milestone(today))

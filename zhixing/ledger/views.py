@@ -1,4 +1,4 @@
-"""Ledger pages: thin — parse, fetch through visible_to (outside scope = 404), call a service, render."""
+"""Ledger pages: thin — parse, fetch through restrict() (outside scope = 404), call a service, render."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhixing.core import clock, files
 from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors, form_status, submit
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.services import ConflictError
-from zhixing.ledger import figures, hooks, queries, services
+from zhixing.ledger import figures, hooks, policy, queries, services
 from zhixing.ledger.choices import STATUS_COLOURS, ClosureStatus, TargetKind, TaskStatus
 from zhixing.ledger.forms import (
     ClosureRequestForm,
@@ -39,37 +39,26 @@ NOT_FOUND = "没有找到该台账或任务，或您无权查看。"
 
 
 def get_ledger(user: Actor, pk: int) -> Ledger:
-    ledger = Ledger.objects.visible_to(user).select_related("lead_org", "directive").filter(pk=pk).first()
-    if ledger is None:
-        raise Http404(NOT_FOUND)
-    return ledger
+    return get_or_404(
+        Ledger.objects.select_related("lead_org", "directive"), user, Action.VIEW, pk, not_found=NOT_FOUND
+    )
 
 
 def get_changeable_ledger(user: Actor, pk: int) -> Ledger:
-    ledger = Ledger.objects.for_user(user, Action.CHANGE).select_related("lead_org").filter(pk=pk).first()
-    if ledger is None:
-        raise Http404(NOT_FOUND)
-    return ledger
+    return get_or_404(Ledger.objects.select_related("lead_org"), user, Action.CHANGE, pk, not_found=NOT_FOUND)
 
 
 def get_task(user: Actor, pk: int) -> Task:
-    task = (
-        Task.objects.visible_to(user)
-        .select_related(
-            "ledger__lead_org",
-            "lead_org",
-            "responsible__branch",
-            "supervisor",
-            "latest_report",
-            "goal",
-            "parent",
-        )
-        .filter(pk=pk)
-        .first()
+    related = (
+        "ledger__lead_org",
+        "lead_org",
+        "responsible__branch",
+        "supervisor",
+        "latest_report",
+        "goal",
+        "parent",
     )
-    if task is None:
-        raise Http404(NOT_FOUND)
-    return task
+    return get_or_404(Task.objects.select_related(*related), user, Action.VIEW, pk, not_found=NOT_FOUND)
 
 
 def _today() -> Any:
@@ -83,7 +72,7 @@ def _today() -> Any:
 @require_GET
 def ledger_list(request: HttpRequest) -> HttpResponse:
     filters = LedgerFilterForm(request.GET or None)
-    qs = filters.filter(Ledger.objects.visible_to(request.user)).select_related("lead_org", "directive")
+    qs = filters.filter(Ledger.objects.restrict(request.user)).select_related("lead_org", "directive")
     page = Paginator(qs.order_by("-start_date", "-id"), 30).get_page(request.GET.get("page"))
     can_create = not scope_for(request.user, Action.CHANGE).nothing
     return render(
@@ -150,7 +139,7 @@ def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tally = dict.fromkeys(TaskStatus, 0)
     for r in rows:
         tally[r.status] += 1
-    can_change = services.can_change_ledger(request.user, ledger)
+    can_change = policy.can_change_ledger(request.user, ledger)
     return render(
         request,
         "ledger/ledger_detail.html",
@@ -197,9 +186,9 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     parent = None
     parent_id = request.POST.get("parent") or request.GET.get("parent")
     if parent_id and str(parent_id).isdigit():
-        parent = Task.objects.visible_to(request.user).filter(ledger=ledger, pk=int(parent_id)).first()
-    allowed = services.can_change_ledger(request.user, ledger) or (
-        parent is not None and services.can_edit_task(request.user, parent)
+        parent = Task.objects.restrict(request.user).filter(ledger=ledger, pk=int(parent_id)).first()
+    allowed = policy.can_change_ledger(request.user, ledger) or (
+        parent is not None and policy.can_edit_task(request.user, parent)
     )
     if not allowed:
         raise Http404(NOT_FOUND)
@@ -224,7 +213,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
-    if not services.can_edit_task(request.user, task):
+    if not policy.can_edit_task(request.user, task):
         raise Http404(NOT_FOUND)
     ledger = task.ledger
     if request.method == "GET":
@@ -263,7 +252,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
     today = _today()
     children = list(
-        Task.objects.visible_to(request.user)
+        Task.objects.restrict(request.user)
         .filter(parent=task)
         .select_related("lead_org", "responsible", "latest_report", "ledger")
         .prefetch_related("cooperating")
@@ -298,10 +287,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reports": reports,
             "closures": closures,
             "pending": next((c for c in closures if c.status == ClosureStatus.PENDING), None),
-            "can_edit": services.can_edit_task(user, task),
-            "can_report": services.can_report(user, task)
+            "can_edit": policy.can_edit_task(user, task),
+            "can_report": policy.can_report(user, task)
             and task.status not in {TaskStatus.CLOSED, TaskStatus.TERMINATED},
-            "can_decide": services.can_decide_closure(user, task),
+            "can_decide": policy.can_decide_closure(user, task),
             "milestone_form": MilestoneForm(),
             "done_form": MilestoneDoneForm(initial={"done_on": _today()}),
             "panels": hooks.task_panels(request, task),
@@ -314,7 +303,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The one-minute page a responsible person opens on a phone."""
     task = get_task(request.user, pk)
-    if not services.can_report(request.user, task):
+    if not policy.can_report(request.user, task):
         raise Http404(NOT_FOUND)
     form = ReportForm(request.POST or None, initial={"percent": task.progress})
     numeric = task.goal is not None and task.goal.target_kind == TargetKind.NUMBER
@@ -349,7 +338,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
-    if not services.can_edit_task(request.user, task):
+    if not policy.can_edit_task(request.user, task):
         raise Http404(NOT_FOUND)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -366,7 +355,7 @@ def task_terminate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
-    if not services.can_edit_task(request.user, task):
+    if not policy.can_edit_task(request.user, task):
         raise Http404(NOT_FOUND)
     form = MilestoneForm(request.POST)
     if not form.is_valid():
@@ -390,7 +379,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
-    if not services.can_report(request.user, task):
+    if not policy.can_report(request.user, task):
         raise Http404(NOT_FOUND)
     form = ClosureRequestForm(request.POST or None)
     context: dict[str, Any] = {"task": task, "form": form}
@@ -418,12 +407,11 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    closure = (
-        Closure.objects.filter(pk=pk, task__in=Task.objects.visible_to(request.user))
-        .select_related("task__ledger__lead_org", "task__supervisor", "task__responsible", "final_report")
-        .first()
+    related = ("task__ledger__lead_org", "task__supervisor", "task__responsible", "final_report")
+    closure = get_or_404(
+        Closure.objects.select_related(*related), request.user, Action.VIEW, pk, not_found=NOT_FOUND
     )
-    if closure is None or not services.can_decide_closure(request.user, closure.task):
+    if not policy.can_decide_closure(request.user, closure.task):
         raise Http404(NOT_FOUND)
     form = DecisionForm(request.POST or None)
     context = {
@@ -457,8 +445,7 @@ def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    visible = Task.objects.visible_to(request.user)
-    return files.serve(ProgressEvidence.objects.filter(pk=pk, report__task__in=visible).first())
+    return files.serve(ProgressEvidence.objects.restrict(request.user).filter(pk=pk).first())
 
 
 @login_required
@@ -466,7 +453,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 def my_tasks(request: HttpRequest) -> HttpResponse:
     today = _today()
     tasks = (
-        Task.objects.visible_to(request.user)
+        Task.objects.restrict(request.user)
         .filter(responsible__user_id=int(request.user.pk or 0))
         .exclude(status__in=[TaskStatus.CLOSED, TaskStatus.TERMINATED])
         .select_related("lead_org", "latest_report", "responsible")

@@ -91,7 +91,7 @@ def ledger_import_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, "导入已过期或已完成，请重新上传文件。")
         return redirect("ledger:ledger_import")
     path = uploads.path_for(pending["token"])
-    lead = Organization.objects.for_user(request.user, Action.CHANGE).filter(pk=pending["lead_org"]).first()
+    lead = Organization.objects.restrict(request.user, Action.CHANGE).filter(pk=pending["lead_org"]).first()
     if lead is None or not path.exists():
         messages.error(request, "导入已过期，请重新上传文件。")
         return redirect("ledger:ledger_import")

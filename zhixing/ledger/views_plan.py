@@ -1,5 +1,5 @@
 """Pages of the plan edits: milestones (edit, mark done) and goals (edit, record the outcome). Thin: fetch through
-visible_to (out of scope = 404), check the service's permission, call services_plan, render."""
+restrict() (out of scope = 404), check the service's permission, call services_plan, render."""
 
 from __future__ import annotations
 
@@ -13,20 +13,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhixing.core import clock
 from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors
-from zhixing.ledger import services, services_plan
+from zhixing.core.scoping import Action, get_or_404
+from zhixing.ledger import policy, services, services_plan
 from zhixing.ledger.forms import GoalEditForm, MilestoneDoneForm, MilestoneEditForm
-from zhixing.ledger.models import Goal, Milestone, Task
+from zhixing.ledger.models import Goal, Milestone
 from zhixing.ledger.views import NOT_FOUND, get_changeable_ledger
 
 
 def get_milestone(user: Actor, pk: int) -> Milestone:
-    milestone = (
-        Milestone.objects.filter(pk=pk, task__in=Task.objects.visible_to(user))
-        .select_related("task__ledger__lead_org", "task__lead_org", "task__responsible")
-        .first()
+    related = ("task__ledger__lead_org", "task__lead_org", "task__responsible")
+    milestone = get_or_404(
+        Milestone.objects.select_related(*related), user, Action.VIEW, pk, not_found=NOT_FOUND
     )
-    if milestone is None:
-        raise Http404(NOT_FOUND)
     return milestone
 
 
@@ -35,7 +33,7 @@ def get_milestone(user: Actor, pk: int) -> Milestone:
 def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_milestone(request.user, pk)
     task = milestone.task
-    if not services.can_report(request.user, task):
+    if not policy.can_report(request.user, task):
         raise Http404(NOT_FOUND)
     form = MilestoneDoneForm(request.POST)
     if not form.is_valid():
@@ -57,7 +55,7 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_milestone(request.user, pk)
     task = milestone.task
-    if not services.can_edit_task(request.user, task):
+    if not policy.can_edit_task(request.user, task):
         raise Http404(NOT_FOUND)
     initial = {"title": milestone.title, "due_date": milestone.due_date, "done_on": milestone.done_on}
     form = MilestoneEditForm(request.POST or None, initial=initial)
@@ -82,9 +80,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = Goal.objects.filter(pk=pk).select_related("ledger").first()
-    if goal is None:
-        raise Http404(NOT_FOUND)
+    goal = get_or_404(Goal, request.user, Action.CHANGE, pk, not_found=NOT_FOUND)  # through its ledger
     ledger = get_changeable_ledger(request.user, goal.ledger_id)
     names = ("title", "target_kind", "target_value", "unit", "achieved_value", "achieved")
     form = GoalEditForm(request.POST or None, initial={n: getattr(goal, n) for n in names})

@@ -1,6 +1,6 @@
 """API of organisations and people: list (filters, paging), detail, create, update — all scoped.
 
-Reads go through `for_user(<caller>)`; objects to change are fetched with `Action.CHANGE`, so that a record
+Reads go through `restrict(<caller>)`; objects to change are fetched with `Action.CHANGE`, so that a record
 outside the caller's scope is 404 exactly as if it did not exist. Writes go through zhixing.orgs.services (the
 same functions the pages use), which check the change scope of the target organisation again.
 """
@@ -28,7 +28,7 @@ from zhixing.core.api import (
     refuse_nulls,
     renamed_fields,
 )
-from zhixing.core.scoping import Action
+from zhixing.core.scoping import Action, get_or_404
 from zhixing.core.services import ConflictError
 from zhixing.orgs import services
 from zhixing.orgs.choices import AreaType, Gender, LevelType, OrgKind, PartyStatus, WorkStatus
@@ -43,7 +43,7 @@ VERSION_HELP = "读取时的版本号（乐观锁）：提交后若他人已先�
 
 def _changeable_org(user: Actor, pk: int, *, field: str, what: str) -> Organization:
     """An organisation the caller may write into, looked up through their change scope."""
-    org = Organization.objects.for_user(user, Action.CHANGE).filter(pk=pk).first()
+    org = Organization.objects.restrict(user, Action.CHANGE).filter(pk=pk).first()
     if org is None:
         raise ValidationError({field: f"{what}（编号 {pk}）不存在，或不在您的管理范围内。"})
     return org
@@ -150,13 +150,13 @@ def org_out(org: Organization) -> dict[str, Any]:
 def list_orgs(request: HttpRequest, filters: Query[OrgQuery]) -> dict[str, Any]:
     """您范围内的组织，按树的顺序；可按名称/编码、类型、上级组织（含下级）、机关/基层、城市/乡村筛选。"""
     user = api_user(request)
-    qs = _form_filter(OrgFilterForm, filters, Organization.objects.for_user(user), user)
+    qs = _form_filter(OrgFilterForm, filters, Organization.objects.restrict(user), user)
     return paginate(qs, filters, org_out)
 
 
 @router.get("/orgs/{org_id}", response={200: OrgOut, **ERROR_RESPONSES}, summary="组织详情")
 def get_org(request: HttpRequest, org_id: int) -> dict[str, Any]:
-    return org_out(Organization.objects.get_for_user_or_404(api_user(request), Action.VIEW, pk=org_id))
+    return org_out(get_or_404(Organization, api_user(request), Action.VIEW, pk=org_id))
 
 
 @router.post("/orgs", response={201: OrgOut, **WRITE_ERROR_RESPONSES}, summary="新建组织")
@@ -179,7 +179,7 @@ def create_org(request: HttpRequest, payload: OrgIn) -> Status[dict[str, Any]]:
 def update_org(request: HttpRequest, org_id: int, payload: OrgPatch) -> dict[str, Any]:
     """只提交要修改的字段。提交 parent_id 会移动整棵子树。"""
     user = api_user(request)
-    org = Organization.objects.get_for_user_or_404(user, Action.CHANGE, pk=org_id)
+    org = get_or_404(Organization, user, Action.CHANGE, pk=org_id)
     values = plain(payload.model_dump(exclude_unset=True))
     version = values.pop("version", None)
     refuse_nulls(values, ORG_NOT_NULL)
@@ -302,7 +302,7 @@ def person_out(person: Person, user: Actor) -> dict[str, Any]:
 def list_people(request: HttpRequest, filters: Query[PersonQuery]) -> dict[str, Any]:
     """您范围内的人员；可按姓名或拼音首字母、组织（含下级）、政治面貌、在职状态、性别筛选。"""
     user = api_user(request)
-    scoped = Person.objects.for_user(user).select_related("branch")
+    scoped = Person.objects.restrict(user).select_related("branch")
     qs = _form_filter(PeopleFilterForm, filters, scoped, user)
     page = paginate(qs, filters, lambda p: person_out(p, user))
     items, own = page["items"], _own_person_id(user)
@@ -329,7 +329,7 @@ def _own_person_id(user: Any) -> int | None:
 @router.get("/people/{person_id}", response={200: PersonOut, **ERROR_RESPONSES}, summary="人员详情")
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     user = api_user(request)
-    person = Person.objects.select_related("branch").get_for_user_or_404(user, Action.VIEW, pk=person_id)
+    person = get_or_404(Person.objects.select_related("branch"), user, Action.VIEW, pk=person_id)
     out = person_out(person, user)
     if not out["sensitive_masked"] and (person.id_number or person.mobile) and person.user_id != user.pk:
         personal.record_access(
@@ -359,7 +359,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
 def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
     """只提交要修改的字段。提交 branch_id 即调动支部（新支部也须在您的管理范围内）。"""
     user = api_user(request)
-    person = Person.objects.select_related("branch").get_for_user_or_404(user, Action.CHANGE, pk=person_id)
+    person = get_or_404(Person.objects.select_related("branch"), user, Action.CHANGE, pk=person_id)
     values = plain(payload.model_dump(exclude_unset=True))
     version = values.pop("version", None)
     refuse_nulls(values, PERSON_NOT_NULL)

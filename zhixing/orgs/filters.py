@@ -38,7 +38,7 @@ class PeopleFilterForm(_Filter):
         if d.get("q"):
             qs = qs.search(d["q"])  # type: ignore[attr-defined]
         if d.get("org"):
-            org = Organization.objects.for_user(user).filter(pk=d["org"]).only("path").first()
+            org = Organization.objects.restrict(user).filter(pk=d["org"]).only("path").first()
             qs = qs.filter(subtree_q("branch__path", org.path)) if org else qs.none()
         for name in ("party_status", "work_status", "gender"):
             if d.get(name):
@@ -62,7 +62,7 @@ class OrgFilterForm(_Filter):
 
             qs = qs.filter(Q(name__contains=d["q"]) | Q(code__iexact=d["q"]))
         if d.get("under"):
-            root = Organization.objects.for_user(user).filter(pk=d["under"]).only("path").first()
+            root = Organization.objects.restrict(user).filter(pk=d["under"]).only("path").first()
             qs = qs.filter(subtree_q("path", root.path)) if root else qs.none()
         for name in ("kind", "level_type", "area_type"):
             if d.get(name):

@@ -73,7 +73,7 @@ class OrgChoiceField(forms.ModelChoiceField):
 
 def orgs_for(user: Actor, action: Action) -> QuerySet[Organization]:
     return (
-        Organization.objects.for_user(user, action)
+        Organization.objects.restrict(user, action)
         .only("id", "name", "kind", "depth", "path")
         .order_by("path")
     )

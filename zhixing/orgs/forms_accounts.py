@@ -34,7 +34,7 @@ class GrantForm(StyledForm):
 
     def clean_organization_code(self) -> Organization:
         code = self.cleaned_data["organization_code"].strip()
-        org = Organization.objects.for_user(self.by, Action.CHANGE).filter(code=code).first()
+        org = Organization.objects.restrict(self.by, Action.CHANGE).filter(code=code).first()
         if org is None:
             raise forms.ValidationError(f"没有找到编码为“{code}”的组织，或该组织不在您的管理范围内。")
         return org
@@ -44,7 +44,7 @@ class GrantForm(StyledForm):
         if not pk:
             return None
         person = (
-            Person.objects.for_user(self.by, Action.CHANGE).select_related("branch").filter(pk=pk).first()
+            Person.objects.restrict(self.by, Action.CHANGE).select_related("branch").filter(pk=pk).first()
         )
         if person is None:
             raise forms.ValidationError("没有找到该党员干部，或其不在您的管理范围内。")

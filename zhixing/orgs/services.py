@@ -345,7 +345,7 @@ def grantable_accounts(by: Actor) -> Any:
     users = get_user_model().objects.all()
     if by is None or by.is_superuser:
         return users
-    reach = Q(pk__in=Person.objects.for_user(by, Action.CHANGE).filter(user__isnull=False).values("user_id"))
+    reach = Q(pk__in=Person.objects.restrict(by, Action.CHANGE).filter(user__isnull=False).values("user_id"))
     if Role.COMMITTEE_ADMIN in roles_of(by):
         reach |= Q(person__isnull=True)
     return users.filter(reach, is_superuser=False)

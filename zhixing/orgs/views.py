@@ -1,6 +1,6 @@
 """Pages of the orgs app: the organisation tree, organisation detail, people list and detail, and their forms.
 
-Thin views: fetch through for_user() (outside scope is 404), validate with a form, call a service, render.
+Thin views: fetch through restrict() and get_or_404 (outside scope is 404), validate with a form, call a service, render.
 Every list issues a fixed number of queries, whatever the number of rows (pinned in tests).
 """
 
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhixing.core import audit, clock, personal
 from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors, submit
-from zhixing.core.scoping import Action, Scope, scope_for
+from zhixing.core.scoping import Action, Scope, get_or_404, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.orgs import masking, services
@@ -91,7 +91,7 @@ def _minimal_prefixes(paths: list[str]) -> list[str]:
 def _scope_roots(user: Actor) -> QuerySet[Organization]:
     """The top-most organisations of the user's view scope."""
     scope = scope_for(user, Action.VIEW)
-    visible = Organization.objects.for_user(user, Action.VIEW)
+    visible = Organization.objects.restrict(user, Action.VIEW)
     if scope.everything:
         return visible.filter(parent__isnull=True)
     return visible.filter(path__in=scope.prefixes)
@@ -99,7 +99,7 @@ def _scope_roots(user: Actor) -> QuerySet[Organization]:
 
 def _children_of(user: Actor, org: Organization, *, counts: bool = True) -> list[Organization]:
     qs = (
-        Organization.objects.for_user(user, Action.VIEW)
+        Organization.objects.restrict(user, Action.VIEW)
         .filter(parent=org)
         .order_by("sort_order", "name", "id")
     )
@@ -116,7 +116,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
     )
     context: dict[str, Any] = {"form": form, "searching": searching}
     if searching:
-        qs = form.filter(Organization.objects.for_user(request.user), request.user).order_by("path")
+        qs = form.filter(Organization.objects.restrict(request.user), request.user).order_by("path")
         page = Paginator(with_tree_info(qs), ORGS_PAGE_SIZE).get_page(request.GET.get("page"))
         attach_member_counts(list(page.object_list))
         context.update(page_obj=page, show_count=True)
@@ -136,7 +136,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def org_children(request: HttpRequest, pk: int) -> HttpResponse:
-    org = Organization.objects.get_for_user_or_404(request.user, Action.VIEW, pk=pk)
+    org = get_or_404(Organization, request.user, Action.VIEW, pk=pk)
     return render(request, "orgs/_org_nodes.html", {"nodes": _children_of(request.user, org)})
 
 
@@ -149,10 +149,10 @@ _TITLE_ORDER = {value: i for i, value in enumerate(PostTitle.values)}
 @require_GET
 def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    org = Organization.objects.get_for_user_or_404(user, Action.VIEW, pk=pk)
+    org = get_or_404(Organization, user, Action.VIEW, pk=pk)
     ancestors = (
         list(
-            Organization.objects.for_user(user)
+            Organization.objects.restrict(user)
             .filter(pk__in=org.ancestor_ids)
             .only("id", "name")
             .order_by("depth")
@@ -162,7 +162,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     children = _children_of(user, org)
     members_qs = (
-        Person.objects.for_user(user)
+        Person.objects.restrict(user)
         .filter(branch=org)
         .only("id", "name", "gender", "party_status", "work_status", "job_title", "is_active")
         .order_by("name_pinyin", "id")
@@ -171,7 +171,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     view_scope = scope_for(user, Action.VIEW)
     posts = sorted(
-        Post.objects.for_user(user)
+        Post.objects.restrict(user)
         .filter(organization=org)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .select_related("person__branch"),
@@ -219,7 +219,7 @@ def org_create(request: HttpRequest) -> HttpResponse:
     _require_some_change_scope(user)
     parent = None
     if request.GET.get("parent"):
-        parent = Organization.objects.get_for_user_or_404(user, Action.CHANGE, pk=request.GET["parent"])
+        parent = get_or_404(Organization, user, Action.CHANGE, pk=request.GET["parent"])
     if request.method == "POST":
         form = OrganizationForm(request.POST, user=user)
         done = submit(
@@ -245,11 +245,7 @@ def org_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    org = (
-        Organization.objects.get_queryset()
-        .select_related("parent")
-        .get_for_user_or_404(user, Action.CHANGE, pk=pk)
-    )
+    org = get_or_404(Organization.objects.select_related("parent"), user, Action.CHANGE, pk=pk)
     parent_locked = org.parent is not None and not scope_for(user, Action.CHANGE).covers(org.parent.path)
     context: dict[str, Any] = {"org": org, "parent_locked": parent_locked}
     status = 200
@@ -336,7 +332,7 @@ def _org_filter_choices(user: Actor, selected: Any) -> list[tuple[str, str]]:
     wanted = Q(depth__lte=top + 2) & ~Q(kind=OrgKind.GROUP)
     if isinstance(selected, int):
         wanted |= Q(pk=selected)
-    orgs = Organization.objects.for_user(user).filter(wanted).only("id", "name", "depth").order_by("path")
+    orgs = Organization.objects.restrict(user).filter(wanted).only("id", "name", "depth").order_by("path")
     return [("", "全部组织")] + [(str(o.pk), f"{'　' * max(0, o.depth - top)}{o.name}") for o in orgs]
 
 
@@ -349,7 +345,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     form.fields["org"].widget = FastSelect(
         choices=_org_filter_choices(user, selected), attrs={"class": "form-select form-select-sm"}
     )
-    qs: QuerySet[Person] = Person.objects.for_user(user).select_related("branch")
+    qs: QuerySet[Person] = Person.objects.restrict(user).select_related("branch")
     if form.is_bound:
         qs = form.filter(qs, user)
     qs = qs.only(
@@ -395,7 +391,7 @@ def _person_context(
     user = request.user
     can_change = scope_for(user, Action.CHANGE).covers(person.branch.path)
     posts = list(
-        Post.objects.for_user(user)
+        Post.objects.restrict(user)
         .filter(person=person)
         .select_related("organization")
         .order_by("-start_date", "-id")
@@ -426,7 +422,7 @@ def _person_context(
 @login_required
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = Person.objects.select_related("branch").get_for_user_or_404(request.user, Action.VIEW, pk=pk)
+    person = get_or_404(Person.objects.select_related("branch"), request.user, Action.VIEW, pk=pk)
     _record_sensitive_read(request, person)
     return render(request, "orgs/person_detail.html", _person_context(request, person))
 
@@ -451,7 +447,7 @@ def _record_sensitive_read(request: HttpRequest, person: Person, what: str = "�
 @require_POST
 def post_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    person = Person.objects.select_related("branch").get_for_user_or_404(user, Action.CHANGE, pk=pk)
+    person = get_or_404(Person.objects.select_related("branch"), user, Action.CHANGE, pk=pk)
     form = PostForm(request.POST, user=user)
     done = submit(
         request,
@@ -470,11 +466,7 @@ def post_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_end(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    post = (
-        Post.objects.get_queryset()
-        .select_related("organization", "person")
-        .get_for_user_or_404(user, Action.CHANGE, pk=pk)
-    )
+    post = get_or_404(Post.objects.select_related("organization", "person"), user, Action.CHANGE, pk=pk)
     form = EndPostForm(request.POST, today=clock.today())
     if not form.is_valid():
         messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
@@ -487,7 +479,7 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, f"{post.person.name} 已离任 {post.organization.name} {post.get_title_display()}。"
             )
-    if Person.objects.for_user(user).filter(pk=post.person_id).exists():
+    if Person.objects.restrict(user).filter(pk=post.person_id).exists():
         return redirect("person_detail", pk=post.person_id)
     return redirect("org_detail", pk=post.organization_id)
 
@@ -518,7 +510,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     _require_some_change_scope(user)
     branch = None
     if request.GET.get("branch"):
-        branch = Organization.objects.get_for_user_or_404(user, Action.CHANGE, pk=request.GET["branch"])
+        branch = get_or_404(Organization, user, Action.CHANGE, pk=request.GET["branch"])
     if request.method == "POST":
         form = PersonForm(request.POST, user=user)
         done = submit(
@@ -541,7 +533,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    person = Person.objects.select_related("branch").get_for_user_or_404(user, Action.CHANGE, pk=pk)
+    person = get_or_404(Person.objects.select_related("branch"), user, Action.CHANGE, pk=pk)
     sensitive = masking.can_see_sensitive(user, person)
     context: dict[str, Any] = {"person": person}
     status = 200

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from zhixing.core.forms import apply_errors
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.orgs import services
 from zhixing.orgs.forms_accounts import GrantForm
 from zhixing.orgs.models import Grant
@@ -32,7 +32,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 
 def _render(request: HttpRequest, form: GrantForm, status: int = 200) -> HttpResponse:
-    qs = Grant.objects.for_user(request.user, Action.CHANGE).select_related("user", "organization")
+    qs = Grant.objects.restrict(request.user, Action.CHANGE).select_related("user", "organization")
     text = request.GET.get("q", "").strip()
     if text:
         qs = qs.filter(
@@ -82,7 +82,7 @@ def grant_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = Grant.objects.get_for_user_or_404(request.user, Action.CHANGE, pk=pk)
+    grant = get_or_404(Grant, request.user, Action.CHANGE, pk=pk)
     if grant.role not in services.grantable_roles(request.user):
         raise Http404("没有找到该授权。")
     try:

@@ -211,7 +211,7 @@ def people_export(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, Action.VIEW).nothing:
         raise Http404("没有找到该页面。")
     form = PeopleFilterForm(request.GET or None)
-    qs = form.filter(Person.objects.for_user(request.user), request.user)
+    qs = form.filter(Person.objects.restrict(request.user), request.user)
     buf = io.BytesIO()
     rows, unmasked = xlsx_io.export_people(qs, buf, user=request.user)
     personal.record_access(
@@ -232,7 +232,7 @@ def orgs_export(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, Action.VIEW).nothing:
         raise Http404("没有找到该页面。")
     form = OrgFilterForm(request.GET or None)
-    qs = form.filter(Organization.objects.for_user(request.user), request.user)
+    qs = form.filter(Organization.objects.restrict(request.user), request.user)
     buf = io.BytesIO()
     xlsx_io.export_orgs(qs, buf)
     return _xlsx_response(buf.getvalue(), f"组织名单-{timezone.localdate():%Y%m%d}.xlsx")

@@ -1,6 +1,6 @@
 """API of 回头看 — the same conventions as the ledger's (ledger/api.py).
 
-Reads go through ReviewRound.objects.visible_to and Task.objects.visible_to; what the caller may not do is 404 (as
+Reads go through ReviewRound.objects.restrict and Task.objects.restrict; what the caller may not do is 404 (as
 if absent); writes call review.services, whose Chinese ValidationErrors become 422 and stale versions 409.
 """
 
@@ -32,6 +32,7 @@ from zhixing.ledger.models import Ledger, Task
 from zhixing.ledger.people import selectable_person
 from zhixing.ledger.status import status_on
 from zhixing.orgs.models import Organization
+from zhixing.review import policy
 from zhixing.review import services as review_services
 from zhixing.review.choices import FindingResult
 from zhixing.review.models import ReviewFinding, ReviewRound
@@ -110,7 +111,7 @@ class FindingIn(InputSchema):
 
 def _task(user: Actor, pk: int) -> Task:
     task = (
-        Task.objects.visible_to(user)
+        Task.objects.restrict(user)
         .select_related("ledger__lead_org", "lead_org", "responsible", "supervisor")
         .filter(pk=pk)
         .first()
@@ -154,7 +155,7 @@ def finding_out(f: ReviewFinding) -> dict[str, Any]:
 
 
 def _round(user: Actor, pk: int) -> ReviewRound:
-    r = ReviewRound.objects.visible_to(user).select_related("organizer").filter(pk=pk).first()
+    r = ReviewRound.objects.restrict(user).select_related("organizer").filter(pk=pk).first()
     if r is None:
         raise Http404(NOT_FOUND)
     return r
@@ -166,7 +167,7 @@ def _round(user: Actor, pk: int) -> ReviewRound:
 @router.get("/reviews", response={200: ReviewRoundPage, **ERROR_RESPONSES}, summary="回头看列表")
 def list_rounds(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     qs = (
-        ReviewRound.objects.visible_to(api_user(request))
+        ReviewRound.objects.restrict(api_user(request))
         .select_related("organizer")
         .prefetch_related("ledgers")
         .order_by("-start_date", "-id")
@@ -182,12 +183,10 @@ def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
 @router.post("/reviews", response={201: ReviewRoundOut, **WRITE_ERROR_RESPONSES}, summary="开展回头看")
 def create_round(request: HttpRequest, payload: RoundIn) -> Status[dict[str, Any]]:
     user = api_user(request)
-    organizer = Organization.objects.for_user(user, Action.CHANGE).filter(pk=payload.organizer_id).first()
+    organizer = Organization.objects.restrict(user, Action.CHANGE).filter(pk=payload.organizer_id).first()
     if organizer is None:
         raise ValidationError({"organizer_id": "组织单位不存在，或不在您的管理范围内。"})
-    ledgers = list(
-        Ledger.objects.visible_to(user).select_related("lead_org").filter(pk__in=payload.ledger_ids)
-    )
+    ledgers = list(Ledger.objects.restrict(user).select_related("lead_org").filter(pk__in=payload.ledger_ids))
     missing = sorted(set(payload.ledger_ids) - {x.pk for x in ledgers})
     if missing:
         raise ValidationError({"ledger_ids": f"台账编号 {'、'.join(map(str, missing))} 不存在或您无权查看。"})
@@ -212,7 +211,8 @@ def list_findings(request: HttpRequest, round_id: int) -> dict[str, Any]:
     user = api_user(request)
     review = _round(user, round_id)
     findings = list(
-        ReviewFinding.objects.filter(round=review, task__in=Task.objects.visible_to(user))
+        ReviewFinding.objects.restrict(user)
+        .filter(round=review, task__in=Task.objects.restrict(user))
         .select_related("task", "rectification__ledger")
         .order_by("task__ledger_id", "task_id")
     )
@@ -237,7 +237,7 @@ def record_finding(request: HttpRequest, round_id: int, task_id: int, payload: F
     """基本到位、未到位须写明问题并给出整改事项的责任单位、责任人和时限（首次记录时）。"""
     user = api_user(request)
     review = _round(user, round_id)
-    if not review_services.can_manage_round(user, review):
+    if not policy.can_manage_round(user, review):
         raise Http404(NOT_FOUND)
     review = ReviewRound.objects.select_related("organizer", "rectification_ledger").get(pk=review.pk)
     task = _task(user, task_id)
@@ -281,7 +281,7 @@ def close_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
     """全部整改事项销号（或终止）后才能结束。"""
     user = api_user(request)
     review = _round(user, round_id)
-    if not review_services.can_manage_round(user, review):
+    if not policy.can_manage_round(user, review):
         raise Http404(NOT_FOUND)
     review_services.close_round(review, by=user)
     return round_out(_round(user, round_id))

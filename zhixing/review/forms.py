@@ -32,7 +32,7 @@ class ReviewRoundForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["organizer"].queryset = orgs_for(by, Action.CHANGE)  # type: ignore[attr-defined]
         ledgers: QuerySet[Ledger] = (
-            Ledger.objects.for_user(by, Action.CHANGE)
+            Ledger.objects.restrict(by, Action.CHANGE)
             .filter(review_round_of__isnull=True)  # not the 整改台账 of earlier rounds
             .only("id", "title")
             .order_by("-start_date", "-id")

@@ -5,30 +5,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from zhixing.core.actors import Actor
-from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet, scope_for
+from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet
 from zhixing.ledger.models import Ledger, Task
 from zhixing.orgs.models import Organization
 from zhixing.review.choices import FindingResult, ReviewStatus
 
 
 class ReviewRoundQuerySet(ScopedQuerySet["ReviewRound"]):
-    def visible_to(self, user: Actor, action: Action | str = Action.VIEW) -> ReviewRoundQuerySet:
-        """The organiser in scope, or (viewing) one of the reviewed ledgers' lead organisations in scope."""
-        scope = scope_for(user, action)
-        if scope.everything:
-            return self
-        if scope.nothing:
-            return self.none()
-        q = scope.q("organizer__path")
-        if Action(action) == Action.VIEW:
-            reviewed = ReviewRound.ledgers.through.objects.filter(reviewround_id=OuterRef("pk")).filter(
-                scope.q("ledger__lead_org__path")
-            )
-            q |= Q(Exists(reviewed))
-        return self.filter(q)
+    def scope_q(self, user: Actor, action: Action | str = Action.VIEW) -> Q:
+        from zhixing.review.policy import round_q  # the rule lives in policy.py
+
+        return round_q(user, action)
 
 
 class ReviewRound(models.Model):
@@ -108,6 +98,7 @@ class ReviewFinding(models.Model):
 
     objects = ScopedManager["ReviewFinding"]()
     scope_path = "round__organizer__path"
+    scope_through = "round"
 
     class Meta:
         db_table = "ledger_reviewfinding"  # the table kept its name when the model moved here from ledger

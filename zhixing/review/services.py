@@ -27,6 +27,7 @@ from zhixing.ledger.models import Ledger, Task
 from zhixing.orgs.models import Organization, Person
 from zhixing.review.choices import NEEDS_RECTIFICATION, FindingResult, ReviewStatus
 from zhixing.review.models import ReviewFinding, ReviewRound
+from zhixing.review.policy import can_manage_round
 
 DONE = (TaskStatus.CLOSED, TaskStatus.TERMINATED)
 # add_task's field names -> the finding form's
@@ -38,10 +39,6 @@ RECT_FIELDS = {
     "parent": "rect_title",
     "goal": "rect_title",
 }
-
-
-def can_manage_round(user: Actor, review: ReviewRound) -> bool:
-    return user is None or scope_for(user, Action.CHANGE).covers(review.organizer.path)
 
 
 def open_round(

@@ -1,5 +1,5 @@
 """回头看 pages: the list of rounds, opening one, the round page (findings with the live status of their
-rectifications, counts) and recording a finding per task. Fetch through ReviewRound.objects.visible_to."""
+rectifications, counts) and recording a finding per task. Fetch through ReviewRound.objects.restrict."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ PENDING_SHOWN = 300  # tasks without a finding listed on the round page; the res
 
 def get_round(user: Actor, pk: int, action: Action = Action.VIEW) -> ReviewRound:
     review = (
-        ReviewRound.objects.visible_to(user, action)
+        ReviewRound.objects.restrict(user, action)
         .select_related("organizer", "rectification_ledger")
         .filter(pk=pk)
         .first()
@@ -50,11 +50,7 @@ def get_round(user: Actor, pk: int, action: Action = Action.VIEW) -> ReviewRound
 @login_required
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
-    qs = (
-        ReviewRound.objects.visible_to(request.user)
-        .select_related("organizer")
-        .order_by("-start_date", "-id")
-    )
+    qs = ReviewRound.objects.restrict(request.user).select_related("organizer").order_by("-start_date", "-id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     can_create = not scope_for(request.user, Action.CHANGE).nothing
     return render(request, "review/round_list.html", {"page_obj": page, "can_create": can_create})
@@ -84,7 +80,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_round(request.user, pk)
     today = timezone.localdate()
     ledgers = list(review.ledgers.select_related("lead_org").order_by("id"))
-    visible = Task.objects.visible_to(request.user)
+    visible = Task.objects.restrict(request.user)
     findings = list(
         ReviewFinding.objects.filter(round=review, task__in=visible)
         .select_related(
@@ -154,7 +150,7 @@ def finding_record(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     if not review_services.can_manage_round(request.user, review):
         raise Http404(NOT_FOUND)
     task = (
-        Task.objects.visible_to(request.user)
+        Task.objects.restrict(request.user)
         .filter(pk=task_pk, ledger__review_rounds=review)
         .select_related("ledger", "lead_org", "responsible", "latest_report")
         .first()
@@ -218,7 +214,7 @@ def task_panel(request: HttpRequest, task: Task) -> str:
     origin = ReviewFinding.objects.filter(rectification=task).select_related("round", "task").first()
     findings = list(ReviewFinding.objects.filter(task=task).select_related("round", "rectification"))
     rounds = list(
-        ReviewRound.objects.visible_to(request.user, Action.CHANGE)
+        ReviewRound.objects.restrict(request.user, Action.CHANGE)
         .filter(ledgers=task.ledger_id, status=ReviewStatus.OPEN)
         .only("id", "title")
     )

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 
 from zhixing.core import clock
 from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, Paging, api_user
-from zhixing.core.scoping import Action
+from zhixing.core.scoping import Action, get_or_404
 from zhixing.study import matrix, services
 from zhixing.study.models import Activity, Norm
 from zhixing.study.queries import Cell, Status, compliance
@@ -173,7 +173,7 @@ class CancelOut(Schema):
 def cancel_activity(request: HttpRequest, activity_id: int, payload: CancelIn) -> dict[str, Any]:
     """取消后活动记录保留（标注“已取消”），不再计入合规统计、出席率和第一时间学习；与讲话指示的学习关联一并解除。"""
     user = api_user(request)
-    activity = Activity.objects.get_for_user_or_404(user, Action.CHANGE, pk=activity_id)
+    activity = get_or_404(Activity, user, Action.CHANGE, pk=activity_id)
     activity = services.cancel_activity(activity, by=user, reason=payload.reason, now=clock.now())
     assert activity.cancelled_at is not None
     return {

@@ -27,7 +27,7 @@ from zhixing.core.api import (
     api_user,
     paginate,
 )
-from zhixing.core.scoping import Action
+from zhixing.core.scoping import Action, get_or_404
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
 from zhixing.study import queries_plans as qp
@@ -301,7 +301,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status[dict[str, Any]]
 )
 def update_plan(request: HttpRequest, plan_id: int, payload: PlanUpdate) -> dict[str, Any]:
     user = api_user(request)
-    plan = StudyPlan.objects.get_for_user_or_404(user, Action.CHANGE, pk=plan_id)
+    plan = get_or_404(StudyPlan, user, Action.CHANGE, pk=plan_id)
     sp.update_plan(
         plan,
         by=user,
@@ -314,7 +314,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanUpdate) -> dict
 
 
 def _changeable_organ_committee(user: Actor, pk: int) -> Organization:
-    org = Organization.objects.for_user(user, Action.CHANGE).filter(pk=pk, is_active=True).first()
+    org = Organization.objects.restrict(user, Action.CHANGE).filter(pk=pk, is_active=True).first()
     if org is None:
         raise ValidationError({"organization_id": "该组织不存在，或不在您的管理范围内。"})
     return org
@@ -364,7 +364,7 @@ def get_arrangement(request: HttpRequest, org_id: int, month: str) -> dict[str, 
 def save_arrangement(request: HttpRequest, org_id: int, month: str, payload: ArrangementIn) -> dict[str, Any]:
     """没有则新建，已有则整体替换说明和条目；修改时请提交读取时的 version。"""
     user = api_user(request)
-    org = Organization.objects.for_user(user, Action.CHANGE).filter(pk=org_id, is_active=True).first()
+    org = Organization.objects.restrict(user, Action.CHANGE).filter(pk=org_id, is_active=True).first()
     if org is None:
         raise Http404(NOT_FOUND)
     arrangement = sp.save_arrangement(
@@ -457,7 +457,7 @@ def get_coverage(request: HttpRequest, filters: Query[CoverageQuery]) -> dict[st
     user = api_user(request)
     if filters.root is not None:
         root = (
-            Organization.objects.for_user(user, Action.VIEW).filter(pk=filters.root, is_active=True).first()
+            Organization.objects.restrict(user, Action.VIEW).filter(pk=filters.root, is_active=True).first()
         )
     else:
         root = qp.default_root(user)
@@ -494,6 +494,6 @@ def get_coverage(request: HttpRequest, filters: Query[CoverageQuery]) -> dict[st
 )
 def set_required_items(request: HttpRequest, activity_id: int, payload: RequiredTicks) -> dict[str, Any]:
     user = api_user(request)
-    activity = Activity.objects.get_for_user_or_404(user, Action.CHANGE, pk=activity_id)
+    activity = get_or_404(Activity, user, Action.CHANGE, pk=activity_id)
     ids = sp.set_required_items(activity, by=user, item_ids=payload.item_ids)
     return {"activity_id": activity.pk, "item_ids": ids}

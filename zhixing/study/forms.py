@@ -68,7 +68,7 @@ class ActivityForm(StyledForm):
         super().__init__(*args, **kwargs)
         org_field = self.fields["organization"]
         assert isinstance(org_field, forms.ModelChoiceField)
-        org_field.queryset = Organization.objects.for_user(by, Action.CHANGE).filter(is_active=True)
+        org_field.queryset = Organization.objects.restrict(by, Action.CHANGE).filter(is_active=True)
         # 党组会议/党委会议 only for those who may record for a 部门党组 or 机关党委 (or who edit such a meeting);
         # the service refuses them for any other organisation, in Chinese, on the kind field.
         held = (
@@ -140,7 +140,7 @@ class ActivityFilterForm(StyledForm):
             return qs
         d = self.cleaned_data
         if d.get("org"):
-            org = Organization.objects.for_user(user).filter(pk=d["org"]).only("path").first()
+            org = Organization.objects.restrict(user).filter(pk=d["org"]).only("path").first()
             qs = qs.filter(subtree_q("organization__path", org.path)) if org else qs.none()
         if d.get("kind"):
             qs = qs.filter(kind=d["kind"])

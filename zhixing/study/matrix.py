@@ -42,7 +42,7 @@ def resolve_root(user: Actor, root_id: int | None) -> Organization:
     """The organisation whose subtree the matrix covers: the given one if it lies in the user's VIEW scope
     (404 otherwise, as if it did not exist), else the user's top scope organisation."""
     if root_id is not None:
-        org = Organization.objects.for_user(user, Action.VIEW).filter(pk=root_id, is_active=True).first()
+        org = Organization.objects.restrict(user, Action.VIEW).filter(pk=root_id, is_active=True).first()
         if org is None:
             raise Http404("没有找到该组织，或您无权查看。")
         return org
@@ -58,7 +58,7 @@ def filter_orgs(user: Actor) -> list[Organization]:
     if scope.nothing:
         return []
     roots = Q(parent__isnull=True) if scope.everything else Q(path__in=scope.prefixes)
-    qs = Organization.objects.for_user(user, Action.VIEW).filter(is_active=True)
+    qs = Organization.objects.restrict(user, Action.VIEW).filter(is_active=True)
     return list(qs.filter(roots | Q(kind__in=FILTER_KINDS)))
 
 

@@ -270,7 +270,7 @@ def compliance(
     today: dt.date,
 ) -> list[Cell]:
     """Cells ordered by norm, organisation path, period start. The caller scopes `root` (fetch it with
-    Organization.objects.for_user) — everything below it is in the same subtree."""
+    Organization.objects.restrict) — everything below it is in the same subtree."""
     # The cyclic garbage collector is paused while the matrix is built: it would otherwise walk the growing lists
     # of rows and cells again and again (a fifth of the time at city scale), and nothing built here forms a cycle.
     with gc_paused():

@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 
 from zhixing.core.actors import Actor
 from zhixing.core.periods import Period, PeriodKind, period_of, periods_between
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, is_committee, scope_for
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -48,13 +48,8 @@ def can_read_references(user: Actor) -> bool:
 
 
 def is_committee_writer(user: Actor) -> bool:
-    scope = scope_for(user, Action.CHANGE)
-    if scope.everything:
-        return True
-    roots = Organization.objects.filter(parent__isnull=True, kind=OrgKind.COMMITTEE).values_list(
-        "path", flat=True
-    )
-    return any(scope.covers(p) for p in roots)
+    """The committee's 组织生活参考 is written by change scope over a root (core.scoping.is_committee)."""
+    return is_committee(user, Action.CHANGE)
 
 
 def default_root(user: Actor) -> Organization | None:

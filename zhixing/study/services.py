@@ -21,7 +21,7 @@ from zhixing.core import audit
 from zhixing.core import services as core
 from zhixing.core.actors import Actor, account
 from zhixing.core.attachments import Vetted, vet
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, is_committee
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PostTitle
 from zhixing.orgs.models import Organization, Person
@@ -518,11 +518,7 @@ def ensure_committee(by: Actor) -> None:
     """Norms belong to the committee: only users whose change scope covers a root 机关工委 edit them."""
     if by is None:
         return
-    scope = scope_for(by, Action.CHANGE)
-    roots = Organization.objects.filter(parent__isnull=True, kind=OrgKind.COMMITTEE).values_list(
-        "path", flat=True
-    )
-    if not scope.everything and not any(scope.covers(p) for p in roots):
+    if not is_committee(by, Action.CHANGE):
         raise ValidationError("只有机关工委可以修改学习制度规范。")
 
 

@@ -1,4 +1,4 @@
-"""Study pages: thin — parse, fetch through for_user (outside scope = 404), call a service, render."""
+"""Study pages: thin — parse, fetch through restrict (outside scope = 404), call a service, render."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhixing.core import clock, files
 from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors, form_status, submit
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.orgs.models import Person
 from zhixing.study import services
@@ -33,7 +33,7 @@ from zhixing.study.models import Activity, Attachment, Attendance, Norm
 
 def _get_activity(user: Actor, pk: int, action: Action = Action.VIEW) -> Activity:
     """The activity if it lies in the user's scope for `action`; 404 otherwise, as if it did not exist."""
-    qs = Activity.objects.for_user(user, action).select_related("organization", "campaign", "speaker")
+    qs = Activity.objects.restrict(user, action).select_related("organization", "campaign", "speaker")
     try:
         return qs.get(pk=pk)
     except Activity.DoesNotExist as exc:
@@ -51,7 +51,7 @@ def _can_change(user: Actor, activity: Activity) -> bool:
 @require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
     filters = ActivityFilterForm(request.GET or None)
-    qs = filters.filter(Activity.objects.for_user(request.user), request.user)
+    qs = filters.filter(Activity.objects.restrict(request.user), request.user)
     # Counted by correlated subqueries, not JOIN + GROUP BY: the paginator's COUNT then skips them and the page
     # computes them for its 30 rows only (the GROUP BY over every activity took seconds at city scale).
     rows = Attendance.objects.filter(activity=OuterRef("pk")).values("activity")
@@ -238,7 +238,7 @@ def guest_add(request: HttpRequest, pk: int) -> HttpResponse:
         # of a 党组's leadership belong to no branch under it).
         person = (
             Person.objects.filter(
-                Q(pk__in=Person.objects.for_user(request.user).values("pk"))
+                Q(pk__in=Person.objects.restrict(request.user).values("pk"))
                 | Q(posts__organization=activity.organization)
             )
             .filter(pk=form.cleaned_data["person_id"])
@@ -292,7 +292,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    return files.serve(Attachment.objects.get_for_user_or_404(request.user, pk=pk))
+    return files.serve(get_or_404(Attachment, request.user, pk=pk))
 
 
 # --- QR sign-in -----------------------------------------------------------------------------------

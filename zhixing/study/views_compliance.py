@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from zhixing.core import clock
 from zhixing.core.periods import parse_key
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.xlsx import XLSX_CONTENT_TYPE, literal_cell, literal_row
 from zhixing.orgs.models import Organization, Person
 from zhixing.study import matrix
@@ -202,7 +202,7 @@ def compliance_cell(request: HttpRequest) -> HttpResponse:
         org_id, norm_id = int(request.GET.get("org", "")), int(request.GET.get("norm", ""))
     except ValueError:
         raise Http404("没有找到该单元格。") from None
-    org = Organization.objects.get_for_user_or_404(request.user, Action.VIEW, pk=org_id, is_active=True)
+    org = get_or_404(Organization, request.user, Action.VIEW, pk=org_id, is_active=True)
     norm = Norm.objects.filter(pk=norm_id, is_active=True).first()
     if norm is None:
         raise Http404("没有找到该学习制度规范。")
@@ -222,7 +222,7 @@ def compliance_cell(request: HttpRequest) -> HttpResponse:
     if cell is None:
         raise Http404("该学习制度规范不适用于该组织。")
     activities = list(
-        Activity.objects.for_user(request.user)
+        Activity.objects.restrict(request.user)
         .filter(pk__in=cell.activity_ids)
         .select_related("organization")
         .order_by("date", "id")
@@ -234,7 +234,7 @@ def compliance_cell(request: HttpRequest) -> HttpResponse:
         if norm.include_children:
             sources += list(Organization.objects.filter(parent=org).values_list("pk", flat=True))
         scheduled = list(
-            Activity.objects.for_user(request.user)
+            Activity.objects.restrict(request.user)
             .filter(
                 organization_id__in=sources,
                 kind__in=counted_kinds(norm.activity_kind),

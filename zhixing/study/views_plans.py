@@ -19,7 +19,7 @@ from zhixing.core import clock
 from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors
 from zhixing.core.periods import PeriodKind, parse_key, period_of
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import OrgKind
@@ -77,7 +77,7 @@ def _plan_lines(plan: StudyPlan) -> str:
 
 
 def _writable_organ_committees(user: Actor) -> Any:
-    return Organization.objects.for_user(user, Action.CHANGE).filter(
+    return Organization.objects.restrict(user, Action.CHANGE).filter(
         kind=OrgKind.ORGAN_COMMITTEE, is_active=True
     )
 
@@ -164,7 +164,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = StudyPlan.objects.get_for_user_or_404(request.user, Action.CHANGE, pk=pk)
+    plan = get_or_404(StudyPlan, request.user, Action.CHANGE, pk=pk)
     if request.method == "GET":
         initial = {
             "title": plan.title,
@@ -338,7 +338,7 @@ def reference_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_required(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = Activity.objects.get_for_user_or_404(request.user, Action.CHANGE, pk=pk)
+    activity = get_or_404(Activity, request.user, Action.CHANGE, pk=pk)
     month = activity.date.replace(day=1)
     items = list(
         RequiredItem.objects.filter(reference__month=month).select_related("reference").order_by("order")
@@ -381,7 +381,7 @@ def _root(
     """The organisation a report is about: `?dept=`/`?org=` within the user's view scope, else the top of it."""
     wanted = request.GET.get(param)
     if wanted:
-        qs = Organization.objects.for_user(request.user).filter(is_active=True)
+        qs = Organization.objects.restrict(request.user).filter(is_active=True)
         if kind:
             qs = qs.filter(kind=kind)
         org = qs.filter(pk=wanted).first() if wanted.isdigit() else None
@@ -394,7 +394,7 @@ def _root(
 
 def _departments(user: Actor, top: Organization) -> list[Organization]:
     return list(
-        Organization.objects.for_user(user)
+        Organization.objects.restrict(user)
         .filter(subtree_q("path", top.path), kind=OrgKind.DEPT_GROUP, is_active=True)
         .order_by("sort_order", "code")
     )

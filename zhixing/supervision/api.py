@@ -1,6 +1,6 @@
 """API of 督办/催办 and 专班 — the same conventions as the ledger's (ledger/api.py).
 
-Reads go through Task/Ledger.objects.visible_to; what the caller may not do is 404 (as if absent);
+Reads go through Task/Ledger.objects.restrict; what the caller may not do is 404 (as if absent);
 writes call supervision.services, whose Chinese ValidationErrors become 422 and stale
 versions 409.
 """
@@ -26,9 +26,11 @@ from zhixing.core.api import (
     paginate,
     renamed_fields,
 )
-from zhixing.ledger import services
+from zhixing.core.scoping import Action, get_or_404
+from zhixing.ledger import policy as ledger_policy
 from zhixing.ledger.models import Ledger, Task
 from zhixing.orgs.models import Person
+from zhixing.supervision import policy
 from zhixing.supervision import services as sup
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.models import SupervisionNotice, TaskForce, TaskUrging
@@ -179,7 +181,7 @@ def force_out(f: TaskForce) -> dict[str, Any]:
 
 def _task(user: Actor, pk: int) -> Task:
     task = (
-        Task.objects.visible_to(user)
+        Task.objects.restrict(user)
         .select_related("ledger__lead_org", "lead_org", "responsible", "supervisor")
         .filter(pk=pk)
         .first()
@@ -191,7 +193,7 @@ def _task(user: Actor, pk: int) -> Task:
 
 def _notices(user: Actor) -> Any:
     return (
-        SupervisionNotice.objects.filter(task__in=Task.objects.visible_to(user))
+        SupervisionNotice.objects.restrict(user)
         .select_related("task", "issued_by", "answered_by")
         .prefetch_related("evidence")
     )
@@ -210,17 +212,16 @@ def _notice(user: Actor, pk: int) -> SupervisionNotice:
 
 
 def _ledger(user: Actor, pk: int) -> Ledger:
-    ledger = Ledger.objects.visible_to(user).select_related("lead_org").filter(pk=pk).first()
+    ledger = Ledger.objects.restrict(user).select_related("lead_org").filter(pk=pk).first()
     if ledger is None:
         raise Http404(NOT_FOUND)
     return ledger
 
 
 def _force(user: Actor, pk: int) -> TaskForce:
-    force = TaskForce.objects.select_related("ledger__lead_org").filter(pk=pk).first()
-    if force is None or not Ledger.objects.visible_to(user).filter(pk=force.ledger_id).exists():
-        raise Http404(NOT_FOUND)
-    return force
+    return get_or_404(
+        TaskForce.objects.select_related("ledger__lead_org"), user, Action.VIEW, pk, not_found=NOT_FOUND
+    )
 
 
 def _people(ids: list[int]) -> list[Person]:
@@ -260,7 +261,7 @@ def create_notice(request: HttpRequest, task_id: int, payload: NoticeIn) -> Stat
     """台账牵头单位管理员、机关工委或分管领导督办任务；答复期限为日期或工作日数。"""
     user = api_user(request)
     task = _task(user, task_id)
-    if not sup.can_supervise(user, task):
+    if not policy.can_supervise(user, task):
         raise Http404(NOT_FOUND)
     notice = sup.issue_notice(task, by=user, today=clock.today(), **payload.model_dump())
     return Status(201, notice_out(_notice(user, notice.pk)))
@@ -273,7 +274,7 @@ def answer_notice(request: HttpRequest, notice_id: int, payload: AnswerIn) -> di
     """任务责任人或牵头单位管理员答复；只能答复一次。"""
     user = api_user(request)
     notice = _notice(user, notice_id)
-    if not sup.can_answer(user, notice.task):
+    if not policy.can_answer(user, notice.task):
         raise Http404(NOT_FOUND)
     sup.answer_notice(notice, by=user, answer=payload.answer)
     return notice_out(_notice(user, notice_id))
@@ -286,7 +287,7 @@ def urge(request: HttpRequest, task_id: int, payload: UrgeIn) -> Status[dict[str
     """向责任人（无账号时向牵头单位书记或管理员）发站内提醒，并留下催办记录。"""
     user = api_user(request)
     task = _task(user, task_id)
-    if not sup.can_supervise(user, task):
+    if not policy.can_supervise(user, task):
         raise Http404(NOT_FOUND)
     notice = None
     if payload.notice_id is not None:
@@ -320,7 +321,7 @@ def create_task_force(request: HttpRequest, ledger_id: int, payload: TaskForceIn
     """台账牵头单位管理员设立专班；成员可查看该台账全部任务并报告进展。"""
     user = api_user(request)
     ledger = _ledger(user, ledger_id)
-    if not services.can_change_ledger(user, ledger):
+    if not ledger_policy.can_change_ledger(user, ledger):
         raise Http404(NOT_FOUND)
     with renamed_fields({"members": "member_ids"}):
         force = sup.create_task_force(ledger, by=user, name=payload.name, members=_people(payload.member_ids))
@@ -333,7 +334,7 @@ def create_task_force(request: HttpRequest, ledger_id: int, payload: TaskForceIn
 def update_task_force(request: HttpRequest, force_id: int, payload: TaskForcePatch) -> dict[str, Any]:
     user = api_user(request)
     force = _force(user, force_id)
-    if not services.can_change_ledger(user, force.ledger):
+    if not ledger_policy.can_change_ledger(user, force.ledger):
         raise Http404(NOT_FOUND)
     data = payload.model_dump(exclude_unset=True)
     if data.get("name", "") is None or ("member_ids" in data and data["member_ids"] is None):
@@ -350,7 +351,7 @@ def update_task_force(request: HttpRequest, force_id: int, payload: TaskForcePat
 def dissolve_task_force(request: HttpRequest, force_id: int) -> Status[None]:
     user = api_user(request)
     force = _force(user, force_id)
-    if not services.can_change_ledger(user, force.ledger):
+    if not ledger_policy.can_change_ledger(user, force.ledger):
         raise Http404(NOT_FOUND)
     sup.dissolve_task_force(force, by=user)
     return Status(204, None)

@@ -50,6 +50,7 @@ class SupervisionNotice(models.Model):
 
     objects = ScopedManager["SupervisionNotice"]()
     scope_path = "task__ledger__lead_org__path"
+    scope_through = "task"
 
     class Meta:
         db_table = "ledger_supervisionnotice"  # the table kept its name when the model moved here from ledger
@@ -78,6 +79,7 @@ class NoticeEvidence(StoredFile):
 
     objects = ScopedManager["NoticeEvidence"]()
     scope_path = "notice__task__ledger__lead_org__path"
+    scope_through = "notice"
 
     class Meta:
         db_table = "ledger_noticeevidence"  # the table kept its name when the model moved here from ledger
@@ -115,6 +117,7 @@ class TaskUrging(models.Model):
 
     objects = ScopedManager["TaskUrging"]()
     scope_path = "task__ledger__lead_org__path"
+    scope_through = "task"
 
     class Meta:
         db_table = "ledger_taskurging"  # the table kept its name when the model moved here from ledger
@@ -146,6 +149,7 @@ class TaskForce(models.Model):
 
     objects = ScopedManager["TaskForce"]()
     scope_path = "ledger__lead_org__path"
+    scope_through = "ledger"
 
     class Meta:
         db_table = "ledger_taskforce"  # the table kept its name when the model moved here from ledger

@@ -6,7 +6,7 @@
   answers it once, with optional evidence files. Open notices past their deadline are 逾期未答复.
 - 催办 (urging) notifies the responsible person (or, without an account, the lead organisation's secretaries) and
   leaves a TaskUrging row.
-- A 专班 (task force) of a ledger lists people with accounts from any organisation; Task.objects.visible_to and
+- A 专班 (task force) of a ledger lists people with accounts from any organisation; Task.objects.restrict and
   services.can_report let them see and report on every task of the ledger.
 """
 
@@ -25,43 +25,18 @@ from zhixing.core import audit, clock
 from zhixing.core import services as core
 from zhixing.core.actors import Actor, account
 from zhixing.core.calendar import add_working_days
-from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger, Task
-from zhixing.ledger.services import can_change_ledger, check_evidence
+from zhixing.ledger.policy import can_change_ledger
+from zhixing.ledger.services import check_evidence
 from zhixing.orgs.models import Person
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.models import NoticeEvidence, SupervisionNotice, TaskForce, TaskUrging
+from zhixing.supervision.policy import can_answer, can_supervise
 
 MAX_REPLY_DAYS = 60
 CLOSED = (TaskStatus.CLOSED, TaskStatus.TERMINATED)
-
-
-def _is_person(user: Actor, person: Person | None) -> bool:
-    return (
-        user is not None
-        and person is not None
-        and person.user_id is not None
-        and person.user_id == getattr(user, "pk", None)
-    )
-
-
-# --- Who may do what ------------------------------------------------------------------------------
-
-
-def can_supervise(user: Actor, task: Task) -> bool:
-    """督办 and 催办: the ledger's lead organisation admins (and the committee), or the supervising leader."""
-    if user is None or scope_for(user, Action.CHANGE).covers(task.ledger.lead_org.path):
-        return True
-    return _is_person(user, task.supervisor)
-
-
-def can_answer(user: Actor, task: Task) -> bool:
-    """The task's owner: its responsible person, or whoever may change the task's lead organisation."""
-    if user is None or _is_person(user, task.responsible):
-        return True
-    return scope_for(user, Action.CHANGE).covers(task.lead_org.path)
 
 
 # --- 督办通知 --------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Pages of 督办/催办 and 专班. Thin: fetch through visible_to (out of
+"""Pages of 督办/催办 and 专班. Thin: fetch through restrict() (out of
 scope = 404), check the service's permission (not allowed = 404 as well), call the service, render."""
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhixing.core import clock, files
 from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors, form_status, submit
+from zhixing.core.scoping import Action, get_or_404
 from zhixing.core.services import ConflictError
-from zhixing.ledger import services
+from zhixing.ledger import policy as ledger_policy
 from zhixing.ledger.models import Ledger, Task
-from zhixing.ledger.views import NOT_FOUND, get_changeable_ledger, get_ledger, get_task
+from zhixing.ledger.views import NOT_FOUND, get_changeable_ledger, get_task
+from zhixing.supervision import policy
 from zhixing.supervision import services as sup
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.forms import AnswerForm, NoticeFilterForm, NoticeForm, TaskForceForm, UrgeForm
@@ -30,7 +32,7 @@ from zhixing.supervision.models import NoticeEvidence, SupervisionNotice, TaskFo
 
 
 def visible_notices(user: Actor) -> Any:
-    return SupervisionNotice.objects.filter(task__in=Task.objects.visible_to(user))
+    return SupervisionNotice.objects.restrict(user)  # through its task
 
 
 def get_notice(user: Actor, pk: int) -> SupervisionNotice:
@@ -76,7 +78,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notice_new(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
-    if not sup.can_supervise(request.user, task):
+    if not policy.can_supervise(request.user, task):
         raise Http404(NOT_FOUND)
     form = NoticeForm(request.POST or None)
     done = submit(
@@ -96,7 +98,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_notice(request.user, pk)
     today = timezone.localdate()
     task = notice.task
-    can_answer = notice.status == NoticeStatus.OPEN and sup.can_answer(request.user, task)
+    can_answer = notice.status == NoticeStatus.OPEN and policy.can_answer(request.user, task)
     return render(
         request,
         "supervision/notice.html",
@@ -108,7 +110,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "urgings": list(notice.urgings.select_related("sent_by")),
             "can_answer": can_answer,
             "can_urge": notice.status == NoticeStatus.OPEN
-            and sup.can_supervise(request.user, task)
+            and policy.can_supervise(request.user, task)
             and task.status not in sup.CLOSED,
             "form": AnswerForm() if can_answer else None,
             "urge_form": UrgeForm(initial={"notice": notice.pk}),
@@ -120,7 +122,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notice_answer(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_notice(request.user, pk)
-    if not sup.can_answer(request.user, notice.task):
+    if not policy.can_answer(request.user, notice.task):
         raise Http404(NOT_FOUND)
     form = AnswerForm(request.POST)
     done = submit(
@@ -149,14 +151,14 @@ def notice_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def notice_evidence(request: HttpRequest, pk: int) -> FileResponse:
-    return files.serve(NoticeEvidence.objects.filter(pk=pk, notice__in=visible_notices(request.user)).first())
+    return files.serve(NoticeEvidence.objects.restrict(request.user).filter(pk=pk).first())
 
 
 @login_required
 @require_POST
 def task_urge(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
-    if not sup.can_supervise(request.user, task):
+    if not policy.can_supervise(request.user, task):
         raise Http404(NOT_FOUND)
     form = UrgeForm(request.POST)
     notice = None
@@ -182,11 +184,10 @@ def _members_text(force: TaskForce) -> str:
 
 
 def get_task_force(user: Actor, pk: int) -> TaskForce:
-    force = TaskForce.objects.select_related("ledger__lead_org").filter(pk=pk).first()
-    if force is None:
-        raise Http404(NOT_FOUND)
-    get_ledger(user, force.ledger_id)  # 404 unless the user may see the ledger
-    return force
+    # through its ledger: 404 unless the user may see the ledger
+    return get_or_404(
+        TaskForce.objects.select_related("ledger__lead_org"), user, Action.VIEW, pk, not_found=NOT_FOUND
+    )
 
 
 @login_required
@@ -219,7 +220,7 @@ def task_force_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "force": force,
             "ledger": force.ledger,
             "members": members,
-            "can_change": services.can_change_ledger(request.user, force.ledger),
+            "can_change": ledger_policy.can_change_ledger(request.user, force.ledger),
         },
     )
 
@@ -228,7 +229,7 @@ def task_force_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def task_force_edit(request: HttpRequest, pk: int) -> HttpResponse:
     force = get_task_force(request.user, pk)
-    if not services.can_change_ledger(request.user, force.ledger):
+    if not ledger_policy.can_change_ledger(request.user, force.ledger):
         raise Http404(NOT_FOUND)
     initial = {"name": force.name, "members": _members_text(force), "version": force.version}
     form = TaskForceForm(request.POST or None, initial=initial)
@@ -268,7 +269,7 @@ def task_force_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_force_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     force = get_task_force(request.user, pk)
-    if not services.can_change_ledger(request.user, force.ledger):
+    if not ledger_policy.can_change_ledger(request.user, force.ledger):
         raise Http404(NOT_FOUND)
     ledger = force.ledger
     sup.dissolve_task_force(force, by=request.user)
@@ -289,8 +290,8 @@ def task_panel(request: HttpRequest, task: Task) -> str:
         "notices": [(n, n.is_overdue(today)) for n in notices],
         "open_notices": sum(1 for n in notices if n.status == NoticeStatus.OPEN),
         "urgings": list(task.urgings.select_related("sent_by")[:10]),
-        "can_supervise": sup.can_supervise(user, task) and task.status not in sup.CLOSED,
-        "can_answer": sup.can_answer(user, task),
+        "can_supervise": policy.can_supervise(user, task) and task.status not in sup.CLOSED,
+        "can_answer": policy.can_answer(user, task),
         "urge_form": UrgeForm(),
     }
     return render_to_string("supervision/task_panel.html", context, request=request)

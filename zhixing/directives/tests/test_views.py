@@ -132,8 +132,13 @@ def test_link_page_links_and_unlinks(world: World, scoped: Directive) -> None:
     page = client.get(f"/directives/link/{act.pk}/").content.decode()
     assert scoped.title in page and other.title not in page
     item = act.agenda_items.get(order=1)
+    # a directive the user may not see is 404, the same answer as one that does not exist, and never named
     refused = client.post(f"/directives/link/{act.pk}/", {"agenda_item": item.pk, "directive": other.pk})
-    assert refused.status_code == 422 and not AgendaStudy.objects.exists()
+    missing = client.post(
+        f"/directives/link/{act.pk}/", {"agenda_item": item.pk, "directive": other.pk + 999}
+    )
+    assert refused.status_code == missing.status_code == 404 and not AgendaStudy.objects.exists()
+    assert other.title not in refused.content.decode()
     client.post(f"/directives/link/{act.pk}/", {"agenda_item": item.pk, "directive": scoped.pk})
     link = AgendaStudy.objects.get()
     client.post(f"/directives/link/{act.pk}/", {"action": "unlink", "link": link.pk})

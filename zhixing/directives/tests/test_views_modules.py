@@ -15,12 +15,12 @@ from zhixing.directives.tests.builders_modules import directive, entry, module
 from zhixing.orgs.choices import OrgKind
 from zhixing.testing import World, assert_hidden, assert_login_required, assert_write_refused, org
 
-# session, user, grants, [committee roots], the page's own queries, unread notifications
-INDEX_QUERIES = 6  # ... one grouped query over departments
+# session, user, grants, the page's own queries, unread notifications (the committee is read from the grants)
+INDEX_QUERIES = 5  # ... one grouped query over departments
 DETAIL_QUERIES = (
     11  # ... module, confirmed count + page + their fields, pending, module fields, rejected count
 )
-FIELDS_QUERIES = 6  # ... one grouped query over fields
+FIELDS_QUERIES = 5  # ... one grouped query over fields
 
 
 @pytest.fixture(autouse=True)

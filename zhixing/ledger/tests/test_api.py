@@ -1,4 +1,4 @@
-"""Ledger API: scope through visible_to, 409 on a stale version, reports, isolation, 401 and 405."""
+"""Ledger API: scope through restrict(), 409 on a stale version, reports, isolation, 401 and 405."""
 
 from __future__ import annotations
 

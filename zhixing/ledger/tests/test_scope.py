@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def titles(user, action=Action.VIEW) -> set[str]:
-    return set(Task.objects.visible_to(user, action).values_list("title", flat=True))
+    return set(Task.objects.restrict(user, action).values_list("title", flat=True))
 
 
 def test_lead_department_sees_every_task(world: World, book: Book) -> None:
@@ -25,7 +25,7 @@ def test_lead_department_sees_every_task(world: World, book: Book) -> None:
 
 def test_cooperating_department_sees_only_the_tasks_it_cooperates_on(world: World, book: Book) -> None:
     assert titles(world.dept_b_secretary) == {"协同任务"}
-    assert list(Ledger.objects.visible_to(world.dept_b_secretary)) == [book.ledger]
+    assert list(Ledger.objects.restrict(world.dept_b_secretary)) == [book.ledger]
     client = world.client(world.dept_b_secretary)
     page = client.get(book.ledger.get_absolute_url()).content.decode()
     assert "协同任务" in page and "本部门任务" not in page
@@ -49,9 +49,9 @@ def test_responsible_person_sees_their_task(world: World, book: Book) -> None:
     assert titles(world.member, Action.CHANGE) == set()
 
 
-def test_visible_to_is_one_query(world: World, book: Book) -> None:
+def test_restrict_is_one_query(world: World, book: Book) -> None:
     user = world.dept_b_secretary
-    list(Task.objects.visible_to(user)[:1])  # grants cached on the user
+    list(Task.objects.restrict(user)[:1])  # grants cached on the user
     with CaptureQueriesContext(connection) as ctx:
-        list(Task.objects.visible_to(user))
+        list(Task.objects.restrict(user))
     assert len(ctx.captured_queries) == 1

@@ -165,15 +165,15 @@ def test_demo_users_grants_and_scope(demo: seeding.SeedResult) -> None:
     )
 
     total = Person.objects.count()
-    assert Person.objects.for_user(users["gongwei"]).count() == total
-    seen_by_dept = Person.objects.for_user(users["bumen"])
+    assert Person.objects.restrict(users["gongwei"]).count() == total
+    seen_by_dept = Person.objects.restrict(users["bumen"])
     in_dept = Person.objects.filter(subtree_q("branch__path", dept.path)).count()
     assert 0 < seen_by_dept.count() == in_dept < total
     assert all(p.branch.path.startswith(dept.path) for p in seen_by_dept.select_related("branch"))
-    assert Person.objects.for_user(users["bumen"], Action.CHANGE).count() == in_dept
-    assert set(Person.objects.for_user(users["zhibu"]).values_list("branch_id", flat=True)) == {branch.pk}
-    assert not Person.objects.for_user(users["dangyuan"], Action.CHANGE).exists()
-    assert not Person.objects.for_user(users["shenji"], Action.CHANGE).exists()
+    assert Person.objects.restrict(users["bumen"], Action.CHANGE).count() == in_dept
+    assert set(Person.objects.restrict(users["zhibu"]).values_list("branch_id", flat=True)) == {branch.pk}
+    assert not Person.objects.restrict(users["dangyuan"], Action.CHANGE).exists()
+    assert not Person.objects.restrict(users["shenji"], Action.CHANGE).exists()
 
 
 def test_one_audit_event_for_the_run(demo: seeding.SeedResult) -> None:

@@ -169,9 +169,9 @@ def test_posts_validate_dates_and_audit(world: World) -> None:
 
 def test_grant_change_takes_effect_for_same_user_object(world: World) -> None:
     user = world.dept_b_secretary
-    assert world.person_a not in Person.objects.for_user(user)
+    assert world.person_a not in Person.objects.restrict(user)
     services.grant_role(by=None, user=user, organization=world.dept_a, role="dept_admin")
-    assert world.person_a in Person.objects.for_user(user)
+    assert world.person_a in Person.objects.restrict(user)
 
 
 def test_validate_id_number_accepts_x_checksum() -> None:

@@ -33,7 +33,7 @@ def test_create_with_parent_later_in_file_builds_correct_paths(world):
     assert n.parent == world.dept_a and n.path == f"{world.dept_a.path}{n.pk}/" and n.depth == 2
     assert n1.path == f"{n.path}{n1.pk}/" and n1.level_type == "grassroots" and n1.sort_order == 3
     assert n11.path == f"{n1.path}{n11.pk}/" and n11.depth == 4
-    assert Organization.objects.for_user(world.dept_a_secretary).filter(code="N-1-1").exists()
+    assert Organization.objects.restrict(world.dept_a_secretary).filter(code="N-1-1").exists()
     created = AuditEvent.objects.filter(
         action="create", object_type="orgs.organization", object_id=str(n11.pk)
     )

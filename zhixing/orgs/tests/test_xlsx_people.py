@@ -34,7 +34,7 @@ def test_create_derives_gender_and_birth_from_id_and_audits_each_row(world):
     p = Person.objects.get(name="赵六")
     assert (p.gender, p.birth_date, p.id_number, p.mobile) == ("M", dt.date(1985, 3, 15), idn, "13712345678")
     assert (p.name_pinyin, p.name_initials, p.branch) == ("zhaoliu", "zl", world.branch_a1)
-    assert Person.objects.for_user(world.branch_secretary).search("qq").get().name == "钱七"
+    assert Person.objects.restrict(world.branch_secretary).search("qq").get().name == "钱七"
     ev = AuditEvent.objects.get(action="create", object_type="orgs.person", object_id=str(p.pk))
     assert ev.org_path == world.branch_a1.path and "*" in ev.changes["id_number"][1]
     assert AuditEvent.objects.filter(action="import", object_type="orgs.person").count() == 1

@@ -80,9 +80,9 @@ def test_a_rectification_is_a_task_tracked_until_closed(world: World, desk: Desk
     assert rect.lead_org == world.dept_a and rect.responsible == world.person_a
     assert rect.title == "整改：本部门任务" and "审批时限未压减到位" in rect.measures
     # the owner sees it (lead organisation / responsible person) and reports on it like any task
-    assert Task.objects.visible_to(world.member).filter(pk=rect.pk).exists()
-    assert Task.objects.visible_to(world.dept_a_secretary).filter(pk=rect.pk).exists()
-    assert not Task.objects.visible_to(world.dept_b_secretary).filter(pk=rect.pk).exists()
+    assert Task.objects.restrict(world.member).filter(pk=rect.pk).exists()
+    assert Task.objects.restrict(world.dept_a_secretary).filter(pk=rect.pk).exists()
+    assert not Task.objects.restrict(world.dept_b_secretary).filter(pk=rect.pk).exists()
     services.report_progress(rect, by=world.member, percent=60, done="已压减 3 个环节", today=clock.today())
     # the round cannot end while it is open
     with pytest.raises(ValidationError) as exc:
@@ -201,8 +201,8 @@ def test_revising_a_finding_keeps_its_rectification(world: World, desk: Desk) ->
 
 def test_reviewed_ledger_lead_sees_the_round_outsiders_do_not(world: World, desk: Desk) -> None:
     r = open_round(world, desk)
-    assert list(ReviewRound.objects.visible_to(world.dept_a_secretary)) == [r]
-    assert list(ReviewRound.objects.visible_to(world.committee_admin)) == [r]
-    assert not ReviewRound.objects.visible_to(world.dept_b_secretary).exists()
-    assert not ReviewRound.objects.visible_to(desk.c_admin).exists()
-    assert Ledger.objects.visible_to(world.dept_a_secretary).filter(pk=r.rectification_ledger_id).count() == 0
+    assert list(ReviewRound.objects.restrict(world.dept_a_secretary)) == [r]
+    assert list(ReviewRound.objects.restrict(world.committee_admin)) == [r]
+    assert not ReviewRound.objects.restrict(world.dept_b_secretary).exists()
+    assert not ReviewRound.objects.restrict(desk.c_admin).exists()
+    assert Ledger.objects.restrict(world.dept_a_secretary).filter(pk=r.rectification_ledger_id).count() == 0

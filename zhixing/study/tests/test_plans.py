@@ -366,7 +366,7 @@ def test_plan_pages_isolation(world: World) -> None:
 def test_plan_index_query_count(world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     client = world.client(world.committee_admin)
     client.get("/study/plans/")
-    with django_assert_num_queries(9) as small:
+    with django_assert_num_queries(8) as small:
         assert client.get("/study/plans/?year=2026").status_code == 200
     make_plan(world)
     make_plan(world, by=None, organization=world.organ_b)

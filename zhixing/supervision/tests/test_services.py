@@ -1,5 +1,5 @@
 """督办/催办 and 专班: who may issue, answer and urge; deadlines by the working-day calendar; notifications and
-audit; and the 专班 extending the one scoping path (visible_to, can_report)."""
+audit; and the 专班 extending the one scoping path (restrict, can_report)."""
 
 from __future__ import annotations
 
@@ -185,22 +185,22 @@ def test_urging_is_refused_to_outsiders_and_on_closed_tasks(world: World, desk: 
 
 def test_task_force_member_from_another_department_sees_and_reports(world: World, desk: Desk) -> None:
     member, other = desk.b_member, desk.b_other
-    assert not Task.objects.visible_to(member).exists()
+    assert not Task.objects.restrict(member).exists()
     sup.create_task_force(
         desk.ledger, by=world.dept_a_secretary, name="营商环境专班", members=[desk.b_member_person]
     )
-    titles = set(Task.objects.visible_to(member).values_list("title", flat=True))
+    titles = set(Task.objects.restrict(member).values_list("title", flat=True))
     assert titles == {"本部门任务", "协同任务", "协同子任务"}
-    assert list(Ledger.objects.visible_to(member)) == [desk.ledger]
+    assert list(Ledger.objects.restrict(member)) == [desk.ledger]
     assert services.can_report(member, desk.own)
     report = services.report_progress(desk.own, by=member, percent=30, done="专班推进", today=clock.today())
     assert ProgressReport.objects.filter(pk=report.pk, reported_by=member).exists()
     # viewing and reporting only: no change scope
-    assert not Task.objects.visible_to(member, Action.CHANGE).exists()
+    assert not Task.objects.restrict(member, Action.CHANGE).exists()
     assert not services.can_edit_task(member, desk.own)
     # the colleague from the same department who is not a member sees nothing
-    assert not Task.objects.visible_to(other).exists()
-    assert not Ledger.objects.visible_to(other).exists()
+    assert not Task.objects.restrict(other).exists()
+    assert not Ledger.objects.restrict(other).exists()
     assert not services.can_report(other, desk.own)
     with pytest.raises(ValidationError):
         services.report_progress(desk.own, by=other, percent=40, done="x", today=clock.today())
@@ -210,9 +210,9 @@ def test_dissolving_the_task_force_takes_the_access_away(world: World, desk: Des
     force = sup.create_task_force(
         desk.ledger, by=world.dept_a_secretary, name="专班", members=[desk.b_member_person]
     )
-    assert Task.objects.visible_to(desk.b_member).exists()
+    assert Task.objects.restrict(desk.b_member).exists()
     sup.dissolve_task_force(force, by=world.dept_a_secretary)
-    assert not Task.objects.visible_to(desk.b_member).exists()
+    assert not Task.objects.restrict(desk.b_member).exists()
     assert AuditEvent.objects.filter(object_type="supervision.taskforce", action="delete").count() == 1
 
 
@@ -240,7 +240,7 @@ def test_task_force_update_changes_members_and_refuses_a_stale_version(world: Wo
     )
     sup.update_task_force(force, by=world.dept_a_secretary, members=[world.person_a], expected_version=1)
     assert force.version == 2
-    assert not Task.objects.visible_to(desk.b_member).exists()
+    assert not Task.objects.restrict(desk.b_member).exists()
     with pytest.raises(services.ConflictError):
         sup.update_task_force(force, by=world.dept_a_secretary, name="新名称", expected_version=1)
     assert TaskForce.objects.get().name == "专班"

@@ -1,0 +1,46 @@
+"""Who may do what in 督办/催办 and 专班: the only place these access rules are written (see ledger/policy.py).
+
+Notices, urgings and 专班 are scoped through their task or ledger (`scope_through`), so whoever sees the task
+sees them. 督办 and 催办 are sent by the ledger's lead organisation's admins (and the committee) or the supervising
+leader ("supervise"); a notice is answered by the task's owner ("answer"). A 专班 is managed by whoever may
+change its ledger (ledger.policy.can_change_ledger).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zhixing.core.scoping import Action, scope_for
+from zhixing.ledger.models import Task
+from zhixing.orgs.models import Person
+
+
+def _is_person(user: Any, person: Person | None) -> bool:
+    return (
+        user is not None
+        and person is not None
+        and person.user_id is not None
+        and person.user_id == getattr(user, "pk", None)
+    )
+
+
+def can_supervise(user: Any, task: Task) -> bool:
+    """督办 and 催办: the ledger's lead organisation admins (and the committee), or the supervising leader."""
+    if user is None or scope_for(user, Action.CHANGE).covers(task.ledger.lead_org.path):
+        return True
+    return _is_person(user, task.supervisor)
+
+
+def can_answer(user: Any, task: Task) -> bool:
+    """The task's owner: its responsible person, or whoever may change the task's lead organisation."""
+    if user is None or _is_person(user, task.responsible):
+        return True
+    return scope_for(user, Action.CHANGE).covers(task.lead_org.path)
+
+
+def can(user: Any, action: str, task: Task) -> bool:
+    if action == "supervise":
+        return can_supervise(user, task)
+    if action == "answer":
+        return can_answer(user, task)
+    raise ValueError(f"no supervision rule for {action}")
