@@ -11,6 +11,7 @@ uniqueness check that runs ahead of save() (full_clean).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -143,18 +144,44 @@ class LookupHashQuerySetMixin:
         return super().update(**kwargs)  # type: ignore[misc]
 
 
-def encrypted_columns() -> list[tuple[type[models.Model], EncryptedCharField]]:
+class EncryptedJSONField(models.TextField):
+    """A JSON value stored encrypted like EncryptedCharField (the JSON text is what is encrypted, so key rotation
+    re-encrypts it the same way). Used where raw personal values are kept apart for the security admin
+    (core.AuditSecret). Values written before encryption (plain JSON text) are read as they are."""
+
+    encrypted = True
+
+    @property
+    def context(self) -> str:
+        return f"{self.model._meta.label_lower}.{self.name}"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return None
+        text = crypto.decrypt(value, self.context) if crypto.is_encrypted(value) else value
+        return json.loads(text)
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return crypto.encrypt(json.dumps(value, ensure_ascii=False), self.context)
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+
+def encrypted_columns() -> list[tuple[type[models.Model], Any]]:
     from django.apps import apps
 
     return [
         (model, f)
         for model in apps.get_models()
         for f in model._meta.concrete_fields
-        if isinstance(f, EncryptedCharField)
+        if isinstance(f, EncryptedCharField | EncryptedJSONField)
     ]
 
 
-def reencrypt(model: type[models.Model], field: EncryptedCharField, *, chunk: int = 2000) -> int:
+def reencrypt(model: type[models.Model], field: Any, *, chunk: int = 2000) -> int:
     """Re-encrypt every value of `field` not yet under the current data key (plaintext left over included), with
     raw SQL in chunks of `chunk` rows, each in its own transaction. The lookup hashes do not change. Returns the
     number of values rewritten."""

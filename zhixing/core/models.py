@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from zhixing.core.fields import EncryptedJSONField
 from zhixing.core.tree import PathField
 
 
@@ -100,7 +101,7 @@ class AuditSecret(models.Model):
 
     event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="+")
     field = models.CharField("字段", max_length=60)
-    value = models.JSONField("原值")
+    value = EncryptedJSONField("原值")  # encrypted at rest like the Person columns it copies (core/crypto.py)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "field"], name="audit_secret_once")]

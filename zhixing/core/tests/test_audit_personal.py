@@ -75,6 +75,19 @@ def test_security_admin_reveals_with_a_reason_and_the_reveal_is_audited(
     assert NEW_ID not in str(reveal.changes)
 
 
+def test_raw_values_kept_for_the_security_admin_are_encrypted_at_rest(
+    world: World, changed: AuditEvent
+) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM core_auditsecret WHERE event_id = %s", [changed.pk])
+        raw = [row[0] for row in cursor.fetchall()]
+    assert raw and all(NEW_ID not in str(v) and "13700000009" not in str(v) for v in raw)
+    assert all(str(v).startswith(("sm4gcm:", "aesgcm:")) for v in raw)
+    assert reveal_audit_value(changed, "id_number", by=security_admin(), reason="核对身份证号")[1] == NEW_ID
+
+
 def test_reveal_service_refuses_without_role_or_reason(world: World, changed: AuditEvent) -> None:
     with pytest.raises(PermissionDenied):
         reveal_audit_value(changed, "id_number", by=world.auditor, reason="只是看看而已")
