@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from zhixing.assessment import queries, services, services_objections, tasks
@@ -167,7 +166,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "window_form": WindowForm(
             initial={"objection_start": rnd.objection_start, "objection_end": rnd.objection_end}
         ),
-        "objection_open": services_objections.objection_open(rnd, timezone.localdate()),
+        "objection_open": services_objections.objection_open(rnd, clock.today()),
     }
     return render(request, "assessment/round_detail.html", context)
 
@@ -260,7 +259,7 @@ def score_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessor = schemes.can_assess(request.user, rnd.scheme)
     can_object = scope_for(request.user, Action.CHANGE).covers(
         score.organization.path
-    ) and services_objections.objection_open(rnd, timezone.localdate())
+    ) and services_objections.objection_open(rnd, clock.today())
     context = {
         "score": score,
         "round": rnd,

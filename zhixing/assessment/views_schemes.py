@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.assessment import indicators, queries, services
@@ -20,6 +19,7 @@ from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.forms import IndicatorForm, RoundForm, SchemeCreateForm, SchemeForm
 from zhixing.assessment.models import Indicator, Scheme
 from zhixing.assessment.views import NOT_FOUND, _errors, _one, get_scheme
+from zhixing.core import clock
 from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors
 from zhixing.core.scoping import Action, scope_for
@@ -61,7 +61,7 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
     if owner is None:
         raise Http404(NOT_FOUND)
     sources = list(Scheme.objects.restrict(request.user, Action.CHANGE).order_by("-year", "-id")[:20])
-    latest = sources[0].year + 1 if sources else timezone.localdate().year
+    latest = sources[0].year + 1 if sources else clock.today().year
     form = SchemeCreateForm(
         request.POST or None,
         schemes=sources,

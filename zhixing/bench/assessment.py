@@ -7,7 +7,6 @@ reused database without one gets the default scheme and a round here. Registered
 
 from __future__ import annotations
 
-import datetime as dt
 import statistics
 import time
 from typing import Any
@@ -24,7 +23,7 @@ def _round() -> Any:
     from zhixing.orgs.choices import OrgKind
     from zhixing.orgs.models import Organization
 
-    year = dt.date.today().year
+    year = clock.today().year
     rnd = (
         Round.objects.filter(scheme__year=year, status="open")
         .select_related("scheme__owner")

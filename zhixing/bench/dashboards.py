@@ -35,7 +35,6 @@ def measure(runs: int) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
-    from django.utils import timezone
 
     from zhixing.insights import dashboards, reports
     from zhixing.orgs.choices import OrgKind
@@ -45,7 +44,7 @@ def measure(runs: int) -> dict[str, Any]:
     user = get_user_model().objects.get(username="gongwei")
     client = Client()
     client.force_login(user)
-    year = timezone.localdate().year
+    year = clock.today().year
     plain_static = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -81,7 +80,7 @@ def measure(runs: int) -> dict[str, Any]:
         out["dept_docx_s"] = time.perf_counter() - started
         started = time.perf_counter()
         figures = reports.gather(root, year, user=user, today=clock.today())
-        reports.summary_docx(root, figures, year, timezone.localdate())
+        reports.summary_docx(root, figures, year, clock.today())
         out["summary_docx_s"] = time.perf_counter() - started
         out["departments"] = len(figures)
     return out

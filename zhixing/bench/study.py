@@ -57,14 +57,13 @@ def lower_bound_sql(vendor: str) -> str:
 
 def measure_compliance(runs: int = 7, year: int | None = None) -> dict[str, Any]:
     from django.db import connection
-    from django.utils import timezone
 
     from zhixing.study.queries import compliance
 
     root = _root()
     if root is None:
         return {"skipped": "no organisation tree"}
-    year = year or timezone.localdate().year
+    year = year or clock.today().year
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     sql = lower_bound_sql(connection.vendor)
 
@@ -128,7 +127,6 @@ def measure_pages(runs: int) -> dict[str, Any]:
 
 
 def measure_tongbao(runs: int = 3) -> dict[str, Any]:
-    from django.utils import timezone
 
     from zhixing.core.periods import PeriodKind, period_of
     from zhixing.orgs.choices import OrgKind
@@ -138,7 +136,7 @@ def measure_tongbao(runs: int = 3) -> dict[str, Any]:
     root = _root()
     if root is None:
         return {"skipped": "no organisation tree"}
-    period = period_of(PeriodKind.HALF_YEAR, timezone.localdate()).prev()
+    period = period_of(PeriodKind.HALF_YEAR, clock.today()).prev()
     seconds, payload = _median(
         lambda: reports.build_docx(reports.gather(root, period, today=clock.today())), runs
     )
@@ -183,7 +181,7 @@ def _sign_in_fixture(count: int) -> tuple[Any, list[str]]:
             for i, u in enumerate(users)
         ]
     )
-    now = timezone.localtime()
+    now = timezone.localtime(clock.now())
     activity = services.record_activity(
         by=None,
         organization=branch,

@@ -33,7 +33,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -42,6 +41,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 from pydantic import ConfigDict
 
+from zhixing.core import clock
 from zhixing.core.models import ApiToken
 from zhixing.core.services import ConflictError
 
@@ -73,7 +73,7 @@ class TokenAuth(HttpBearer):
         )
         if row is None or row.revoked or not row.user.is_active:
             raise AuthenticationError(401, BAD_TOKEN)
-        now = timezone.now()
+        now = clock.now()
         if row.expires_at is not None and row.expires_at <= now:
             raise AuthenticationError(401, TOKEN_EXPIRED)
         if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:

@@ -13,10 +13,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import calendar, services
+from zhixing.core import calendar, clock, services
 from zhixing.core.forms import HolidayEditForm, HolidayForm, HolidayImportForm, WorkdayCalcForm
 from zhixing.core.models import Holiday, HolidayYear
 from zhixing.core.scoping import committee_admins
@@ -47,8 +46,8 @@ def _year(raw: Any) -> int:
     try:
         year = int(raw)
     except (TypeError, ValueError):
-        return timezone.localdate().year
-    return year if MIN_YEAR <= year <= MAX_YEAR else timezone.localdate().year
+        return clock.today().year
+    return year if MIN_YEAR <= year <= MAX_YEAR else clock.today().year
 
 
 def _calendar_url(year: int) -> str:
@@ -103,7 +102,7 @@ def _render_page(
     calc_form = WorkdayCalcForm(request.GET if request.method == "GET" and request.GET else None)
     context = {
         "year": year,
-        "years": list(range(timezone.localdate().year - 2, timezone.localdate().year + 3)),
+        "years": list(range(clock.today().year - 2, clock.today().year + 3)),
         "cal": cal,
         "fallback_note": calendar.FALLBACK_NOTE,
         "published": cal.source == "table",

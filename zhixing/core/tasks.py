@@ -25,7 +25,7 @@ def remind_next_year_holidays(now: dt.datetime | None = None) -> int:
     """From November on, remind the committee admins once a week until next year's holidays are entered.
 
     Runs daily; an admin who got the reminder in the last 7 days is skipped. Returns how many were sent."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = timezone.localdate(now)
     if today.month < 11:
         return 0

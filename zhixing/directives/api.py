@@ -7,10 +7,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from zhixing.core import calendar
+from zhixing.core import calendar, clock
 from zhixing.core.actors import Actor
 from zhixing.core.api import ERROR_RESPONSES, Paging, api_user, paginate
 from zhixing.directives import queries
@@ -165,7 +164,7 @@ def get_board(request: HttpRequest, directive_id: int, filters: Query[BoardQuery
     directive = _get(user, directive_id)
     status = filters.status.value if filters.status else None
     result = queries.board(
-        directive, user=user, today=timezone.localdate(), dept=filters.dept, status=status, sort=filters.sort
+        directive, user=user, today=clock.today(), dept=filters.dept, status=status, sort=filters.sort
     )
     return {
         "directive_id": directive.pk,

@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import clock, xlsx
@@ -53,7 +52,7 @@ def _can_register(user: Actor) -> bool:
 
 def _year(request: HttpRequest) -> int:
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
 
 
 # --- List, detail, register, edit -----------------------------------------------------------------
@@ -75,7 +74,7 @@ def directive_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "filters": filters,
             "can_register": _can_register(request.user),
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 
@@ -161,7 +160,7 @@ def _board(request: HttpRequest, directive: Directive) -> tuple[queries.Board, B
     result = queries.board(
         directive,
         user=request.user,
-        today=timezone.localdate(),
+        today=clock.today(),
         dept=data.get("dept"),
         status=data.get("status") or None,
         sort=data.get("sort") or "org",
@@ -277,7 +276,7 @@ def to_study(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, Action.VIEW).nothing:
         raise Http404("没有找到该页面。")
     org = _study_org(request)
-    items = queries.to_study(org, today=timezone.localdate()) if org is not None else []
+    items = queries.to_study(org, today=clock.today()) if org is not None else []
     return render(request, "directives/to_study.html", {"org": org, "items": items})
 
 
@@ -288,7 +287,7 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     org = queries.primary_org(request.user)
     if org is None:
         return None
-    items = queries.to_study(org, today=timezone.localdate(), limit=5)
+    items = queries.to_study(org, today=clock.today(), limit=5)
     return {"org": org, "items": items}
 
 
@@ -405,7 +404,7 @@ def leaders(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, Action.VIEW).nothing:
         raise Http404("没有找到该页面。")
     year = _year(request)
-    rows = queries.leaders(request.user, year, today=timezone.localdate())
+    rows = queries.leaders(request.user, year, today=clock.today())
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     return render(
         request, "directives/leaders.html", {"year": year, "page_obj": page, "kinds": STUDY_ORG_KINDS}

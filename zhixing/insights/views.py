@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from zhixing.core import audit, clock, personal, xlsx
@@ -39,7 +38,7 @@ def not_found() -> Http404:
 
 
 def parse_year(request: HttpRequest) -> int:
-    today = timezone.localdate()
+    today = clock.today()
     text = (request.GET.get("year") or "").strip()
     if text.isdigit() and 2000 <= int(text) <= 2100:
         return int(text)
@@ -163,7 +162,7 @@ def _render(
     request: HttpRequest, level: str, subject: Any, title: str, extra: dict[str, Any] | None = None
 ) -> HttpResponse:
     year = parse_year(request)
-    today = timezone.localdate()
+    today = clock.today()
     pk = None if level == "committee" else subject.pk
     context = {
         "level": level,
@@ -232,7 +231,7 @@ def _chart(request: HttpRequest, level: str, pk: int | None, name: str) -> dashb
     if name not in dashboards.CHARTS.get(level, {}):
         raise not_found()
     subject = subject_for(request.user, level, pk)
-    ctx = dashboards.Context(subject, parse_year(request), timezone.localdate(), request.user)
+    ctx = dashboards.Context(subject, parse_year(request), clock.today(), request.user)
     return dashboards.chart(level, name, ctx)
 
 
@@ -293,7 +292,7 @@ def evidence_index(request: HttpRequest) -> HttpResponse:
 def evidence_person(request: HttpRequest, pk: int) -> HttpResponse:
     subject = scoped_person(request.user, pk)
     year = parse_year(request)
-    data = evidence.person_evidence(subject, year, today=timezone.localdate())
+    data = evidence.person_evidence(subject, year, today=clock.today())
     return render(request, "insights/evidence_person.html", {"data": data, "year": year, "person": subject})
 
 
@@ -302,8 +301,8 @@ def evidence_person(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_branch(request: HttpRequest, pk: int) -> HttpResponse:
     org = scoped_org(request.user, pk, BRANCH_KINDS)
     year = parse_year(request)
-    rows = evidence.branch_evidence(org, year, today=timezone.localdate())
-    today = timezone.localdate()
+    rows = evidence.branch_evidence(org, year, today=clock.today())
+    today = clock.today()
     context = {"branch": org, "rows": rows, "year": year, "years": [today.year, today.year - 1]}
     return render(request, "insights/evidence_branch.html", context)
 
@@ -313,7 +312,7 @@ def evidence_branch(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_branch_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     org = scoped_org(request.user, pk, BRANCH_KINDS)
     year = parse_year(request)
-    payload, count = evidence.branch_workbook(org, year, today=timezone.localdate())
+    payload, count = evidence.branch_workbook(org, year, today=clock.today())
     personal.record_access(
         audit.Kind.EXPORT,
         by=request.user,

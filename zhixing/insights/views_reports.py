@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from zhixing.core import clock
@@ -28,7 +27,7 @@ DEPT_KINDS = (OrgKind.DEPT_GROUP,)
 
 
 def _check_year(year: int) -> None:
-    if not 2000 <= year <= timezone.localdate().year:
+    if not 2000 <= year <= clock.today().year:
         raise not_found()
 
 
@@ -43,7 +42,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     if not depts:
         raise not_found()
-    today = timezone.localdate()
+    today = clock.today()
     year = min(parse_year(request), today.year)
     context = {
         "depts": depts,
@@ -81,7 +80,7 @@ def dept_xlsx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def summary_docx(request: HttpRequest, year: int) -> HttpResponse:
     root = committee_root(request.user)
     _check_year(year)
-    today = timezone.localdate()
+    today = clock.today()
     figures = reports.gather(root, year, user=request.user, today=today)
     response = HttpResponse(reports.summary_docx(root, figures, year, today), content_type=DOCX)
     response["Content-Disposition"] = attachment(

@@ -159,9 +159,8 @@ def ledger_out(ledger: Ledger) -> dict[str, Any]:
 
 
 def task_out(task: Task) -> dict[str, Any]:
-    from django.utils import timezone
 
-    status = status_on(task, timezone.localdate())
+    status = status_on(task, clock.today())
     return {
         "id": task.pk,
         "ledger_id": task.ledger_id,

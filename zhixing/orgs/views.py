@@ -16,7 +16,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import audit, clock, personal
@@ -168,7 +167,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("name_pinyin", "id")
     )
     members = Paginator(members_qs, MEMBERS_PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    today = clock.today()
     view_scope = scope_for(user, Action.VIEW)
     posts = sorted(
         Post.objects.restrict(user)
@@ -397,7 +396,7 @@ def _person_context(
         .order_by("-start_date", "-id")
     )
     change_scope = scope_for(user, Action.CHANGE)
-    today = timezone.localdate()
+    today = clock.today()
     post_rows = [
         {
             "post": p,

@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from zhixing.core import audit, clock, personal, uploads
@@ -119,7 +118,7 @@ def io_upload(request: HttpRequest) -> HttpResponse:
         "kind": form.cleaned_data["kind"],
         "name": form.cleaned_data["file"].name[:200],
         "user": request.user.pk,
-        "at": timezone.now().isoformat(),
+        "at": clock.now().isoformat(),
     }
     request.session[SESSION_KEY] = pending
     return redirect("io_preview", token=token)
@@ -223,7 +222,7 @@ def people_export(request: HttpRequest) -> HttpResponse:
         filters=request.GET.dict(),
         ip=request.META.get("REMOTE_ADDR"),
     )
-    return _xlsx_response(buf.getvalue(), f"人员名单-{timezone.localdate():%Y%m%d}.xlsx")
+    return _xlsx_response(buf.getvalue(), f"人员名单-{clock.today():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -235,4 +234,4 @@ def orgs_export(request: HttpRequest) -> HttpResponse:
     qs = form.filter(Organization.objects.restrict(request.user), request.user)
     buf = io.BytesIO()
     xlsx_io.export_orgs(qs, buf)
-    return _xlsx_response(buf.getvalue(), f"组织名单-{timezone.localdate():%Y%m%d}.xlsx")
+    return _xlsx_response(buf.getvalue(), f"组织名单-{clock.today():%Y%m%d}.xlsx")

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from zhixing.core import clock
@@ -148,7 +147,7 @@ def finding_out(f: ReviewFinding) -> dict[str, Any]:
         "result_label": FindingResult(f.result).label,
         "problems": f.problems,
         "rectification_id": rect.pk if rect else None,
-        "rectification_status": status_on(rect, timezone.localdate()).value if rect else None,
+        "rectification_status": status_on(rect, clock.today()).value if rect else None,
         "rectification_progress": rect.progress if rect else None,
         "version": f.version,
     }

@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import clock
@@ -61,9 +60,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 def review_new(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, Action.CHANGE).nothing:
         raise Http404(NOT_FOUND)
-    form = ReviewRoundForm(
-        request.POST or None, by=request.user, initial={"start_date": timezone.localdate()}
-    )
+    form = ReviewRoundForm(request.POST or None, by=request.user, initial={"start_date": clock.today()})
     done = submit(
         request,
         form,
@@ -78,7 +75,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_round(request.user, pk)
-    today = timezone.localdate()
+    today = clock.today()
     ledgers = list(review.ledgers.select_related("lead_org").order_by("id"))
     visible = Task.objects.restrict(request.user)
     findings = list(
@@ -172,7 +169,7 @@ def finding_record(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
         "number": numbers.get(task.pk, ""),
         "finding": finding,
         "form": form,
-        "status": status_on(task, timezone.localdate()),
+        "status": status_on(task, clock.today()),
     }
 
     def conflict(exc: ConflictError) -> HttpResponse:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from zhixing.core import clock
@@ -78,7 +77,7 @@ def compliance_cells(request: HttpRequest, filters: Query[ComplianceFilters]) ->
     """每个单元格 = 规范 × 组织 × 期间，按规范、组织、期间排序。一次计算，分页返回。"""
     user = api_user(request)
     root = matrix.resolve_root(user, filters.root)
-    year = filters.year or timezone.localdate().year
+    year = filters.year or clock.today().year
     norms: list[Norm] | None = None
     if filters.norm is not None:
         norms = list(Norm.objects.filter(pk=filters.norm, is_active=True))
@@ -127,7 +126,7 @@ def people_rates(request: HttpRequest, filters: Query[RateFilters]) -> dict[str,
     """按出席率从高到低排序。"""
     user = api_user(request)
     root = matrix.resolve_root(user, filters.org)
-    year = filters.year or timezone.localdate().year
+    year = filters.year or clock.today().year
     qs = attendance_rates(root, *matrix.year_range(year), today=clock.today())
     count = qs.count()
     rows = list(qs[filters.offset : filters.offset + filters.limit])

@@ -2,7 +2,7 @@
 
 Registered with core.seeding from StudyConfig.ready(), so `zhixing seed --scale demo|city` runs it after the
 organisations and people exist. Deterministic: everything is drawn from one `random.Random(seed)` in a fixed order
-(organisations by code, months in order), relative to `today` (timezone.localdate() unless given) — the same seed
+(organisations by code, months in order), relative to the `today` that `zhixing seed` passes in — the same seed
 on the same day gives the same activities. Only the QR tokens are random (they are capabilities).
 
 What it writes, for the 24 months up to today:

@@ -17,11 +17,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from zhixing.core import calendar
+from zhixing.core import calendar, clock
 from zhixing.core.models import Notification
 from zhixing.core.periods import period_of
 from zhixing.core.services import notify
@@ -101,7 +100,7 @@ def reminder_text(cell: Cell, today: dt.date) -> str:
 
 def remind_compliance(today: dt.date | None = None, days: int | None = None) -> int:
     """Send the reminders due `today`; returns how many notifications were sent."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     days = remind_days() if days is None else days
     cells = cells_at_risk(today, days)
     if not cells:

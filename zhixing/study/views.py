@@ -339,7 +339,7 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
     if row is not None and row.status == AttendanceStatus.PRESENT and row.signed_in_at:
         context["result"] = services.SignIn(row, already=True)
     opens, closes = services.sign_in_window(activity)
-    now = timezone.now()
+    now = clock.now()
     if "result" not in context and not opens <= now < closes:
         context["error"] = (
             f"签到尚未开始：{timezone.localtime(opens):%m月%d日 %H:%M} 起可以签到。"

@@ -16,7 +16,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
@@ -46,7 +45,7 @@ SORT_CHOICES = [
 
 
 def _year_choices() -> list[tuple[int, str]]:
-    this = timezone.localdate().year
+    this = clock.today().year
     return [(y, f"{y}年") for y in range(this + 1, this - 6, -1)]
 
 
@@ -118,7 +117,7 @@ def _selected_matrix(request: HttpRequest) -> tuple[matrix.Matrix | None, Matrix
     form = MatrixFilters(request.GET or None, orgs=orgs, norms=norms)
     root_id = form.value("root")
     root = matrix.choose_root(user, orgs, root_id)
-    year = form.value("year") or timezone.localdate().year
+    year = form.value("year") or clock.today().year
     norm_id = form.value("norm")
     norm = matrix.pick_norm(norms, norm_id, ()) if norm_id is not None else None
     if norm is None:  # none asked for, or one that is not (or no longer) active: the first that applies here
@@ -179,7 +178,7 @@ def cells_html(row: matrix.Row, norm_id: int, today: dt.date) -> str:
 @require_GET
 def compliance_matrix(request: HttpRequest) -> HttpResponse:
     grid, form = _selected_matrix(request)
-    context: dict[str, Any] = {"filters": form, "grid": grid, "today": timezone.localdate()}
+    context: dict[str, Any] = {"filters": form, "grid": grid, "today": clock.today()}
     if grid is not None:
         page = Paginator(grid.rows, matrix.ROWS_PER_PAGE).get_page(request.GET.get("page"))
         context["page_obj"] = page
@@ -348,7 +347,7 @@ def attendance_rate_list(request: HttpRequest) -> HttpResponse:
     form = RateFilters(request.GET or None, orgs=orgs)
     root_id = form.value("root")
     root = matrix.choose_root(user, orgs, root_id)
-    year = form.value("year") or timezone.localdate().year
+    year = form.value("year") or clock.today().year
     sort = form.value("sort") or "-rate"
     form.initial = {"root": root.pk, "year": year, "sort": sort}
     start, end = matrix.year_range(year)
@@ -370,7 +369,7 @@ def my_study(request: HttpRequest) -> HttpResponse:
         Person.objects.filter(user_id=request.user.pk or 0, is_active=True).select_related("branch").first()
     )
     form = _Filters(request.GET or None, orgs=[])
-    year = form.value("year") or timezone.localdate().year
+    year = form.value("year") or clock.today().year
     form.initial = {"year": year}
     context: dict[str, Any] = {"person": person, "year": year, "filters": form, "today": clock.today()}
     if person is not None:

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhixing.core import clock
@@ -51,15 +50,15 @@ def _require_scope(user: Actor) -> None:
 
 def _year(request: HttpRequest) -> int:
     try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
+        year = int(request.GET.get("year") or clock.today().year)
     except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+        return clock.today().year
+    return year if 2000 <= year <= 2100 else clock.today().year
 
 
 def _month(text: str | None) -> dt.date:
     if not text:
-        return timezone.localdate().replace(day=1)
+        return clock.today().replace(day=1)
     try:
         return parse_key(PeriodKind.MONTH, text).start
     except ValueError as exc:
@@ -90,7 +89,7 @@ def _writable_organ_committees(user: Actor) -> Any:
 def plan_index(request: HttpRequest) -> HttpResponse:
     _require_scope(request.user)
     year = _year(request)
-    today = timezone.localdate()
+    today = clock.today()
     organs = list(
         Organization.objects.filter(qp.readable_org_q(request.user, ""))
         .filter(kind=OrgKind.ORGAN_COMMITTEE, is_active=True)
@@ -115,7 +114,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     organs = _writable_organ_committees(request.user)
     if not organs.exists():
         raise _not_found()
-    initial = {"year": timezone.localdate().year, "organization": organs.first()}
+    initial = {"year": clock.today().year, "organization": organs.first()}
     form = PlanForm(request.POST or None, organizations=organs, initial=initial)
     if request.method == "POST":
         if form.is_valid():
@@ -263,7 +262,7 @@ def _require_committee(user: Actor) -> None:
 @require_http_methods(["GET", "POST"])
 def reference_create(request: HttpRequest) -> HttpResponse:
     _require_committee(request.user)
-    form = ReferenceForm(request.POST or None, initial={"month": month_initial(timezone.localdate())})
+    form = ReferenceForm(request.POST or None, initial={"month": month_initial(clock.today())})
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -445,7 +444,7 @@ def observation_page(request: HttpRequest) -> HttpResponse:
 def _period(request: HttpRequest) -> Any:
     key = (request.GET.get("period") or "").strip()
     if not key:
-        return period_of(PeriodKind.YEAR, timezone.localdate())
+        return period_of(PeriodKind.YEAR, clock.today())
     for kind in PeriodKind.values:
         try:
             return parse_key(kind, key)
@@ -464,8 +463,8 @@ def _five_ways_input(request: HttpRequest) -> tuple[Organization, Any]:
 def five_ways_page(request: HttpRequest) -> HttpResponse:
     root, period = _five_ways_input(request)
     data = five_ways(root, period.start, period.end)
-    this_year = period_of(PeriodKind.YEAR, timezone.localdate())
-    choices = [this_year, this_year.prev(), period_of(PeriodKind.HALF_YEAR, timezone.localdate())]
+    this_year = period_of(PeriodKind.YEAR, clock.today())
+    choices = [this_year, this_year.prev(), period_of(PeriodKind.HALF_YEAR, clock.today())]
     query = request.GET.urlencode()
     context = {
         "root": root,

@@ -11,9 +11,9 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from zhixing.core import clock
 from zhixing.core.actors import Actor
 from zhixing.core.periods import Period, PeriodKind, parse_key, period_of
 from zhixing.core.scoping import Action, scope_for
@@ -66,7 +66,7 @@ def _default_half(today: dt.date) -> Period:
 @require_GET
 def report_index(request: HttpRequest) -> HttpResponse:
     root = committee_root(request.user)
-    today = timezone.localdate()
+    today = clock.today()
     error = ""
     try:
         period = parse_half(request.GET["half"]) if request.GET.get("half") else _default_half(today)
@@ -87,7 +87,7 @@ def report_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tongbao_download(request: HttpRequest) -> HttpResponse:
     root = committee_root(request.user)
-    today = timezone.localdate()
+    today = clock.today()
     try:
         period = parse_half(request.GET.get("half", ""))
     except ValueError as exc:

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from zhixing.core import calendar, clock
@@ -146,7 +145,7 @@ def notice_out(n: SupervisionNotice) -> dict[str, Any]:
         "issued_by": _name(n.issued_by),
         "issued_at": n.issued_at,
         "status": n.status,
-        "overdue": n.is_overdue(timezone.localdate()),
+        "overdue": n.is_overdue(clock.today()),
         "answer": n.answer,
         "answered_by": _name(n.answered_by),
         "answered_at": n.answered_at,
@@ -241,7 +240,7 @@ def list_notices(request: HttpRequest, filters: Query[NoticeQuery]) -> dict[str,
     if filters.task is not None:
         qs = qs.filter(task_id=filters.task)
     if filters.state == "overdue":
-        qs = qs.filter(status=NoticeStatus.OPEN, reply_due__lt=timezone.localdate())
+        qs = qs.filter(status=NoticeStatus.OPEN, reply_due__lt=clock.today())
     elif filters.state in NoticeStatus.values:
         qs = qs.filter(status=filters.state)
     elif filters.state:

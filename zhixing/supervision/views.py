@@ -13,7 +13,6 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import clock, files
@@ -56,7 +55,7 @@ def get_notice(user: Actor, pk: int) -> SupervisionNotice:
 @require_GET
 def notice_list(request: HttpRequest) -> HttpResponse:
     """Notices on the tasks the user may see; 逾期未答复 ones marked (and filterable)."""
-    today = timezone.localdate()
+    today = clock.today()
     filters = NoticeFilterForm(request.GET or None)
     qs = visible_notices(request.user).select_related("task__ledger", "task__responsible", "issued_by")
     state = filters.cleaned_data.get("state") if filters.is_valid() else ""
@@ -96,7 +95,7 @@ def notice_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_notice(request.user, pk)
-    today = timezone.localdate()
+    today = clock.today()
     task = notice.task
     can_answer = notice.status == NoticeStatus.OPEN and policy.can_answer(request.user, task)
     return render(
@@ -139,7 +138,7 @@ def notice_answer(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "notice": notice,
         "task": notice.task,
-        "overdue": notice.is_overdue(timezone.localdate()),
+        "overdue": notice.is_overdue(clock.today()),
         "evidence": [],
         "urgings": [],
         "can_answer": True,

@@ -79,6 +79,22 @@ def test_nothing_below_the_entry_points_reads_the_clock() -> None:
     )
 
 
+def test_entry_points_read_the_clock_through_core_clock() -> None:
+    """The one helper: views, jobs and commands call clock.today()/clock.now(), never timezone or datetime."""
+    offenders = [
+        hit
+        for path in sorted((ROOT / "zhixing").rglob("*.py"))
+        if path.stem != "clock" and not {"tests", "migrations"} & set(path.relative_to(ROOT).parts)
+        for hit in _clock_reads(path)
+        if "clock." not in _line(path, hit)
+    ]
+    assert offenders == [], "read the clock through zhixing.core.clock: " + ", ".join(offenders)
+
+
+def _line(path: Path, hit: str) -> str:
+    return path.read_text(encoding="utf-8").splitlines()[int(hit.rsplit(":", 1)[1]) - 1]
+
+
 def test_suite_runs_at_the_fixed_clock() -> None:
     from zhixing.conftest import TEST_NOW
 

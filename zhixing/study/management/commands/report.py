@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from zhixing.core import clock
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
 from zhixing.study import reports
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError("没有找到机关工委（根组织），请先建立组织树或用 --root 指定编码。")
         if len(found) > 1:
             raise CommandError("有多个根组织，请用 --root 指定机关工委的组织编码。")
-        today = timezone.localdate()
+        today = clock.today()
         if period.start > today:
             raise CommandError(f"{period.label}尚未开始，无法生成通报。")
         started = time.perf_counter()
