@@ -66,16 +66,16 @@ def board_rows_html(rows: list[DeptRow]) -> SafeString:
         behind = " text-warning-emphasis fw-semibold" if r.behind else ""
         overdue = " text-danger fw-semibold" if r.overdue else ""
         out.append(
-            f'<tr data-dept="{r.dept_id}"><td class="text-end">{r.rank or UNRANKED}</td>'
-            f'<td><a href="?dept={r.dept_id}#trend" title="查看该部门趋势">{escape(r.name)}</a></td>'
-            f'<td class="text-end" data-col="total">{r.total}</td>'
-            f'<td class="text-end" data-col="on_schedule">{r.on_schedule}</td>'
-            f'<td class="text-end{behind}" data-col="behind">{r.behind}</td>'
-            f'<td class="text-end{overdue}" data-col="overdue">{r.overdue}</td>'
-            f'<td class="text-end" data-col="pending_closure">{r.pending_closure}</td>'
-            f'<td class="text-end" data-col="closed">{r.closed}</td>'
-            f'<td class="text-end text-nowrap" data-col="rate">{rate_html}</td>'
-            f'<td class="small" style="min-width: 14rem">{problems}</td></tr>'
+            f'<tr data-dept="{r.dept_id}"><td class="text-end zx-card-chip">{r.rank or UNRANKED}</td>'
+            f'<td class="zx-card-title"><a href="?dept={r.dept_id}#trend" title="查看该部门趋势">{escape(r.name)}</a></td>'
+            f'<td class="text-end zx-card-chip" data-col="total">{r.total}</td>'
+            f'<td class="text-end zx-card-chip" data-col="on_schedule">{r.on_schedule}</td>'
+            f'<td class="text-end zx-card-chip{behind}" data-col="behind">{r.behind}</td>'
+            f'<td class="text-end zx-card-chip{overdue}" data-col="overdue">{r.overdue}</td>'
+            f'<td class="text-end zx-card-chip" data-col="pending_closure">{r.pending_closure}</td>'
+            f'<td class="text-end zx-card-chip" data-col="closed">{r.closed}</td>'
+            f'<td class="text-end text-nowrap zx-card-chip" data-col="rate">{rate_html}</td>'
+            f'<td class="small zx-problems">{problems}</td></tr>'
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or a number
 

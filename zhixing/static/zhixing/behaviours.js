@@ -4,7 +4,9 @@
      with data-confirm-count="selector" on a button, {n} in the question is the number of matches in its form, and
      data-confirm-none is said (and the click cancelled) when there are none;
    - data-autosubmit       on a select: submit its form when the choice changes;
-   - data-mirror="id1 id2" on an input: copy its value to the elements with those ids as it changes. */
+   - data-mirror="id1 id2" on an input: copy its value to the elements with those ids as it changes;
+   - table.zx-cards: each body cell gets its column's header text as data-label (app.css shows it when the rows
+     become cards on a phone); a cell that already has a data-label keeps it. */
 (function () {
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -43,4 +45,25 @@
       if (other) other.value = el.value;
     });
   });
+  function labelCardCells() {
+    document.querySelectorAll("table.zx-cards").forEach(function (table) {
+      var headRows = table.tHead ? table.tHead.rows : [];
+      if (!headRows.length) return;
+      var labels = [];
+      Array.prototype.forEach.call(headRows[headRows.length - 1].cells, function (th) {
+        for (var i = 0; i < (th.colSpan || 1); i++) labels.push(th.textContent.trim());
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var column = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            if (!cell.hasAttribute("data-label") && cell.colSpan === 1) cell.setAttribute("data-label", labels[column] || "");
+            column += cell.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+  labelCardCells();
+  document.addEventListener("htmx:afterSwap", labelCardCells);  // rows swapped in by htmx get their labels too
 })();
