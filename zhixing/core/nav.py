@@ -3,6 +3,7 @@ user may use, so adding a module never means editing the base template."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,9 @@ class NavItem:
     perm: str = (
         ""  # also shown to holders of this Django permission, whatever their scope (三员: core/duties.py)
     )
+    # The page's own access rule (its app's policy.py), when scope alone does not decide: the view calls the same
+    # function, so the menu never links to a page that answers 404 for the person who sees the link.
+    visible: Callable[[Any], bool] | None = None
 
 
 _items: list[NavItem] = []
@@ -39,9 +43,10 @@ def register(
     section: str = "",
     whole_tree: bool = False,
     perm: str = "",
+    visible: Callable[[Any], bool] | None = None,
 ) -> None:
     if not any(i.url_name == url_name for i in _items):
-        _items.append(NavItem(label, url_name, icon, order, action, section, whole_tree, perm))
+        _items.append(NavItem(label, url_name, icon, order, action, section, whole_tree, perm, visible))
         _items.sort(key=lambda i: i.order)
 
 
@@ -52,6 +57,8 @@ def items_for(user: Any, current_path: str) -> list[dict[str, Any]]:
         # The 三员 are staff (core/duties.py): only they pay the permission look-up, every other page view doesn't.
         by_perm = bool(item.perm) and getattr(user, "is_staff", False) and user.has_perm(item.perm)
         if not by_perm and (scope.nothing or (item.whole_tree and not is_committee(user, item.action))):
+            continue
+        if not by_perm and item.visible is not None and not item.visible(user):
             continue
         try:
             url = reverse(item.url_name)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from zhixing.core import clock
 from zhixing.core.scoping import Action, is_committee
-from zhixing.insights import reports
+from zhixing.insights import policy, reports
 from zhixing.insights.views import (
     XLSX,
     attachment,
@@ -34,14 +34,14 @@ def _check_year(year: int) -> None:
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
+    if not policy.can_view_reports(request.user):
+        raise not_found()
     depts = list(
         Organization.objects.restrict(request.user)
         .filter(kind__in=DEPT_KINDS, is_active=True)
         .order_by("sort_order", "code")
         .only("id", "name")
     )
-    if not depts:
-        raise not_found()
     today = clock.today()
     year = min(parse_year(request), today.year)
     context = {
