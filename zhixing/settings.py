@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "zhixing.core.middleware.MethodNotAllowedInChinese",
+    "zhixing.core.middleware.ProductionNotFoundPage",  # DEBUG (the demo): our Chinese 404, not Django's debug page
     "zhixing.core.accounts_audit.CurrentRequest",  # the acting user for account-change audit events
 ]
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -42,6 +42,31 @@ class MethodNotAllowedInChinese:
             replacement = HttpResponse(detail, status=405, content_type="text/plain; charset=utf-8")
         replacement["Allow"] = allowed
         return replacement
+
+
+# Django's debug pages (technical_404/500) carry this tag; nothing of ours does.
+DJANGO_DEBUG_PAGE_MARK = b'<meta name="robots" content="NONE,NOARCHIVE">'
+
+
+class ProductionNotFoundPage:
+    """With DEBUG on (the demo, `make demo`), Django answers a 404 with its English debug page listing the URL
+    patterns. Show what production shows instead: our Chinese 404 page (templates/404.html). Production (DEBUG
+    off) never gets here: Django renders 404.html itself. Only text/html debug pages are replaced; API answers
+    (JSON) and 404s we render ourselves pass unchanged."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and not response.streaming
+            and DJANGO_DEBUG_PAGE_MARK in getattr(response, "content", b"")
+        ):
+            return render(request, "404.html", status=404)
+        return response
 
 
 class SuperuserAudit:
