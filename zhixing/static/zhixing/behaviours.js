@@ -4,7 +4,9 @@
      with data-confirm-count="selector" on a button, {n} in the question is the number of matches in its form, and
      data-confirm-none is said (and the click cancelled) when there are none;
    - data-autosubmit       on a select: submit its form when the choice changes;
-   - data-mirror="id1 id2" on an input: copy its value to the elements with those ids as it changes. */
+   - data-mirror="id1 id2" on an input: copy its value to the elements with those ids as it changes;
+   - data-check-all="selector" on a checkbox: tick or untick every enabled match in its form (全选); it follows
+     them back (ticked when all are, mixed when some are). */
 (function () {
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -41,6 +43,29 @@
     el.dataset.mirror.split(/\s+/).forEach(function (id) {
       var other = id && document.getElementById(id);
       if (other) other.value = el.value;
+    });
+  });
+  function checkAllTargets(box) {
+    return Array.prototype.filter.call(
+      (box.form || document).querySelectorAll(box.dataset.checkAll),
+      function (el) { return el !== box && !el.disabled; }
+    );
+  }
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el.matches) return;
+    if (el.matches("input[data-check-all]")) {
+      checkAllTargets(el).forEach(function (t) { t.checked = el.checked; });
+      el.indeterminate = false;
+      return;
+    }
+    var form = el.form || document;
+    form.querySelectorAll("input[data-check-all]").forEach(function (box) {
+      var targets = checkAllTargets(box);
+      if (targets.indexOf(el) < 0) return;
+      var ticked = targets.filter(function (t) { return t.checked; }).length;
+      box.checked = ticked > 0 && ticked === targets.length;
+      box.indeterminate = ticked > 0 && ticked < targets.length;
     });
   });
 })();
