@@ -313,18 +313,29 @@ def secretaries(orgs: Sequence[Organization], today: dt.date) -> dict[int, list[
     return out
 
 
+# Past the deadline, an urging asks for the study within this many working days from the day it is sent: a request
+# the secretary can meet, never a date that has already gone.
+LATE_STUDY_WORKING_DAYS = 3
+
+
 def urge_text(org: Organization, directive: Directive, *, today: dt.date, automatic: bool = False) -> str:
     """The 催办 message as of `today`: before the deadline it names the deadline; on the deadline day it says
-    today; past it, it asks for study as soon as possible — it never names a deadline that has passed."""
+    today; past it, it asks for the study within LATE_STUDY_WORKING_DAYS working days of `today` and names that
+    date — it never asks for a deadline that has passed."""
     prefix = "【系统提醒】" if automatic else "【催办】"
     due = f"{directive.deadline:%Y年%-m月%-d日}"
     title = directive.title
     if today < directive.deadline:
-        ask = f"请于 {due} 前组织学习“{title}”。"
+        ask = f"请于 {due} 前组织学习“{title}”并在系统中录入。"
     elif today == directive.deadline:
-        ask = f"今天（{due}）是首次学习时限，请于今天内组织学习“{title}”。"
+        ask = f"今天（{due}）是首次学习时限，请于今天内组织学习“{title}”并在系统中录入。"
     else:
-        ask = f"首次学习时限（{due}）已过，请尽快组织学习“{title}”。"
+        n = LATE_STUDY_WORKING_DAYS
+        by = calendar.add_working_days(today, n)
+        ask = (
+            f"首次学习时限（{due}）已过，请于 {n} 个工作日内（{by:%Y年%-m月%-d日}前）"
+            f"完成学习“{title}”并在系统中录入。"
+        )
     return f"{prefix}{org.name}：{ask}"
 
 

@@ -199,13 +199,14 @@ def test_editing_the_agenda_keeps_the_directive_link_of_an_item_that_stays(world
 @pytest.mark.parametrize(
     ("today", "expected"),
     [
-        (dt.date(2026, 6, 8), "请于 2026年6月9日 前组织学习“关于推动高质量发展的重要讲话”。"),
+        (dt.date(2026, 6, 8), "请于 2026年6月9日 前组织学习“关于推动高质量发展的重要讲话”并在系统中录入。"),
         (dt.date(2026, 6, 9), "今天（2026年6月9日）是首次学习时限，请于今天内组织学习"),
         (
             dt.date(2026, 6, 10),
-            "首次学习时限（2026年6月9日）已过，请尽快组织学习“关于推动高质量发展的重要讲话”。",
+            "首次学习时限（2026年6月9日）已过，请于 3 个工作日内（2026年6月15日前）"
+            "完成学习“关于推动高质量发展的重要讲话”并在系统中录入。",
         ),
-        (dt.date(2026, 12, 8), "首次学习时限（2026年6月9日）已过，请尽快组织学习"),
+        (dt.date(2026, 12, 8), "已过，请于 3 个工作日内（2026年12月11日前）完成学习"),
     ],
 )
 def test_urging_never_names_a_deadline_that_has_passed(world: World, today: dt.date, expected: str) -> None:

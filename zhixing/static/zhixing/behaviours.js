@@ -6,7 +6,9 @@
    - data-autosubmit       on a select: submit its form when the choice changes;
    - data-mirror="id1 id2" on an input: copy its value to the elements with those ids as it changes;
    - table.zx-cards: each body cell gets its column's header text as data-label (app.css shows it when the rows
-     become cards on a phone); a cell that already has a data-label keeps it. */
+     become cards on a phone); a cell that already has a data-label keeps it;
+   - data-check-all="selector" on a checkbox: tick or untick every enabled match in its form (全选); it follows
+     them back (ticked when all are, mixed when some are). */
 (function () {
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -66,4 +68,27 @@
   }
   labelCardCells();
   document.addEventListener("htmx:afterSwap", labelCardCells);  // rows swapped in by htmx get their labels too
+  function checkAllTargets(box) {
+    return Array.prototype.filter.call(
+      (box.form || document).querySelectorAll(box.dataset.checkAll),
+      function (el) { return el !== box && !el.disabled; }
+    );
+  }
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el.matches) return;
+    if (el.matches("input[data-check-all]")) {
+      checkAllTargets(el).forEach(function (t) { t.checked = el.checked; });
+      el.indeterminate = false;
+      return;
+    }
+    var form = el.form || document;
+    form.querySelectorAll("input[data-check-all]").forEach(function (box) {
+      var targets = checkAllTargets(box);
+      if (targets.indexOf(el) < 0) return;
+      var ticked = targets.filter(function (t) { return t.checked; }).length;
+      box.checked = ticked > 0 && ticked === targets.length;
+      box.indeterminate = ticked > 0 && ticked < targets.length;
+    });
+  });
 })();
