@@ -19,13 +19,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.reader.excel import ExcelReader
-from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.stylesheet import apply_stylesheet
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import range_boundaries
 from openpyxl.utils.datetime import from_excel, from_ISO8601
-from openpyxl.worksheet.datavalidation import DataValidation
 
 try:
     from lxml import etree as _lxml
@@ -367,193 +365,29 @@ def _collect(
     return out, errors
 
 
-# --- Writing --------------------------------------------------------------------------------------
+# --- Writing: one writer for every export and template, in xlsx_writer -------------------------------
 
-# A string that a spreadsheet would read as a formula if typed: "=", "+", "-", "@", possibly after tabs, carriage
-# returns, newlines or spaces (Excel and LibreOffice skip leading whitespace in some paths; CSV-style injection uses
-# "\t=" and "\r="). Every writer below sends such a value through `literal_cell` (openpyxl) or `_cell` (the fast
-# writer): the text is kept exactly, typed as a string, and marked quotePrefix so that editing the cell in Excel
-# keeps it text. The one place the rule lives; a new writer must call it too.
-_FORMULA_START = ("=", "+", "-", "@")
-_LEADING_BLANKS = " \t\r\n"
-
-
-def looks_like_formula(value: Any) -> bool:
-    if not isinstance(value, str) or not value:
-        return False
-    return value.lstrip(_LEADING_BLANKS).startswith(_FORMULA_START) or value[0] in "\t\r"
-
-
-def neutralise(cell: Any) -> Any:
-    """Make an openpyxl cell holding user text a literal string, never a formula. Returns the cell."""
-    if looks_like_formula(cell.value):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
-
-
-def literal_cell(ws: Any, value: Any) -> Any:
-    """An openpyxl cell for `value` (works for write-only and normal worksheets), neutralised."""
-    from openpyxl.cell import WriteOnlyCell
-
-    return neutralise(WriteOnlyCell(ws, value=value))
-
-
-def literal_row(ws: Any, values: Iterable[Any]) -> list[Any]:
-    """`values` ready for `ws.append`: plain values become neutralised cells; cells already made are checked."""
-    from openpyxl.cell.cell import Cell
-
-    return [neutralise(v) if isinstance(v, Cell) else literal_cell(ws, v) for v in values]
-
-
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="B71C1C")
-
-
-def write_sheet(
-    out: IO[bytes] | str,
-    title: str,
-    columns: Sequence[Column],
-    rows: Iterable[Sequence[Any]],
-    *,
-    with_validation: bool = False,
-    notes: Sequence[str] = (),
-) -> None:
-    """Write one sheet with a styled header. Uses openpyxl's write-only mode unless drop-downs are wanted.
-    `notes` (templates only) go to a second sheet "填写说明", one paragraph a row."""
-    if with_validation:
-        wb = Workbook()
-        ws: Any = wb.active
-        ws.title = title
-        ws.append(literal_row(ws, [c.title for c in columns]))
-        for i, col in enumerate(columns, start=1):
-            cell = ws.cell(row=1, column=i)
-            cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-            ws.column_dimensions[get_column_letter(i)].width = col.width
-            if col.choices:
-                dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True)
-                dv.error = f"请从下拉列表中选择{col.header}。"
-                ws.add_data_validation(dv)
-                dv.add(f"{get_column_letter(i)}2:{get_column_letter(i)}5000")
-            if col.help:
-                from openpyxl.comments import Comment
-
-                cell.comment = Comment(col.help, "知行")
-        for r in rows:
-            ws.append(literal_row(ws, r))
-        ws.freeze_panes = "A2"
-        if notes:
-            help_ws = wb.create_sheet("填写说明")
-            help_ws.column_dimensions["A"].width = 100
-            for line in notes:
-                help_ws.append(literal_row(help_ws, [line]))
-        wb.save(out)
-        return
-    _write_fast(out, title, columns, rows)
-
-
-# A minimal SpreadsheetML writer for exports: openpyxl's write-only mode spends ~70 µs a cell building objects;
-# writing the XML directly is several times faster (60,000 people in a few seconds). Strings are inline, dates are
-# numbers with a yyyy-mm-dd style, the header is bold white on red and frozen.
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-_STYLES = (
-    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="{_MAIN}">'
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/></font></fonts>'
-    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
-    '<fill><patternFill patternType="solid"><fgColor rgb="FFB71C1C"/><bgColor indexed="64"/></patternFill></fill>'
-    "</fills>"
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+from zhixing.core.xlsx_writer import (  # noqa: E402 - re-exported: callers import the writer from here
+    XLSX_CONTENT_TYPE,
+    Sheet,
+    Styled,
+    looks_like_formula,
+    write_book,
+    write_sheet,
 )
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_EPOCH = dt.date(1899, 12, 30)
 
-
-def _xml_text(value: str) -> str:
-    return _ILLEGAL.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _cell(ref: str, value: Any, style: int = 0) -> str:
-    if value is None or value == "":
-        return ""
-    s = f' s="{style}"' if style else ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
-        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return f'<c r="{ref}" s="2"><v>{(value - _EPOCH).days}</v></c>'
-    if style == 0 and looks_like_formula(value):
-        s = ' s="3"'  # quotePrefix: Excel keeps it text even when the cell is edited
-    return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
-
-
-def _write_fast(
-    out: IO[bytes] | str, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]
-) -> None:
-    letters = [get_column_letter(i) for i in range(1, 16385)]
-    cols = "".join(
-        f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"/>'
-        for i, c in enumerate(columns, start=1)
-    )
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
-            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
-            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/></Types>',
-        )
-        z.writestr(
-            "_rels/.rels",
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
-            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        )
-        z.writestr(
-            "xl/workbook.xml",
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
-            f'<sheets><sheet name="{_xml_text(title)[:31]}" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        )
-        z.writestr(
-            "xl/_rels/workbook.xml.rels",
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
-            f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-            f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>',
-        )
-        z.writestr("xl/styles.xml", _STYLES)
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
-            head = "".join(_cell(f"{letters[i]}1", c.title, 1) for i, c in enumerate(columns))
-            fh.write(
-                (
-                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{_MAIN}">'
-                    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-                    'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-                    f'<cols>{cols}</cols><sheetData><row r="1">{head}</row>'
-                ).encode()
-            )
-            buffer: list[str] = []
-            for n, values in enumerate(rows, start=2):
-                cells = "".join(_cell(f"{letters[i]}{n}", v) for i, v in enumerate(values))
-                buffer.append(f'<row r="{n}">{cells}</row>')
-                if len(buffer) >= 2000:
-                    fh.write("".join(buffer).encode())
-                    buffer.clear()
-            fh.write(("".join(buffer) + "</sheetData></worksheet>").encode())
-
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = [
+    "XLSX_CONTENT_TYPE",
+    "Column",
+    "ImportReport",
+    "RowError",
+    "Sheet",
+    "Styled",
+    "XlsxError",
+    "looks_like_formula",
+    "parse_date",
+    "read_sheet",
+    "text",
+    "write_book",
+    "write_sheet",
+]

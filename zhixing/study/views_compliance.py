@@ -19,15 +19,11 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from zhixing.core import clock
+from zhixing.core import clock, xlsx
 from zhixing.core.periods import parse_key
 from zhixing.core.scoping import Action, get_or_404, scope_for
-from zhixing.core.xlsx import XLSX_CONTENT_TYPE, literal_cell, literal_row
+from zhixing.core.xlsx import XLSX_CONTENT_TYPE
 from zhixing.orgs.models import Organization, Person
 from zhixing.study import matrix
 from zhixing.study.choices import counted_kinds
@@ -260,63 +256,37 @@ def compliance_cell(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-_FILLS = {
-    Status.MET: PatternFill("solid", fgColor="C8E6C9"),
-    Status.DUE: PatternFill("solid", fgColor="FFE0B2"),
-    Status.MISSED: PatternFill("solid", fgColor="FFCDD2"),
-    Status.UPCOMING: PatternFill("solid", fgColor="F1F3F5"),
-}
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="B71C1C")
-
-
-def matrix_xlsx(grid: matrix.Matrix) -> bytes:
+def matrix_xlsx(grid: matrix.Matrix, *, today: dt.date) -> bytes:
     """Rows organisations, columns periods, each cell "已完成 1/1" on its colour (a period not begun is 未开始, not
-    待完成; activities recorded ahead are "已安排 n"); totals at the right."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("合规矩阵")
-    headers = [
-        "组织",
-        "组织编码",
-        *(p.label for p in grid.periods),
-        "已完成",
-        "待完成",
-        "未完成",
-        "未开始",
-        "已安排",
+    待完成; activities recorded ahead are "已安排 n"); totals at the right. Through the one writer, so
+    organisation names are never formulas and the sheet prints as it is (title row, repeated header, landscape)."""
+    columns = [
+        xlsx.Column("组织", "org", width=28),
+        xlsx.Column("组织编码", "code", width=14),
+        *(xlsx.Column(p.label, p.key, width=14) for p in grid.periods),
+        *(xlsx.Column(h, h, width=8) for h in ("已完成", "待完成", "未完成", "未开始", "已安排")),
     ]
-    widths = [28, 14, *([14] * len(grid.periods)), 8, 8, 8, 8, 8]
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "C3"
-    title = literal_cell(ws, f"{grid.root.name} {grid.year}年 {grid.norm.label}")
-    title.font = Font(bold=True)
-    ws.append([title])
-    row: list[Any] = []
-    for text in headers:
-        cell = literal_cell(ws, text)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        row.append(cell)
-    ws.append(row)
-    centre = Alignment(horizontal="center")
-    for r in grid.rows:
-        by_key = {c.period.key: c for c in r.cells}
-        out: list[Any] = [r.organization.name, r.organization.code]
-        for p in grid.periods:
-            c = by_key.get(p.key)
-            if c is None:
-                out.append("")
-                continue
-            text = f"{c.status_label} {c.count}/{c.required}"
-            if c.scheduled:
-                text += f" 已安排{c.scheduled}"
-            cell = WriteOnlyCell(ws, value=text)
-            cell.fill, cell.alignment = _FILLS[c.status], centre
-            out.append(cell)
-        out += [r.met, r.due, r.missed, r.upcoming, r.scheduled]
-        ws.append(literal_row(ws, out))  # organisation names and codes are user text: never a formula
+
+    def rows() -> Any:
+        for r in grid.rows:
+            by_key = {c.period.key: c for c in r.cells}
+            out: list[Any] = [r.organization.name, r.organization.code]
+            for p in grid.periods:
+                c = by_key.get(p.key)
+                if c is None:
+                    out.append("")
+                    continue
+                text = f"{c.status_label} {c.count}/{c.required}"
+                if c.scheduled:
+                    text += f" 已安排{c.scheduled}"
+                out.append(xlsx.Styled(text, str(c.status)))
+            yield [*out, r.met, r.due, r.missed, r.upcoming, r.scheduled]
+
+    heading = f"{grid.root.name} {grid.year}年 {grid.norm.label} 合规矩阵（截至 {today:%Y年%m月%d日}）"
     buffer = io.BytesIO()
-    wb.save(buffer)
+    xlsx.write_book(
+        buffer, [xlsx.Sheet("合规矩阵", columns, rows(), heading=heading, freeze_columns=2, landscape=True)]
+    )
     return buffer.getvalue()
 
 
@@ -326,7 +296,7 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
     grid, _ = _selected_matrix(request)
     if grid is None:
         raise Http404("没有可导出的学习制度规范。")
-    response = HttpResponse(matrix_xlsx(grid), content_type=XLSX_CONTENT_TYPE)
+    response = HttpResponse(matrix_xlsx(grid, today=clock.today()), content_type=XLSX_CONTENT_TYPE)
     name = f"合规矩阵-{grid.root.code}-{grid.year}-{grid.norm.pk}.xlsx"
     from urllib.parse import quote
 

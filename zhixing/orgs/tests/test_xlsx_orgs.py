@@ -172,7 +172,7 @@ def test_template_has_dropdowns_and_example_row_is_refused(world):
     buf.seek(0)
     ws = load_workbook(buf).worksheets[0]
     assert ws["A1"].value == "组织编码*"
-    assert any("党支部" in dv.formula1 for dv in ws.data_validations.dataValidation)
+    assert any("党支部" in (dv.formula1 or "") for dv in ws.data_validations.dataValidation)
     buf.seek(0)
     report = import_orgs(buf, by=None)
     assert any("示例" in e.message for e in report.errors)
