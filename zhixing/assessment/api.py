@@ -17,11 +17,11 @@ from ninja import Field, Query, Router, Schema, Status
 from zhixing.assessment import queries, services, services_objections
 from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import IndicatorKind, Level
-from zhixing.assessment.models import Indicator, ItemScore, Round, Scheme, Score
+from zhixing.assessment.models import Correction, Deduction, Indicator, ItemScore, Round, Scheme, Score
 from zhixing.assessment.queries import branch_links
 from zhixing.core import clock
 from zhixing.core.actors import Actor
-from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, Paging, api_user, paginate
+from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, api_user, paged
 from zhixing.core.scoping import Action
 
 router = Router(tags=["考核问效"])
@@ -61,18 +61,15 @@ class SchemeOut(Schema):
 class SchemeDetail(SchemeOut):
     indicators: list[IndicatorOut]
 
-
-class SchemePage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[SchemeOut]
+    @staticmethod
+    def resolve_indicators(scheme: Scheme) -> list[Indicator]:
+        return list(scheme.indicators.order_by("depth", "sort_order", "id"))
 
 
 class AssessmentRoundOut(Schema):
     id: int
     scheme_id: int
-    year: int
+    year: int = Field(alias="scheme.year")
     name: str
     status: str = Field(description="open 进行中 / final 已定档")
     include_branches: bool
@@ -85,20 +82,13 @@ class AssessmentRoundOut(Schema):
     provisional: bool = Field(description="暂定：有人工评分指标未评分且未定档时为 true")
 
 
-class AssessmentRoundPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[AssessmentRoundOut]
-
-
 class RankOut(Schema):
     score_id: int
-    org_id: int
-    org_name: str
+    org_id: int = Field(alias="org.pk")
+    org_name: str = Field(alias="org.name")
     department_id: int | None
     rank: int | None
-    total: Decimal
+    total: Decimal = Field(alias="score")
     grade: str
     grade_label: str
     earned: Decimal
@@ -133,8 +123,8 @@ class RefOut(Schema):
 class ItemOut(Schema):
     id: int
     indicator_id: int
-    indicator: str
-    kind: str
+    indicator: str = Field(alias="indicator.name")
+    kind: str = Field(alias="indicator.kind")
     value: float | None = Field(description="计算值（比率 0~1），无数据为 null")
     detail: str
     points: Decimal | None
@@ -142,14 +132,48 @@ class ItemOut(Schema):
     counted: bool
     pending: bool = Field(description="待评分：人工评分指标尚未评分（points 为 null，不按 0 分计）")
     note: str
-    evidence: list[RefOut]
+    evidence: list[RefOut] = Field(alias="evidence_refs")
+
+    @staticmethod
+    def resolve_pending(item: ItemScore) -> bool:
+        return item.points is None and item.indicator.kind == IndicatorKind.MANUAL
+
+
+class DeductionOut(Schema):
+    id: int
+    points: str
+
+    reason: str
+
+    @staticmethod
+    def resolve_points(deduction: Deduction) -> str:
+        return str(deduction.points)
+
+
+class ObjectionOut(Schema):
+    id: int
+    text: str
+    status: str
+    answer: str
+
+
+class CorrectionOut(Schema):
+    what: str
+    before: str
+    after: str
+    reason: str
+    at: str = Field(description="更正时间（ISO 8601）")
+
+    @staticmethod
+    def resolve_at(correction: Correction) -> str:
+        return correction.at.isoformat()
 
 
 class ScoreOut(Schema):
     id: int
     round_id: int
-    org_id: int
-    org_name: str
+    org_id: int = Field(alias="organization_id")
+    org_name: str = Field(alias="organization.name")
     level: str
     department_id: int | None
     earned: Decimal
@@ -159,11 +183,29 @@ class ScoreOut(Schema):
     grade: str
     rank: int | None
     pending: Decimal = Field(description="待评分：尚未评分的人工评分指标的满分合计")
-    provisional: bool = Field(description="暂定：总分按已评部分折算，排名和等次随评分变化")
+    provisional: bool = Field(
+        alias="round.provisional", description="暂定：总分按已评部分折算，排名和等次随评分变化"
+    )
     items: list[ItemOut]
-    deductions: list[dict[str, Any]]
-    objections: list[dict[str, Any]]
-    corrections: list[dict[str, Any]]
+    deductions: list[DeductionOut]
+    objections: list[ObjectionOut]
+    corrections: list[CorrectionOut]
+
+    @staticmethod
+    def resolve_items(score: Score) -> list[ItemScore]:
+        """The items in indicator order, each with its evidence resolved to links (a branch's own score page for
+        `assessment.branch`) in one pass over the round."""
+        items = list(
+            ItemScore.objects.filter(score=score)
+            .select_related("indicator")
+            .order_by("indicator__sort_order")
+        )
+        link = branch_links(score.round, [i.evidence for i in items])
+        for i in items:
+            i.evidence_refs = [  # type: ignore[attr-defined]
+                {"model": m, "id": pk, "label": label, "url": link(m, pk)} for m, pk, label in i.evidence
+            ]
+        return items
 
 
 class ManualIn(InputSchema):
@@ -180,54 +222,6 @@ class ObjectionIn(InputSchema):
     text: str = Field(max_length=5000)
 
 
-def scheme_out(s: Scheme) -> dict[str, Any]:
-    names = (
-        "id",
-        "year",
-        "name",
-        "owner_id",
-        "is_active",
-        "grade_method",
-        "excellent_at",
-        "good_at",
-        "fair_at",
-    )
-    out = {n: getattr(s, n) for n in names}
-    out.update(excellent_quota=s.excellent_quota, good_quota=s.good_quota, version=s.version)
-    return out
-
-
-def indicator_out(n: Indicator) -> dict[str, Any]:
-    names = ("id", "parent_id", "depth", "name", "kind", "weight", "applies_to", "key", "full_at", "zero_at")
-    return {**{k: getattr(n, k) for k in names}, "no_data": n.no_data, "guidance": n.guidance}
-
-
-def round_out(r: Round) -> dict[str, Any]:
-    names = ("id", "scheme_id", "name", "status", "include_branches", "objection_start", "objection_end")
-    out = {n: getattr(r, n) for n in names}
-    out.update(year=r.scheme.year, as_of=r.as_of, computed_at=r.computed_at, finalised_at=r.finalised_at)
-    out.update(unscored=r.unscored, provisional=r.provisional)
-    return out
-
-
-def _rank_out(r: queries.RankRow) -> dict[str, Any]:
-    return {
-        "score_id": r.score_id,
-        "org_id": r.org.pk,
-        "org_name": r.org.name,
-        "department_id": r.department_id,
-        "rank": r.rank,
-        "total": r.score,
-        "grade": r.grade,
-        "grade_label": r.grade_label,
-        "earned": r.earned,
-        "possible": r.possible,
-        "deducted": r.deducted,
-        "pending": r.pending,
-        "provisional": r.provisional,
-    }
-
-
 def _one(qs: Any, pk: int) -> Any:
     obj = qs.filter(pk=pk).first()
     if obj is None:
@@ -235,10 +229,10 @@ def _one(qs: Any, pk: int) -> Any:
     return obj
 
 
-@router.get("/assessment/schemes", response={200: SchemePage, **ERROR_RESPONSES}, summary="考核方案列表")
-def list_schemes(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    qs = Scheme.objects.restrict(api_user(request)).order_by("-year", "-id")
-    return paginate(qs, paging, scheme_out)
+@router.get("/assessment/schemes", response={200: list[SchemeOut], **ERROR_RESPONSES}, summary="考核方案列表")
+@paged()
+def list_schemes(request: HttpRequest) -> Any:
+    return Scheme.objects.restrict(api_user(request)).order_by("-year", "-id")
 
 
 @router.get(
@@ -246,25 +240,23 @@ def list_schemes(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     response={200: SchemeDetail, **ERROR_RESPONSES},
     summary="考核方案及指标",
 )
-def get_scheme(request: HttpRequest, scheme_id: int) -> dict[str, Any]:
-    scheme = _one(Scheme.objects.restrict(api_user(request)), scheme_id)
-    nodes = scheme.indicators.order_by("depth", "sort_order", "id")
-    return {**scheme_out(scheme), "indicators": [indicator_out(n) for n in nodes]}
+def get_scheme(request: HttpRequest, scheme_id: int) -> Scheme:
+    return _one(Scheme.objects.restrict(api_user(request)), scheme_id)
 
 
 @router.get(
-    "/assessment/rounds", response={200: AssessmentRoundPage, **ERROR_RESPONSES}, summary="考核轮次列表"
+    "/assessment/rounds", response={200: list[AssessmentRoundOut], **ERROR_RESPONSES}, summary="考核轮次列表"
 )
-def list_rounds(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    qs = Round.objects.restrict(api_user(request)).select_related("scheme").order_by("-scheme__year", "-id")
-    return paginate(qs, paging, round_out)
+@paged()
+def list_rounds(request: HttpRequest) -> Any:
+    return Round.objects.restrict(api_user(request)).select_related("scheme").order_by("-scheme__year", "-id")
 
 
 @router.get(
     "/assessment/rounds/{round_id}", response={200: AssessmentRoundOut, **ERROR_RESPONSES}, summary="考核轮次"
 )
-def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
-    return round_out(_one(Round.objects.restrict(api_user(request)).select_related("scheme"), round_id))
+def get_round(request: HttpRequest, round_id: int) -> Round:
+    return _one(Round.objects.restrict(api_user(request)).select_related("scheme"), round_id)
 
 
 @router.get(
@@ -275,7 +267,7 @@ def round_ranking(request: HttpRequest, round_id: int, filters: Query[RankingQue
     user = api_user(request)
     rnd = _one(Round.objects.restrict(user).select_related("scheme"), round_id)
     rows = queries.round_ranking(rnd, level=filters.level.value, user=user, department=filters.department)
-    return {"round": round_out(rnd), "level": filters.level.value, "rows": [_rank_out(r) for r in rows]}
+    return {"round": rnd, "level": filters.level.value, "rows": rows}
 
 
 @router.get("/assessment/ranking", response={200: RankingOut, **ERROR_RESPONSES}, summary="年度排名")
@@ -287,64 +279,7 @@ def year_ranking(request: HttpRequest, filters: Query[YearRankingQuery]) -> dict
         if rnd
         else []
     )
-    return {
-        "round": round_out(rnd) if rnd else None,
-        "level": filters.level.value,
-        "rows": [_rank_out(r) for r in rows],
-    }
-
-
-def score_out(score: Score) -> dict[str, Any]:
-    items = list(
-        ItemScore.objects.filter(score=score).select_related("indicator").order_by("indicator__sort_order")
-    )
-    link = branch_links(score.round, [i.evidence for i in items])
-    return {
-        "id": score.pk,
-        "round_id": score.round_id,
-        "org_id": score.organization_id,
-        "org_name": score.organization.name,
-        "level": score.level,
-        "department_id": score.department_id,
-        "earned": score.earned,
-        "possible": score.possible,
-        "deducted": score.deducted,
-        "total": score.total,
-        "grade": score.grade,
-        "rank": score.rank,
-        "pending": score.pending,
-        "provisional": score.round.provisional,
-        "items": [
-            {
-                "id": i.pk,
-                "indicator_id": i.indicator_id,
-                "indicator": i.indicator.name,
-                "kind": i.indicator.kind,
-                "value": i.value,
-                "detail": i.detail,
-                "points": i.points,
-                "max_points": i.max_points,
-                "counted": i.counted,
-                "pending": i.points is None and i.indicator.kind == IndicatorKind.MANUAL,
-                "note": i.note,
-                "evidence": [
-                    {"model": m, "id": pk, "label": label, "url": link(m, pk)} for m, pk, label in i.evidence
-                ],
-            }
-            for i in items
-        ],
-        "deductions": [
-            {"id": d.pk, "points": str(d.points), "reason": d.reason} for d in score.deductions.all()
-        ],
-        "objections": [
-            {"id": o.pk, "text": o.text, "status": o.status, "answer": o.answer}
-            for o in score.objections.all()
-        ],
-        "corrections": [
-            {"what": c.what, "before": c.before, "after": c.after, "reason": c.reason, "at": c.at.isoformat()}
-            for c in score.corrections.all()
-        ],
-    }
+    return {"round": rnd, "level": filters.level.value, "rows": rows}
 
 
 def _score(user: Actor, pk: int, action: str = Action.VIEW) -> Score:
@@ -356,14 +291,14 @@ def _score(user: Actor, pk: int, action: str = Action.VIEW) -> Score:
 @router.get(
     "/assessment/scores/{score_id}", response={200: ScoreOut, **ERROR_RESPONSES}, summary="得分明细及依据"
 )
-def get_score(request: HttpRequest, score_id: int) -> dict[str, Any]:
-    return score_out(_score(api_user(request), score_id))
+def get_score(request: HttpRequest, score_id: int) -> Score:
+    return _score(api_user(request), score_id)
 
 
 @router.post(
     "/assessment/items/{item_id}/score", response={200: ScoreOut, **WRITE_ERROR_RESPONSES}, summary="人工评分"
 )
-def manual_score(request: HttpRequest, item_id: int, payload: ManualIn) -> dict[str, Any]:
+def manual_score(request: HttpRequest, item_id: int, payload: ManualIn) -> Score:
     user = api_user(request)
     item = _one(
         ItemScore.objects.restrict(user, Action.CHANGE).select_related(
@@ -374,7 +309,7 @@ def manual_score(request: HttpRequest, item_id: int, payload: ManualIn) -> dict[
     if not schemes.can_assess(user, item.score.round.scheme):
         raise Http404(NOT_FOUND)
     services.set_manual_score(item, by=user, points=payload.points, note=payload.note)
-    return score_out(_score(user, item.score_id))
+    return _score(user, item.score_id)
 
 
 @router.post(
@@ -382,13 +317,13 @@ def manual_score(request: HttpRequest, item_id: int, payload: ManualIn) -> dict[
     response={201: ScoreOut, **WRITE_ERROR_RESPONSES},
     summary="扣分",
 )
-def add_deduction(request: HttpRequest, score_id: int, payload: DeductionIn) -> Status[dict[str, Any]]:
+def add_deduction(request: HttpRequest, score_id: int, payload: DeductionIn) -> Status[Score]:
     user = api_user(request)
     score = _score(user, score_id, Action.CHANGE)
     if not schemes.can_assess(user, score.round.scheme):
         raise Http404(NOT_FOUND)
     services.add_deduction(score, by=user, points=payload.points, reason=payload.reason)
-    return Status(201, score_out(_score(user, score_id)))
+    return Status(201, _score(user, score_id))
 
 
 @router.post(
@@ -396,9 +331,9 @@ def add_deduction(request: HttpRequest, score_id: int, payload: DeductionIn) -> 
     response={201: ScoreOut, **WRITE_ERROR_RESPONSES},
     summary="提出申诉",
 )
-def raise_objection(request: HttpRequest, score_id: int, payload: ObjectionIn) -> Status[dict[str, Any]]:
+def raise_objection(request: HttpRequest, score_id: int, payload: ObjectionIn) -> Status[Score]:
     """被考核组织的管理员在申诉期内提出。"""
     user = api_user(request)
     score = _score(user, score_id, Action.CHANGE)
     services_objections.raise_objection(score, by=user, text=payload.text, today=clock.today())
-    return Status(201, score_out(_score(user, score_id)))
+    return Status(201, _score(user, score_id))

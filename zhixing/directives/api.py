@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from zhixing.core import calendar, clock
 from zhixing.core.actors import Actor
-from zhixing.core.api import ERROR_RESPONSES, Paging, api_user, paginate
+from zhixing.core.api import ERROR_RESPONSES, api_user, paged
 from zhixing.directives import queries
 from zhixing.directives.choices import DirectiveKind, StudyStatus
 from zhixing.directives.forms import DirectiveFilterForm
@@ -38,20 +38,29 @@ class DirectiveOut(Schema):
     issuer_id: int = Field(description="登记单位编号")
     version: int = Field(description="版本号")
 
+    @staticmethod
+    def resolve_kind_label(d: Directive) -> str:
+        return str(DirectiveKind(d.kind).label)
+
+    @staticmethod
+    def resolve_fields(d: Directive) -> list[str]:
+        return [f.name for f in d.fields.all()]
+
+    @staticmethod
+    def resolve_deadline_estimated(d: Directive) -> bool:
+        return calendar.is_estimated(d.deadline)
+
 
 class DirectiveDetailOut(DirectiveOut):
     text: str = Field(description="全文")
     scope_root_ids: list[int] = Field(description="须学习的组织（含下级）编号")
 
-
-class DirectivePage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[DirectiveOut]
+    @staticmethod
+    def resolve_scope_root_ids(d: Directive) -> list[int]:
+        return sorted(d.scope_roots.values_list("pk", flat=True))
 
 
-class DirectiveQuery(Paging):
+class DirectiveQuery(Schema):
     q: str | None = Field(None, max_length=50, description="标题、摘要或来源包含")
     kind: DirectiveKind | None = Field(None, description="类别")
     field: int | None = Field(None, description="领域编号")
@@ -69,6 +78,10 @@ class FirstStudyBoardRowOut(Schema):
     status: str = Field(description="on_time 按时 / late 逾期学习 / pending 尚未学习 / overdue 逾期未学")
     leader_first: bool | None = Field(description="一把手是否出席首次学习")
     urgings: int = Field(description="催办次数")
+
+    @staticmethod
+    def resolve_status(row: queries.BoardRow) -> str:
+        return str(row.status.value)
 
 
 class DeptOut(Schema):
@@ -98,25 +111,6 @@ class BoardQuery(Schema):
     sort: str = Field("org", pattern="^(org|days|-days|first|status)$", description="排序")
 
 
-def directive_out(d: Directive) -> dict[str, Any]:
-    return {
-        "id": d.pk,
-        "title": d.title,
-        "kind": d.kind,
-        "kind_label": DirectiveKind(d.kind).label,
-        "issued_on": d.issued_on,
-        "source": d.source,
-        "summary": d.summary,
-        "fields": [f.name for f in d.fields.all()],
-        "scope_all": d.scope_all,
-        "deadline_working_days": d.deadline_working_days,
-        "deadline": d.deadline,
-        "deadline_estimated": calendar.is_estimated(d.deadline),
-        "issuer_id": d.issuer_id,
-        "version": d.version,
-    }
-
-
 def _get(user: Actor, pk: int) -> Directive:
     directive = Directive.objects.restrict(user).select_related("issuer").filter(pk=pk).first()
     if directive is None:
@@ -124,20 +118,20 @@ def _get(user: Actor, pk: int) -> Directive:
     return directive
 
 
-@router.get("/directives", response={200: DirectivePage, **ERROR_RESPONSES}, summary="讲话指示列表")
-def list_directives(request: HttpRequest, filters: Query[DirectiveQuery]) -> dict[str, Any]:
+@router.get("/directives", response={200: list[DirectiveOut], **ERROR_RESPONSES}, summary="讲话指示列表")
+@paged()
+def list_directives(request: HttpRequest, filters: Query[DirectiveQuery]) -> Any:
     """您可见的讲话、指示（其学习范围与您的范围相交，或由您管理的机关工委登记），新的在前。"""
     user = api_user(request)
-    data = dict(filters.model_dump(exclude_none=True, exclude={"limit", "offset"}))
+    data = dict(filters.model_dump(exclude_none=True))
     if "kind" in data:
         data["kind"] = DirectiveKind(data["kind"]).value
     form = DirectiveFilterForm(data=data)
     if not form.is_valid():
         raise ValidationError(form.errors)
-    qs = (
+    return (
         form.filter(Directive.objects.restrict(user)).prefetch_related("fields").order_by("-issued_on", "-id")
     )
-    return paginate(qs, filters, directive_out)
 
 
 @router.get(
@@ -145,12 +139,8 @@ def list_directives(request: HttpRequest, filters: Query[DirectiveQuery]) -> dic
     response={200: DirectiveDetailOut, **ERROR_RESPONSES},
     summary="讲话指示详情",
 )
-def get_directive(request: HttpRequest, directive_id: int) -> dict[str, Any]:
-    directive = _get(api_user(request), directive_id)
-    out = directive_out(directive)
-    out["text"] = directive.text
-    out["scope_root_ids"] = sorted(directive.scope_roots.values_list("pk", flat=True))
-    return out
+def get_directive(request: HttpRequest, directive_id: int) -> Directive:
+    return _get(api_user(request), directive_id)
 
 
 @router.get(
@@ -172,32 +162,6 @@ def get_board(request: HttpRequest, directive_id: int, filters: Query[BoardQuery
         "deadline_estimated": calendar.is_estimated(directive.deadline),
         "counts": result.counts,
         "average_days": result.average_days,
-        "departments": [
-            {
-                "dept_id": s.dept_id,
-                "name": s.name,
-                "orgs": s.orgs,
-                "on_time": s.on_time,
-                "late": s.late,
-                "pending": s.pending,
-                "overdue": s.overdue,
-                "average_days": s.average_days,
-            }
-            for s in result.departments
-        ],
-        "rows": [
-            {
-                "org_id": r.org_id,
-                "org_name": r.org_name,
-                "org_kind": r.org_kind,
-                "dept_id": r.dept_id,
-                "dept_name": r.dept_name,
-                "first_date": r.first_date,
-                "days": r.days,
-                "status": r.status.value,
-                "leader_first": r.leader_first,
-                "urgings": r.urgings,
-            }
-            for r in result.rows
-        ],
+        "departments": result.departments,
+        "rows": result.rows,
     }

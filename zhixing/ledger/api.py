@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from zhixing.core import calendar, clock
 from zhixing.core.actors import Actor
-from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, Paging, api_user, paginate
+from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, api_user, paged
 from zhixing.core.scoping import Action
 from zhixing.core.services import ConflictError
 from zhixing.ledger import policy, services
@@ -38,18 +38,11 @@ class LedgerOut(Schema):
     directive_id: int | None = Field(description="落实的讲话/指示编号")
     decision_name: str = Field(description="落实的决策部署")
     lead_org_id: int = Field(description="牵头单位编号")
-    lead_org_name: str
+    lead_org_name: str = Field(alias="lead_org.name")
     start_date: dt.date
     end_date: dt.date
     progress: float = Field(description="总体进度（%），一级任务进度的加权平均")
     version: int
-
-
-class LedgerPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[LedgerOut]
 
 
 class LedgerIn(InputSchema):
@@ -71,7 +64,7 @@ class TaskOut(Schema):
     lead_org_id: int
     cooperating_ids: list[int]
     responsible_id: int
-    responsible_name: str
+    responsible_name: str = Field(alias="responsible.name")
     supervisor_id: int | None
     weight: int
     due_date: dt.date
@@ -85,15 +78,33 @@ class TaskOut(Schema):
     progress: float
     version: int
 
+    @staticmethod
+    def resolve_cooperating_ids(task: Task) -> list[int]:
+        return [o.pk for o in task.cooperating.all()]
 
-class TaskPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[TaskOut]
+    @staticmethod
+    def resolve_due_date_estimated(task: Task) -> bool:
+        return task.due_working_days is not None and calendar.is_estimated(task.due_date)
+
+    @staticmethod
+    def resolve_status(task: Task) -> str:
+        return str(_status_today(task).value)
+
+    @staticmethod
+    def resolve_status_label(task: Task) -> str:
+        return str(_status_today(task).label)
 
 
-class TaskQuery(Paging):
+def _status_today(task: Task) -> TaskStatus:
+    """The status as of today, by ledger.status's one rule (the stored status is the last one saved); worked out
+    once per task and response, since two fields show it (a detail without the list's annotation may query)."""
+    if "_status_today" not in task.__dict__:
+        task.__dict__["_status_today"] = status_on(task, clock.today())
+    status: TaskStatus = task.__dict__["_status_today"]
+    return status
+
+
+class TaskQuery(Schema):
     ledger: int | None = Field(None, description="台账编号")
     status: TaskStatus | None = Field(None, description="保存的状态")
     mine: bool = Field(False, description="只看我负责的任务")
@@ -126,12 +137,13 @@ class ReportOut(Schema):
     is_final: bool
     evidence: list[str]
 
+    @staticmethod
+    def resolve_reported_by(report: ProgressReport) -> str | None:
+        return report.reported_by.get_username() if report.reported_by else None
 
-class ReportPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[ReportOut]
+    @staticmethod
+    def resolve_evidence(report: ProgressReport) -> list[str]:
+        return [e.original_name for e in report.evidence.all()]
 
 
 class ReportIn(InputSchema):
@@ -141,65 +153,6 @@ class ReportIn(InputSchema):
     problems: str = ""
     next_steps: str = ""
     reason: str = Field("", max_length=300, description="进度下调时必填")
-
-
-def ledger_out(ledger: Ledger) -> dict[str, Any]:
-    return {
-        "id": ledger.pk,
-        "title": ledger.title,
-        "directive_id": ledger.directive_id,
-        "decision_name": ledger.decision_name,
-        "lead_org_id": ledger.lead_org_id,
-        "lead_org_name": ledger.lead_org.name,
-        "start_date": ledger.start_date,
-        "end_date": ledger.end_date,
-        "progress": ledger.progress,
-        "version": ledger.version,
-    }
-
-
-def task_out(task: Task) -> dict[str, Any]:
-
-    status = status_on(task, clock.today())
-    return {
-        "id": task.pk,
-        "ledger_id": task.ledger_id,
-        "parent_id": task.parent_id,
-        "depth": task.depth,
-        "title": task.title,
-        "measures": task.measures,
-        "lead_org_id": task.lead_org_id,
-        "cooperating_ids": [o.pk for o in task.cooperating.all()],
-        "responsible_id": task.responsible_id,
-        "responsible_name": task.responsible.name,
-        "supervisor_id": task.supervisor_id,
-        "weight": task.weight,
-        "due_date": task.due_date,
-        "due_working_days": task.due_working_days,
-        "due_date_estimated": task.due_working_days is not None and calendar.is_estimated(task.due_date),
-        "status": status.value,
-        "status_label": status.label,
-        "status_reason": task.status_reason,
-        "progress": task.progress,
-        "version": task.version,
-    }
-
-
-def report_out(report: ProgressReport) -> dict[str, Any]:
-    return {
-        "id": report.pk,
-        "task_id": report.task_id,
-        "reported_at": report.reported_at,
-        "reported_by": report.reported_by.get_username() if report.reported_by else None,
-        "percent": report.percent,
-        "value": report.value,
-        "done": report.done,
-        "problems": report.problems,
-        "next_steps": report.next_steps,
-        "reason": report.reason,
-        "is_final": report.is_final,
-        "evidence": [e.original_name for e in report.evidence.all()],
-    }
 
 
 def _tasks(user: Actor) -> Any:
@@ -224,24 +177,26 @@ def _task(user: Actor, pk: int) -> Task:
     return task
 
 
-@router.get("/ledgers", response={200: LedgerPage, **ERROR_RESPONSES}, summary="台账列表")
-def list_ledgers(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    qs = Ledger.objects.restrict(api_user(request)).select_related("lead_org").order_by("-start_date", "-id")
-    return paginate(qs, paging, ledger_out)
+@router.get("/ledgers", response={200: list[LedgerOut], **ERROR_RESPONSES}, summary="台账列表")
+@paged()
+def list_ledgers(request: HttpRequest) -> Any:
+    return (
+        Ledger.objects.restrict(api_user(request)).select_related("lead_org").order_by("-start_date", "-id")
+    )
 
 
 @router.get("/ledgers/{ledger_id}", response={200: LedgerOut, **ERROR_RESPONSES}, summary="台账详情")
-def get_ledger(request: HttpRequest, ledger_id: int) -> dict[str, Any]:
+def get_ledger(request: HttpRequest, ledger_id: int) -> Ledger:
     ledger = (
         Ledger.objects.restrict(api_user(request)).select_related("lead_org").filter(pk=ledger_id).first()
     )
     if ledger is None:
         raise Http404(NOT_FOUND)
-    return ledger_out(ledger)
+    return ledger
 
 
 @router.post("/ledgers", response={201: LedgerOut, **WRITE_ERROR_RESPONSES}, summary="新建台账")
-def create_ledger(request: HttpRequest, payload: LedgerIn) -> Status[dict[str, Any]]:
+def create_ledger(request: HttpRequest, payload: LedgerIn) -> Status[Ledger]:
     user = api_user(request)
     lead = Organization.objects.restrict(user, Action.CHANGE).filter(pk=payload.lead_org_id).first()
     if lead is None:
@@ -263,11 +218,12 @@ def create_ledger(request: HttpRequest, payload: LedgerIn) -> Status[dict[str, A
         directive=directive,
         decision_name=payload.decision_name,
     )
-    return Status(201, ledger_out(ledger))
+    return Status(201, ledger)
 
 
-@router.get("/tasks", response={200: TaskPage, **ERROR_RESPONSES}, summary="任务列表")
-def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any]:
+@router.get("/tasks", response={200: list[TaskOut], **ERROR_RESPONSES}, summary="任务列表")
+@paged()
+def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> Any:
     user = api_user(request)
     qs = _tasks(user)
     if filters.ledger is not None:
@@ -276,16 +232,16 @@ def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any
         qs = qs.filter(status=filters.status.value)
     if filters.mine:
         qs = qs.filter(responsible__user_id=int(user.pk))
-    return paginate(qs, filters, task_out)
+    return qs
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **ERROR_RESPONSES}, summary="任务详情")
-def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
-    return task_out(_task(api_user(request), task_id))
+def get_task(request: HttpRequest, task_id: int) -> Task:
+    return _task(api_user(request), task_id)
 
 
 @router.patch("/tasks/{task_id}", response={200: TaskOut, **WRITE_ERROR_RESPONSES}, summary="修改任务")
-def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> dict[str, Any]:
+def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> Task:
     """只提交要修改的字段；提交 version 时，他人已先保存则返回 409。"""
     user = api_user(request)
     task = _task(user, task_id)
@@ -331,7 +287,7 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> dict[
             raise
         names = {"lead_org": "lead_org_id", "responsible": "responsible_id", "supervisor": "supervisor_id"}
         raise ValidationError({names.get(k, k): v for k, v in exc.error_dict.items()}) from exc
-    return task_out(_task(user, task_id))
+    return _task(user, task_id)
 
 
 def _org(pk: Any, field: str) -> Organization:
@@ -349,21 +305,23 @@ def _person(pk: Any, field: str, *, user: Actor, orgs: list[Organization]) -> Pe
     return person
 
 
-@router.get("/tasks/{task_id}/reports", response={200: ReportPage, **ERROR_RESPONSES}, summary="进展报告列表")
-def list_reports(request: HttpRequest, task_id: int, paging: Query[Paging]) -> dict[str, Any]:
+@router.get(
+    "/tasks/{task_id}/reports", response={200: list[ReportOut], **ERROR_RESPONSES}, summary="进展报告列表"
+)
+@paged()
+def list_reports(request: HttpRequest, task_id: int) -> Any:
     task = _task(api_user(request), task_id)
-    qs = ProgressReport.objects.filter(task=task).select_related("reported_by").prefetch_related("evidence")
-    return paginate(qs, paging, report_out)
+    return ProgressReport.objects.filter(task=task).select_related("reported_by").prefetch_related("evidence")
 
 
 @router.post(
     "/tasks/{task_id}/reports", response={201: ReportOut, **WRITE_ERROR_RESPONSES}, summary="报告进展"
 )
-def create_report(request: HttpRequest, task_id: int, payload: ReportIn) -> Status[dict[str, Any]]:
+def create_report(request: HttpRequest, task_id: int, payload: ReportIn) -> Status[ProgressReport]:
     """责任人或任务管理者报告进展（佐证材料请在页面上传）。进度下调须填写 reason。"""
     user = api_user(request)
     task = _task(user, task_id)
     if not policy.can_report(user, task):
         raise Http404(NOT_FOUND)
     report = services.report_progress(task, by=user, today=clock.today(), **payload.model_dump())
-    return Status(201, report_out(report))
+    return Status(201, report)

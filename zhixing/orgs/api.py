@@ -21,9 +21,9 @@ from zhixing.core.api import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
     InputSchema,
-    Paging,
+    LimitOffset,
     api_user,
-    paginate,
+    paged,
     plain,
     refuse_nulls,
     renamed_fields,
@@ -33,7 +33,7 @@ from zhixing.core.services import ConflictError
 from zhixing.orgs import services
 from zhixing.orgs.choices import AreaType, Gender, LevelType, OrgKind, PartyStatus, WorkStatus
 from zhixing.orgs.filters import OrgFilterForm, PeopleFilterForm
-from zhixing.orgs.masking import can_see_sensitive, mask_id_number, mask_mobile
+from zhixing.orgs.masking import can_see_sensitive, shown_id_number, shown_mobile
 from zhixing.orgs.models import Organization, Person
 
 router = Router(tags=["组织与人员"])
@@ -50,7 +50,7 @@ def _changeable_org(user: Actor, pk: int, *, field: str, what: str) -> Organizat
 
 
 def _form_filter(form_class: Any, filters: Schema, qs: QuerySet[Any], user: Actor) -> QuerySet[Any]:
-    data = plain(filters.model_dump(exclude_none=True, exclude={"limit", "offset"}))
+    data = plain(filters.model_dump(exclude_none=True))
     form = form_class(data=data)
     if not form.is_valid():
         raise ValidationError(form.errors)
@@ -79,15 +79,20 @@ class OrgOut(Schema):
     is_active: bool = Field(description="是否有效")
     version: int = Field(description="版本号，修改时用于乐观锁")
 
+    @staticmethod
+    def resolve_kind_label(org: Organization) -> str:
+        return str(OrgKind(org.kind).label)
 
-class OrgPage(Schema):
-    count: int = Field(description="符合条件的总数")
-    limit: int = Field(description="每页条数")
-    offset: int = Field(description="跳过的条数")
-    items: list[OrgOut] = Field(description="本页记录")
+    @staticmethod
+    def resolve_level_type_label(org: Organization) -> str:
+        return str(LevelType(org.level_type).label)
+
+    @staticmethod
+    def resolve_area_type_label(org: Organization) -> str:
+        return str(AreaType(org.area_type).label)
 
 
-class OrgQuery(Paging):
+class OrgQuery(Schema):
     q: str | None = Field(None, max_length=50, description="名称（包含）或编码（完全一致）")
     kind: OrgKind | None = Field(None, description="组织类型")
     under: int | None = Field(None, description="只看该组织及其下级（组织编号）")
@@ -125,42 +130,21 @@ class OrgPatch(InputSchema):
 ORG_NOT_NULL = ("code", "name", "short_name", "kind", "level_type", "area_type", "sort_order", "is_active")
 
 
-def org_out(org: Organization) -> dict[str, Any]:
-    return {
-        "id": org.pk,
-        "code": org.code,
-        "name": org.name,
-        "short_name": org.short_name,
-        "kind": org.kind,
-        "kind_label": OrgKind(org.kind).label,
-        "parent_id": org.parent_id,
-        "path": org.path,
-        "depth": org.depth,
-        "level_type": org.level_type,
-        "level_type_label": LevelType(org.level_type).label,
-        "area_type": org.area_type,
-        "area_type_label": AreaType(org.area_type).label,
-        "sort_order": org.sort_order,
-        "is_active": org.is_active,
-        "version": org.version,
-    }
-
-
-@router.get("/orgs", response={200: OrgPage, **ERROR_RESPONSES}, summary="组织列表")
-def list_orgs(request: HttpRequest, filters: Query[OrgQuery]) -> dict[str, Any]:
+@router.get("/orgs", response={200: list[OrgOut], **ERROR_RESPONSES}, summary="组织列表")
+@paged()
+def list_orgs(request: HttpRequest, filters: Query[OrgQuery]) -> QuerySet[Organization]:
     """您范围内的组织，按树的顺序；可按名称/编码、类型、上级组织（含下级）、机关/基层、城市/乡村筛选。"""
     user = api_user(request)
-    qs = _form_filter(OrgFilterForm, filters, Organization.objects.restrict(user), user)
-    return paginate(qs, filters, org_out)
+    return _form_filter(OrgFilterForm, filters, Organization.objects.restrict(user), user)
 
 
 @router.get("/orgs/{org_id}", response={200: OrgOut, **ERROR_RESPONSES}, summary="组织详情")
-def get_org(request: HttpRequest, org_id: int) -> dict[str, Any]:
-    return org_out(get_or_404(Organization, api_user(request), Action.VIEW, pk=org_id))
+def get_org(request: HttpRequest, org_id: int) -> Organization:
+    return get_or_404(Organization, api_user(request), Action.VIEW, pk=org_id)
 
 
 @router.post("/orgs", response={201: OrgOut, **WRITE_ERROR_RESPONSES}, summary="新建组织")
-def create_org(request: HttpRequest, payload: OrgIn) -> Status[dict[str, Any]]:
+def create_org(request: HttpRequest, payload: OrgIn) -> Status[Organization]:
     """上级组织须在您的管理范围内，且类型符合组织树（如党支部的上级为机关党委、党总支或部门党组）。"""
     user = api_user(request)
     values = plain(payload.model_dump())
@@ -172,11 +156,11 @@ def create_org(request: HttpRequest, payload: OrgIn) -> Status[dict[str, Any]]:
             else _changeable_org(user, parent_id, field="parent_id", what="上级组织")
         )
         org = services.create_organization(by=user, parent=parent, **values)
-    return Status(201, org_out(org))
+    return Status(201, org)
 
 
 @router.patch("/orgs/{org_id}", response={200: OrgOut, **WRITE_ERROR_RESPONSES}, summary="修改组织")
-def update_org(request: HttpRequest, org_id: int, payload: OrgPatch) -> dict[str, Any]:
+def update_org(request: HttpRequest, org_id: int, payload: OrgPatch) -> Organization:
     """只提交要修改的字段。提交 parent_id 会移动整棵子树。"""
     user = api_user(request)
     org = get_or_404(Organization, user, Action.CHANGE, pk=org_id)
@@ -193,8 +177,7 @@ def update_org(request: HttpRequest, org_id: int, payload: OrgPatch) -> dict[str
                 if parent_id is None
                 else _changeable_org(user, parent_id, field="parent_id", what="上级组织")
             )
-        org = services.update_organization(org, by=user, expected_version=version, **values)
-    return org_out(org)
+        return services.update_organization(org, by=user, expected_version=version, **values)
 
 
 # --- People ---------------------------------------------------------------------------------------
@@ -222,15 +205,37 @@ class PersonOut(Schema):
     is_active: bool = Field(description="是否有效")
     version: int = Field(description="版本号，修改时用于乐观锁")
 
+    # Who sees the raw values is orgs.masking's rule (the masks are core.personal's); the caller is the request's.
+    @staticmethod
+    def resolve_id_number(person: Person, context: dict[str, Any]) -> str:
+        return shown_id_number(api_user(context["request"]), person)
 
-class PersonPage(Schema):
-    count: int = Field(description="符合条件的总数")
-    limit: int = Field(description="每页条数")
-    offset: int = Field(description="跳过的条数")
-    items: list[PersonOut] = Field(description="本页记录")
+    @staticmethod
+    def resolve_mobile(person: Person, context: dict[str, Any]) -> str:
+        return shown_mobile(api_user(context["request"]), person)
+
+    @staticmethod
+    def resolve_sensitive_masked(person: Person, context: dict[str, Any]) -> bool:
+        return not can_see_sensitive(api_user(context["request"]), person)
+
+    @staticmethod
+    def resolve_gender_label(person: Person) -> str:
+        return str(Gender(person.gender).label)
+
+    @staticmethod
+    def resolve_party_status_label(person: Person) -> str:
+        return str(PartyStatus(person.party_status).label)
+
+    @staticmethod
+    def resolve_work_status_label(person: Person) -> str:
+        return str(WorkStatus(person.work_status).label)
+
+    @staticmethod
+    def resolve_branch_name(person: Person) -> str:
+        return person.branch.name
 
 
-class PersonQuery(Paging):
+class PersonQuery(Schema):
     q: str | None = Field(
         None, max_length=50, description="姓名（包含）或拼音首字母/全拼前缀，如 zs 找到张三"
     )
@@ -272,54 +277,34 @@ class PersonPatch(InputSchema):
 PERSON_NOT_NULL = ("name", "gender", "party_status", "work_status", "branch_id", "job_title", "is_active")
 
 
-def person_out(person: Person, user: Actor) -> dict[str, Any]:
-    visible = can_see_sensitive(user, person)
-    return {
-        "id": person.pk,
-        "name": person.name,
-        "name_pinyin": person.name_pinyin,
-        "name_initials": person.name_initials,
-        "gender": person.gender,
-        "gender_label": Gender(person.gender).label,
-        "birth_date": person.birth_date,
-        "id_number": (person.id_number or "") if visible else mask_id_number(person.id_number),
-        "mobile": person.mobile if visible else mask_mobile(person.mobile),
-        "sensitive_masked": not visible,
-        "party_status": person.party_status,
-        "party_status_label": PartyStatus(person.party_status).label,
-        "work_status": person.work_status,
-        "work_status_label": WorkStatus(person.work_status).label,
-        "branch_id": person.branch_id,
-        "branch_name": person.branch.name,
-        "join_date": person.join_date,
-        "job_title": person.job_title,
-        "is_active": person.is_active,
-        "version": person.version,
-    }
+class AuditedPeoplePage(LimitOffset):
+    """A page of people that shows someone else's raw 身份证号 or mobile leaves a read event (core.personal)."""
+
+    def after_page(self, request: HttpRequest, rows: list[Any]) -> None:
+        user = api_user(request)
+        own = _own_person_id(user)
+        unmasked = sum(
+            1 for p in rows if (p.id_number or p.mobile) and p.pk != own and can_see_sensitive(user, p)
+        )
+        if unmasked:
+            personal.record_access(
+                audit.Kind.READ,
+                by=user,
+                what="人员列表（API）",
+                rows=len(rows),
+                unmasked=unmasked,
+                filters=request.GET.dict(),
+                ip=request.META.get("REMOTE_ADDR"),
+            )
 
 
-@router.get("/people", response={200: PersonPage, **ERROR_RESPONSES}, summary="人员列表")
-def list_people(request: HttpRequest, filters: Query[PersonQuery]) -> dict[str, Any]:
+@router.get("/people", response={200: list[PersonOut], **ERROR_RESPONSES}, summary="人员列表")
+@paged(AuditedPeoplePage)
+def list_people(request: HttpRequest, filters: Query[PersonQuery]) -> QuerySet[Person]:
     """您范围内的人员；可按姓名或拼音首字母、组织（含下级）、政治面貌、在职状态、性别筛选。"""
     user = api_user(request)
     scoped = Person.objects.restrict(user).select_related("branch")
-    qs = _form_filter(PeopleFilterForm, filters, scoped, user)
-    page = paginate(qs, filters, lambda p: person_out(p, user))
-    items, own = page["items"], _own_person_id(user)
-    unmasked = sum(
-        1 for i in items if not i["sensitive_masked"] and (i["id_number"] or i["mobile"]) and i["id"] != own
-    )
-    if unmasked:
-        personal.record_access(
-            audit.Kind.READ,
-            by=user,
-            what="人员列表（API）",
-            rows=len(items),
-            unmasked=unmasked,
-            filters=request.GET.dict(),
-            ip=request.META.get("REMOTE_ADDR"),
-        )
-    return page
+    return _form_filter(PeopleFilterForm, filters, scoped, user)
 
 
 def _own_person_id(user: Any) -> int | None:
@@ -327,11 +312,10 @@ def _own_person_id(user: Any) -> int | None:
 
 
 @router.get("/people/{person_id}", response={200: PersonOut, **ERROR_RESPONSES}, summary="人员详情")
-def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def get_person(request: HttpRequest, person_id: int) -> Person:
     user = api_user(request)
     person = get_or_404(Person.objects.select_related("branch"), user, Action.VIEW, pk=person_id)
-    out = person_out(person, user)
-    if not out["sensitive_masked"] and (person.id_number or person.mobile) and person.user_id != user.pk:
+    if (person.id_number or person.mobile) and person.user_id != user.pk and can_see_sensitive(user, person):
         personal.record_access(
             audit.Kind.READ,
             by=user,
@@ -341,22 +325,22 @@ def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
             obj=person,
             ip=request.META.get("REMOTE_ADDR"),
         )
-    return out
+    return person
 
 
 @router.post("/people", response={201: PersonOut, **WRITE_ERROR_RESPONSES}, summary="新建人员")
-def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[Person]:
     user = api_user(request)
     values = plain(payload.model_dump())
     values["gender"] = values["gender"] or ""
     with renamed_fields({"branch": "branch_id"}):
         branch = _changeable_org(user, values.pop("branch_id"), field="branch_id", what="所在支部")
         person = services.create_person(by=user, branch=branch, today=clock.today(), **values)
-    return Status(201, person_out(person, user))
+    return Status(201, person)
 
 
 @router.patch("/people/{person_id}", response={200: PersonOut, **WRITE_ERROR_RESPONSES}, summary="修改人员")
-def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
+def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Person:
     """只提交要修改的字段。提交 branch_id 即调动支部（新支部也须在您的管理范围内）。"""
     user = api_user(request)
     person = get_or_404(Person.objects.select_related("branch"), user, Action.CHANGE, pk=person_id)
@@ -373,4 +357,4 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
         person = services.update_person(
             person, by=user, today=clock.today(), expected_version=version, **values
         )
-    return person_out(Person.objects.select_related("branch").get(pk=person.pk), user)
+    return Person.objects.select_related("branch").get(pk=person.pk)

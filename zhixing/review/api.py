@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from zhixing.core import clock
 from zhixing.core.actors import Actor
@@ -20,9 +20,8 @@ from zhixing.core.api import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
     InputSchema,
-    Paging,
     api_user,
-    paginate,
+    paged,
     renamed_fields,
 )
 from zhixing.core.scoping import Action
@@ -47,7 +46,7 @@ class ReviewRoundOut(Schema):
     id: int
     title: str
     organizer_id: int
-    organizer_name: str
+    organizer_name: str = Field(alias="organizer.name")
     ledger_ids: list[int]
     start_date: dt.date
     rectify_by: dt.date = Field(description="整改期限")
@@ -56,12 +55,9 @@ class ReviewRoundOut(Schema):
     note: str
     version: int
 
-
-class ReviewRoundPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[ReviewRoundOut]
+    @staticmethod
+    def resolve_ledger_ids(r: ReviewRound) -> list[int]:
+        return sorted(x.pk for x in r.ledgers.all())
 
 
 class RoundIn(InputSchema):
@@ -77,7 +73,7 @@ class FindingOut(Schema):
     id: int
     round_id: int
     task_id: int
-    task_title: str
+    task_title: str = Field(alias="task.title")
     result: str = Field(description="in_place 落实到位 / mostly 基本到位 / not_in_place 未到位")
     result_label: str
     problems: str
@@ -85,6 +81,27 @@ class FindingOut(Schema):
     rectification_status: str | None = Field(description="整改事项的状态（按今天推算）")
     rectification_progress: float | None
     version: int
+
+    @staticmethod
+    def resolve_result_label(f: ReviewFinding) -> str:
+        return str(FindingResult(f.result).label)
+
+    @staticmethod
+    def resolve_rectification_id(f: ReviewFinding) -> int | None:
+        return f.rectification_id
+
+    @staticmethod
+    def resolve_rectification_status(f: ReviewFinding) -> str | None:
+        return rectification_status(f)
+
+    @staticmethod
+    def resolve_rectification_progress(f: ReviewFinding) -> float | None:
+        return f.rectification.progress if f.rectification else None
+
+
+def rectification_status(f: ReviewFinding) -> str | None:
+    """The rectification's status as of today (ledger.status's rule), None without one."""
+    return str(status_on(f.rectification, clock.today()).value) if f.rectification else None
 
 
 class FindingsOut(Schema):
@@ -120,39 +137,6 @@ def _task(user: Actor, pk: int) -> Task:
     return task
 
 
-def round_out(r: ReviewRound) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "title": r.title,
-        "organizer_id": r.organizer_id,
-        "organizer_name": r.organizer.name,
-        "ledger_ids": sorted(x.pk for x in r.ledgers.all()),
-        "start_date": r.start_date,
-        "rectify_by": r.rectify_by,
-        "status": r.status,
-        "rectification_ledger_id": r.rectification_ledger_id,
-        "note": r.note,
-        "version": r.version,
-    }
-
-
-def finding_out(f: ReviewFinding) -> dict[str, Any]:
-    rect = f.rectification
-    return {
-        "id": f.pk,
-        "round_id": f.round_id,
-        "task_id": f.task_id,
-        "task_title": f.task.title,
-        "result": f.result,
-        "result_label": FindingResult(f.result).label,
-        "problems": f.problems,
-        "rectification_id": rect.pk if rect else None,
-        "rectification_status": status_on(rect, clock.today()).value if rect else None,
-        "rectification_progress": rect.progress if rect else None,
-        "version": f.version,
-    }
-
-
 def _round(user: Actor, pk: int) -> ReviewRound:
     r = ReviewRound.objects.restrict(user).select_related("organizer").filter(pk=pk).first()
     if r is None:
@@ -163,24 +147,24 @@ def _round(user: Actor, pk: int) -> ReviewRound:
 # --- 回头看 ---------------------------------------------------------------------------------------
 
 
-@router.get("/reviews", response={200: ReviewRoundPage, **ERROR_RESPONSES}, summary="回头看列表")
-def list_rounds(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
-    qs = (
+@router.get("/reviews", response={200: list[ReviewRoundOut], **ERROR_RESPONSES}, summary="回头看列表")
+@paged()
+def list_rounds(request: HttpRequest) -> Any:
+    return (
         ReviewRound.objects.restrict(api_user(request))
         .select_related("organizer")
         .prefetch_related("ledgers")
         .order_by("-start_date", "-id")
     )
-    return paginate(qs, paging, round_out)
 
 
 @router.get("/reviews/{round_id}", response={200: ReviewRoundOut, **ERROR_RESPONSES}, summary="回头看详情")
-def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
-    return round_out(_round(api_user(request), round_id))
+def get_round(request: HttpRequest, round_id: int) -> ReviewRound:
+    return _round(api_user(request), round_id)
 
 
 @router.post("/reviews", response={201: ReviewRoundOut, **WRITE_ERROR_RESPONSES}, summary="开展回头看")
-def create_round(request: HttpRequest, payload: RoundIn) -> Status[dict[str, Any]]:
+def create_round(request: HttpRequest, payload: RoundIn) -> Status[ReviewRound]:
     user = api_user(request)
     organizer = Organization.objects.restrict(user, Action.CHANGE).filter(pk=payload.organizer_id).first()
     if organizer is None:
@@ -199,7 +183,7 @@ def create_round(request: HttpRequest, payload: RoundIn) -> Status[dict[str, Any
             rectify_by=payload.rectify_by,
             note=payload.note,
         )
-    return Status(201, round_out(review))
+    return Status(201, review)
 
 
 @router.get(
@@ -215,16 +199,13 @@ def list_findings(request: HttpRequest, round_id: int) -> dict[str, Any]:
         .select_related("task", "rectification__ledger")
         .order_by("task__ledger_id", "task_id")
     )
-    items = [finding_out(f) for f in findings]
     results = Counter(f.result for f in findings)
-    rect = [i for i in items if i["rectification_id"] is not None]
+    rect = [rectification_status(f) for f in findings if f.rectification_id is not None]
     counts = {v: results.get(v, 0) for v in FindingResult.values}
     counts["rectifications"] = len(rect)
-    counts["rectified"] = sum(1 for i in rect if i["rectification_status"] == TaskStatus.CLOSED)
-    counts["open"] = sum(
-        1 for i in rect if i["rectification_status"] not in (TaskStatus.CLOSED, TaskStatus.TERMINATED)
-    )
-    return {"counts": counts, "items": items}
+    counts["rectified"] = sum(1 for status in rect if status == TaskStatus.CLOSED)
+    counts["open"] = sum(1 for status in rect if status not in (TaskStatus.CLOSED, TaskStatus.TERMINATED))
+    return {"counts": counts, "items": findings}
 
 
 @router.put(
@@ -232,7 +213,7 @@ def list_findings(request: HttpRequest, round_id: int) -> dict[str, Any]:
     response={200: FindingOut, **WRITE_ERROR_RESPONSES},
     summary="记录检查结论",
 )
-def record_finding(request: HttpRequest, round_id: int, task_id: int, payload: FindingIn) -> dict[str, Any]:
+def record_finding(request: HttpRequest, round_id: int, task_id: int, payload: FindingIn) -> ReviewFinding:
     """基本到位、未到位须写明问题并给出整改事项的责任单位、责任人和时限（首次记录时）。"""
     user = api_user(request)
     review = _round(user, round_id)
@@ -269,18 +250,17 @@ def record_finding(request: HttpRequest, round_id: int, task_id: int, payload: F
             expected_version=payload.version,
             today=clock.today(),
         )
-    finding = ReviewFinding.objects.select_related("task", "rectification__ledger").get(pk=finding.pk)
-    return finding_out(finding)
+    return ReviewFinding.objects.select_related("task", "rectification__ledger").get(pk=finding.pk)
 
 
 @router.post(
     "/reviews/{round_id}/close", response={200: ReviewRoundOut, **WRITE_ERROR_RESPONSES}, summary="结束回头看"
 )
-def close_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
+def close_round(request: HttpRequest, round_id: int) -> ReviewRound:
     """全部整改事项销号（或终止）后才能结束。"""
     user = api_user(request)
     review = _round(user, round_id)
     if not policy.can_manage_round(user, review):
         raise Http404(NOT_FOUND)
     review_services.close_round(review, by=user)
-    return round_out(_round(user, round_id))
+    return _round(user, round_id)

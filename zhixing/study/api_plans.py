@@ -23,9 +23,8 @@ from zhixing.core.api import (
     NOT_FOUND,
     WRITE_ERROR_RESPONSES,
     InputSchema,
-    Paging,
     api_user,
-    paginate,
+    paged,
 )
 from zhixing.core.scoping import Action, get_or_404
 from zhixing.orgs.choices import OrgKind
@@ -50,22 +49,26 @@ class PlanItemIO(Schema):
     )
 
 
+class PlanItemOut(Schema):
+    month: int = Field(description="月份 1—12")
+    topic: str = Field(description="专题")
+    content: str = Field(description="学习内容/材料")
+    activity_kind: ActivityKind | None = Field(description="建议活动形式（活动类型代码），null 为不限")
+
+    @staticmethod
+    def resolve_activity_kind(item: Any) -> str | None:
+        return item.activity_kind or None
+
+
 class PlanOut(Schema):
     id: int
     organization_id: int
-    organization_name: str
+    organization_name: str = Field(alias="organization.name")
     year: int
     title: str
     note: str
-    items: list[PlanItemIO]
+    items: list[PlanItemOut]
     version: int
-
-
-class PlanPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[PlanOut]
 
 
 class PlanIn(InputSchema):
@@ -83,7 +86,7 @@ class PlanUpdate(InputSchema):
     version: int | None = Field(None, description="读取时的版本号；他人已先保存则返回 409")
 
 
-class PlanQuery(Paging):
+class PlanQuery(Schema):
     year: int | None = Field(None, ge=2000, le=2100, description="年度")
     organization: int | None = Field(None, description="机关党委的组织编号")
 
@@ -95,12 +98,21 @@ class ArrangementItemIO(Schema):
     )
 
 
+class ArrangementItemOut(Schema):
+    title: str = Field(description="安排内容")
+    activity_kind: ActivityKind | None = Field(description="建议活动形式（活动类型代码），null 为不限")
+
+    @staticmethod
+    def resolve_activity_kind(item: Any) -> str | None:
+        return item.activity_kind or None
+
+
 class ArrangementOut(Schema):
     id: int
     organization_id: int
     month: dt.date = Field(description="该月第一天")
     text: str
-    items: list[ArrangementItemIO]
+    items: list[ArrangementItemOut]
     version: int
 
 
@@ -131,13 +143,6 @@ class ReferenceOut(Schema):
     version: int
 
 
-class ReferencePage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[ReferenceOut]
-
-
 class ReferenceIn(InputSchema):
     month: dt.date = Field(description="月份（该月任一天）")
     title: str = Field(description="标题")
@@ -152,7 +157,7 @@ class ReferenceUpdate(InputSchema):
     version: int | None = Field(None, description="读取时的版本号；他人已先保存则返回 409")
 
 
-class ReferenceQuery(Paging):
+class ReferenceQuery(Schema):
     year: int | None = Field(None, ge=2000, le=2100, description="年度")
 
 
@@ -168,13 +173,21 @@ class TicksOut(Schema):
 
 
 class CoverageRow(Schema):
-    org_id: int
-    org_name: str
+    org_id: int = Field(alias="organization.pk")
+    org_name: str = Field(alias="organization.name")
     department_name: str | None
     covered_ids: list[int]
-    covered: int
+    covered: int = Field(alias="count")
     total: int
     all_covered: bool
+
+    @staticmethod
+    def resolve_department_name(row: qp.BranchCoverage) -> str | None:
+        return row.department.name if row.department else None
+
+    @staticmethod
+    def resolve_covered_ids(row: qp.BranchCoverage) -> list[int]:
+        return sorted(row.covered)
 
 
 class CoverageOut(Schema):
@@ -184,62 +197,17 @@ class CoverageOut(Schema):
     complete: int = Field(description="全部覆盖的支部数")
     rows: list[CoverageRow]
 
+    @staticmethod
+    def resolve_reference_id(report: qp.CoverageReport) -> int | None:
+        return report.reference.pk if report.reference else None
+
 
 class CoverageQuery(Schema):
     month: dt.date = Field(description="月份（该月任一天）")
     root: int | None = Field(None, description="组织编号：统计其下的支部；默认为您授权范围的最上级组织")
 
 
-# --- Conversions ----------------------------------------------------------------------------------
-
-
-def plan_out(plan: StudyPlan) -> dict[str, Any]:
-    return {
-        "id": plan.pk,
-        "organization_id": plan.organization_id,
-        "organization_name": plan.organization.name,
-        "year": plan.year,
-        "title": plan.title,
-        "note": plan.note,
-        "items": [
-            {
-                "month": i.month,
-                "topic": i.topic,
-                "content": i.content,
-                "activity_kind": i.activity_kind or None,
-            }
-            for i in plan.items.all()
-        ],
-        "version": plan.version,
-    }
-
-
-def arrangement_out(arrangement: MonthlyArrangement) -> dict[str, Any]:
-    return {
-        "id": arrangement.pk,
-        "organization_id": arrangement.organization_id,
-        "month": arrangement.month,
-        "text": arrangement.text,
-        "items": [
-            {"title": i.title, "activity_kind": i.activity_kind or None} for i in arrangement.items.all()
-        ],
-        "version": arrangement.version,
-    }
-
-
-def _item_out(item: Any) -> dict[str, Any]:
-    return {"id": item.pk, "order": item.order, "title": item.title, "material": item.material}
-
-
-def reference_out(reference: MonthlyReference) -> dict[str, Any]:
-    return {
-        "id": reference.pk,
-        "month": reference.month,
-        "title": reference.title,
-        "intro": reference.intro,
-        "items": [_item_out(i) for i in reference.items.all()],
-        "version": reference.version,
-    }
+# --- Helpers -------------------------------------------------------------------------------------
 
 
 def _plain_items(items: list[Any]) -> list[dict[str, Any]]:
@@ -265,24 +233,25 @@ def _readable_plan(user: Actor, pk: int) -> StudyPlan:
     return plan
 
 
-@router.get("/study-plans", response={200: PlanPage, **ERROR_RESPONSES}, summary="年度学习计划列表")
-def list_plans(request: HttpRequest, filters: Query[PlanQuery]) -> dict[str, Any]:
+@router.get("/study-plans", response={200: list[PlanOut], **ERROR_RESPONSES}, summary="年度学习计划列表")
+@paged()
+def list_plans(request: HttpRequest, filters: Query[PlanQuery]) -> Any:
     """您所在组织及其上级机关党委的计划。"""
     qs = _plans(api_user(request))
     if filters.year is not None:
         qs = qs.filter(year=filters.year)
     if filters.organization is not None:
         qs = qs.filter(organization_id=filters.organization)
-    return paginate(qs, filters, plan_out)
+    return qs
 
 
 @router.get("/study-plans/{plan_id}", response={200: PlanOut, **ERROR_RESPONSES}, summary="年度学习计划")
-def get_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
-    return plan_out(_readable_plan(api_user(request), plan_id))
+def get_plan(request: HttpRequest, plan_id: int) -> StudyPlan:
+    return _readable_plan(api_user(request), plan_id)
 
 
 @router.post("/study-plans", response={201: PlanOut, **WRITE_ERROR_RESPONSES}, summary="制定年度学习计划")
-def create_plan(request: HttpRequest, payload: PlanIn) -> Status[dict[str, Any]]:
+def create_plan(request: HttpRequest, payload: PlanIn) -> Status[StudyPlan]:
     user = api_user(request)
     org = _changeable_organ_committee(user, payload.organization_id)
     plan = sp.create_plan(
@@ -293,13 +262,13 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status[dict[str, Any]]
         note=payload.note,
         items=_plain_items(payload.items),
     )
-    return Status(201, plan_out(_readable_plan(user, plan.pk)))
+    return Status(201, _readable_plan(user, plan.pk))
 
 
 @router.put(
     "/study-plans/{plan_id}", response={200: PlanOut, **WRITE_ERROR_RESPONSES}, summary="修改年度学习计划"
 )
-def update_plan(request: HttpRequest, plan_id: int, payload: PlanUpdate) -> dict[str, Any]:
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanUpdate) -> StudyPlan:
     user = api_user(request)
     plan = get_or_404(StudyPlan, user, Action.CHANGE, pk=plan_id)
     sp.update_plan(
@@ -310,7 +279,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanUpdate) -> dict
         note=payload.note,
         items=_plain_items(payload.items),
     )
-    return plan_out(_readable_plan(user, plan.pk))
+    return _readable_plan(user, plan.pk)
 
 
 def _changeable_organ_committee(user: Actor, pk: int) -> Organization:
@@ -346,14 +315,14 @@ def _month(text: str) -> dt.date:
     response={200: ArrangementOut, **ERROR_RESPONSES},
     summary="月度学习安排",
 )
-def get_arrangement(request: HttpRequest, org_id: int, month: str) -> dict[str, Any]:
+def get_arrangement(request: HttpRequest, org_id: int, month: str) -> MonthlyArrangement:
     """month 形如 2026-03。尚未制定时 404。"""
     org = _readable_organ_committee(api_user(request), org_id)
     found = MonthlyArrangement.objects.filter(organization=org, month=_month(month)).prefetch_related("items")
     arrangement = found.first()
     if arrangement is None:
         raise Http404("该月的学习安排尚未制定。")
-    return arrangement_out(arrangement)
+    return arrangement
 
 
 @router.put(
@@ -361,7 +330,9 @@ def get_arrangement(request: HttpRequest, org_id: int, month: str) -> dict[str, 
     response={200: ArrangementOut, **WRITE_ERROR_RESPONSES},
     summary="制定或修改月度学习安排",
 )
-def save_arrangement(request: HttpRequest, org_id: int, month: str, payload: ArrangementIn) -> dict[str, Any]:
+def save_arrangement(
+    request: HttpRequest, org_id: int, month: str, payload: ArrangementIn
+) -> MonthlyArrangement:
     """没有则新建，已有则整体替换说明和条目；修改时请提交读取时的 version。"""
     user = api_user(request)
     org = Organization.objects.restrict(user, Action.CHANGE).filter(pk=org_id, is_active=True).first()
@@ -375,7 +346,7 @@ def save_arrangement(request: HttpRequest, org_id: int, month: str, payload: Arr
         items=_plain_items(payload.items),
         expected_version=payload.version,
     )
-    return arrangement_out(MonthlyArrangement.objects.prefetch_related("items").get(pk=arrangement.pk))
+    return MonthlyArrangement.objects.prefetch_related("items").get(pk=arrangement.pk)
 
 
 # --- The committee's monthly reference (组织生活参考) ------------------------------------------------
@@ -394,19 +365,20 @@ def _reference(user: Actor, pk: int) -> MonthlyReference:
     return reference
 
 
-@router.get("/references", response={200: ReferencePage, **ERROR_RESPONSES}, summary="组织生活参考列表")
-def list_references(request: HttpRequest, filters: Query[ReferenceQuery]) -> dict[str, Any]:
+@router.get("/references", response={200: list[ReferenceOut], **ERROR_RESPONSES}, summary="组织生活参考列表")
+@paged()
+def list_references(request: HttpRequest, filters: Query[ReferenceQuery]) -> Any:
     qs = _references(api_user(request))
     if filters.year is not None:
         qs = qs.filter(month__year=filters.year)
-    return paginate(qs, filters, reference_out)
+    return qs
 
 
 @router.get(
     "/references/{reference_id}", response={200: ReferenceOut, **ERROR_RESPONSES}, summary="组织生活参考"
 )
-def get_reference(request: HttpRequest, reference_id: int) -> dict[str, Any]:
-    return reference_out(_reference(api_user(request), reference_id))
+def get_reference(request: HttpRequest, reference_id: int) -> MonthlyReference:
+    return _reference(api_user(request), reference_id)
 
 
 def _require_committee(user: Actor) -> None:
@@ -415,7 +387,7 @@ def _require_committee(user: Actor) -> None:
 
 
 @router.post("/references", response={201: ReferenceOut, **WRITE_ERROR_RESPONSES}, summary="发布组织生活参考")
-def create_reference(request: HttpRequest, payload: ReferenceIn) -> Status[dict[str, Any]]:
+def create_reference(request: HttpRequest, payload: ReferenceIn) -> Status[MonthlyReference]:
     """仅机关工委；每月一期。"""
     user = api_user(request)
     _require_committee(user)
@@ -426,7 +398,7 @@ def create_reference(request: HttpRequest, payload: ReferenceIn) -> Status[dict[
         intro=payload.intro,
         items=[i.model_dump() for i in payload.items],
     )
-    return Status(201, reference_out(_reference(user, reference.pk)))
+    return Status(201, _reference(user, reference.pk))
 
 
 @router.put(
@@ -434,7 +406,7 @@ def create_reference(request: HttpRequest, payload: ReferenceIn) -> Status[dict[
     response={200: ReferenceOut, **WRITE_ERROR_RESPONSES},
     summary="修改组织生活参考",
 )
-def update_reference(request: HttpRequest, reference_id: int, payload: ReferenceUpdate) -> dict[str, Any]:
+def update_reference(request: HttpRequest, reference_id: int, payload: ReferenceUpdate) -> MonthlyReference:
     user = api_user(request)
     reference = _reference(user, reference_id)
     _require_committee(user)
@@ -446,13 +418,13 @@ def update_reference(request: HttpRequest, reference_id: int, payload: Reference
         intro=payload.intro,
         items=[i.model_dump() for i in payload.items],
     )
-    return reference_out(_reference(user, reference.pk))
+    return _reference(user, reference.pk)
 
 
 @router.get(
     "/references-coverage", response={200: CoverageOut, **ERROR_RESPONSES}, summary="必学内容覆盖情况"
 )
-def get_coverage(request: HttpRequest, filters: Query[CoverageQuery]) -> dict[str, Any]:
+def get_coverage(request: HttpRequest, filters: Query[CoverageQuery]) -> qp.CoverageReport:
     """每个支部（含其党小组的活动）覆盖了该月必学内容中的哪几项。"""
     user = api_user(request)
     if filters.root is not None:
@@ -463,25 +435,7 @@ def get_coverage(request: HttpRequest, filters: Query[CoverageQuery]) -> dict[st
         root = qp.default_root(user)
     if root is None:
         raise Http404(NOT_FOUND)
-    report = qp.coverage(root, filters.month)
-    return {
-        "month": report.month,
-        "reference_id": report.reference.pk if report.reference else None,
-        "items": [_item_out(i) for i in report.items],
-        "complete": report.complete,
-        "rows": [
-            {
-                "org_id": r.organization.pk,
-                "org_name": r.organization.name,
-                "department_name": r.department.name if r.department else None,
-                "covered_ids": sorted(r.covered),
-                "covered": r.count,
-                "total": r.total,
-                "all_covered": r.all_covered,
-            }
-            for r in report.rows
-        ],
-    }
+    return qp.coverage(root, filters.month)
 
 
 # --- Which 必学内容 an activity covered ------------------------------------------------------------

@@ -20,9 +20,8 @@ from zhixing.core.api import (
     ERROR_RESPONSES,
     WRITE_ERROR_RESPONSES,
     InputSchema,
-    Paging,
     api_user,
-    paginate,
+    paged,
     renamed_fields,
 )
 from zhixing.core.scoping import Action, get_or_404
@@ -44,7 +43,7 @@ NOT_FOUND = "没有找到该记录，或您无权查看。"
 class NoticeOut(Schema):
     id: int
     task_id: int
-    task_title: str
+    task_title: str = Field(alias="task.title")
     content: str = Field(description="督办内容")
     reply_due: dt.date = Field(description="答复期限")
     reply_working_days: int | None
@@ -60,15 +59,28 @@ class NoticeOut(Schema):
     answered_at: dt.datetime | None
     evidence: list[str]
 
+    @staticmethod
+    def resolve_reply_due_estimated(n: SupervisionNotice) -> bool:
+        return n.reply_working_days is not None and calendar.is_estimated(n.reply_due)
 
-class NoticePage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[NoticeOut]
+    @staticmethod
+    def resolve_issued_by(n: SupervisionNotice) -> str | None:
+        return _name(n.issued_by)
+
+    @staticmethod
+    def resolve_overdue(n: SupervisionNotice) -> bool:
+        return n.is_overdue(clock.today())
+
+    @staticmethod
+    def resolve_answered_by(n: SupervisionNotice) -> str | None:
+        return _name(n.answered_by)
+
+    @staticmethod
+    def resolve_evidence(n: SupervisionNotice) -> list[str]:
+        return [e.original_name for e in n.evidence.all()]
 
 
-class NoticeQuery(Paging):
+class NoticeQuery(Schema):
     task: int | None = Field(None, description="任务编号")
     state: str | None = Field(None, description="open / answered / overdue（逾期未答复）")
 
@@ -99,12 +111,16 @@ class UrgingOut(Schema):
     sent_at: dt.datetime
     recipients: str
 
+    @staticmethod
+    def resolve_sent_by(u: TaskUrging) -> str | None:
+        return _name(u.sent_by)
+
 
 class MemberOut(Schema):
     id: int
     name: str
     branch_id: int
-    branch_name: str
+    branch_name: str = Field(alias="branch.name")
 
 
 class TaskForceOut(Schema):
@@ -131,51 +147,6 @@ class TaskForcePatch(InputSchema):
 
 def _name(user: Actor) -> str | None:
     return user.get_username() if user is not None else None
-
-
-def notice_out(n: SupervisionNotice) -> dict[str, Any]:
-    return {
-        "id": n.pk,
-        "task_id": n.task_id,
-        "task_title": n.task.title,
-        "content": n.content,
-        "reply_due": n.reply_due,
-        "reply_working_days": n.reply_working_days,
-        "reply_due_estimated": n.reply_working_days is not None and calendar.is_estimated(n.reply_due),
-        "issued_by": _name(n.issued_by),
-        "issued_at": n.issued_at,
-        "status": n.status,
-        "overdue": n.is_overdue(clock.today()),
-        "answer": n.answer,
-        "answered_by": _name(n.answered_by),
-        "answered_at": n.answered_at,
-        "evidence": [e.original_name for e in n.evidence.all()],
-    }
-
-
-def urging_out(u: TaskUrging) -> dict[str, Any]:
-    return {
-        "id": u.pk,
-        "task_id": u.task_id,
-        "notice_id": u.notice_id,
-        "note": u.note,
-        "sent_by": _name(u.sent_by),
-        "sent_at": u.sent_at,
-        "recipients": u.recipients,
-    }
-
-
-def force_out(f: TaskForce) -> dict[str, Any]:
-    return {
-        "id": f.pk,
-        "ledger_id": f.ledger_id,
-        "name": f.name,
-        "members": [
-            {"id": p.pk, "name": p.name, "branch_id": p.branch_id, "branch_name": p.branch.name}
-            for p in f.members.all()
-        ],
-        "version": f.version,
-    }
 
 
 def _task(user: Actor, pk: int) -> Task:
@@ -234,8 +205,9 @@ def _people(ids: list[int]) -> list[Person]:
 # --- 督办通知 and 催办 --------------------------------------------------------------------------------
 
 
-@router.get("/notices", response={200: NoticePage, **ERROR_RESPONSES}, summary="督办通知列表")
-def list_notices(request: HttpRequest, filters: Query[NoticeQuery]) -> dict[str, Any]:
+@router.get("/notices", response={200: list[NoticeOut], **ERROR_RESPONSES}, summary="督办通知列表")
+@paged()
+def list_notices(request: HttpRequest, filters: Query[NoticeQuery]) -> Any:
     qs = _notices(api_user(request)).order_by("status", "reply_due", "-id")
     if filters.task is not None:
         qs = qs.filter(task_id=filters.task)
@@ -245,44 +217,44 @@ def list_notices(request: HttpRequest, filters: Query[NoticeQuery]) -> dict[str,
         qs = qs.filter(status=filters.state)
     elif filters.state:
         raise ValidationError({"state": "state 只能是 open、answered 或 overdue。"})
-    return paginate(qs, filters, notice_out)
+    return qs
 
 
 @router.get("/notices/{notice_id}", response={200: NoticeOut, **ERROR_RESPONSES}, summary="督办通知详情")
-def get_notice(request: HttpRequest, notice_id: int) -> dict[str, Any]:
-    return notice_out(_notice(api_user(request), notice_id))
+def get_notice(request: HttpRequest, notice_id: int) -> SupervisionNotice:
+    return _notice(api_user(request), notice_id)
 
 
 @router.post(
     "/tasks/{task_id}/notices", response={201: NoticeOut, **WRITE_ERROR_RESPONSES}, summary="发出督办通知"
 )
-def create_notice(request: HttpRequest, task_id: int, payload: NoticeIn) -> Status[dict[str, Any]]:
+def create_notice(request: HttpRequest, task_id: int, payload: NoticeIn) -> Status[SupervisionNotice]:
     """台账牵头单位管理员、机关工委或分管领导督办任务；答复期限为日期或工作日数。"""
     user = api_user(request)
     task = _task(user, task_id)
     if not policy.can_supervise(user, task):
         raise Http404(NOT_FOUND)
     notice = sup.issue_notice(task, by=user, today=clock.today(), **payload.model_dump())
-    return Status(201, notice_out(_notice(user, notice.pk)))
+    return Status(201, _notice(user, notice.pk))
 
 
 @router.post(
     "/notices/{notice_id}/answer", response={200: NoticeOut, **WRITE_ERROR_RESPONSES}, summary="答复督办"
 )
-def answer_notice(request: HttpRequest, notice_id: int, payload: AnswerIn) -> dict[str, Any]:
+def answer_notice(request: HttpRequest, notice_id: int, payload: AnswerIn) -> SupervisionNotice:
     """任务责任人或牵头单位管理员答复；只能答复一次。"""
     user = api_user(request)
     notice = _notice(user, notice_id)
     if not policy.can_answer(user, notice.task):
         raise Http404(NOT_FOUND)
     sup.answer_notice(notice, by=user, answer=payload.answer)
-    return notice_out(_notice(user, notice_id))
+    return _notice(user, notice_id)
 
 
 @router.post(
     "/tasks/{task_id}/urgings", response={201: UrgingOut, **WRITE_ERROR_RESPONSES}, summary="催办任务"
 )
-def urge(request: HttpRequest, task_id: int, payload: UrgeIn) -> Status[dict[str, Any]]:
+def urge(request: HttpRequest, task_id: int, payload: UrgeIn) -> Status[TaskUrging]:
     """向责任人（无账号时向牵头单位书记或管理员）发站内提醒，并留下催办记录。"""
     user = api_user(request)
     task = _task(user, task_id)
@@ -294,7 +266,7 @@ def urge(request: HttpRequest, task_id: int, payload: UrgeIn) -> Status[dict[str
         if notice is None:
             raise ValidationError({"notice_id": "本任务没有这条督办通知。"})
     urging = sup.urge_task(task, by=user, note=payload.note, notice=notice, today=clock.today())
-    return Status(201, urging_out(urging))
+    return Status(201, urging)
 
 
 # --- 专班 -----------------------------------------------------------------------------------------
@@ -305,10 +277,9 @@ def urge(request: HttpRequest, task_id: int, payload: UrgeIn) -> Status[dict[str
     response={200: list[TaskForceOut], **ERROR_RESPONSES},
     summary="台账的专班",
 )
-def list_task_forces(request: HttpRequest, ledger_id: int) -> list[dict[str, Any]]:
+def list_task_forces(request: HttpRequest, ledger_id: int) -> list[TaskForce]:
     ledger = _ledger(api_user(request), ledger_id)
-    forces = TaskForce.objects.filter(ledger=ledger).prefetch_related("members__branch")
-    return [force_out(f) for f in forces]
+    return list(TaskForce.objects.filter(ledger=ledger).prefetch_related("members__branch"))
 
 
 @router.post(
@@ -316,7 +287,7 @@ def list_task_forces(request: HttpRequest, ledger_id: int) -> list[dict[str, Any
     response={201: TaskForceOut, **WRITE_ERROR_RESPONSES},
     summary="设立专班",
 )
-def create_task_force(request: HttpRequest, ledger_id: int, payload: TaskForceIn) -> Status[dict[str, Any]]:
+def create_task_force(request: HttpRequest, ledger_id: int, payload: TaskForceIn) -> Status[TaskForce]:
     """台账牵头单位管理员设立专班；成员可查看该台账全部任务并报告进展。"""
     user = api_user(request)
     ledger = _ledger(user, ledger_id)
@@ -324,13 +295,13 @@ def create_task_force(request: HttpRequest, ledger_id: int, payload: TaskForceIn
         raise Http404(NOT_FOUND)
     with renamed_fields({"members": "member_ids"}):
         force = sup.create_task_force(ledger, by=user, name=payload.name, members=_people(payload.member_ids))
-    return Status(201, force_out(force))
+    return Status(201, force)
 
 
 @router.patch(
     "/taskforces/{force_id}", response={200: TaskForceOut, **WRITE_ERROR_RESPONSES}, summary="调整专班"
 )
-def update_task_force(request: HttpRequest, force_id: int, payload: TaskForcePatch) -> dict[str, Any]:
+def update_task_force(request: HttpRequest, force_id: int, payload: TaskForcePatch) -> TaskForce:
     user = api_user(request)
     force = _force(user, force_id)
     if not ledger_policy.can_change_ledger(user, force.ledger):
@@ -343,7 +314,7 @@ def update_task_force(request: HttpRequest, force_id: int, payload: TaskForcePat
         sup.update_task_force(
             force, by=user, name=data.get("name"), members=members, expected_version=data.get("version")
         )
-    return force_out(TaskForce.objects.prefetch_related("members__branch").get(pk=force.pk))
+    return TaskForce.objects.prefetch_related("members__branch").get(pk=force.pk)
 
 
 @router.delete("/taskforces/{force_id}", response={204: None, **WRITE_ERROR_RESPONSES}, summary="解散专班")
