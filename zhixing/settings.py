@@ -335,3 +335,13 @@ else:
 # Attachments (photos and PDFs, zhixing/core/attachments.py): the largest file accepted, per kind, in MB.
 ZHIXING_MAX_IMAGE_MB = float(os.environ.get("ZHIXING_MAX_IMAGE_MB", "10"))
 ZHIXING_MAX_PDF_MB = float(os.environ.get("ZHIXING_MAX_PDF_MB", "20"))
+
+# The 公文 fonts of the Word documents (core/gongwen.py FONTS: role -> the GB/T 9704 font and its fallback).
+# ZHIXING_GONGWEN_FONTS="fallback" writes every role's fallback (仿宋, 楷体, 华文中宋... for machines without the
+# _GB2312 fonts); "body=仿宋,subheading=楷体" overrides single roles. Empty: the standard's fonts.
+_gongwen_fonts = os.environ.get("ZHIXING_GONGWEN_FONTS", "").strip()
+ZHIXING_GONGWEN_FONTS: str | dict[str, str] = (
+    "fallback"
+    if _gongwen_fonts == "fallback"
+    else dict(pair.split("=", 1) for pair in _gongwen_fonts.split(",") if "=" in pair)
+)

@@ -8,7 +8,7 @@ progress; then organisation building (members, branches).
 
 gather() reads with a fixed number of aggregate queries whatever the size (the 中心组 figures of study/reports.py,
 the compliance engine, the first-study latency of charts_directives.py, first_topic of directives, the ledger tasks, the
-organisations and members); the documents reuse study/reports.py's official-document style.
+organisations and members); the documents are laid out by core/gongwen.py (GB/T 9704-2012), as the 通报 is.
 """
 
 from __future__ import annotations
@@ -20,12 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 
-from zhixing.core import xlsx
+from zhixing.core import gongwen, xlsx
 from zhixing.core.actors import Actor
 from zhixing.core.periods import PeriodKind, period_of
 from zhixing.core.tree import path_ids, subtree_q
@@ -39,20 +35,6 @@ from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PartyStatus
 from zhixing.orgs.models import Organization, Person
 from zhixing.study import reports as study_reports
 from zhixing.study.figures import Tally, compliance, tally_cells
-from zhixing.study.reports import (
-    BODY_FONT,
-    CN_NUMBERS,
-    HEADING_FONT,
-    SUBHEADING_FONT,
-    TABLE_FONT,
-    TABLE_SIZE,
-    TITLE_FONT,
-    TITLE_SIZE,
-    add_para,
-    fixed_spacing,
-    page_setup,
-    set_font,
-)
 
 ORG_KINDS = [OrgKind.ORGAN_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH, OrgKind.GROUP]
 SECTION_STUDY = "一、学习贯彻情况"
@@ -356,96 +338,89 @@ def dept_xlsx(f: DeptFigures) -> bytes:
     return out.getvalue()
 
 
-def _grid(doc: Any, headers: list[str], rows: list[list[str]]) -> None:
-    table = doc.add_table(rows=len(rows) + 1, cols=len(headers))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for r, values in enumerate([headers, *rows]):
-        for c, text in enumerate(values):
-            paragraph = table.rows[r].cells[c].paragraphs[0]
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 and r else WD_ALIGN_PARAGRAPH.CENTER
-            set_font(paragraph.add_run(text), TABLE_FONT, TABLE_SIZE, bold=(r == 0))
-
-
-def _title(doc: Any, text: str) -> None:
-    title = add_para(
-        doc, text, font=TITLE_FONT, size=TITLE_SIZE, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER
-    )
-    fixed_spacing(title, 36)
-    add_para(doc, "", indent=False)
-
-
 def _study_text(f: DeptFigures) -> list[tuple[str, str]]:
-    """(subheading, paragraph) of the study-and-implementation section."""
+    """(subheading, paragraph) of the study-and-implementation section; a zero reads as words, not 「0次」."""
     c = f.compliance
     topics = "、".join(f"“{t}”" for t, _n, _d in f.topics[:5])
-    return [
-        (
-            "（一）理论学习中心组学习",
+    if f.sessions:
+        study = (
             f"{f.year}年，{f.name}理论学习中心组开展集中学习{f.sessions}次，覆盖{f.months_covered}个月，"
-            f"中心组成员出席率{_pct(f.study_rate)}，邀请党外领导班子成员列席{f.invited}次。"
-            + (f"主要学习主题：{topics}。" if topics else ""),
-        ),
-        (
-            "（二）支部“三会一课”落实情况",
+            + ("" if f.study_rate is None else f"中心组成员出席率{_pct(f.study_rate)}，")
+            + (f"邀请党外领导班子成员列席{f.invited}次。" if f.invited else "均未邀请党外领导班子成员列席。")
+            + (f"主要学习主题：{topics}。" if topics else "")
+        )
+    else:
+        study = f"{f.year}年，{f.name}理论学习中心组未开展集中学习。"
+    if c.judged or c.due:
+        rules = (
             f"按组织生活规范统计，所属党组织应完成的周期中已完成{c.met}个、未完成{c.missed}个、尚在进行{c.due}个，"
-            f"合规率{_pct(c.rate)}。",
-        ),
-        (
-            "（三）第一时间学习和第一议题",
+            f"合规率{_pct(c.rate)}。"
+        )
+    else:
+        rules = "按组织生活规范统计，所属党组织本年度尚无应完成的周期。"
+    if f.first_required:
+        first = (
             f"本年度须第一时间学习的讲话和指示批示共{f.first_required}个组织·篇次，已学习{f.first_studied}个，"
-            f"按时学习{f.first_on_time}个，按时率{_pct(f.first_on_time_rate)}，平均用时"
-            + ("—" if f.first_average_days is None else f"{f.first_average_days}个工作日")
-            + f"；支部委员会会议{f.topic_meetings}次，第一议题符合要求{f.topic_compliant}次，符合率{_pct(f.topic_rate)}。",
-        ),
-        (
-            "（四）工作台账推进情况",
-            f"牵头工作台账{f.ledgers}本，平均进度{_pct(f.ledger_average)}；台账任务{f.task_total}项，其中"
-            + ("、".join(f"{s.label}{f.tasks[s]}项" for s in STATUS_ORDER if f.tasks[s]) or "暂无任务")
-            + "。",
-        ),
+            f"按时学习{f.first_on_time}个，按时率{_pct(f.first_on_time_rate)}"
+            + ("" if f.first_average_days is None else f"，平均用时{f.first_average_days}个工作日")
+        )
+    else:
+        first = "本年度没有须第一时间学习的讲话和指示批示"
+    if f.topic_meetings:
+        first += f"；支部委员会会议{f.topic_meetings}次，第一议题符合要求{f.topic_compliant}次，符合率{_pct(f.topic_rate)}。"
+    else:
+        first += "；本年度尚无支部委员会会议记录。"
+    by_status = "、".join(f"{s.label}{f.tasks[s]}项" for s in STATUS_ORDER if f.tasks[s])
+    ledgers = (
+        f"牵头工作台账{f.ledgers}本，平均进度{_pct(f.ledger_average)}；"
+        if f.ledgers
+        else "本年度未牵头工作台账；"
+    )
+    ledgers += f"台账任务{f.task_total}项，其中{by_status}。" if f.task_total else "暂无台账任务。"
+    return [
+        ("（一）理论学习中心组学习", study),
+        ("（二）支部“三会一课”落实情况", rules),
+        ("（三）第一时间学习和第一议题", first),
+        ("（四）工作台账推进情况", ledgers),
     ]
 
 
 def dept_docx(f: DeptFigures) -> bytes:
-    doc = Document()
-    page_setup(doc)
-    _title(doc, f"{f.name}{f.year}年度党建工作报表")
-    add_para(doc, SECTION_STUDY, font=HEADING_FONT)
+    doc = gongwen.new_document()
+    gongwen.title(doc, [f.name, f"{f.year}年度", "党建工作报表"])
+    gongwen.heading(doc, SECTION_STUDY)
     for heading, text in _study_text(f):
-        add_para(doc, heading, font=SUBHEADING_FONT)
-        add_para(doc, text)
-    if f.norms:
-        _grid(
-            doc,
-            ["规范", "已完成", "未完成", "待完成", "合规率"],
-            [[label, str(t.met), str(t.missed), str(t.due), _pct(t.rate)] for label, t in f.norms.items()],
-        )
-    add_para(doc, SECTION_ORG, font=HEADING_FONT)
-    add_para(
+        gongwen.subheading(doc, heading)
+        gongwen.para(doc, text)
+        if heading.startswith("（二）") and f.norms:  # the 规范 table belongs to 三会一课
+            gongwen.table(
+                doc,
+                ["规范", "已完成", "未完成", "待完成", "合规率"],
+                [
+                    [label, str(t.met), str(t.missed), str(t.due), _pct(t.rate)]
+                    for label, t in f.norms.items()
+                ],
+                wide=0,
+            )
+    gongwen.heading(doc, SECTION_ORG)
+    gongwen.para(
         doc,
-        f"截至{f.today.year}年{f.today.month}月{f.today.day}日，{f.name}所属机关党委{f.org_counts.get(OrgKind.ORGAN_COMMITTEE, 0)}个、"
+        f"截至{gongwen.date_text(f.today)}，{f.name}所属机关党委{f.org_counts.get(OrgKind.ORGAN_COMMITTEE, 0)}个、"
         f"党总支{f.org_counts.get(OrgKind.GENERAL_BRANCH, 0)}个、党支部{f.org_counts.get(OrgKind.BRANCH, 0)}个、"
         f"党小组{f.org_counts.get(OrgKind.GROUP, 0)}个，党员{f.members}名。",
     )
-    _grid(doc, ["项目", "数值", "说明"], [list(line) for line in org_lines(f)])
-    add_para(doc, "", indent=False)
-    add_para(doc, f.name, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    add_para(
-        doc, f"{f.today.year}年{f.today.month}月{f.today.day}日", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT
-    )
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    gongwen.table(doc, ["项目", "数值", "说明"], [list(line) for line in org_lines(f)], wide=0, left=(2,))
+    gongwen.signature(doc, f.name, f.today)
+    return gongwen.to_bytes(doc)
 
 
-SUMMARY_HEADERS = [
+SUMMARY_HEADERS = [  # 「\n」: where a header breaks when its column is narrow
     "部门",
-    "中心组学习（次）",
-    "三会一课合规率",
-    "第一时间按时率",
-    "第一议题符合率",
-    "台账任务",
+    "中心组学习\n（次）",
+    "三会一课\n合规率",
+    "第一时间\n按时率",
+    "第一议题\n符合率",
+    "台账任务\n销号/总数",
     "党员",
     "支部",
 ]
@@ -465,10 +440,13 @@ def summary_row(f: DeptFigures) -> list[str]:
     ]
 
 
+def summary_attachment_title(year: int) -> str:
+    return f"{year}年各部门党建工作情况汇总表"
+
+
 def summary_docx(root: Organization, figures: list[DeptFigures], year: int, today: dt.date) -> bytes:
-    doc = Document()
-    page_setup(doc)
-    _title(doc, f"{root.name}{year}年度机关党建工作情况汇总")
+    doc = gongwen.new_document()
+    gongwen.title(doc, [root.name, f"{year}年度", "机关党建工作", "情况汇总"])
     sessions = sum(f.sessions for f in figures)
     met = sum(f.compliance.met for f in figures)
     judged = sum(f.compliance.judged for f in figures)
@@ -479,40 +457,40 @@ def summary_docx(root: Organization, figures: list[DeptFigures], year: int, toda
     tasks = sum(f.task_total for f in figures)
     closed = sum(f.tasks[TaskStatus.CLOSED] for f in figures)
     overdue = sum(f.tasks[TaskStatus.OVERDUE] for f in figures)
-    sections = iter(CN_NUMBERS)
-    add_para(doc, f"{next(sections)}、学习贯彻情况", font=HEADING_FONT)
-    add_para(
+    sections = iter(gongwen.CN_NUMBERS)
+    gongwen.heading(doc, f"{next(sections)}、学习贯彻情况")
+    study = f"共开展理论学习中心组集中学习{sessions}次" if sessions else "均未开展理论学习中心组集中学习"
+    task_text = (
+        f"工作台账任务{tasks}项，已销号{closed}项，" + (f"已逾期{overdue}项" if overdue else "没有逾期任务")
+        if tasks
+        else "暂无工作台账任务"
+    )
+    gongwen.para(
         doc,
-        f"{year}年，{len(figures)}个部门党组（党委）共开展理论学习中心组集中学习{sessions}次；"
+        f"{year}年，{len(figures)}个部门党组（党委）{study}；"
         f"所属党组织“三会一课”合规率{_pct(_ratio(met, judged))}；第一时间学习按时率{_pct(_ratio(on_time, required))}；"
-        f"第一议题符合率{_pct(_ratio(compliant, meetings))}；工作台账任务{tasks}项，已销号{closed}项，已逾期{overdue}项。",
+        f"第一议题符合率{_pct(_ratio(compliant, meetings))}；{task_text}。",
     )
     low = sorted((f for f in figures if f.compliance.rate is not None), key=lambda f: f.compliance.rate or 0)[
         :5
     ]
     if low:
-        add_para(
+        gongwen.para(
             doc,
             "“三会一课”合规率较低的部门："
             + "、".join(f"{f.name}（{_pct(f.compliance.rate)}）" for f in low)
             + "。",
         )
-    add_para(doc, f"{next(sections)}、组织建设情况", font=HEADING_FONT)
-    add_para(
+    gongwen.heading(doc, f"{next(sections)}、组织建设情况")
+    gongwen.para(
         doc,
         f"各部门共有党支部{sum(f.branch_count for f in figures)}个，党员{sum(f.members for f in figures)}名。",
     )
-    caption = add_para(
-        doc, f"附表：{year}年各部门党建工作情况汇总表", font=HEADING_FONT, size=Pt(14), indent=False
-    )
-    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _grid(doc, SUMMARY_HEADERS, [summary_row(f) for f in figures])
-    add_para(doc, "", indent=False)
-    add_para(doc, root.name, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    add_para(doc, f"{today.year}年{today.month}月{today.day}日", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    gongwen.attachment_note(doc, [summary_attachment_title(year)])
+    gongwen.signature(doc, root.name, today)
+    gongwen.attachment(doc, None, summary_attachment_title(year))
+    gongwen.table(doc, SUMMARY_HEADERS, [summary_row(f) for f in figures], wide=0)
+    return gongwen.to_bytes(doc)
 
 
-__all__ = ["BODY_FONT", "DeptFigures", "dept_docx", "dept_xlsx", "gather", "summary_docx"]
+__all__ = ["DeptFigures", "dept_docx", "dept_xlsx", "gather", "summary_docx"]

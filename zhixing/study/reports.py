@@ -4,8 +4,8 @@
     payload = build_docx(data)                                                # bytes of a .docx, ready to send
 
 gather() reads with aggregate queries only (the norm settings, the departments, activities grouped by department ×
-kind × month, attendance grouped by department, study topics grouped by title); build_docx() lays them out in the
-usual style of an official notice (A4, 方正小标宋 title, 仿宋_GB2312 body, 黑体/楷体 headings, a summary table).
+kind × month, attendance grouped by department, study topics grouped by title); build_docx() lays them out as a 公文
+(core/gongwen.py, GB/T 9704-2012): title, 主送, body, 附件说明, 署名 and date, then the summary table as the 附件.
 For a half-year still running, months that have not ended are not counted as missed and the figures say
 "截至" the day.
 """
@@ -13,21 +13,12 @@ For a half-year still running, months that have not ended are not counted as mis
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
-from docx.table import Table
-from docx.text.paragraph import Paragraph
 
+from zhixing.core import gongwen
 from zhixing.core.periods import Period, PeriodKind
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import OrgKind
@@ -229,84 +220,9 @@ def period_end_of_month(month: dt.date) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-# --- the document ---------------------------------------------------------------------------------
+# --- the document: laid out by core/gongwen.py (GB/T 9704-2012) ---------------------------------------------
 
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-HEADING_FONT = "黑体"
-SUBHEADING_FONT = "楷体_GB2312"
-TABLE_FONT = "宋体"
-BODY_SIZE = Pt(16)  # 三号
-TITLE_SIZE = Pt(22)  # 二号
-TABLE_SIZE = Pt(10.5)  # 五号
-CN_NUMBERS = "一二三四五六七八九十"
-
-
-def set_font(run_or_style: object, name: str, size: Pt | None = None, *, bold: bool = False) -> None:
-    """Word picks the East Asian font from w:rFonts/@w:eastAsia; python-docx's font.name sets only ascii/hAnsi."""
-    font = run_or_style.font  # type: ignore[attr-defined]
-    font.name = name
-    if size is not None:
-        font.size = size
-    font.bold = bold
-    element = run_or_style.element  # type: ignore[attr-defined]
-    rpr = element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        rfonts.set(qn(attr), name)
-
-
-def fixed_spacing(paragraph: Paragraph, points: float = 28) -> None:
-    fmt = paragraph.paragraph_format
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(points)
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-
-
-def add_para(
-    doc: object,
-    text: str,
-    *,
-    font: str = BODY_FONT,
-    size: Pt = BODY_SIZE,
-    bold: bool = False,
-    indent: bool = True,
-    align: WD_ALIGN_PARAGRAPH | None = None,
-) -> Paragraph:
-    paragraph: Paragraph = doc.add_paragraph()  # type: ignore[attr-defined]
-    fixed_spacing(paragraph)
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Pt(size.pt * 2)  # two characters
-    if align is not None:
-        paragraph.alignment = align
-    set_font(paragraph.add_run(text), font, size, bold=bold)
-    return paragraph
-
-
-def page_setup(doc: object) -> None:
-    section = doc.sections[0]  # type: ignore[attr-defined]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)  # A4
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(footer.add_run("— "), TABLE_FONT, Pt(14))
-    field_el = OxmlElement("w:fldSimple")
-    field_el.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field_el.append(run)
-    footer._p.append(field_el)
-    set_font(footer.add_run(" —"), TABLE_FONT, Pt(14))
-    normal = doc.styles["Normal"]  # type: ignore[attr-defined]
-    set_font(normal, BODY_FONT, BODY_SIZE)
+TABLE_HEADERS = ["序号", "部门", "学习次数", "覆盖月份", "党外列席", "出席率", "达标"]
 
 
 def _percent(value: float | None) -> str:
@@ -318,8 +234,17 @@ def _months_text(months: list[dt.date]) -> str:
 
 
 def _dates_text(days: list[dt.date], limit: int = 6) -> str:
-    shown = "、".join(f"{d.month}月{d.day}日" for d in days[:limit])
-    return shown + ("等" if len(days) > limit else "")
+    """「4月20日、6月5日两次」: a day with several sessions is named once, with its count (the list sits in
+    parentheses already, so the count takes none)."""
+    counts: dict[dt.date, int] = {}
+    for day in days:
+        counts[day] = counts.get(day, 0) + 1
+    named = [f"{d.month}月{d.day}日" + (_times(n) if n > 1 else "") for d, n in sorted(counts.items())]
+    return "、".join(named[:limit]) + ("等" if len(named) > limit else "")
+
+
+def _times(n: int) -> str:
+    return ("两" if n == 2 else gongwen.CN_NUMBERS[n - 1] if n <= 10 else str(n)) + "次"
 
 
 def _shortfall(row: DeptRow, data: Tongbao) -> str:
@@ -337,18 +262,32 @@ def _shortfall(row: DeptRow, data: Tongbao) -> str:
 
 def _overview(data: Tongbao) -> str:
     n = len(data.rows)
-    average = data.sessions / n if n else 0
-    share = data.invited / data.sessions if data.sessions else None
-    upto = "" if data.complete else f"（统计截至{data.as_of.year}年{data.as_of.month}月{data.as_of.day}日）"
+    upto = "" if data.complete else f"（统计截至{gongwen.date_text(data.as_of)}）"
+    if not data.sessions:
+        text = f"{data.period.label}{upto}，{data.area}{n}个部门党组（党委）均未开展理论学习中心组集中学习。"
+    else:
+        share = data.invited / data.sessions
+        invited = (
+            f"其中邀请党外领导班子成员列席的{data.invited}次，占{_percent(share)}"
+            if data.invited
+            else "均未邀请党外领导班子成员列席"
+        )
+        text = (
+            f"{data.period.label}{upto}，{data.area}{n}个部门党组（党委）共开展理论学习中心组集中学习"
+            f"{data.sessions}次，平均每个部门{data.sessions / n:.1f}次；{invited}；中心组成员出席率{_percent(data.rate)}。"
+        )
+    requirement = f"每月至少{data.min_per_month}次集中学习" + (
+        "且每次邀请党外领导班子成员列席的要求" if data.invite_required else "的要求"
+    )
+    met, short = len(data.met), len(data.short)
+    if n and not short:
+        text += f"各部门均达到{requirement}。"
+    elif n and not met:
+        text += f"各部门均未完全达到{requirement}。"
+    elif n:
+        text += f"{met}个部门达到{requirement}，{short}个部门未完全达到要求。"
     reading = sum(1 for r in data.rows if r.reading_classes)
     observed = sum(r.observed for r in data.rows)
-    text = (
-        f"{data.period.label}{upto}，{data.area}{n}个部门党组（党委）共开展理论学习中心组集中学习{data.sessions}次，"
-        f"平均每个部门{average:.1f}次；其中邀请党外领导班子成员列席的{data.invited}次，占{_percent(share)}；"
-        f"中心组成员出席率{_percent(data.rate)}。{len(data.met)}个部门达到每月至少{data.min_per_month}次集中学习"
-    )
-    text += "且每次邀请党外领导班子成员列席的要求" if data.invite_required else "的要求"
-    text += f"，{len(data.short)}个部门未完全达到要求。"
     if reading:
         text += f"{reading}个部门举办了读书班。"
     if observed:
@@ -356,105 +295,82 @@ def _overview(data: Tongbao) -> str:
     return text
 
 
-def _table(doc: object, data: Tongbao) -> Table:
-    headers = ["序号", "部门", "学习次数", "覆盖月份", "党外列席", "出席率", "达标"]
-    widths = [Cm(1.2), Cm(5.6), Cm(1.8), Cm(2.0), Cm(2.2), Cm(1.8), Cm(1.2)]
-    table: Table = doc.add_table(rows=1, cols=len(headers))  # type: ignore[attr-defined]
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    header = table.rows[0]
-    trpr = header._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")  # the header row repeats on every page
-    repeat.set(qn("w:val"), "true")
-    trpr.append(repeat)
-    values = [headers]
-    for i, row in enumerate(data.rows, start=1):
-        values.append(
-            [
-                str(i),
-                row.name,
-                str(row.sessions),
-                f"{row.months_covered}/{len(data.months)}",
-                f"{row.invited}/{row.sessions}",
-                _percent(row.rate),
-                "是" if row.met else "否",
-            ]
-        )
-    for _ in data.rows:
-        table.add_row()
-    for r, (cells, texts) in enumerate(zip(table.rows, values, strict=True)):
-        for c, (cell, text) in enumerate(zip(cells.cells, texts, strict=True)):
-            cell.width = widths[c]
-            paragraph = cell.paragraphs[0]
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 1 and r else WD_ALIGN_PARAGRAPH.CENTER
-            set_font(paragraph.add_run(text), TABLE_FONT, TABLE_SIZE, bold=(r == 0))
-    return table
+def table_rows(data: Tongbao) -> list[list[str]]:
+    return [
+        [
+            str(i),
+            row.name,
+            str(row.sessions),
+            f"{row.months_covered}/{len(data.months)}",
+            f"{row.invited}/{row.sessions}",
+            _percent(row.rate),
+            "是" if row.met else "否",
+        ]
+        for i, row in enumerate(data.rows, start=1)
+    ]
+
+
+def title_segments(data: Tongbao) -> list[str]:
+    """Where the title may break: never inside a name, a period or 「党组（党委）」."""
+    return [
+        "关于",
+        data.period.label,
+        data.area,
+        "各部门",
+        "党组（党委）",
+        "理论学习中心组",
+        "学习情况的通报",
+    ]
+
+
+def attachment_title(data: Tongbao) -> str:
+    return f"{data.period.label}各部门中心组学习情况汇总表"
 
 
 def build_docx(data: Tongbao) -> bytes:
-    doc = Document()
-    page_setup(doc)
-    title = add_para(
-        doc, data.title, font=TITLE_FONT, size=TITLE_SIZE, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER
-    )
-    fixed_spacing(title, 36)
-    add_para(doc, "", indent=False)
-    add_para(doc, "各部门党组（党委）：", indent=False)
-    add_para(
+    doc = gongwen.new_document()
+    gongwen.title(doc, title_segments(data))
+    gongwen.para(doc, "各部门党组（党委）：", indent=0)
+    gongwen.para(
         doc,
         f"为推动党的创新理论武装走深走实，根据党委（党组）理论学习中心组学习有关规定和工作要求，"
         f"机关工委对{data.period.label}各部门党组（党委）理论学习中心组学习情况进行了统计分析。现将有关情况通报如下。",
     )
-    sections = iter(CN_NUMBERS)
-    add_para(doc, f"{next(sections)}、总体情况", font=HEADING_FONT)
-    add_para(doc, _overview(data))
+    sections = iter(gongwen.CN_NUMBERS)
+    gongwen.heading(doc, f"{next(sections)}、总体情况")
+    gongwen.para(doc, _overview(data))
 
-    add_para(doc, f"{next(sections)}、达标情况", font=HEADING_FONT)
-    add_para(doc, "（一）达到要求的部门", font=SUBHEADING_FONT)
+    gongwen.heading(doc, f"{next(sections)}、达标情况")
+    gongwen.subheading(doc, "（一）达到要求的部门")
     met = data.met
-    add_para(doc, ("、".join(r.name for r in met) + f"，共{len(met)}个部门。") if met else "无。")
-    add_para(doc, "（二）未达到要求的部门", font=SUBHEADING_FONT)
+    if met and len(met) == len(data.rows):
+        gongwen.para(doc, f"{'、'.join(r.name for r in met)}，各部门均达到要求。")
+    else:
+        gongwen.para(doc, ("、".join(r.name for r in met) + f"，共{len(met)}个部门。") if met else "无。")
+    gongwen.subheading(doc, "（二）未达到要求的部门")
     short = data.short
     if not short:
-        add_para(doc, "无。")
+        gongwen.para(doc, "无。")
     for row in short:
-        add_para(doc, _shortfall(row, data))
+        gongwen.para(doc, _shortfall(row, data))
 
-    add_para(doc, f"{next(sections)}、学习内容", font=HEADING_FONT)
+    gongwen.heading(doc, f"{next(sections)}、学习内容")
     if data.topics:
-        add_para(doc, "各部门中心组围绕以下主题开展集中学习（按学习次数排列）：")
+        gongwen.para(doc, "各部门中心组围绕以下主题开展集中学习（按学习次数排列）：")
         for i, (topic, n, depts) in enumerate(data.topics, start=1):
-            add_para(doc, f"{i}. {topic}（{n}次，{depts}个部门）")
+            gongwen.para(doc, f"{i}. {topic}（{n}次，{depts}个部门）")
     else:
-        add_para(doc, "本期未记录学习议题。")
+        gongwen.para(doc, "本期未记录学习议题。")
 
-    add_para(doc, f"{next(sections)}、工作要求", font=HEADING_FONT)
-    add_para(
+    gongwen.heading(doc, f"{next(sections)}、工作要求")
+    gongwen.para(
         doc,
         "各部门党组（党委）要坚持把理论学习作为首要政治任务，严格落实中心组每月集中学习制度，"
         "每次集中学习邀请领导班子中的党外人士列席参与。未达到要求的部门要认真查找原因，"
         "制定整改措施，于下月底前将整改情况报机关工委。",
     )
-
-    add_para(doc, "", indent=False)
-    caption = add_para(
-        doc,
-        f"附表：{data.period.label}各部门中心组学习情况汇总表",
-        font=HEADING_FONT,
-        size=Pt(14),
-        indent=False,
-    )
-    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _table(doc, data)
-
-    add_para(doc, "", indent=False)
-    add_para(doc, data.root.name, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    add_para(
-        doc,
-        f"{data.today.year}年{data.today.month}月{data.today.day}日",
-        indent=False,
-        align=WD_ALIGN_PARAGRAPH.RIGHT,
-    )
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    gongwen.attachment_note(doc, [attachment_title(data)])
+    gongwen.signature(doc, data.root.name, data.today)
+    gongwen.attachment(doc, None, attachment_title(data))
+    gongwen.table(doc, TABLE_HEADERS, table_rows(data), wide=1)
+    return gongwen.to_bytes(doc)

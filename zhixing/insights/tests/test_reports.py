@@ -10,6 +10,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from zhixing.core.tests.docx_layout import assert_table_fits, outline
 from zhixing.insights import reports
 from zhixing.insights.tests.test_dashboard import TODAY, YEAR, populate
 from zhixing.ledger.choices import TaskStatus
@@ -65,6 +66,13 @@ def test_department_docx_puts_study_first(world: World, data: dict[str, Any]) ->
     doc = Document(io.BytesIO(payload))
     norms = doc.tables[0]
     assert [c.text for c in norms.rows[0].cells] == ["规范", "已完成", "未完成", "待完成", "合规率"]
+    # the 规范 table sits under （二）三会一课, before （三）; the organisations' table under 二、; then 署名, date
+    order = outline(doc)
+    three = order.index("（二）支部“三会一课”落实情况")
+    assert order[three + 2] == "<表:规范>" and order[three + 3].startswith("（三）")
+    assert order[-3:] == ["<表:项目>", world.dept_a.name, "2026年11月30日"]
+    for table, wide in zip(doc.tables, (0, 0), strict=True):
+        assert_table_fits(table, wide)
     assert any(r.cells[0].text.endswith("支部委员会会议") and r.cells[4].text == "50.0%" for r in norms.rows)
 
 
@@ -92,10 +100,23 @@ def test_committee_summary_across_departments(world: World, data: dict[str, Any]
     assert (b.first_required, b.first_studied, b.first_on_time) == (3, 1, 0)
     payload = reports.summary_docx(world.committee, figures, YEAR, TODAY)
     lines = texts(payload)
-    assert lines[0] == f"{world.committee.name}{YEAR}年度机关党建工作情况汇总"
+    # no lone 「总」 on line 2: broken between the issuer's year and the subject, two balanced lines
+    assert lines[0].split("\n") == [f"{world.committee.name}{YEAR}年度", "机关党建工作情况汇总"]
     assert lines[1].endswith("学习贯彻情况")
-    table = Document(io.BytesIO(payload)).tables[0]
+    doc = Document(io.BytesIO(payload))
+    table = doc.tables[0]
     assert [c.text for c in table.rows[0].cells] == reports.SUMMARY_HEADERS
+    assert_table_fits(table, wide=0)
+    ending = outline(doc)[-7:]
+    assert ending == [
+        f"附件：{YEAR}年各部门党建工作情况汇总表",
+        world.committee.name,
+        "2026年11月30日",
+        "<分页>",
+        "附件",
+        f"{YEAR}年各部门党建工作情况汇总表",
+        "<表:部门>",
+    ]
     row_a = [c.text for c in table.rows[1].cells]
     assert row_a[0] == world.dept_a.name and row_a[1] == "1" and row_a[3] == "25.0%" and row_a[5] == "0/2"
     assert [c.text for c in table.rows[2].cells][0] == world.dept_b.name

@@ -14,7 +14,9 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
+from zhixing.core import gongwen
 from zhixing.core.periods import PeriodKind, period_of
+from zhixing.core.tests.docx_layout import assert_table_fits, outline
 from zhixing.orgs import services as org_services
 from zhixing.orgs.choices import PartyStatus, PostTitle
 from zhixing.study import reports, services
@@ -102,11 +104,16 @@ def _text(doc) -> str:  # type: ignore[no-untyped-def]
 def test_docx_content(fixture: World) -> None:
     doc = Document(io.BytesIO(reports.build_docx(reports.gather(fixture.committee, H1, today=TODAY))))
     title = doc.paragraphs[0]
-    assert title.text == "关于2026年上半年市直机关各部门党组（党委）理论学习中心组学习情况的通报"
+    # broken between words, never inside 「党组（党委）」: three balanced lines
+    assert title.text.split("\n") == [
+        "关于2026年上半年",
+        "市直机关各部门党组（党委）",
+        "理论学习中心组学习情况的通报",
+    ]
     fonts = title.runs[0]._element.rPr.find(qn("w:rFonts"))
-    assert fonts.get(qn("w:eastAsia")) == reports.TITLE_FONT
+    assert fonts.get(qn("w:eastAsia")) == gongwen.font("title") == "方正小标宋简体"
     body = next(p for p in doc.paragraphs if p.text.startswith("2026年上半年"))
-    assert body.runs[0]._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == reports.BODY_FONT
+    assert body.runs[0]._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
     text = _text(doc)
     assert "共开展理论学习中心组集中学习9次" in text and "邀请党外领导班子成员列席的8次" in text
     assert (
@@ -123,6 +130,43 @@ def test_docx_content(fixture: World) -> None:
     assert cells[0] == ["序号", "部门", "学习次数", "覆盖月份", "党外列席", "出席率", "达标"]
     assert cells[1] == ["1", "市发展改革委党组", "6", "6/6", "6/6", "100.0%", "是"]
     assert cells[2] == ["2", "市财政局党组", "3", "3/6", "2/3", "66.7%", "否"]
+    assert_table_fits(table, wide=1)  # 部门 gets the widest column, grid and cells agree with the text width
+
+
+def test_docx_order_attachment_after_signature(fixture: World) -> None:
+    """GB/T 9704-2012: 附件说明 under the body, then 署名 and 成文日期; the 附表 is the 附件, on a page of its own
+    with 「附件」 at the top left and its title, and the table under it."""
+    doc = Document(io.BytesIO(reports.build_docx(reports.gather(fixture.committee, H1, today=TODAY))))
+    lines = outline(doc)
+    end = lines[lines.index("四、工作要求") + 2 :]
+    assert end == [
+        "附件：2026年上半年各部门中心组学习情况汇总表",
+        "市直机关工委",
+        "2026年7月10日",
+        "<分页>",
+        "附件",
+        "2026年上半年各部门中心组学习情况汇总表",
+        "<表:序号>",
+    ]
+    issuer, date = (p for p in doc.paragraphs if p.text in ("市直机关工委", "2026年7月10日"))
+    # 署名 右空二字 or more; the date 右空二字, starting two characters right of the issuer's first character
+    assert date.paragraph_format.right_indent == gongwen.BODY_SIZE * 2
+    issuer_start = issuer.paragraph_format.right_indent / gongwen.BODY_SIZE + gongwen.width_in_chars(
+        issuer.text
+    )
+    date_start = date.paragraph_format.right_indent / gongwen.BODY_SIZE + gongwen.width_in_chars(date.text)
+    assert issuer_start - date_start == pytest.approx(2)
+
+
+def test_docx_zero_counts_and_repeated_dates_read_naturally(fixture: World) -> None:
+    """Nobody met the norm: 「各部门均未完全达到…」, not 「0个部门达到…」; two sessions on one day are named once."""
+    session(fixture, fixture.dept_b, D(2026, 4, 20))
+    data = reports.gather(fixture.committee, H1, today=TODAY)
+    for row in data.rows:
+        row.missed_months = [D(2026, 3, 1)]
+    text = _text(Document(io.BytesIO(reports.build_docx(data))))
+    assert "各部门均未完全达到每月至少1次集中学习" in text and "0个部门" not in text
+    assert "2次集中学习未邀请党外领导班子成员列席（4月20日两次）" in text
 
 
 def test_parse_half() -> None:
