@@ -21,7 +21,7 @@ from zhixing.assessment.models import Indicator, Scheme
 from zhixing.assessment.views import NOT_FOUND, _errors, _one, get_scheme
 from zhixing.core import clock
 from zhixing.core.actors import Actor
-from zhixing.core.forms import apply_errors
+from zhixing.core.forms import form_status, submit
 from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -67,25 +67,28 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
         schemes=sources,
         initial={"year": latest, "source": str(sources[0].pk) if sources else "default"},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["source"] == "default":
-                scheme = schemes.install_default_scheme(
-                    by=request.user, owner=owner, year=data["year"], activate=False
-                )
-                if data["name"]:
-                    schemes.update_scheme(scheme, by=request.user, name=data["name"])
-            else:
-                source = next(s for s in sources if str(s.pk) == data["source"])
-                scheme = schemes.copy_scheme(source, by=request.user, year=data["year"], name=data["name"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已建立“{scheme}”。检查指标和分值后请点击“启用”。")
-            return redirect(scheme.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(request, "assessment/scheme_create.html", {"form": form}, status=status)
+
+    def create(data: dict[str, Any]) -> Scheme:
+        if data["source"] == "default":
+            scheme = schemes.install_default_scheme(
+                by=request.user, owner=owner, year=data["year"], activate=False
+            )
+            if data["name"]:
+                schemes.update_scheme(scheme, by=request.user, name=data["name"])
+            return scheme
+        source = next(s for s in sources if str(s.pk) == data["source"])
+        return schemes.copy_scheme(source, by=request.user, year=data["year"], name=data["name"])
+
+    done = submit(
+        request,
+        form,
+        create,
+        success=lambda scheme: f"已建立“{scheme}”。检查指标和分值后请点击“启用”。",
+        redirect_to=lambda scheme: scheme.get_absolute_url(),
+    )
+    return done or render(
+        request, "assessment/scheme_create.html", {"form": form}, status=form_status(request)
+    )
 
 
 @login_required
@@ -131,20 +134,20 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "good_quota",
     )
     form = SchemeForm(request.POST or None, initial={n: getattr(scheme, n) for n in names})
-    if request.method == "POST" and form.is_valid():
-        try:
-            schemes.update_scheme(scheme, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect(scheme.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
+    done = submit(
+        request,
+        form,
+        lambda data: schemes.update_scheme(scheme, by=request.user, **data),
+        success="已保存。",
+        redirect_to=scheme.get_absolute_url(),
+    )
+    if done:
+        return done
     return render(
         request,
         "assessment/simple_form.html",
         {"form": form, "title": f"修改方案：{scheme}", "back": scheme.get_absolute_url()},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -184,20 +187,20 @@ def scheme_activate(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = get_scheme(request.user, pk, Action.CHANGE)
     form = IndicatorForm(request.POST or None, scheme=scheme, initial={"parent": request.GET.get("parent")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            schemes.add_indicator(scheme, by=request.user, **_indicator_values(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已添加指标。请调整分值使合计正确。")
-            return redirect(scheme.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
+    done = submit(
+        request,
+        form,
+        lambda _: schemes.add_indicator(scheme, by=request.user, **_indicator_values(form)),
+        success="已添加指标。请调整分值使合计正确。",
+        redirect_to=scheme.get_absolute_url(),
+    )
+    if done:
+        return done
     return render(
         request,
         "assessment/indicator_form.html",
         {"form": form, "scheme": scheme, "registry": indicators.registry()},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -216,20 +219,20 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     scheme = node.scheme
     form = IndicatorForm(request.POST or None, scheme=scheme, initial=IndicatorForm.initial_for(node))
-    if request.method == "POST" and form.is_valid():
-        try:
-            schemes.update_indicator(node, by=request.user, **_indicator_values(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存指标。")
-            return redirect(scheme.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
+    done = submit(
+        request,
+        form,
+        lambda _: schemes.update_indicator(node, by=request.user, **_indicator_values(form)),
+        success="已保存指标。",
+        redirect_to=scheme.get_absolute_url(),
+    )
+    if done:
+        return done
     return render(
         request,
         "assessment/indicator_form.html",
         {"form": form, "scheme": scheme, "node": node, "registry": indicators.registry()},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -253,18 +256,18 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoundForm(
         request.POST or None, initial={"name": f"{scheme.year}年度机关党建考核", "include_branches": True}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            rnd = services.open_round(scheme, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已开启“{rnd}”。下一步：计算得分。")
-            return redirect(rnd.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
+    done = submit(
+        request,
+        form,
+        lambda data: services.open_round(scheme, by=request.user, **data),
+        success=lambda rnd: f"已开启“{rnd}”。下一步：计算得分。",
+        redirect_to=lambda rnd: rnd.get_absolute_url(),
+    )
+    if done:
+        return done
     return render(
         request,
         "assessment/simple_form.html",
         {"form": form, "title": f"开启考核轮次：{scheme}", "back": scheme.get_absolute_url()},
-        status=status,
+        status=form_status(request),
     )

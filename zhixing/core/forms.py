@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django import forms
@@ -215,10 +215,16 @@ def submit(
     success: str | Callable[[T], str],
     redirect_to: str | Callable[[T], str],
     on_conflict: Callable[[ConflictError], HttpResponse | None] | None = None,
+    warnings: Callable[[T], Iterable[str]] | None = None,
 ) -> HttpResponse | None:
     """The write path of a page, written once: on a POST whose form is valid, call `action(form.cleaned_data)` (a
-    service call); its ValidationError goes onto the form (apply_errors); on success, `success` as a message and a
-    redirect to `redirect_to` (a URL or a URL name; either may be a function of what the action returned).
+    service call); its ValidationError goes onto the form (apply_errors); on success, `success` as a message (and
+    `warnings(result)` as warning messages: saved, but worth a second look) and a redirect to `redirect_to` (a URL
+    or a URL name; either may be a function of what the action returned).
+
+    Uploads are form fields like any other (MultipleFileField for several files), so a service's error keyed by
+    the upload lands beside its input. The action may do more than one service call or raise a ValidationError
+    itself (a choice that is not in the user's scope, say): whatever it raises is shown the same way.
 
     Returns the redirect, or None: then the caller renders the form, with `form_status(request)` (422 after a
     refused POST). A ConflictError goes to `on_conflict` when given (a 409 page with the current row, say; None
@@ -238,12 +244,33 @@ def submit(
         apply_errors(form, exc)
         return None
     messages.success(request, success(result) if callable(success) else success)
+    for warning in warnings(result) if warnings is not None else ():
+        messages.warning(request, warning)
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
 
 
 def form_status(request: HttpRequest) -> int:
     """The status of a form page that is shown again: 422 after a POST (invalid or refused), else 200."""
     return 422 if request.method == "POST" else 200
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several uploaded files under one name, as a list (empty when none). The service checks them (size, type),
+    so its errors keyed by this field's name land beside the input."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [f for f in files if f]
 
 
 class RevealForm(StyledForm):

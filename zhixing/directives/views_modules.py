@@ -11,15 +11,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core.actors import Actor
-from zhixing.core.forms import apply_errors
+from zhixing.core.forms import form_status, submit
 from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives import policy, suggest
@@ -149,28 +149,19 @@ def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def module_settings(request: HttpRequest, pk: int) -> HttpResponse:
     module = _module(request, pk, Action.CHANGE)
-    status = 200
-    if request.method == "POST":
-        form = ModuleSettingsForm(request.POST)
-        if form.is_valid():
-            try:
-                services.update_module(
-                    module,
-                    by=request.user,
-                    fields=form.cleaned_data["field_tags"],
-                    keywords=form.cleaned_data["keywords"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "已保存本部门的领域和关键词。")
-                return redirect("modules:detail", pk=module.pk)
-        status = 400
-    else:
-        form = ModuleSettingsForm(
-            initial={"field_tags": list(module.fields.all()), "keywords": module.keywords}
-        )
-    return render(request, "directives/module_settings.html", {"module": module, "form": form}, status=status)
+    initial = {"field_tags": list(module.fields.all()), "keywords": module.keywords}
+    form = ModuleSettingsForm(request.POST or None, initial=initial)
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_module(
+            module, by=request.user, fields=data["field_tags"], keywords=data["keywords"]
+        ),
+        success="已保存本部门的领域和关键词。",
+        redirect_to=reverse("modules:detail", args=[module.pk]),
+    )
+    context = {"module": module, "form": form}
+    return done or render(request, "directives/module_settings.html", context, status=form_status(request))
 
 
 @login_required
@@ -179,17 +170,24 @@ def module_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Search the directives the department may take in by title, and add one by hand."""
     module = _module(request, pk, Action.CHANGE)
     candidates = directives_for(module.organization)
-    status = 200
     form = AddDirectiveForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            directive = candidates.filter(pk=form.cleaned_data["directive"]).first()
-            if directive is None:
-                raise Http404("没有找到该讲话或指示，或本部门无需学习。")
-            services.add_directive(module, directive, by=request.user)
-            messages.success(request, f"已将“{directive.title}”加入本部门学习模块。")
-            return redirect("modules:detail", pk=module.pk)
-        status = 400
+
+    def add(data: dict[str, Any]) -> Directive:
+        directive = candidates.filter(pk=data["directive"]).first()
+        if directive is None:
+            raise Http404("没有找到该讲话或指示，或本部门无需学习。")
+        services.add_directive(module, directive, by=request.user)
+        return directive
+
+    done = submit(
+        request,
+        form,
+        add,
+        success=lambda directive: f"已将“{directive.title}”加入本部门学习模块。",
+        redirect_to=reverse("modules:detail", args=[module.pk]),
+    )
+    if done:
+        return done
     query = request.GET.get("q", "").strip()[:100]
     results: list[Directive] = []
     if query:
@@ -206,7 +204,7 @@ def module_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "directives/module_add.html",
         {"module": module, "query": query, "results": results, "form": form, "limit": SEARCH_LIMIT},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -236,19 +234,20 @@ def entry_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_reject(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reject_entry(entry, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, f"已将“{entry.directive.title}”标为与本部门不相关，今后不再推荐。")
-            return redirect("modules:detail", pk=entry.module_id)
-    else:
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+    done = submit(
+        request,
+        form,
+        lambda data: services.reject_entry(entry, by=request.user, reason=data["reason"]),
+        success=f"已将“{entry.directive.title}”标为与本部门不相关，今后不再推荐。",
+        redirect_to=reverse("modules:detail", args=[entry.module_id]),
+    )
+    if done:
+        return done
+    # the reason box sits in a row of the list: say what to fix at the top of the page as well
+    messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
     context = _detail_context(request, entry.module)
     context["reject_form"] = form
-    return render(request, "directives/module_detail.html", context, status=400)
+    return render(request, "directives/module_detail.html", context, status=form_status(request))
 
 
 # --- 领域 tags (the committee) -----------------------------------------------------------------------
@@ -263,26 +262,23 @@ def _require_committee(user: Actor) -> None:
 @require_http_methods(["GET", "POST"])
 def field_list(request: HttpRequest) -> HttpResponse:
     _require_committee(request.user)
-    status = 200
     form = FieldForm(request.POST or None, initial={"sort_order": 0})
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                field = services.create_field(
-                    by=request.user,
-                    name=form.cleaned_data["name"],
-                    sort_order=form.cleaned_data["sort_order"] or 0,
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已新增领域“{field.name}”。")
-                return redirect("modules:fields")
-        status = 400
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_field(
+            by=request.user, name=data["name"], sort_order=data["sort_order"] or 0
+        ),
+        success=lambda field: f"已新增领域“{field.name}”。",
+        redirect_to="modules:fields",
+    )
+    if done:
+        return done
     fields = Field.objects.annotate(
         module_count=Count("modules", distinct=True), directive_count=Count("directives", distinct=True)
     )
-    return render(request, "directives/module_fields.html", {"fields": fields, "form": form}, status=status)
+    context = {"fields": fields, "form": form}
+    return render(request, "directives/module_fields.html", context, status=form_status(request))
 
 
 @login_required
@@ -292,23 +288,15 @@ def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
     field = Field.objects.filter(pk=pk).first()
     if field is None:
         raise Http404("没有找到该领域。")
-    status = 200
-    if request.method == "POST":
-        form = FieldForm(request.POST)
-        if form.is_valid():
-            try:
-                services.update_field(
-                    field,
-                    by=request.user,
-                    name=form.cleaned_data["name"],
-                    sort_order=form.cleaned_data["sort_order"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已保存领域“{field.name}”。")
-                return redirect("modules:fields")
-        status = 400
-    else:
-        form = FieldForm(initial={"name": field.name, "sort_order": field.sort_order})
-    return render(request, "directives/module_field_form.html", {"field": field, "form": form}, status=status)
+    form = FieldForm(request.POST or None, initial={"name": field.name, "sort_order": field.sort_order})
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_field(
+            field, by=request.user, name=data["name"], sort_order=data["sort_order"]
+        ),
+        success=lambda _: f"已保存领域“{field.name}”。",
+        redirect_to="modules:fields",
+    )
+    context = {"field": field, "form": form}
+    return done or render(request, "directives/module_field_form.html", context, status=form_status(request))

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.datastructures import MultiValueDict
 
 from zhixing.core.actors import Actor
+from zhixing.core.forms import MultipleFileField, MultipleFileInput
 from zhixing.core.scoping import Action
 from zhixing.directives.models import Directive
 from zhixing.ledger.choices import TargetKind, TaskStatus
@@ -204,11 +205,19 @@ class ReportForm(forms.Form):
     problems = forms.CharField(label="存在问题", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     next_steps = forms.CharField(label="下步打算", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(label="进度下调原因", max_length=300, required=False)
+    evidence = MultipleFileField(label="佐证照片或 PDF")  # the template draws the phone-camera input itself
 
 
 class ClosureRequestForm(forms.Form):
     done = forms.CharField(label="完成情况（销号报告）", widget=forms.Textarea(attrs={"rows": 4}))
     problems = forms.CharField(label="遗留问题", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # at least one is required: the service says so, keyed by this field
+    evidence = MultipleFileField(
+        label="佐证材料（照片或 PDF，至少一份）",
+        widget=MultipleFileInput(
+            attrs={"class": "form-control", "accept": "image/*,application/pdf", "capture": "environment"}
+        ),
+    )
 
 
 class DecisionForm(forms.Form):

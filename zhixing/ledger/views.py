@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhixing.core import clock, files
 from zhixing.core.actors import Actor
-from zhixing.core.forms import apply_errors, form_status, submit
+from zhixing.core.forms import form_status, submit
 from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.ledger import figures, hooks, policy, queries, services
@@ -305,33 +305,17 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
     if not policy.can_report(request.user, task):
         raise Http404(NOT_FOUND)
-    form = ReportForm(request.POST or None, initial={"percent": task.progress})
+    form = ReportForm(request.POST or None, request.FILES or None, initial={"percent": task.progress})
     numeric = task.goal is not None and task.goal.target_kind == TargetKind.NUMBER
-    context: dict[str, Any] = {
-        "task": task,
-        "form": form,
-        "numeric": numeric,
-        "due_in": due_in(task.due_date, _today()),
-    }
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.report_progress(
-                    task,
-                    by=request.user,
-                    evidence=request.FILES.getlist("evidence"),
-                    today=clock.today(),
-                    **form.cleaned_data,
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                if hasattr(exc, "error_dict") and "evidence" in exc.error_dict:
-                    context["evidence_errors"] = exc.message_dict["evidence"]
-            else:
-                messages.success(request, "已报告进展，谢谢！")
-                return redirect(task.get_absolute_url())
-        return render(request, "ledger/task_report.html", context, status=422)
-    return render(request, "ledger/task_report.html", context)
+    done = submit(
+        request,
+        form,
+        lambda data: services.report_progress(task, by=request.user, today=clock.today(), **data),
+        success="已报告进展，谢谢！",
+        redirect_to=task.get_absolute_url(),
+    )
+    context = {"task": task, "form": form, "numeric": numeric, "due_in": due_in(task.due_date, _today())}
+    return done or render(request, "ledger/task_report.html", context, status=form_status(request))
 
 
 @login_required
@@ -381,27 +365,16 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request.user, pk)
     if not policy.can_report(request.user, task):
         raise Http404(NOT_FOUND)
-    form = ClosureRequestForm(request.POST or None)
-    context: dict[str, Any] = {"task": task, "form": form}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.request_closure(
-                    task,
-                    by=request.user,
-                    evidence=request.FILES.getlist("evidence"),
-                    now=clock.now(),
-                    **form.cleaned_data,
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                if hasattr(exc, "error_dict") and "evidence" in exc.error_dict:
-                    context["evidence_errors"] = exc.message_dict["evidence"]
-            else:
-                messages.success(request, "已提交销号申请，等待审批。")
-                return redirect(task.get_absolute_url())
-        return render(request, "ledger/closure_request.html", context, status=422)
-    return render(request, "ledger/closure_request.html", context)
+    form = ClosureRequestForm(request.POST or None, request.FILES or None)
+    done = submit(
+        request,
+        form,
+        lambda data: services.request_closure(task, by=request.user, now=clock.now(), **data),
+        success="已提交销号申请，等待审批。",
+        redirect_to=task.get_absolute_url(),
+    )
+    context = {"task": task, "form": form}
+    return done or render(request, "ledger/closure_request.html", context, status=form_status(request))
 
 
 @login_required
@@ -420,23 +393,22 @@ def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "evidence": list(closure.final_report.evidence.all()),
     }
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                if form.cleaned_data["decision"] == "approve":
-                    services.approve_closure(closure, by=request.user, now=clock.now())
-                    messages.success(request, "已同意销号。")
-                else:
-                    services.reject_closure(
-                        closure, by=request.user, reason=form.cleaned_data.get("reason", ""), now=clock.now()
-                    )
-                    messages.success(request, "已退回销号申请。")
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                return redirect(closure.task.get_absolute_url())
-        return render(request, "ledger/closure_decide.html", context, status=422)
-    return render(request, "ledger/closure_decide.html", context)
+
+    def decide(data: dict[str, Any]) -> bool:
+        if data["decision"] == "approve":
+            services.approve_closure(closure, by=request.user, now=clock.now())
+            return True
+        services.reject_closure(closure, by=request.user, reason=data.get("reason", ""), now=clock.now())
+        return False
+
+    done = submit(
+        request,
+        form,
+        decide,
+        success=lambda approved: "已同意销号。" if approved else "已退回销号申请。",
+        redirect_to=closure.task.get_absolute_url(),
+    )
+    return done or render(request, "ledger/closure_decide.html", context, status=form_status(request))
 
 
 # --- Evidence and "my tasks" ----------------------------------------------------------------------

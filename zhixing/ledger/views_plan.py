@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhixing.core import clock
 from zhixing.core.actors import Actor
-from zhixing.core.forms import apply_errors
+from zhixing.core.forms import form_status, submit
 from zhixing.core.scoping import Action, get_or_404
 from zhixing.ledger import policy, services, services_plan
 from zhixing.ledger.forms import GoalEditForm, MilestoneDoneForm, MilestoneEditForm
@@ -59,22 +59,16 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(NOT_FOUND)
     initial = {"title": milestone.title, "due_date": milestone.due_date, "done_on": milestone.done_on}
     form = MilestoneEditForm(request.POST or None, initial=initial)
+    done = submit(
+        request,
+        form,
+        lambda data: services_plan.update_milestone(milestone, by=request.user, today=clock.today(), **data),
+        success="已保存时间节点。",
+        warnings=lambda _: services.milestone_warnings(milestone.due_date),
+        redirect_to=task.get_absolute_url(),
+    )
     context = {"form": form, "ledger": task.ledger, "heading": f"修改时间节点（{task.title}）"}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services_plan.update_milestone(
-                    milestone, by=request.user, today=clock.today(), **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "已保存时间节点。")
-                for warning in services.milestone_warnings(milestone.due_date):
-                    messages.warning(request, warning)
-                return redirect(task.get_absolute_url())
-        return render(request, "ledger/simple_form.html", context, status=422)
-    return render(request, "ledger/simple_form.html", context)
+    return done or render(request, "ledger/simple_form.html", context, status=form_status(request))
 
 
 @login_required
@@ -84,15 +78,12 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = get_changeable_ledger(request.user, goal.ledger_id)
     names = ("title", "target_kind", "target_value", "unit", "achieved_value", "achieved")
     form = GoalEditForm(request.POST or None, initial={n: getattr(goal, n) for n in names})
+    done = submit(
+        request,
+        form,
+        lambda data: services_plan.update_goal(goal, by=request.user, **data),
+        success="已保存目标。",
+        redirect_to=ledger.get_absolute_url(),
+    )
     context = {"form": form, "ledger": ledger, "heading": "修改目标 / 记录完成情况"}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services_plan.update_goal(goal, by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "已保存目标。")
-                return redirect(ledger.get_absolute_url())
-        return render(request, "ledger/simple_form.html", context, status=422)
-    return render(request, "ledger/simple_form.html", context)
+    return done or render(request, "ledger/simple_form.html", context, status=form_status(request))

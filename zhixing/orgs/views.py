@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhixing.core import audit, clock, personal
 from zhixing.core.actors import Actor
-from zhixing.core.forms import apply_errors, submit
+from zhixing.core.forms import form_status, submit
 from zhixing.core.scoping import Action, Scope, get_or_404, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.core.tree import path_ids, subtree_q
@@ -219,25 +219,19 @@ def org_create(request: HttpRequest) -> HttpResponse:
     parent = None
     if request.GET.get("parent"):
         parent = get_or_404(Organization, user, Action.CHANGE, pk=request.GET["parent"])
-    if request.method == "POST":
-        form = OrganizationForm(request.POST, user=user)
-        done = submit(
-            request,
-            form,
-            lambda data: services.create_organization(by=user, **form.values()),
-            success=lambda org: f"已创建组织“{org.name}”。",
-            redirect_to=lambda org: reverse("org_detail", args=[org.pk]),
-        )
-        if done:
-            return done
-        status = 400
-    else:
-        initial: dict[str, Any] = {}
-        if parent is not None:
-            initial = {"parent": parent.pk, "level_type": parent.level_type, "area_type": parent.area_type}
-        form = OrganizationForm(user=user, initial=initial)
-        status = 200
-    return render(request, "orgs/org_form.html", {"form": form, "parent": parent}, status=status)
+    initial: dict[str, Any] = {}
+    if parent is not None:
+        initial = {"parent": parent.pk, "level_type": parent.level_type, "area_type": parent.area_type}
+    form = OrganizationForm(request.POST or None, user=user, initial=initial)
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_organization(by=user, **form.values()),
+        success=lambda org: f"已创建组织“{org.name}”。",
+        redirect_to=lambda org: reverse("org_detail", args=[org.pk]),
+    )
+    context = {"form": form, "parent": parent}
+    return done or render(request, "orgs/org_form.html", context, status=form_status(request))
 
 
 @login_required
@@ -246,35 +240,30 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     org = get_or_404(Organization.objects.select_related("parent"), user, Action.CHANGE, pk=pk)
     parent_locked = org.parent is not None and not scope_for(user, Action.CHANGE).covers(org.parent.path)
-    context: dict[str, Any] = {"org": org, "parent_locked": parent_locked}
-    status = 200
     if request.method == "POST":
         form = OrganizationForm(request.POST, user=user, instance=org)
-        if parent_locked:
-            del form.fields["parent"]
-        if form.is_valid():
-            try:
-                services.update_organization(
-                    org, by=user, expected_version=form.cleaned_data["version"], **form.values()
-                )
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-                context["conflict"] = _org_current_values(exc.current)  # type: ignore[arg-type]
-                status = 409
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, f"已保存组织“{org.name}”。")
-                return redirect("org_detail", pk=org.pk)
-        else:
-            status = 400
     else:
         form = OrganizationForm(user=user, instance=org, initial=OrganizationForm.initial_from(org))
-        if parent_locked:
-            del form.fields["parent"]
-    context["form"] = form
-    return render(request, "orgs/org_form.html", context, status=status)
+    if parent_locked:
+        del form.fields["parent"]
+    context: dict[str, Any] = {"org": org, "parent_locked": parent_locked, "form": form}
+
+    def conflict(exc: ConflictError) -> HttpResponse:
+        form.add_error(None, exc.message)
+        context["conflict"] = _org_current_values(exc.current)  # type: ignore[arg-type]
+        return render(request, "orgs/org_form.html", context, status=409)
+
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_organization(
+            org, by=user, expected_version=data["version"], **form.values()
+        ),
+        success=lambda _: f"已保存组织“{org.name}”。",
+        redirect_to=reverse("org_detail", args=[org.pk]),
+        on_conflict=conflict,
+    )
+    return done or render(request, "orgs/org_form.html", context, status=form_status(request))
 
 
 # --- People list ----------------------------------------------------------------------------------
@@ -458,7 +447,7 @@ def post_add(request: HttpRequest, pk: int) -> HttpResponse:
     if done:
         return done
     context = _person_context(request, person, post_form=form)
-    return render(request, "orgs/person_detail.html", context, status=400)
+    return render(request, "orgs/person_detail.html", context, status=form_status(request))
 
 
 @login_required
@@ -510,22 +499,16 @@ def person_create(request: HttpRequest) -> HttpResponse:
     branch = None
     if request.GET.get("branch"):
         branch = get_or_404(Organization, user, Action.CHANGE, pk=request.GET["branch"])
-    if request.method == "POST":
-        form = PersonForm(request.POST, user=user)
-        done = submit(
-            request,
-            form,
-            lambda data: services.create_person(by=user, today=clock.today(), **form.values()),
-            success=lambda person: f"已添加人员“{person.name}”。",
-            redirect_to=lambda person: reverse("person_detail", args=[person.pk]),
-        )
-        if done:
-            return done
-        status = 400
-    else:
-        form = PersonForm(user=user, initial={"branch": branch.pk} if branch else {})
-        status = 200
-    return render(request, "orgs/person_form.html", {"form": form, "branch": branch}, status=status)
+    form = PersonForm(request.POST or None, user=user, initial={"branch": branch.pk} if branch else {})
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_person(by=user, today=clock.today(), **form.values()),
+        success=lambda person: f"已添加人员“{person.name}”。",
+        redirect_to=lambda person: reverse("person_detail", args=[person.pk]),
+    )
+    context = {"form": form, "branch": branch}
+    return done or render(request, "orgs/person_form.html", context, status=form_status(request))
 
 
 @login_required
@@ -534,40 +517,32 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = get_or_404(Person.objects.select_related("branch"), user, Action.CHANGE, pk=pk)
     sensitive = masking.can_see_sensitive(user, person)
-    context: dict[str, Any] = {"person": person}
-    status = 200
-    if request.method == "GET":
-        _record_sensitive_read(request, person, "人员编辑页")
     if request.method == "POST":
         form = PersonForm(request.POST, user=user, instance=person, sensitive=sensitive)
-        if form.is_valid():
-            try:
-                services.update_person(
-                    person,
-                    by=user,
-                    today=clock.today(),
-                    expected_version=form.cleaned_data["version"],
-                    **form.values(),
-                )
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-                current = Person.objects.select_related("branch").get(pk=person.pk)
-                context["conflict"] = _person_current_values(user, current)
-                status = 409
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, f"已保存“{person.name}”的信息。")
-                return redirect("person_detail", pk=person.pk)
-        else:
-            status = 400
     else:
+        _record_sensitive_read(request, person, "人员编辑页")
         form = PersonForm(
             user=user, instance=person, sensitive=sensitive, initial=PersonForm.initial_from(person)
         )
-    context["form"] = form
-    return render(request, "orgs/person_form.html", context, status=status)
+    context: dict[str, Any] = {"person": person, "form": form}
+
+    def conflict(exc: ConflictError) -> HttpResponse:
+        form.add_error(None, exc.message)
+        current = Person.objects.select_related("branch").get(pk=person.pk)
+        context["conflict"] = _person_current_values(user, current)
+        return render(request, "orgs/person_form.html", context, status=409)
+
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_person(
+            person, by=user, today=clock.today(), expected_version=data["version"], **form.values()
+        ),
+        success=lambda _: f"已保存“{person.name}”的信息。",
+        redirect_to=reverse("person_detail", args=[person.pk]),
+        on_conflict=conflict,
+    )
+    return done or render(request, "orgs/person_form.html", context, status=form_status(request))
 
 
 def home_roles(request: HttpRequest) -> dict[str, Any] | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from zhixing.core.forms import apply_errors
+from zhixing.core.forms import form_status, submit
 from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.orgs import services
 from zhixing.orgs.forms_accounts import GrantForm
@@ -51,32 +53,38 @@ def _render(request: HttpRequest, form: GrantForm, status: int = 200) -> HttpRes
 def grant_create(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = GrantForm(request.POST, by=request.user)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            with transaction.atomic():
-                user = d["existing_user"]
-                if user is None:
-                    user = services.create_account(
-                        by=request.user,
-                        username=d["username"],
-                        password=d["password"],
-                        full_name=d.get("full_name", ""),
-                        person=d.get("person_id"),
-                    )
-                services.grant_role_checked(
-                    by=request.user,
-                    user=user,
-                    organization=d["organization_code"],
-                    role=d["role"],
-                    new_account=d["existing_user"] is None,
-                )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已授予 {user.username} “{d['organization_code'].name}”范围的角色。")
-            return redirect("accounts")
-    return _render(request, form, status=422)
+
+    @transaction.atomic
+    def grant(data: dict[str, Any]) -> Any:
+        """Open the account (when the user is new) and grant the role: both or neither."""
+        user = data["existing_user"]
+        if user is None:
+            user = services.create_account(
+                by=request.user,
+                username=data["username"],
+                password=data["password"],
+                full_name=data.get("full_name", ""),
+                person=data.get("person_id"),
+            )
+        services.grant_role_checked(
+            by=request.user,
+            user=user,
+            organization=data["organization_code"],
+            role=data["role"],
+            new_account=data["existing_user"] is None,
+        )
+        return user
+
+    done = submit(
+        request,
+        form,
+        grant,
+        success=lambda user: (
+            f"已授予 {user.username} “{form.cleaned_data['organization_code'].name}”范围的角色。"
+        ),
+        redirect_to="accounts",
+    )
+    return done or _render(request, form, status=form_status(request))
 
 
 @login_required

@@ -169,29 +169,33 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ActivityForm(initial=ActivityForm.initial_for(activity), by=request.user, activity=activity)
         return render(request, "study/activity_form.html", {"form": form, "activity": activity})
     form = ActivityForm(request.POST, by=request.user, activity=activity)
-    if form.is_valid():
-        values = form.service_values()
-        try:
-            services.update_activity(
-                activity,
-                by=request.user,
-                expected_version=form.cleaned_data.get("version") or activity.version,
-                first_is_study=form.cleaned_data["first_is_study"],
-                today=clock.today(),
-                **values,
-            )
-        except ConflictError as exc:
-            data = request.POST.copy()
-            data["version"] = str(exc.current.version)  # type: ignore[attr-defined]
-            form = ActivityForm(data, by=request.user, activity=activity)
-            form.is_valid()
-            apply_errors(form, exc)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存修改。")
-            return redirect(activity.get_absolute_url())
-    return render(request, "study/activity_form.html", {"form": form, "activity": activity}, status=422)
+
+    def conflict(exc: ConflictError) -> HttpResponse:
+        # the user's input again, over the current version: saving once more overwrites knowingly
+        data = request.POST.copy()
+        data["version"] = str(exc.current.version)  # type: ignore[attr-defined]
+        fresh = ActivityForm(data, by=request.user, activity=activity)
+        fresh.is_valid()
+        apply_errors(fresh, exc)
+        return render(request, "study/activity_form.html", {"form": fresh, "activity": activity}, status=422)
+
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_activity(
+            activity,
+            by=request.user,
+            expected_version=data.get("version") or activity.version,
+            first_is_study=data["first_is_study"],
+            today=clock.today(),
+            **form.service_values(),
+        ),
+        success="已保存修改。",
+        redirect_to=activity.get_absolute_url(),
+        on_conflict=conflict,
+    )
+    context = {"form": form, "activity": activity}
+    return done or render(request, "study/activity_form.html", context, status=form_status(request))
 
 
 # --- Attendance -----------------------------------------------------------------------------------
@@ -233,7 +237,8 @@ def attendance_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def guest_add(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request.user, pk, Action.CHANGE)
     form = GuestForm(request.POST)
-    if form.is_valid():
+
+    def add(data: dict[str, Any]) -> Person:
         # A guest is someone the recorder can see, or anyone holding a post in the organisation (党外 members
         # of a 党组's leadership belong to no branch under it).
         person = (
@@ -241,22 +246,24 @@ def guest_add(request: HttpRequest, pk: int) -> HttpResponse:
                 Q(pk__in=Person.objects.restrict(request.user).values("pk"))
                 | Q(posts__organization=activity.organization)
             )
-            .filter(pk=form.cleaned_data["person_id"])
+            .filter(pk=data["person_id"])
             .distinct()
             .first()
         )
         if person is None:
-            form.add_error("person_id", "没有找到该人员，或其不在您的查看范围内。")
-        else:
-            try:
-                services.add_guest(
-                    activity, by=request.user, person=person, guest_kind=form.cleaned_data["guest_kind"]
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已添加列席人员 {person.name}。")
-                return redirect(reverse("study:attendance_edit", args=[activity.pk]))
+            raise ValidationError({"person_id": "没有找到该人员，或其不在您的查看范围内。"})
+        services.add_guest(activity, by=request.user, person=person, guest_kind=data["guest_kind"])
+        return person
+
+    done = submit(
+        request,
+        form,
+        add,
+        success=lambda person: f"已添加列席人员 {person.name}。",
+        redirect_to=reverse("study:attendance_edit", args=[activity.pk]),
+    )
+    if done:
+        return done
     rows = list(activity.attendances.select_related("person").order_by("is_guest", "person__name", "id"))
     context = {
         "activity": activity,

@@ -16,10 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from zhixing.core import clock
 from zhixing.core.actors import Actor
-from zhixing.core.forms import apply_errors
+from zhixing.core.forms import form_status, submit
 from zhixing.core.periods import PeriodKind, parse_key, period_of
 from zhixing.core.scoping import Action, get_or_404, scope_for
-from zhixing.core.services import ConflictError
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -116,25 +115,21 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         raise _not_found()
     initial = {"year": clock.today().year, "organization": organs.first()}
     form = PlanForm(request.POST or None, organizations=organs, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                plan = sp.create_plan(
-                    by=request.user,
-                    organization=data["organization"],
-                    year=data["year"],
-                    title=data["title"],
-                    note=data["note"],
-                    items=sp.parse_plan_lines(data["items"]),
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已制定“{plan.title}”。")
-                return redirect(plan.get_absolute_url())
-        return render(request, "study/plan_form.html", {"form": form}, status=422)
-    return render(request, "study/plan_form.html", {"form": form})
+    done = submit(
+        request,
+        form,
+        lambda data: sp.create_plan(
+            by=request.user,
+            organization=data["organization"],
+            year=data["year"],
+            title=data["title"],
+            note=data["note"],
+            items=sp.parse_plan_lines(data["items"]),
+        ),
+        success=lambda plan: f"已制定“{plan.title}”。",
+        redirect_to=lambda plan: plan.get_absolute_url(),
+    )
+    return done or render(request, "study/plan_form.html", {"form": form}, status=form_status(request))
 
 
 def _get_plan(user: Actor, pk: int) -> StudyPlan:
@@ -164,34 +159,32 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_or_404(StudyPlan, request.user, Action.CHANGE, pk=pk)
-    if request.method == "GET":
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+    else:
         initial = {
             "title": plan.title,
             "note": plan.note,
             "items": _plan_lines(plan),
             "version": plan.version,
         }
-        return render(request, "study/plan_form.html", {"form": PlanForm(initial=initial), "plan": plan})
-    form = PlanForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            sp.update_plan(
-                plan,
-                by=request.user,
-                expected_version=data.get("version") or plan.version,
-                title=data["title"],
-                note=data["note"],
-                items=sp.parse_plan_lines(data["items"]),
-            )
-        except ConflictError as exc:
-            apply_errors(form, exc)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存学习计划。")
-            return redirect(plan.get_absolute_url())
-    return render(request, "study/plan_form.html", {"form": form, "plan": plan}, status=422)
+        form = PlanForm(initial=initial)
+    done = submit(
+        request,
+        form,
+        lambda data: sp.update_plan(
+            plan,
+            by=request.user,
+            expected_version=data.get("version") or plan.version,
+            title=data["title"],
+            note=data["note"],
+            items=sp.parse_plan_lines(data["items"]),
+        ),
+        success="已保存学习计划。",
+        redirect_to=plan.get_absolute_url(),
+    )
+    context = {"form": form, "plan": plan}
+    return done or render(request, "study/plan_form.html", context, status=form_status(request))
 
 
 # --- Monthly arrangement: one page per 机关党委 and month; readers see it, writers edit it in place ------
@@ -213,41 +206,36 @@ def arrangement(request: HttpRequest, org_id: int, month: str) -> HttpResponse:
     kinds = dict(ActivityKind.choices)
     items = list(existing.items.all()) if existing else []
     form = None
-    status = 200
-    if request.method == "POST":
-        if not can_change:
-            raise _not_found("月度学习安排")
-        form = ArrangementForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                sp.save_arrangement(
-                    by=request.user,
-                    organization=org,
-                    month=first,
-                    text=data["text"],
-                    items=sp.parse_arrangement_lines(data["items"]),
-                    expected_version=data.get("version") or (existing.version if existing else None),
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已保存{first.year}年{first.month}月学习安排。")
-                return redirect(reverse("study:arrangement", args=[org.pk, month_initial(first)]))
-        status = 422
-    elif can_change:
+    if request.method == "POST" and not can_change:
+        raise _not_found("月度学习安排")
+    if can_change:
         lines = "\n".join(
             f"{i.title} | {kinds.get(i.activity_kind, '')}" if i.activity_kind else i.title for i in items
         )
-        form = ArrangementForm(
-            initial={
-                "text": existing.text if existing else "",
-                "items": lines,
-                "version": existing and existing.version,
-            }
+        initial = {
+            "text": existing.text if existing else "",
+            "items": lines,
+            "version": existing and existing.version,
+        }
+        form = ArrangementForm(request.POST or None, initial=initial)
+        done = submit(
+            request,
+            form,
+            lambda data: sp.save_arrangement(
+                by=request.user,
+                organization=org,
+                month=first,
+                text=data["text"],
+                items=sp.parse_arrangement_lines(data["items"]),
+                expected_version=data.get("version") or (existing.version if existing else None),
+            ),
+            success=f"已保存{first.year}年{first.month}月学习安排。",
+            redirect_to=reverse("study:arrangement", args=[org.pk, month_initial(first)]),
         )
+        if done:
+            return done
     context = {"org": org, "month": first, "arrangement": existing, "items": items, "form": form}
-    return render(request, "study/plan_arrangement.html", context, status=status)
+    return render(request, "study/plan_arrangement.html", context, status=form_status(request))
 
 
 # --- The committee's monthly reference (组织生活参考) ------------------------------------------------
@@ -263,24 +251,21 @@ def _require_committee(user: Actor) -> None:
 def reference_create(request: HttpRequest) -> HttpResponse:
     _require_committee(request.user)
     form = ReferenceForm(request.POST or None, initial={"month": month_initial(clock.today())})
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                ref = sp.create_reference(
-                    by=request.user,
-                    month=data["month"],
-                    title=data["title"],
-                    intro=data["intro"],
-                    items=sp.parse_reference_lines(data["items"]),
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已发布“{ref.title}”。")
-                return redirect(ref.get_absolute_url())
-        return render(request, "study/plan_reference_form.html", {"form": form}, status=422)
-    return render(request, "study/plan_reference_form.html", {"form": form})
+    done = submit(
+        request,
+        form,
+        lambda data: sp.create_reference(
+            by=request.user,
+            month=data["month"],
+            title=data["title"],
+            intro=data["intro"],
+            items=sp.parse_reference_lines(data["items"]),
+        ),
+        success=lambda ref: f"已发布“{ref.title}”。",
+        redirect_to=lambda ref: ref.get_absolute_url(),
+    )
+    context = {"form": form}
+    return done or render(request, "study/plan_reference_form.html", context, status=form_status(request))
 
 
 @login_required
@@ -306,29 +291,28 @@ def reference_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ref = MonthlyReference.objects.filter(pk=pk).first()
     if ref is None:
         raise _not_found("组织生活参考")
-    if request.method == "GET":
+    if request.method == "POST":
+        form = ReferenceForm(request.POST, editing=True)
+    else:
         lines = "\n".join(f"{i.title} | {i.material}" if i.material else i.title for i in ref.items.all())
         initial = {"title": ref.title, "intro": ref.intro, "items": lines, "version": ref.version}
         form = ReferenceForm(initial=initial, editing=True)
-        return render(request, "study/plan_reference_form.html", {"form": form, "ref": ref})
-    form = ReferenceForm(request.POST, editing=True)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            sp.update_reference(
-                ref,
-                by=request.user,
-                expected_version=data.get("version") or ref.version,
-                title=data["title"],
-                intro=data["intro"],
-                items=sp.parse_reference_lines(data["items"]),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存组织生活参考。")
-            return redirect(ref.get_absolute_url())
-    return render(request, "study/plan_reference_form.html", {"form": form, "ref": ref}, status=422)
+    done = submit(
+        request,
+        form,
+        lambda data: sp.update_reference(
+            ref,
+            by=request.user,
+            expected_version=data.get("version") or ref.version,
+            title=data["title"],
+            intro=data["intro"],
+            items=sp.parse_reference_lines(data["items"]),
+        ),
+        success="已保存组织生活参考。",
+        redirect_to=ref.get_absolute_url(),
+    )
+    context = {"form": form, "ref": ref}
+    return done or render(request, "study/plan_reference_form.html", context, status=form_status(request))
 
 
 # --- Which 必学内容 an activity covered -------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhixing.core import clock, files
 from zhixing.core.actors import Actor
-from zhixing.core.forms import apply_errors, form_status, submit
+from zhixing.core.forms import form_status, submit
 from zhixing.core.scoping import Action, get_or_404
 from zhixing.core.services import ConflictError
 from zhixing.ledger import policy as ledger_policy
@@ -233,35 +233,29 @@ def task_force_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"name": force.name, "members": _members_text(force), "version": force.version}
     form = TaskForceForm(request.POST or None, initial=initial)
     context: dict[str, Any] = {"form": form, "ledger": force.ledger, "force": force}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                members = sup.find_members(form.cleaned_data["members"])
-                sup.update_task_force(
-                    force,
-                    by=request.user,
-                    name=form.cleaned_data["name"],
-                    members=members,
-                    expected_version=form.cleaned_data.get("version") or force.version,
-                )
-            except ConflictError as exc:
-                current: TaskForce = exc.current  # type: ignore[assignment]
-                context["form"] = TaskForceForm(
-                    initial={
-                        "name": current.name,
-                        "members": _members_text(current),
-                        "version": current.version,
-                    }
-                )
-                context["conflict"] = exc.messages[0] + "下面已换成当前内容。"
-                return render(request, "supervision/taskforce_form.html", context, status=409)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "已保存专班。")
-                return redirect(force.get_absolute_url())
-        return render(request, "supervision/taskforce_form.html", context, status=422)
-    return render(request, "supervision/taskforce_form.html", context)
+
+    def conflict(exc: ConflictError) -> HttpResponse:
+        current: TaskForce = exc.current  # type: ignore[assignment]
+        initial = {"name": current.name, "members": _members_text(current), "version": current.version}
+        context["form"] = TaskForceForm(initial=initial)
+        context["conflict"] = exc.messages[0] + "下面已换成当前内容。"
+        return render(request, "supervision/taskforce_form.html", context, status=409)
+
+    done = submit(
+        request,
+        form,
+        lambda data: sup.update_task_force(
+            force,
+            by=request.user,
+            name=data["name"],
+            members=sup.find_members(data["members"]),
+            expected_version=data.get("version") or force.version,
+        ),
+        success="已保存专班。",
+        redirect_to=force.get_absolute_url(),
+        on_conflict=conflict,
+    )
+    return done or render(request, "supervision/taskforce_form.html", context, status=form_status(request))
 
 
 @login_required

@@ -248,7 +248,7 @@ def test_reject_with_too_long_a_reason_changes_nothing(s: Setup) -> None:
     client = s.world.client(s.world.dept_a_secretary)
     before = list(ModuleEntry.objects.order_by("pk").values())
     response = client.post(url("reject", s.pending_a.pk), {"reason": "长" * 201})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "理由最多 200 个字" in response.content.decode()
     assert list(ModuleEntry.objects.order_by("pk").values()) == before
 
@@ -281,7 +281,7 @@ def test_bad_settings_say_what_to_fix_and_change_nothing(s: Setup) -> None:
     ):
         before = (s.module_a.keywords, list(s.module_a.fields.values_list("pk", flat=True)))
         response = client.post(url("settings", s.module_a.pk), data)
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert message in response.content.decode()
         s.module_a.refresh_from_db()
         assert (s.module_a.keywords, list(s.module_a.fields.values_list("pk", flat=True))) == before
@@ -308,7 +308,7 @@ def test_a_directive_for_another_subtree_cannot_be_added(s: Setup) -> None:
     assert client.get(url("add", s.module_a.pk), {"q": "财政局"}).context["results"] == []
     assert_write_refused(client, url("add", s.module_a.pk), {"directive": only_b.pk}, ModuleEntry.objects)
     response = client.post(url("add", s.module_a.pk), {"directive": ""})
-    assert response.status_code == 400 and "请选择要加入的讲话或指示" in response.content.decode()
+    assert response.status_code == 422 and "请选择要加入的讲话或指示" in response.content.decode()
 
 
 # --- 领域 tags --------------------------------------------------------------------------------------
@@ -331,11 +331,11 @@ def test_duplicate_or_empty_field_names_are_refused_in_chinese(s: Setup) -> None
     client = s.world.client(s.world.committee_admin)
     before = list(Field.objects.order_by("pk").values())
     response = client.post(url("fields"), {"name": "生态环保"})
-    assert response.status_code == 400 and "领域“生态环保”已存在" in response.content.decode()
+    assert response.status_code == 422 and "领域“生态环保”已存在" in response.content.decode()
     response = client.post(url("fields"), {"name": ""})
-    assert response.status_code == 400 and "请填写领域名称" in response.content.decode()
+    assert response.status_code == 422 and "请填写领域名称" in response.content.decode()
     response = client.post(url("field_edit", Field.objects.get(name="财政金融").pk), {"name": "生态环保"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert list(Field.objects.order_by("pk").values()) == before
 
 

@@ -199,7 +199,7 @@ def test_create_under_parent_of_wrong_kind_is_explained(world: World) -> None:
     client = world.client(world.dept_a_secretary)
     before = Organization.objects.count()
     response = client.post("/orgs/new", new_branch_data(world.organ_a, kind=OrgKind.GROUP))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "“党小组”的上级组织应为：党支部。" in response.content.decode()
     assert Organization.objects.count() == before
 
@@ -207,9 +207,9 @@ def test_create_under_parent_of_wrong_kind_is_explained(world: World) -> None:
 def test_create_duplicate_code_and_bad_code_are_explained(world: World) -> None:
     client = world.client(world.dept_a_secretary)
     response = client.post("/orgs/new", new_branch_data(world.organ_a, code="A-1"))
-    assert response.status_code == 400 and "组织编码" in response.content.decode()
+    assert response.status_code == 422 and "组织编码" in response.content.decode()
     response = client.post("/orgs/new", new_branch_data(world.organ_a, code="有 空格"))
-    assert response.status_code == 400 and "编码只能包含字母" in response.content.decode()
+    assert response.status_code == 422 and "编码只能包含字母" in response.content.decode()
     assert not Organization.objects.filter(name="新设党支部").exists()
 
 
@@ -289,7 +289,7 @@ def test_edit_refuses_moving_into_own_subtree(world: World) -> None:
     for target, moved in [(world.branch_a1, world.organ_a), (world.branch_a1, world.branch_a1)]:
         before = list(Organization.objects.order_by("pk").values())
         response = client.post(f"/orgs/{moved.pk}/edit", org_data(moved, parent=target.pk))
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert "不能把组织移到它自己或它的下级组织之下" in response.content.decode()
         assert list(Organization.objects.order_by("pk").values()) == before
 

@@ -326,7 +326,7 @@ def test_post_errors_are_explained(world: World) -> None:
     response = client.post(
         f"/people/{world.person_a.pk}/posts/add", {"organization": world.organ_b.pk, "title": "secretary"}
     )
-    assert response.status_code == 400 and "请选择您管理范围内的组织" in response.content.decode()
+    assert response.status_code == 422 and "请选择您管理范围内的组织" in response.content.decode()
     post = Post.objects.get(person=world.person_a)
     post.start_date = dt.date(2020, 1, 1)
     post.save()
