@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 from zhixing.core.actors import Actor
 from zhixing.core.forms import StyledForm
 from zhixing.core.periods import PeriodKind
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, is_committee, scope_for
 from zhixing.core.tree import subtree_q
+from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
 from zhixing.study.choices import (
     KIND_ORG_KINDS,
@@ -127,6 +128,15 @@ class ActivityForm(StyledForm):
 
 class ActivityFilterForm(StyledForm):
     org = forms.IntegerField(label="组织（含下级）", required=False, widget=forms.HiddenInput)
+    q = forms.CharField(
+        label="主题",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "搜索主题"}),
+    )
+    # The department picker: only for users who see more than one department (the committee, city-wide); it
+    # costs them one query for the list, everyone else nothing.
+    dept = forms.TypedChoiceField(label="部门", required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(label="活动类型", required=False, choices=_blank(ActivityKind.choices))
     date_from = forms.DateField(
         label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -135,10 +145,32 @@ class ActivityFilterForm(StyledForm):
         label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def __init__(self, data: Any = None, *, user: Actor | None = None) -> None:
+        super().__init__(data)
+        self.dept_paths: dict[int, str] = {}
+        if user is not None and is_committee(user, Action.VIEW):
+            depts = (
+                Organization.objects.restrict(user)
+                .filter(kind=OrgKind.DEPT_GROUP, is_active=True)
+                .order_by("sort_order", "code")
+                .values_list("id", "short_name", "name", "path")
+            )
+            choices: list[tuple[Any, str]] = [("", "全部部门")]
+            for pk, short_name, name, path in depts:
+                self.dept_paths[pk] = path
+                choices.append((pk, short_name or name))
+            self.fields["dept"].choices = choices
+        else:
+            del self.fields["dept"]
+
     def filter(self, qs: QuerySet[Activity], user: Actor) -> QuerySet[Activity]:
         if not self.is_valid():
             return qs
         d = self.cleaned_data
+        if d.get("q"):
+            qs = qs.filter(title__icontains=d["q"].strip())
+        if d.get("dept") in self.dept_paths:
+            qs = qs.filter(subtree_q("organization__path", self.dept_paths[d["dept"]]))
         if d.get("org"):
             org = Organization.objects.restrict(user).filter(pk=d["org"]).only("path").first()
             qs = qs.filter(subtree_q("organization__path", org.path)) if org else qs.none()

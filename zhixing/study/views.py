@@ -50,7 +50,7 @@ def _can_change(user: Actor, activity: Activity) -> bool:
 @login_required
 @require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
-    filters = ActivityFilterForm(request.GET or None)
+    filters = ActivityFilterForm(request.GET or None, user=request.user)
     qs = filters.filter(Activity.objects.restrict(request.user), request.user)
     # Counted by correlated subqueries, not JOIN + GROUP BY: the paginator's COUNT then skips them and the page
     # computes them for its 30 rows only (the GROUP BY over every activity took seconds at city scale).

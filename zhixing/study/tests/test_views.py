@@ -369,3 +369,32 @@ def test_agenda_rows_unchanged_by_refused_edit(world: World, activity: Activity)
         {"agenda": "篡改", "title": "x", "kind": "themed_day", "date": "2026-01-01", "place": "x"},
         AgendaItem.objects.all(),
     )
+
+
+def test_list_searches_titles_and_the_committee_picks_a_department(world: World, activity: Activity) -> None:
+    """Issue 11 item 12: the city-wide list has a title search and a department picker."""
+    make_activity(world, organization=world.branch_b1, title="预算处主题党日", attendees=[])
+    committee = world.client(world.committee_admin)
+    body = committee.get("/study/?q=预算处").content.decode()
+    assert "预算处主题党日" in body and activity.title not in body
+    page = committee.get(f"/study/?dept={world.dept_a.pk}").content.decode()
+    assert activity.title in page and "预算处主题党日" not in page
+    assert 'name="dept"' in page and world.dept_b.name in page
+    # a department's own list has no picker (one department), and pays no query for one
+    mine = world.client(world.dept_a_secretary).get("/study/").content.decode()
+    assert 'name="dept"' not in mine and 'name="q"' in mine
+    # an unknown department is refused by the form: the list is not filtered by it, nothing breaks
+    assert committee.get("/study/?dept=999999").status_code == 200
+
+
+def test_committee_list_query_count_is_constant(world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client = world.client(world.committee_admin)
+    make_activity(world, title="学习活动")
+    client.get("/study/")
+    # session, user, grants, the picker's departments, count, page, unread notifications
+    with django_assert_num_queries(7) as small:
+        assert client.get(f"/study/?dept={world.dept_a.pk}&q=活动").status_code == 200
+    for i in range(25):
+        make_activity(world, organization=world.branch_b1 if i % 2 else world.branch_a1, title=f"活动{i}")
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(f"/study/?dept={world.dept_a.pk}&q=活动").status_code == 200
