@@ -207,3 +207,17 @@ def pdf_bytes() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+# --- The home page's to-do list -------------------------------------------------------------------
+
+
+def todo_line(client: Client, key: str) -> Any:
+    """The home page's to-do line `key` as the client's user sees it now (core.home.Todo), or None when it is not
+    shown; checks that the page renders it too."""
+    response = client.get("/")
+    assert response.status_code == 200
+    lines = {t.key: t for t in response.context["todos"]}
+    shown = f'id="todo-{key}"' in response.content.decode()
+    assert shown == (key in lines)
+    return lines.get(key)

@@ -483,6 +483,7 @@ PAGES: dict[str, Route] = {
     "ledger:task_terminate": page(_pk("task"), owner=None),
     "ledger:milestone_add": page(_pk("task"), owner=None),
     "ledger:closure_request": page(_pk("task"), owner=MEMBER),
+    "ledger:closure_list": glob(rule='待自己审批的销号，按 restrict(user, "decide_closure")'),
     "ledger:closure_decide": page(_pk("closure")),
     "ledger:evidence_download": page(_pk("evidence")),
     "ledger:ledger_export": page(_pk("ledger")),

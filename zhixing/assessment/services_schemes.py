@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from zhixing.assessment import indicators
 from zhixing.assessment.choices import MAX_DEPTH, TOTAL_WEIGHT, Applies, IndicatorKind, NoData
@@ -30,6 +31,11 @@ SCHEME_IN_USE = "该方案已用于考核轮次，不能再修改；请复制为
 def can_assess(user: Actor, scheme: Scheme) -> bool:
     """Assessors: the admins of the scheme's owner (the committee)."""
     return scope_for(user, Action.CHANGE).covers(scheme.owner.path)
+
+
+def assessor_q(user: Actor, owner_path: str = "owner__path") -> Q:
+    """`can_assess` as a filter: rows whose scheme owner (at `owner_path`) the user may assess for."""
+    return scope_for(user, Action.CHANGE).q(owner_path)
 
 
 def ensure_assessor(by: Actor, scheme: Scheme) -> None:

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import audit, personal, security, services
+from zhixing.core import audit, clock, personal, security, services
 from zhixing.core.forms import AuditFilterForm, RevealForm
 from zhixing.core.models import AuditArchive, AuditEvent, AuditSecret, Notification
 from zhixing.core.scoping import Action, is_committee, scope_for
@@ -42,10 +42,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    from zhixing.core.home import panels_for
+    from zhixing.core.home import panels_for, shortcuts, todos_for
 
-    # The user's roles come first, as orgs' panel (orgs/apps.py): core knows no grants.
-    return render(request, "core/home.html", {"panels": panels_for(request)})
+    # The to-do list first (each line from the app whose rule it counts); then the user's roles, as orgs' panel
+    # (orgs/apps.py): core knows no grants.
+    todos = todos_for(request.user, clock.today())
+    return render(
+        request, "core/home.html", {"todos": todos, "shortcuts": shortcuts(), "panels": panels_for(request)}
+    )
 
 
 @login_required

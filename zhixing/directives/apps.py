@@ -11,13 +11,13 @@ class DirectivesConfig(AppConfig):
     def ready(self) -> None:
         from zhixing.core import home, seeding
         from zhixing.core.nav import register
-        from zhixing.directives import seed, services, tasks, views  # noqa: F401  (tasks: its jobs register)
+        from zhixing.directives import seed, services, tasks, todo, views  # noqa: F401  (tasks: its jobs register)
         from zhixing.directives.nav_modules import register_nav
         from zhixing.study import hooks as study_hooks
 
         register("讲话指示", "directives:directive_list", icon="megaphone", order=50, section="讲话指示")
         register_nav()
-        home.register("directives/home_panel.html", views.home_panel, order=10)
+        home.register_todo("directives.not_studied", todo.not_studied, order=50)
         study_hooks.register_detail_panel("directives/activity_panel.html", views.activity_panel, order=10)
         # What an agenda item studied follows its activity: a date before the directive is refused, a
         # cancelled activity's links go.

@@ -229,15 +229,16 @@ class ToStudy:
         return self.days_left < 0
 
 
+def not_studied(org: Organization, *, today: dt.date) -> QuerySet[Directive]:
+    """The directives `org` must study, issued by `today`, that it has not studied yet (first_studies' rule for
+    one organisation: `figures.studies_of`)."""
+    studied = studies_of(org, today=today).filter(directive_id=OuterRef("pk"))
+    return Directive.objects.in_scope_of(org).filter(issued_on__lte=today).exclude(Exists(studied))
+
+
 def to_study(org: Organization, *, today: dt.date, limit: int = 50) -> list[ToStudy]:
     """The directives `org` must study and has not studied yet, newest first. One query."""
-    studied = studies_of(org, today=today).filter(directive_id=OuterRef("pk"))
-    qs = (
-        Directive.objects.in_scope_of(org)
-        .filter(issued_on__lte=today)
-        .exclude(Exists(studied))
-        .order_by("-issued_on", "-id")[:limit]
-    )
+    qs = not_studied(org, today=today).order_by("-issued_on", "-id")[:limit]
     out = []
     for directive in qs:
         if directive.deadline >= today:

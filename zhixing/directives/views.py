@@ -280,17 +280,6 @@ def to_study(request: HttpRequest) -> HttpResponse:
     return render(request, "directives/to_study.html", {"org": org, "items": items})
 
 
-def home_panel(request: HttpRequest) -> dict[str, Any] | None:
-    """The home page's to-study panel (registered with core.home in apps.py)."""
-    if not request.user.is_authenticated:
-        return None
-    org = queries.primary_org(request.user)
-    if org is None:
-        return None
-    items = queries.to_study(org, today=clock.today(), limit=5)
-    return {"org": org, "items": items}
-
-
 # --- Linking agenda items -----------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("tasks/<int:pk>/terminate/", views.task_terminate, name="task_terminate"),
     path("tasks/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
     path("tasks/<int:pk>/close/", views.closure_request, name="closure_request"),
+    path("closures/", views.closure_list, name="closure_list"),
     path("closures/<int:pk>/", views.closure_decide, name="closure_decide"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     # xlsx

@@ -378,6 +378,21 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def closure_list(request: HttpRequest) -> HttpResponse:
+    """销号 requests awaiting the user's decision (ledger policy "decide_closure"), oldest first: the page behind
+    the home page's to-do line."""
+    pending = (
+        Closure.objects.restrict(request.user, "decide_closure")
+        .filter(status=ClosureStatus.PENDING)
+        .select_related("task__ledger", "task__lead_org", "requested_by")
+        .order_by("requested_at", "id")
+    )
+    page = Paginator(pending, 50).get_page(request.GET.get("page"))
+    return render(request, "ledger/closure_list.html", {"page_obj": page})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
     related = ("task__ledger__lead_org", "task__supervisor", "task__responsible", "final_report")

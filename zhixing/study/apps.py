@@ -9,9 +9,9 @@ class StudyConfig(AppConfig):
     verbose_name = "学习活动"
 
     def ready(self) -> None:
-        from zhixing.core import seeding
+        from zhixing.core import home, seeding
         from zhixing.core.nav import register
-        from zhixing.study import seed, tasks  # noqa: F401  (tasks: periodic jobs register with huey)
+        from zhixing.study import seed, tasks, todo  # noqa: F401  (tasks: periodic jobs register with huey)
 
         register("学习活动", "study:activity_list", icon="journal-text", order=40, section="学习")
         register("学习计划", "study:plan_index", icon="calendar-check", order=42, section="学习")
@@ -25,4 +25,7 @@ class StudyConfig(AppConfig):
             section="学习",
             whole_tree=True,
         )
+        # The home page: 我的学习 one tap away for everyone, and the norms not yet met on the to-do list.
+        home.register_shortcut("我的学习", "study:my_study", icon="journal-bookmark", order=20)
+        home.register_todo("study.norms", todo.norms_due, order=10)
         seeding.register("study", order=10, fill=seed.fill, clear=seed.clear)

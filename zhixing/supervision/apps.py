@@ -9,11 +9,11 @@ class SupervisionConfig(AppConfig):
     verbose_name = "督办与专班"
 
     def ready(self) -> None:
-        from zhixing.core import audit, seeding
+        from zhixing.core import audit, home, seeding
         from zhixing.core.nav import register
         from zhixing.ledger import hooks
         from zhixing.ledger import seed as ledger_seed
-        from zhixing.supervision import seed, views
+        from zhixing.supervision import seed, todo, views
         from zhixing.supervision.models import TaskForce
 
         register("督办", "supervision:notice_list", icon="alarm", order=62, section="工作台账")
@@ -27,6 +27,7 @@ class SupervisionConfig(AppConfig):
             order=10,
         )
         hooks.register_my_tasks_panel("notices", views.my_notices_panel, order=10)
+        home.register_todo("supervision.notices", todo.awaiting_my_reply, order=30)
         for model in ("supervisionnotice", "noticeevidence", "taskurging", "taskforce"):
             audit.register_renamed_type(f"ledger.{model}", f"supervision.{model}")
         # 督办 notices and a 专班 on top of the ledgers just seeded.

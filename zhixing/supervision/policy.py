@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from zhixing.core.scoping import Action, scope_for
+from django.db.models import Q
+
+from zhixing.core.scoping import Action, is_committee, scope_for
 from zhixing.ledger.models import Task
 from zhixing.orgs.models import Person
 
@@ -36,6 +38,21 @@ def can_answer(user: Any, task: Task) -> bool:
     if user is None or _is_person(user, task.responsible):
         return True
     return scope_for(user, Action.CHANGE).covers(task.lead_org.path)
+
+
+def answer_q(user: Any, *, through_committee: bool = True) -> Q:
+    """`can_answer` as a filter on tasks: the user's own (responsible) tasks, or tasks whose lead organisation the
+    user may change. `through_committee=False` leaves out what a whole-tree (committee) grant alone allows — the
+    home page's "督办 awaiting my reply" is the notices addressed to the user's own organisations, not the city's."""
+    if user is None:
+        return Q()
+    me = Q(responsible__user_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    if is_committee(user, Action.CHANGE) and not through_committee:
+        return me
+    scope = scope_for(user, Action.CHANGE)
+    if scope.everything:
+        return Q()  # (an empty Q would vanish from `me | Q()`: say "all" outright)
+    return me | scope.q("lead_org__path")
 
 
 def can(user: Any, action: str, task: Task) -> bool:

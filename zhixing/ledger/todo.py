@@ -1,0 +1,93 @@
+"""The ledger's lines on the home page's to-do list (core/home.py): my tasks due or overdue, and 销号 awaiting my
+approval. The rules are called where they live: the tasks' status from `figures.task_states`, "due" from the
+reminders' horizon (the same N working days that the due-soon reminder uses), who decides a 销号 from
+`policy` through `restrict(user, "decide_closure")`. Two queries a line at most, whatever the data size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.urls import reverse
+from django.utils.timezone import localtime
+
+from zhixing.core.home import TODO_LINKS, Todo, TodoLink
+from zhixing.ledger import figures, reminders
+from zhixing.ledger.choices import STICKY_STATUSES, ClosureStatus, TaskStatus
+from zhixing.ledger.models import Closure, Task
+from zhixing.ledger.status import due_in
+
+
+def _due_note(days: int) -> str:
+    if days > 0:
+        return f"还有 {days} 个工作日"
+    if days == 0:
+        return "今天到期"
+    return f"已超 {-days} 个工作日"
+
+
+def my_tasks(user: Any, today: dt.date) -> Todo | None:
+    """Open tasks the user is responsible for whose due date is past or within the reminder horizon. One query."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    tasks = (
+        Task.objects.restrict(user)
+        .filter(responsible__user_id=user.pk)
+        .exclude(status__in=list(STICKY_STATUSES))
+        .filter(due_date__lte=reminders.horizon(today, reminders.remind_days()))
+        .order_by("due_date", "id")
+    )
+    rows = figures.task_states(tasks, today, only=("title",))
+    overdue = sum(1 for _, status in rows if status == TaskStatus.OVERDUE)
+    links = []
+    for task, status in rows[:TODO_LINKS]:
+        days = due_in(task.due_date, today)
+        links.append(
+            TodoLink(
+                task.title,
+                reverse("ledger:task_detail", args=[task.pk]),
+                _due_note(days),
+                urgent=status == TaskStatus.OVERDUE,
+            )
+        )
+    return Todo(
+        key="my-tasks",
+        label="我的任务：到期或逾期",
+        count=len(rows),
+        url=reverse("ledger:my_tasks"),
+        icon="person-check",
+        links=tuple(links),
+        urgent=overdue,
+    )
+
+
+def closures_to_decide(user: Any, today: dt.date) -> Todo | None:
+    """Pending 销号 requests the user may decide (ledger policy: the ledger's lead organisation's admins, or the
+    supervising leader). Two queries: the count and the oldest few."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    pending = Closure.objects.restrict(user, "decide_closure").filter(status=ClosureStatus.PENDING)
+    count = pending.count()
+    if not count:
+        return None
+    oldest = list(
+        pending.select_related("task")
+        .only("id", "requested_at", "task__title")
+        .order_by("requested_at", "id")[:TODO_LINKS]
+    )
+    links = tuple(
+        TodoLink(
+            c.task.title,
+            reverse("ledger:closure_decide", args=[c.pk]),
+            f"{localtime(c.requested_at):%m-%d} 申请",
+        )
+        for c in oldest
+    )
+    return Todo(
+        key="closures",
+        label="销号待我审批",
+        count=count,
+        url=reverse("ledger:closure_list"),
+        icon="clipboard-check",
+        links=links,
+    )
