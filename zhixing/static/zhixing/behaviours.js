@@ -4,8 +4,12 @@
      with data-confirm-count="selector" on a button, {n} in the question is the number of matches in its form, and
      data-confirm-none is said (and the click cancelled) when there are none;
    - data-autosubmit       on a select: submit its form when the choice changes;
-   - data-mirror="id1 id2" on an input: copy its value to the elements with those ids as it changes. */
+   - data-mirror="id1 id2" on an input: copy its value to the elements with those ids as it changes;
+   - data-error-summary    on a refused form's summary (includes/form_fields.html): focused on load, so a phone
+     scrolls to it and a screen reader reads it. */
 (function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) {
