@@ -456,6 +456,7 @@ PAGES: dict[str, Route] = {
     "directives:first_topic": glob(),
     "directives:leaders": glob(),
     "directives:link": page(lambda s: {"activity_pk": s.activity.pk}),
+    "directives:activity_form_section": page(lambda s: {"org_pk": s.world.branch_a1.pk}),
     "directives:directive_detail": page(_pk("directive")),
     "directives:directive_edit": admin_only(kwargs=_pk("directive")),
     "directives:board": page(_pk("directive")),

@@ -11,7 +11,7 @@ class DirectivesConfig(AppConfig):
     def ready(self) -> None:
         from zhixing.core import home, seeding
         from zhixing.core.nav import register
-        from zhixing.directives import seed, services, tasks, todo, views  # noqa: F401  (tasks: its jobs register)
+        from zhixing.directives import seed, services, tasks, todo, views, views_activity_form  # noqa: F401  (tasks: its jobs register)
         from zhixing.directives.nav_modules import register_nav
         from zhixing.study import hooks as study_hooks
 
@@ -23,4 +23,8 @@ class DirectivesConfig(AppConfig):
         # cancelled activity's links go.
         study_hooks.register_change_check(services.check_activity_change)
         study_hooks.register_on_cancel(services.unlink_cancelled_activity)
+        # What the meeting studied is ticked in the meeting form itself (matched from its agenda).
+        study_hooks.register_form_section(
+            views_activity_form.TEMPLATE, views_activity_form.section_context, services.link_ticked, order=10
+        )
         seeding.register("directives", order=seed.ORDER, fill=seed.fill, clear=seed.clear)

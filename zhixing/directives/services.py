@@ -393,3 +393,42 @@ def urge(
             for user in recipients[org.pk]:
                 core.notify(user, text, link=link, by=by)
     return rows
+
+
+# --- The activity form's ticks (registered with study.hooks in apps.py) -----------------------------
+
+
+def link_ticked(activity: Activity, by: Actor, data: Any) -> None:
+    """Link what was ticked in the activity form ("<directive id>@<agenda line>", the line the agenda matched;
+    0 = the study item, else the first) exactly as the separate 关联学习内容 page does (link_agenda_item),
+    inside the activity's transaction. An already linked directive is left as it is."""
+    ticked = [v for v in (data.getlist("studied") if hasattr(data, "getlist") else []) if v]
+    if not ticked:
+        return
+    items = list(AgendaItem.objects.filter(activity=activity).order_by("order"))
+    if not items:
+        raise ValidationError(
+            {"studied": "勾选了所学习的讲话或指示，但没有填写议题：请在“议题”中写明学习内容。"}
+        )
+    by_order = {i.order: i for i in items}
+    fallback = next((i for i in items if i.is_study), items[0])
+    linked = set(
+        AgendaStudy.objects.filter(agenda_item__activity=activity).values_list("directive_id", flat=True)
+    )
+    for value in dict.fromkeys(ticked):
+        raw_id, _, raw_order = value.partition("@")
+        directive = (
+            Directive.objects.restrict(by, Action.VIEW).filter(pk=int(raw_id)).first()
+            if raw_id.isdigit()
+            else None
+        )
+        if directive is None:
+            raise ValidationError({"studied": "所勾选的讲话或指示不存在或不在您的查看范围内，请重新勾选。"})
+        if directive.pk in linked:
+            continue
+        item = by_order.get(int(raw_order)) if raw_order.isdigit() else None
+        try:
+            link_agenda_item(by=by, agenda_item=item or fallback, directive=directive)
+        except ValidationError as exc:
+            raise ValidationError({"studied": exc.messages}) from exc
+        linked.add(directive.pk)

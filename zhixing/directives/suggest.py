@@ -466,3 +466,41 @@ def refresh_suggestions(
 def suggest_new_directive(directive: Directive) -> None:
     """After a directive is registered (tasks.suggest_departments, queued by services.register_directive): suggest the departments of a newly registered directive (system)."""
     refresh_suggestions(directive, by=None)
+
+
+# --- Matching an agenda against open directives ------------------------------------------------------
+
+AGENDA_MATCH_THRESHOLD = 0.2  # cosine below which an agenda line is not taken to study a directive
+
+
+@dataclass(frozen=True)
+class AgendaMatch:
+    directive: Directive
+    item_order: int  # 1-based: the agenda line that matched best
+    score: float
+    matched_words: list[str]
+
+
+def match_agenda(
+    lines: Sequence[str], directives: Sequence[Directive], *, threshold: float = AGENDA_MATCH_THRESHOLD
+) -> list[AgendaMatch]:
+    """Which of `directives` the agenda `lines` study, best first: each line cut as a suggestion query is, each
+    directive as its title and summary (the words a secretary copies into an agenda), and the cosine of their
+    term vectors. A directive is matched to its best line; below `threshold` it is not matched."""
+    line_vectors = [_unit_tf(words(line), DIRECTIVE_TERMS) for line in lines]
+    if not any(line_vectors):
+        return []
+    out = []
+    for directive in directives:
+        vector = _unit_tf(words(f"{directive.title}\n{directive.summary}"), DIRECTIVE_TERMS)
+        best: tuple[float, int, list[str]] = (0.0, 0, [])
+        for order, line_vector in enumerate(line_vectors, start=1):
+            shared = sorted(
+                ((line_vector[t] * vector[t], t) for t in line_vector.keys() & vector.keys()), reverse=True
+            )
+            score = sum(part for part, _ in shared)
+            if score > best[0]:
+                best = (score, order, [t for _, t in shared[:MATCHED_WORDS]])
+        if best[0] >= threshold:
+            out.append(AgendaMatch(directive, best[1], round(best[0], 4), best[2]))
+    return sorted(out, key=lambda m: (-m.score, -m.directive.issued_on.toordinal(), m.directive.pk))

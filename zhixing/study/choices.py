@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import models
 
-from zhixing.orgs.choices import OrgKind
+from zhixing.orgs.choices import ALLOWED_PARENTS, OrgKind
 
 
 class ActivityKind(models.TextChoices):
@@ -115,3 +116,23 @@ MAX_DAYS_AHEAD = 7
 SIGN_IN_OPENS_BEFORE = dt.timedelta(minutes=30)
 
 # Attachments (photos and PDFs) are checked by zhixing.core.attachments.
+
+
+def fitting_kinds(org_kind: str, norms: Iterable[tuple[str, str, bool]]) -> list[str]:
+    """The activity kinds offered to an organisation of `org_kind`, in ActivityKind's order, given the active
+    norms as (org_kind, activity_kind, include_children). A kind the norms require of particular organisations
+    belongs to those (中心组学习 and 读书班 to a 部门党组, 支部委员会会议 and 主题党日 to a 党支部, and to a 党总支
+    judged as one), and to the children of an include_children norm (a 党小组 holds the 党小组会 its branch
+    counts); a kind no norm names is open to every organisation; KIND_ORG_KINDS as always."""
+    holders: dict[str, set[str]] = {}
+    own = set(judged_as(org_kind, has_branches=False))  # offering a 党总支 the branch kinds too is harmless
+    for norm_org_kind, activity_kind, include_children in norms:
+        held = holders.setdefault(activity_kind, set())
+        held.add(norm_org_kind)
+        if include_children:
+            held.update(k for k, parents in ALLOWED_PARENTS.items() if norm_org_kind in parents)
+    return [
+        kind
+        for kind in ActivityKind.values
+        if kind_allowed(kind, org_kind) and (kind not in holders or own & holders[kind])
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any
 
 from django import forms
@@ -15,29 +17,70 @@ from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
 from zhixing.study.choices import (
-    KIND_ORG_KINDS,
     NORM_ORG_KINDS,
     ActivityKind,
     GuestKind,
     NormCondition,
-    kind_allowed,
+    fitting_kinds,
 )
-from zhixing.study.models import Activity, Campaign
-
-RESTRICTED_HOLDERS = sorted({k for kinds in KIND_ORG_KINDS.values() for k in kinds})
+from zhixing.study.models import Activity, Campaign, Norm
 
 
 def _blank(choices: Any) -> list[tuple[str, str]]:
     return [("", "全部"), *choices]
 
 
-class ActivityForm(StyledForm):
-    """Record or edit an activity. Made for a phone: native date/time pickers, the agenda as plain lines."""
+class OrgSelect(forms.Select):
+    """The organisation picker; each option carries its kind (data-org-kind) so forms.js can offer the kinds that
+    fit it without asking the server."""
 
-    organization = forms.ModelChoiceField(label="组织", queryset=Organization.objects.none())
-    kind = forms.ChoiceField(label="活动类型", choices=ActivityKind.choices)
-    title = forms.CharField(label="主题", max_length=200)
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-org-kind"] = instance.kind
+        return option
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input (Django's documented pattern for a multiple file field)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+def suggested_title(kind: str, date: dt.date) -> str:
+    """The title offered from kind and month: 2026年11月主题党日."""
+    return f"{date.year}年{date.month}月{ActivityKind(kind).label}"
+
+
+class ActivityForm(StyledForm):
+    """Record or edit an activity. Made for a phone: native date/time pickers, the agenda as plain lines, the
+    kinds that fit the organisation, a title suggested from kind and month, photos in the same form; later apps
+    add sections (what the meeting studied: study.hooks.register_form_section)."""
+
+    organization = forms.ModelChoiceField(
+        label="组织", queryset=Organization.objects.none(), widget=OrgSelect
+    )
+    kind = forms.ChoiceField(
+        label="活动类型",
+        choices=ActivityKind.choices,
+        error_messages={"invalid_choice": "该活动类型不适合您可记录的组织，请从列表中选择。"},
+    )
+    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    title = forms.CharField(
+        label="主题",
+        max_length=200,
+        required=False,
+        help_text="不填则按活动类型和月份生成，如“2026年11月主题党日”。",
+    )
     start_time = forms.TimeField(
         label="开始时间", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -45,7 +88,7 @@ class ActivityForm(StyledForm):
         label="结束时间", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     duration_minutes = forms.IntegerField(label="时长（分钟，可不填）", required=False, min_value=1)
-    place = forms.CharField(label="地点", max_length=200, required=False)
+    place = forms.CharField(label="地点", max_length=200, required=False, help_text="线上开展的可不填。")
     online = forms.BooleanField(label="线上开展", required=False)
     speaker_name = forms.CharField(label="主讲人", max_length=100, required=False)
     campaign = forms.ModelChoiceField(
@@ -62,6 +105,11 @@ class ActivityForm(StyledForm):
     first_is_study = forms.BooleanField(label="第一项为学习", required=False, initial=True)
     materials = forms.CharField(label="学习内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     minutes = forms.CharField(label="会议记录", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    photos = PhotosField(
+        label="现场照片（可多选）",
+        required=False,
+        help_text="JPG、PNG 或 PDF，每个不超过 10 MB；保存未成功时需重新选择。",
+    )
     all_present = forms.BooleanField(label="应到人员全部出席", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -70,27 +118,51 @@ class ActivityForm(StyledForm):
         org_field = self.fields["organization"]
         assert isinstance(org_field, forms.ModelChoiceField)
         org_field.queryset = Organization.objects.restrict(by, Action.CHANGE).filter(is_active=True)
-        # 党组会议/党委会议 only for those who may record for a 部门党组 or 机关党委 (or who edit such a meeting);
-        # the service refuses them for any other organisation, in Chinese, on the kind field.
-        held = (
-            {activity.organization.kind}
-            if activity is not None
-            else set(org_field.queryset.filter(kind__in=RESTRICTED_HOLDERS).values_list("kind", flat=True))
+        norms = list(
+            Norm.objects.filter(is_active=True).values_list("org_kind", "activity_kind", "include_children")
         )
+        self.kinds_by_org_kind = {
+            k: fitting_kinds(k, norms)
+            for k in (
+                {activity.organization.kind}
+                if activity is not None
+                else set(org_field.queryset.values_list("kind", flat=True).distinct())
+            )
+        }
+        offered = {k for kinds in self.kinds_by_org_kind.values() for k in kinds}
+        if activity is not None:
+            offered.add(activity.kind)  # an older record keeps its kind
         kind_field = self.fields["kind"]
         assert isinstance(kind_field, forms.ChoiceField)
-        kind_field.choices = [
-            (value, label)
-            for value, label in ActivityKind.choices
-            if value not in KIND_ORG_KINDS or any(kind_allowed(value, k) for k in held)
-        ]
+        kind_field.choices = [(v, label) for v, label in ActivityKind.choices if v in offered]
+        kind_field.widget.attrs["data-kinds-by-org-kind"] = json.dumps(self.kinds_by_org_kind)
+        self.fields["title"].widget.attrs["data-suggest-title"] = json.dumps(dict(ActivityKind.choices))
         scope = scope_for(by, Action.CHANGE)
         if len(scope.prefixes) == 1 and "organization" not in self.initial:
             # one managed subtree (a branch secretary): preselect its top, one tap fewer on a phone
             self.initial["organization"] = Organization.objects.filter(path=scope.prefixes[0]).first()
+        self.activity = activity
         if activity is not None:
             del self.fields["organization"]
             del self.fields["all_present"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        org = data.get("organization") or (self.activity.organization if self.activity else None)
+        kind = data.get("kind")
+        unchanged = self.activity is not None and kind == self.activity.kind
+        if org is not None and kind and not unchanged:
+            norms = Norm.objects.filter(is_active=True).values_list(
+                "org_kind", "activity_kind", "include_children"
+            )
+            if kind not in fitting_kinds(org.kind, list(norms)):
+                self.add_error(
+                    "kind",
+                    f"“{org.name}”（{org.get_kind_display()}）不开展“{ActivityKind(kind).label}”，请选择其他活动类型。",
+                )
+        if kind and data.get("date") and not (data.get("title") or "").strip():
+            data["title"] = suggested_title(kind, data["date"])
+        return data
 
     @classmethod
     def initial_for(cls, activity: Activity) -> dict[str, Any]:
@@ -121,7 +193,7 @@ class ActivityForm(StyledForm):
     def service_values(self) -> dict[str, Any]:
         d = dict(self.cleaned_data)
         d["agenda"] = d.get("agenda", "").splitlines()
-        for name in ("version", "organization", "all_present", "first_is_study"):
+        for name in ("version", "organization", "all_present", "first_is_study", "photos"):
             d.pop(name, None)
         return d
 

@@ -7,7 +7,7 @@ Bad input raises ValidationError with a Chinese message and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,12 +191,16 @@ def record_activity(
     first_is_study: bool = False,
     attendees: Sequence[Person] | None = None,
     all_present: bool = False,
+    photos: Sequence[UploadedFile] = (),
+    then: Callable[[Activity], None] | None = None,
     today: dt.date,
     **values: Any,
 ) -> Activity:
     """Record an activity with its agenda (one title per item, in order) and its expected attendees (default:
     see expected_attendees). `all_present` marks every expected attendee present (a meeting recorded after
-    the fact where nobody was missing)."""
+    the fact where nobody was missing). `photos` are attached in the same transaction (each checked first: a
+    refused photo records nothing), and `then(activity)` runs inside it too — the activity form's sections from
+    later apps (study.hooks.register_form_section), so the meeting and what it studied stand or fall together."""
     ensure_can_change(by, organization)
     unknown = set(values) - ACTIVITY_FIELDS
     if unknown:
@@ -214,6 +218,7 @@ def record_activity(
     )
     if attendees is not None:
         _check_attendees(organization, people, values.get("date") or today, kind)
+    vetted = _vet_photos(photos)
     with transaction.atomic():
         activity = core.create(
             Activity,
@@ -238,7 +243,21 @@ def record_activity(
                 "status": [None, status],
             },
         )
+        if then is not None:
+            then(activity)
+        for photo in vetted:  # last: a refusal above leaves no file behind
+            _store_attachment(activity, photo, by)
     return activity
+
+
+def _vet_photos(photos: Sequence[UploadedFile]) -> list[Vetted]:
+    out = []
+    for upload in photos:
+        try:
+            out.append(check_upload(upload))
+        except ValidationError as exc:
+            raise ValidationError({"photos": [f"“{upload.name}”：{m}" for m in exc.messages]}) from exc
+    return out
 
 
 def update_activity(
@@ -248,11 +267,14 @@ def update_activity(
     expected_version: int | None,
     agenda: Iterable[str] | None = None,
     first_is_study: bool | None = None,
+    photos: Sequence[UploadedFile] = (),
+    then: Callable[[Activity], None] | None = None,
     today: dt.date,
     **values: Any,
 ) -> Activity:
     """Change an activity (optimistic locking: a save over someone else's newer save raises ConflictError).
-    The organisation of a recorded activity does not change: record it again under the right one."""
+    The organisation of a recorded activity does not change: record it again under the right one. `photos` and
+    `then` as in record_activity, in the edit's transaction."""
     ensure_can_change(by, activity.organization)
     unknown = set(values) - ACTIVITY_FIELDS
     if unknown:
@@ -266,6 +288,7 @@ def update_activity(
     if activity.cancelled_at is not None:
         raise ValidationError("该活动已取消，不能再修改。")
     hooks.check_change(activity, values)  # e.g. directives: a new date not before a studied directive's issue
+    vetted = _vet_photos(photos)
     if "duration_minutes" in values:
         values["duration_minutes"] = merged["duration_minutes"]
     if "speaker_name" in values and values["speaker_name"] != activity.speaker_name:
@@ -291,6 +314,10 @@ def update_activity(
                     obj=activity,
                     changes={"agenda": [[list(b) for b in before], [list(a) for a in after]]},
                 )
+        if then is not None:
+            then(activity)
+        for photo in vetted:  # last: a refusal above leaves no file behind
+            _store_attachment(activity, photo, by)
     return activity
 
 
@@ -481,25 +508,30 @@ def add_attachment(activity: Activity, *, by: Actor, upload: UploadedFile) -> At
     ensure_can_change(by, activity.organization)
     vetted = check_upload(upload)
     with transaction.atomic():
-        attachment = Attachment(
-            activity=activity,
-            original_name=vetted.original_name,
-            content_type=vetted.content_type,
-            size=vetted.size,
-            uploaded_by=account(by),
+        return _store_attachment(activity, vetted, by)
+
+
+def _store_attachment(activity: Activity, vetted: Vetted, by: Actor) -> Attachment:
+    """Store a checked upload and audit it; the caller holds the transaction."""
+    attachment = Attachment(
+        activity=activity,
+        original_name=vetted.original_name,
+        content_type=vetted.content_type,
+        size=vetted.size,
+        uploaded_by=account(by),
+    )
+    attachment.file.save(vetted.storage_name, vetted.content(), save=False)
+    try:
+        attachment.save()
+        audit.record(
+            audit.Kind.CREATE,
+            actor=by,
+            obj=attachment,
+            changes={"file": [None, attachment.original_name], "size": [None, attachment.size]},
         )
-        attachment.file.save(vetted.storage_name, vetted.content(), save=False)
-        try:
-            attachment.save()
-            audit.record(
-                audit.Kind.CREATE,
-                actor=by,
-                obj=attachment,
-                changes={"file": [None, attachment.original_name], "size": [None, attachment.size]},
-            )
-        except Exception:
-            attachment.file.delete(save=False)
-            raise
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
     return attachment
 
 

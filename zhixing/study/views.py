@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,11 +24,10 @@ from zhixing.core.actors import Actor
 from zhixing.core.forms import apply_errors, form_status, submit
 from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.services import ConflictError
-from zhixing.orgs.models import Person
-from zhixing.study import services
+from zhixing.orgs.models import Organization, Person
+from zhixing.study import hooks, services
 from zhixing.study.choices import AttendanceStatus
 from zhixing.study.forms import ActivityFilterForm, ActivityForm, AttachmentForm, GuestForm, NormForm
-from zhixing.study.hooks import detail_panels
 from zhixing.study.models import Activity, Attachment, Attendance, Norm
 
 
@@ -113,7 +113,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["sign_in_url"], context["qr_svg"] = _qr_svg(request, activity)
         context["attachment_form"] = AttachmentForm()
         context["window"] = services.sign_in_window(activity)
-    context["panels"] = detail_panels(request, activity, can_change)  # from later apps (study/hooks.py)
+    context["panels"] = hooks.detail_panels(request, activity, can_change)  # from later apps (study/hooks.py)
     return render(request, "study/activity_detail.html", context)
 
 
@@ -136,13 +136,42 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Record and edit ------------------------------------------------------------------------------
 
 
+def _sections(request: HttpRequest, form: ActivityForm, activity: Activity | None) -> list[dict[str, Any]]:
+    """The later apps' sections of the form (study.hooks), drawn from what the form holds now."""
+    data = form.data if form.is_bound else None
+    org = None
+    if activity is None:
+        raw = data.get("organization") if data is not None else form.initial.get("organization")
+        org_field = form.fields["organization"]
+        assert isinstance(org_field, forms.ModelChoiceField)
+        if isinstance(raw, Organization):
+            org = raw
+        elif raw and str(raw).isdigit() and org_field.queryset is not None:
+            org = org_field.queryset.filter(pk=int(raw)).first()
+    cleaned = getattr(form, "cleaned_data", {})
+    agenda = data.get("agenda", "") if data is not None else form.initial.get("agenda", "")
+    date = cleaned.get("date") if data is not None else form.initial.get("date")
+    state = hooks.FormState(org, activity, (agenda or "").splitlines(), date, data)
+    return hooks.form_sections(request.user, state)
+
+
+def _render_form(
+    request: HttpRequest, form: ActivityForm, activity: Activity | None, status: int = 200
+) -> HttpResponse:
+    context = {"form": form, "activity": activity, "sections": _sections(request, form, activity)}
+    return render(request, "study/activity_form.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_create(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, Action.CHANGE).nothing:
         raise Http404("没有找到该页面。")
     form = ActivityForm(
-        request.POST or None, by=request.user, initial={"date": clock.today(), "first_is_study": True}
+        request.POST or None,
+        request.FILES or None,
+        by=request.user,
+        initial={"date": clock.today(), "first_is_study": True},
     )
     done = submit(
         request,
@@ -152,13 +181,15 @@ def activity_create(request: HttpRequest) -> HttpResponse:
             organization=data["organization"],
             first_is_study=data["first_is_study"],
             all_present=data["all_present"],
+            photos=data["photos"],
+            then=lambda activity: hooks.save_form_sections(activity, request.user, request.POST),
             today=clock.today(),
             **form.service_values(),
         ),
         success=lambda activity: f"已记录“{activity.title}”。",
         redirect_to=lambda activity: activity.get_absolute_url(),
     )
-    return done or render(request, "study/activity_form.html", {"form": form}, status=form_status(request))
+    return done or _render_form(request, form, None, status=form_status(request))
 
 
 @login_required
@@ -167,17 +198,17 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _get_activity(request.user, pk, Action.CHANGE)
     if request.method == "GET":
         form = ActivityForm(initial=ActivityForm.initial_for(activity), by=request.user, activity=activity)
-        return render(request, "study/activity_form.html", {"form": form, "activity": activity})
-    form = ActivityForm(request.POST, by=request.user, activity=activity)
+        return _render_form(request, form, activity)
+    form = ActivityForm(request.POST, request.FILES, by=request.user, activity=activity)
 
     def conflict(exc: ConflictError) -> HttpResponse:
         # the user's input again, over the current version: saving once more overwrites knowingly
         data = request.POST.copy()
         data["version"] = str(exc.current.version)  # type: ignore[attr-defined]
-        fresh = ActivityForm(data, by=request.user, activity=activity)
+        fresh = ActivityForm(data, request.FILES, by=request.user, activity=activity)
         fresh.is_valid()
         apply_errors(fresh, exc)
-        return render(request, "study/activity_form.html", {"form": fresh, "activity": activity}, status=422)
+        return _render_form(request, fresh, activity, status=422)
 
     done = submit(
         request,
@@ -187,6 +218,8 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             expected_version=data.get("version") or activity.version,
             first_is_study=data["first_is_study"],
+            photos=data["photos"],
+            then=lambda saved: hooks.save_form_sections(saved, request.user, request.POST),
             today=clock.today(),
             **form.service_values(),
         ),
@@ -194,8 +227,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         redirect_to=activity.get_absolute_url(),
         on_conflict=conflict,
     )
-    context = {"form": form, "activity": activity}
-    return done or render(request, "study/activity_form.html", context, status=form_status(request))
+    return done or _render_form(request, form, activity, status=form_status(request))
 
 
 # --- Attendance -----------------------------------------------------------------------------------

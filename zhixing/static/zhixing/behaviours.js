@@ -8,8 +8,12 @@
    - table.zx-cards: each body cell gets its column's header text as data-label (app.css shows it when the rows
      become cards on a phone); a cell that already has a data-label keeps it;
    - data-check-all="selector" on a checkbox: tick or untick every enabled match in its form (全选); it follows
-     them back (ticked when all are, mixed when some are). */
+     them back (ticked when all are, mixed when some are);
+   - data-error-summary    on a refused form's summary (includes/form_fields.html): focused on load, so a phone
+     scrolls to it and a screen reader reads it. */
 (function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) {

@@ -124,7 +124,9 @@ def test_detail_isolation(world: World, activity: Activity) -> None:
 def test_record_from_the_form(world: World) -> None:
     client = world.client(world.branch_secretary)
     page = client.get("/study/new/").content.decode()
-    assert f'<option value="{world.branch_a1.pk}" selected>' in page  # the one managed branch, preselected
+    assert (
+        f'<option value="{world.branch_a1.pk}" selected data-org-kind="branch">' in page
+    )  # the one managed branch, preselected
     response = client.post("/study/new/", form_data(world, all_present="on"))
     assert response.status_code == 302, response.content.decode()
     activity = Activity.objects.get(title="主题党日：重温入党誓词")
