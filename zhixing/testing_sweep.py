@@ -3,10 +3,13 @@ sample object of department A its URL points at, who owns it and who must not se
 
 zhixing/core/tests/test_url_sweep.py walks the resolver and the schema and, for each route, checks:
 - anonymous is sent to log in (pages) or gets 401 (API);
-- the outsider gets 404 for department A's object, and every write by the outsider is refused and leaves the row
-  count of every table unchanged;
+- the outsider gets 404 for department A's object, and every write by the outsider (POST, PUT, PATCH, DELETE) is
+  refused and leaves the row count of every table unchanged; an API write carries a valid request body (`BODIES`),
+  so that it is the scope check, not the input validation, that refuses it;
 - the owner gets 200 on the page (the sample object is right).
-A route missing here fails the sweep ("路由 xxx 没有声明样例对象"): a new route is born declared.
+The API's operations and the sample bodies of its writes are declared in zhixing/testing_sweep_api.py.
+A route missing here fails the sweep ("路由 xxx 没有声明样例对象"), and so does an API write without a sample body
+("写操作 POST xxx 没有声明样例请求体"): a new route is born declared.
 
 Samples are built lazily per section (`Scene.ledger`, `Scene.assessment`...) with the apps' own builders, so each
 test of the sweep builds only what its routes point at.
@@ -343,7 +346,7 @@ class Scene:
         }
 
 
-def _pk(attr: str) -> Callable[[Scene], dict[str, Any]]:
+def pk_of(attr: str) -> Callable[[Scene], dict[str, Any]]:
     """kwargs {"pk": scene.<attr>.pk}; attr may be dotted ("ledger")."""
 
     def kwargs(s: Scene) -> dict[str, Any]:
@@ -355,7 +358,7 @@ def _pk(attr: str) -> Callable[[Scene], dict[str, Any]]:
     return kwargs
 
 
-def _assessment(key: str, name: str = "pk") -> Callable[[Scene], dict[str, Any]]:
+def assessment_of(key: str, name: str = "pk") -> Callable[[Scene], dict[str, Any]]:
     return lambda s: {name: s.assessment[key].pk}
 
 
@@ -375,13 +378,13 @@ PAGES: dict[str, Route] = {
     "password_change_done": glob(writes=False, rule="Django 的改密成功页"),
     "session_keepalive": glob(owner=None, writes=False, rule="续期自己的会话"),
     "notifications": glob(),
-    "notification_open": page(_pk("notification"), owner=None, rule="通知只属于收件人"),
+    "notification_open": page(pk_of("notification"), owner=None, rule="通知只属于收件人"),
     "audit_list": admin_only(),
-    "audit_reveal": admin_only(kwargs=_pk("audit_event"), owner=None, rule="委员会看审计原文"),
+    "audit_reveal": admin_only(kwargs=pk_of("audit_event"), owner=None, rule="委员会看审计原文"),
     "calendar": glob(),
     "holiday_save": admin_only(owner=None),
-    "holiday_edit": admin_only(kwargs=_pk("holiday")),
-    "holiday_delete": admin_only(kwargs=_pk("holiday"), owner=None),
+    "holiday_edit": admin_only(kwargs=pk_of("holiday")),
+    "holiday_delete": admin_only(kwargs=pk_of("holiday"), owner=None),
     "holiday_year_status": admin_only(kwargs=lambda s: {"year": 2026}, owner=None),
     "holiday_import": admin_only(owner=None),
     "holiday_template": admin_only(),
@@ -397,10 +400,10 @@ PAGES: dict[str, Route] = {
     "person_detail": page(_world("person_a")),
     "person_edit": page(_world("person_a")),
     "post_add": page(_world("person_a"), owner=None),
-    "post_end": page(_pk("post"), owner=None),
+    "post_end": page(pk_of("post"), owner=None),
     "accounts": glob(),
     "grant_create": glob(owner=None),
-    "grant_revoke": page(_pk("grant"), owner=None),
+    "grant_revoke": page(pk_of("grant"), owner=None),
     "io_home": glob(),
     "io_upload": glob(owner=None),
     "io_preview": page(lambda s: {"token": "no-such-upload"}, owner=None, rule="令牌属于上传者的会话"),
@@ -412,13 +415,13 @@ PAGES: dict[str, Route] = {
     # study
     "study:activity_list": glob(),
     "study:activity_create": glob(),
-    "study:activity_detail": page(_pk("activity")),
-    "study:activity_edit": page(_pk("activity")),
-    "study:activity_cancel": page(_pk("activity"), owner=None),
-    "study:attendance_edit": page(_pk("activity")),
-    "study:guest_add": page(_pk("activity"), owner=None),
-    "study:attachment_upload": page(_pk("activity"), owner=None),
-    "study:attachment_download": page(_pk("attachment")),
+    "study:activity_detail": page(pk_of("activity")),
+    "study:activity_edit": page(pk_of("activity")),
+    "study:activity_cancel": page(pk_of("activity"), owner=None),
+    "study:attendance_edit": page(pk_of("activity")),
+    "study:guest_add": page(pk_of("activity"), owner=None),
+    "study:attachment_upload": page(pk_of("activity"), owner=None),
+    "study:attachment_download": page(pk_of("attachment")),
     "study:sign_in": page(
         lambda s: {"token": s.activity.token},
         owner=MEMBER,
@@ -426,16 +429,16 @@ PAGES: dict[str, Route] = {
         rule="签到二维码：任何登录者凭令牌签到本人",
     ),
     "study:norm_list": glob(),
-    "study:norm_edit": admin_only(kwargs=_pk("norm")),
+    "study:norm_edit": admin_only(kwargs=pk_of("norm")),
     "study:plan_index": glob(),
     "study:plan_create": glob(),
-    "study:plan_detail": page(_pk("plan")),
-    "study:plan_edit": page(_pk("plan")),
+    "study:plan_detail": page(pk_of("plan")),
+    "study:plan_edit": page(pk_of("plan")),
     "study:arrangement": page(lambda s: {"org_id": s.world.organ_a.pk, "month": s.today.strftime("%Y-%m")}),
     "study:reference_create": admin_only(),
-    "study:reference_detail": page(_pk("reference"), outsider=None, rule="委员会的组织生活参考，全市可读"),
-    "study:reference_edit": admin_only(kwargs=_pk("reference")),
-    "study:activity_required": page(_pk("activity")),
+    "study:reference_detail": page(pk_of("reference"), outsider=None, rule="委员会的组织生活参考，全市可读"),
+    "study:reference_edit": admin_only(kwargs=pk_of("reference")),
+    "study:activity_required": page(pk_of("activity")),
     "study:coverage": glob(),
     "study:observation": glob(),
     "study:five_ways": glob(),
@@ -457,57 +460,57 @@ PAGES: dict[str, Route] = {
     "directives:leaders": glob(),
     "directives:link": page(lambda s: {"activity_pk": s.activity.pk}),
     "directives:activity_form_section": page(lambda s: {"org_pk": s.world.branch_a1.pk}),
-    "directives:directive_detail": page(_pk("directive")),
-    "directives:directive_edit": admin_only(kwargs=_pk("directive")),
-    "directives:board": page(_pk("directive")),
-    "directives:urge": page(_pk("directive"), owner=None),
+    "directives:directive_detail": page(pk_of("directive")),
+    "directives:directive_edit": admin_only(kwargs=pk_of("directive")),
+    "directives:board": page(pk_of("directive")),
+    "directives:urge": page(pk_of("directive"), owner=None),
     "modules:index": glob(ok=302, rule="部门管理员直接转到本部门的学习模块"),
     "modules:create": page(lambda s: {"org_pk": s.world.dept_a.pk}, owner=None),
-    "modules:detail": page(_pk("module")),
-    "modules:settings": page(_pk("module")),
-    "modules:add": page(_pk("module")),
-    "modules:confirm": page(_pk("entry"), owner=None),
-    "modules:reject": page(_pk("entry"), owner=None),
+    "modules:detail": page(pk_of("module")),
+    "modules:settings": page(pk_of("module")),
+    "modules:add": page(pk_of("module")),
+    "modules:confirm": page(pk_of("entry"), owner=None),
+    "modules:reject": page(pk_of("entry"), owner=None),
     "modules:fields": admin_only(),
-    "modules:field_edit": admin_only(kwargs=_pk("field")),
+    "modules:field_edit": admin_only(kwargs=pk_of("field")),
     # ledger
     "ledger:ledger_list": glob(),
     "ledger:ledger_create": glob(),
     "ledger:my_tasks": glob(owner=MEMBER),
-    "ledger:ledger_detail": page(_pk("ledger")),
-    "ledger:ledger_edit": page(_pk("ledger")),
-    "ledger:goal_add": page(_pk("ledger")),
-    "ledger:task_add": page(_pk("ledger")),
-    "ledger:task_detail": page(_pk("task")),
-    "ledger:task_edit": page(_pk("task")),
-    "ledger:task_report": page(_pk("task"), owner=MEMBER),
-    "ledger:task_terminate": page(_pk("task"), owner=None),
-    "ledger:milestone_add": page(_pk("task"), owner=None),
-    "ledger:closure_request": page(_pk("task"), owner=MEMBER),
+    "ledger:ledger_detail": page(pk_of("ledger")),
+    "ledger:ledger_edit": page(pk_of("ledger")),
+    "ledger:goal_add": page(pk_of("ledger")),
+    "ledger:task_add": page(pk_of("ledger")),
+    "ledger:task_detail": page(pk_of("task")),
+    "ledger:task_edit": page(pk_of("task")),
+    "ledger:task_report": page(pk_of("task"), owner=MEMBER),
+    "ledger:task_terminate": page(pk_of("task"), owner=None),
+    "ledger:milestone_add": page(pk_of("task"), owner=None),
+    "ledger:closure_request": page(pk_of("task"), owner=MEMBER),
     "ledger:closure_list": glob(rule='待自己审批的销号，按 restrict(user, "decide_closure")'),
-    "ledger:closure_decide": page(_pk("closure")),
-    "ledger:evidence_download": page(_pk("evidence")),
-    "ledger:ledger_export": page(_pk("ledger")),
+    "ledger:closure_decide": page(pk_of("closure")),
+    "ledger:evidence_download": page(pk_of("evidence")),
+    "ledger:ledger_export": page(pk_of("ledger")),
     "ledger:ledger_import": glob(),
     "ledger:ledger_import_confirm": glob(owner=None),
-    "ledger:milestone_done": page(_pk("milestone"), owner=None),
-    "ledger:milestone_edit": page(_pk("milestone")),
-    "ledger:goal_edit": page(_pk("goal")),
+    "ledger:milestone_done": page(pk_of("milestone"), owner=None),
+    "ledger:milestone_edit": page(pk_of("milestone")),
+    "ledger:goal_edit": page(pk_of("goal")),
     "supervision:notice_list": glob(),
-    "supervision:notice_detail": page(_pk("notice")),
-    "supervision:notice_answer": page(_pk("notice"), owner=None),
-    "supervision:notice_evidence": page(_pk("notice_evidence")),
-    "supervision:notice_new": page(_pk("task")),
-    "supervision:task_urge": page(_pk("task"), owner=None),
-    "supervision:task_force_new": page(_pk("ledger")),
-    "supervision:task_force_detail": page(_pk("task_force")),
-    "supervision:task_force_edit": page(_pk("task_force")),
-    "supervision:task_force_dissolve": page(_pk("task_force"), owner=None),
+    "supervision:notice_detail": page(pk_of("notice")),
+    "supervision:notice_answer": page(pk_of("notice"), owner=None),
+    "supervision:notice_evidence": page(pk_of("notice_evidence")),
+    "supervision:notice_new": page(pk_of("task")),
+    "supervision:task_urge": page(pk_of("task"), owner=None),
+    "supervision:task_force_new": page(pk_of("ledger")),
+    "supervision:task_force_detail": page(pk_of("task_force")),
+    "supervision:task_force_edit": page(pk_of("task_force")),
+    "supervision:task_force_dissolve": page(pk_of("task_force"), owner=None),
     "review:review_list": glob(),
     "review:review_new": glob(),
-    "review:review_detail": page(_pk("review")),
+    "review:review_detail": page(pk_of("review")),
     "review:finding_record": page(lambda s: {"pk": s.review.pk, "task_pk": s.task.pk}),
-    "review:review_close": page(_pk("review"), owner=None),
+    "review:review_close": page(pk_of("review"), owner=None),
     "board:board": admin_only(rule="晾晒榜：委员会看；发布后部门管理员也可看"),
     "board:board_export": admin_only(),
     "board:board_publish": admin_only(owner=None, outsider=A_SECRETARY, rule="只有委员会能发布"),
@@ -532,107 +535,36 @@ PAGES: dict[str, Route] = {
     "reports:summary_docx": admin_only(kwargs=lambda s: {"year": 2026}),
     # assessment
     "assessment:round_list": glob(),
-    "assessment:round_detail": page(_assessment("round"), outsider=None, rule=READABLE_SCHEME),
-    "assessment:round_compute": admin_only(kwargs=_assessment("round"), owner=None, outsider=A_SECRETARY),
-    "assessment:round_finalise": admin_only(kwargs=_assessment("round"), owner=None, outsider=A_SECRETARY),
-    "assessment:round_window": admin_only(kwargs=_assessment("round"), owner=None, outsider=A_SECRETARY),
+    "assessment:round_detail": page(assessment_of("round"), outsider=None, rule=READABLE_SCHEME),
+    "assessment:round_compute": admin_only(kwargs=assessment_of("round"), owner=None, outsider=A_SECRETARY),
+    "assessment:round_finalise": admin_only(kwargs=assessment_of("round"), owner=None, outsider=A_SECRETARY),
+    "assessment:round_window": admin_only(kwargs=assessment_of("round"), owner=None, outsider=A_SECRETARY),
     "assessment:scheme_list": glob(rule=READABLE_SCHEME),
     "assessment:scheme_create": admin_only(),
-    "assessment:scheme_detail": page(_assessment("draft"), outsider=None, rule=READABLE_SCHEME),
-    "assessment:scheme_edit": admin_only(kwargs=_assessment("draft"), outsider=A_SECRETARY),
-    "assessment:scheme_weights": admin_only(kwargs=_assessment("draft"), owner=None, outsider=A_SECRETARY),
-    "assessment:scheme_activate": admin_only(kwargs=_assessment("draft"), owner=None, outsider=A_SECRETARY),
-    "assessment:indicator_add": admin_only(kwargs=_assessment("draft"), outsider=A_SECRETARY),
-    "assessment:round_create": admin_only(kwargs=_assessment("scheme"), outsider=A_SECRETARY),
-    "assessment:indicator_edit": admin_only(kwargs=_assessment("indicator"), outsider=A_SECRETARY),
+    "assessment:scheme_detail": page(assessment_of("draft"), outsider=None, rule=READABLE_SCHEME),
+    "assessment:scheme_edit": admin_only(kwargs=assessment_of("draft"), outsider=A_SECRETARY),
+    "assessment:scheme_weights": admin_only(kwargs=assessment_of("draft"), owner=None, outsider=A_SECRETARY),
+    "assessment:scheme_activate": admin_only(kwargs=assessment_of("draft"), owner=None, outsider=A_SECRETARY),
+    "assessment:indicator_add": admin_only(kwargs=assessment_of("draft"), outsider=A_SECRETARY),
+    "assessment:round_create": admin_only(kwargs=assessment_of("scheme"), outsider=A_SECRETARY),
+    "assessment:indicator_edit": admin_only(kwargs=assessment_of("indicator"), outsider=A_SECRETARY),
     "assessment:indicator_delete": admin_only(
-        kwargs=_assessment("indicator"), owner=None, outsider=A_SECRETARY
+        kwargs=assessment_of("indicator"), owner=None, outsider=A_SECRETARY
     ),
-    "assessment:score_detail": page(_assessment("score")),
-    "assessment:deduction_add": page(_assessment("score"), owner=None),
-    "assessment:objection_add": page(_assessment("score"), owner=None),
-    "assessment:item_records": page(_assessment("manual")),
-    "assessment:item_score": page(_assessment("manual"), owner=None),
-    "assessment:item_correct": page(_assessment("manual"), owner=None),
-    "assessment:deduction_delete": page(_assessment("deduction"), owner=None),
-    "assessment:deduction_correct": page(_assessment("score"), owner=None),
-    "assessment:objection_answer": page(_assessment("objection"), owner=None),
-    "assessment:attachment_download": page(_assessment("attachment")),
+    "assessment:score_detail": page(assessment_of("score")),
+    "assessment:deduction_add": page(assessment_of("score"), owner=None),
+    "assessment:objection_add": page(assessment_of("score"), owner=None),
+    "assessment:item_records": page(assessment_of("manual")),
+    "assessment:item_score": page(assessment_of("manual"), owner=None),
+    "assessment:item_correct": page(assessment_of("manual"), owner=None),
+    "assessment:deduction_delete": page(assessment_of("deduction"), owner=None),
+    "assessment:deduction_correct": page(assessment_of("score"), owner=None),
+    "assessment:objection_answer": page(assessment_of("objection"), owner=None),
+    "assessment:attachment_download": page(assessment_of("attachment")),
     # the API's own pages (its operations are swept from the OpenAPI schema below)
     "api:openapi-json": glob(writes=False, rule="API 说明：匿名得 401"),
     "api:openapi-view": glob(writes=False),
     "api:api-root": glob(owner=None, public=True, writes=False, rule="ninja 的根路径，不提供内容（404）"),
     "otp_setup": glob(owner=None, writes=False, rule="本人设置双因素认证"),
     "otp_verify": glob(owner=None, writes=False, rule="本人登录第二步"),
-}
-
-
-# --- API paths, as the OpenAPI schema spells them -------------------------------------------------------
-
-
-def _api(attr: str, name: str) -> Callable[[Scene], dict[str, Any]]:
-    def kwargs(s: Scene) -> dict[str, Any]:
-        return {name: _pk(attr)(s)["pk"]}
-
-    return kwargs
-
-
-API: dict[str, Route] = {
-    "/api/v1/orgs": glob(),
-    "/api/v1/orgs/{org_id}": page(lambda s: {"org_id": s.world.branch_a1.pk}),
-    "/api/v1/people": glob(),
-    "/api/v1/people/{person_id}": page(lambda s: {"person_id": s.world.person_a.pk}),
-    "/api/v1/directives": glob(),
-    "/api/v1/directives/{directive_id}": page(_api("directive", "directive_id")),
-    "/api/v1/directives/{directive_id}/board": page(_api("directive", "directive_id")),
-    "/api/v1/ledgers": glob(),
-    "/api/v1/ledgers/{ledger_id}": page(_api("ledger", "ledger_id")),
-    "/api/v1/tasks": glob(),
-    "/api/v1/tasks/{task_id}": page(_api("task", "task_id")),
-    "/api/v1/tasks/{task_id}/reports": page(_api("task", "task_id")),
-    "/api/v1/ledger-board": admin_only(rule="晾晒榜：委员会看；发布后部门管理员也可看"),
-    "/api/v1/notices": glob(),
-    "/api/v1/notices/{notice_id}": page(_api("notice", "notice_id")),
-    "/api/v1/tasks/{task_id}/notices": page(_api("task", "task_id"), owner=None),
-    "/api/v1/notices/{notice_id}/answer": page(_api("notice", "notice_id"), owner=None),
-    "/api/v1/tasks/{task_id}/urgings": page(_api("task", "task_id"), owner=None),
-    "/api/v1/ledgers/{ledger_id}/taskforces": page(_api("ledger", "ledger_id")),
-    "/api/v1/taskforces/{force_id}": page(_api("task_force", "force_id"), owner=None),
-    "/api/v1/reviews": glob(),
-    "/api/v1/reviews/{round_id}": page(_api("review", "round_id")),
-    "/api/v1/reviews/{round_id}/findings": page(_api("review", "round_id")),
-    "/api/v1/reviews/{round_id}/findings/{task_id}": page(
-        lambda s: {"round_id": s.review.pk, "task_id": s.task.pk}, owner=None
-    ),
-    "/api/v1/reviews/{round_id}/close": page(_api("review", "round_id"), owner=None),
-    "/api/v1/compliance": glob(),
-    "/api/v1/compliance/people": glob(),
-    "/api/v1/activities/{activity_id}/cancel": page(_api("activity", "activity_id"), owner=None),
-    "/api/v1/study-plans": glob(),
-    "/api/v1/study-plans/{plan_id}": page(_api("plan", "plan_id")),
-    "/api/v1/arrangements/{org_id}/{month}": page(
-        lambda s: {"org_id": s.arrangement.organization_id, "month": s.today.strftime("%Y-%m")}
-    ),
-    "/api/v1/references": glob(),
-    "/api/v1/references/{reference_id}": page(
-        _api("reference", "reference_id"), outsider=None, rule="委员会的组织生活参考，全市可读"
-    ),
-    "/api/v1/references-coverage": glob(query=lambda s: f"?month={s.today.isoformat()}"),
-    "/api/v1/activities/{activity_id}/required-items": page(_api("activity", "activity_id"), owner=None),
-    "/api/v1/assessment/schemes": glob(owner=COMMITTEE),
-    "/api/v1/assessment/schemes/{scheme_id}": page(
-        _assessment("scheme", "scheme_id"), outsider=None, rule=READABLE_SCHEME
-    ),
-    "/api/v1/assessment/rounds": glob(),
-    "/api/v1/assessment/rounds/{round_id}": page(
-        _assessment("round", "round_id"), outsider=None, rule=READABLE_SCHEME
-    ),
-    "/api/v1/assessment/rounds/{round_id}/ranking": page(
-        _assessment("round", "round_id"), outsider=None, rule=READABLE_SCHEME
-    ),
-    "/api/v1/assessment/ranking": glob(query="?year=2026"),
-    "/api/v1/assessment/scores/{score_id}": page(_assessment("score", "score_id")),
-    "/api/v1/assessment/items/{item_id}/score": page(_assessment("manual", "item_id"), owner=None),
-    "/api/v1/assessment/scores/{score_id}/deductions": page(_assessment("score", "score_id"), owner=None),
-    "/api/v1/assessment/scores/{score_id}/objections": page(_assessment("score", "score_id"), owner=None),
 }

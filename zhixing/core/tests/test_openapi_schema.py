@@ -54,3 +54,32 @@ def test_schema_with_an_api_token(world: World) -> None:
     )
     response = Client().get("/api/v1/openapi.json", headers={"Authorization": "Bearer zx_wrong"})
     assert response.status_code == 401
+
+
+def test_every_operation_describes_its_response() -> None:
+    """Responses are ninja Schemas (resolvers, aliases), so the docs show each operation's real fields: every success
+    response is a named component with typed properties, never a bare object; lists are `Paged<Item>` pages."""
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    components = schema["components"]["schemas"]
+    vague = []
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            for status, response in op["responses"].items():
+                if not str(status).startswith("2") or str(status) == "204":
+                    continue
+                body = response["content"]["application/json"]["schema"]
+                ref = body.get("$ref") or body.get("items", {}).get("$ref", "")
+                name = ref.rsplit("/", 1)[-1]
+                if not name or not components.get(name, {}).get("properties"):
+                    vague.append(f"{method.upper()} {path} {status}")
+    assert vague == [], vague
+    people = components["PagedPersonOut"]["properties"]
+    assert set(people) == {"count", "limit", "offset", "items"}
+    assert components["PersonOut"]["properties"]["id_number"]["type"] == "string"
+    untyped = [
+        f"{name}.{field}"
+        for name, component in components.items()
+        for field, prop in component.get("properties", {}).items()
+        if prop.get("type") == "object" and "additionalProperties" not in prop and "properties" not in prop
+    ]
+    assert untyped == [], untyped

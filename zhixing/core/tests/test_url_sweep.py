@@ -1,11 +1,15 @@
 """The URL sweep (ENGINEERING.md, Tests): every page of Django's resolver and every operation of the OpenAPI schema,
-with the sample object declared in zhixing/testing_sweep.py, is checked for anonymous, the outsider and the owner.
+with the sample object declared in zhixing/testing_sweep.py (pages) and zhixing/testing_sweep_api.py (API, with a
+valid sample body for each write), is checked for anonymous, the outsider and the owner; writes are tried with
+every unsafe method (POST, PUT, PATCH, DELETE) a page or an operation might take.
 
 One test per section builds the personas and that section's samples once and loops over its routes, so the whole
 sweep builds a handful of worlds, not one per route. A failure names the route and what went wrong."""
 
 from __future__ import annotations
 
+import json
+import typing
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,12 +19,17 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from zhixing.testing import World
-from zhixing.testing_sweep import API, PAGES, Route, Scene
+from zhixing.testing_sweep import PAGES, Route, Scene
+from zhixing.testing_sweep_api import API, BODIES
 
 pytestmark = pytest.mark.django_db
 
 REFUSED = {403, 404, 405}
-API_REFUSED = {403, 404, 405, 422}
+# A write on department A's object by the outsider: the scope check answers, as if the object did not exist.
+API_SCOPE_REFUSED = {404}
+# A write on no one's object (a new record under A, a committee-only operation) by the outsider.
+API_GLOBAL_REFUSED = {403, 404, 422}
+UNSAFE = ("post", "put", "patch", "delete")
 SKIPPED_PREFIXES = ("admin/", "static/", "media/")
 
 
@@ -58,6 +67,21 @@ def api_operations() -> dict[str, list[str]]:
     return {path: sorted(op.upper() for op in ops) for path, ops in schema["paths"].items()}
 
 
+def request_schemas() -> dict[tuple[str, str], type[Any] | None]:
+    """{(method, OpenAPI path): the pydantic class of the operation's body, None when it takes none}."""
+    from zhixing.api_urls import api
+
+    found: dict[tuple[str, str], type[Any] | None] = {}
+    for prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            full = "/api/v1/" + (prefix.strip("/") + "/" + path.lstrip("/")).lstrip("/")
+            for operation in view.operations:
+                hints = typing.get_type_hints(operation.view_func)
+                for method in operation.methods:
+                    found[(method, full.rstrip("/"))] = hints.get("payload")
+    return found
+
+
 def test_every_route_declares_its_sample_object() -> None:
     missing = [
         f"路由 {name}（{route}）没有声明样例对象"
@@ -68,6 +92,15 @@ def test_every_route_declares_its_sample_object() -> None:
     assert missing == [], "zhixing/testing_sweep.py: " + "; ".join(missing)
     stale = sorted(set(PAGES) - set(resolver_routes())) + sorted(set(API) - set(api_operations()))
     assert stale == [], f"zhixing/testing_sweep.py declares routes that no longer exist: {stale}"
+
+
+def test_every_api_write_declares_a_sample_body() -> None:
+    writes = {(m, path) for path, methods in api_operations().items() for m in methods if m != "GET"}
+    missing = [f"写操作 {m} {path} 没有声明样例请求体" for m, path in sorted(writes - set(BODIES))]
+    assert missing == [], "zhixing/testing_sweep_api.py BODIES: " + "; ".join(missing)
+    assert sorted(set(BODIES) - writes) == [], "BODIES declares operations that no longer exist"
+    schemas = request_schemas()
+    assert set(schemas) >= writes, sorted(writes - set(schemas))
 
 
 def row_counts() -> dict[str, int]:
@@ -84,6 +117,7 @@ class Sweep:
         self.scene = Scene(world)
         self.failures: list[str] = []
         self.clients: dict[str, Client] = {}
+        self.schemas = request_schemas()
 
     def client(self, persona: str | None) -> Client:
         key = persona or ""
@@ -94,10 +128,23 @@ class Sweep:
     def fail(self, name: str, message: str) -> None:
         self.failures.append(f"{name}: {message}")
 
-    def write(self, name: str, persona: str, method: str, url: str, allowed: set[int], api: bool) -> None:
+    def write(
+        self,
+        name: str,
+        persona: str,
+        method: str,
+        url: str,
+        allowed: set[int],
+        body: dict[str, Any] | None = None,
+        api: bool = False,
+    ) -> None:
         send = getattr(self.client(persona), method)  # logged in before counting: the log-in writes rows
         before = row_counts()
-        response = send(url, {}, content_type="application/json") if api else send(url, {})
+        if api:
+            payload = "" if body is None else json.dumps(body, ensure_ascii=False)
+            response = send(url, payload, content_type="application/json")
+        else:
+            response = send(url, {}) if method == "post" else send(url)
         diff = changed(before, row_counts())
         if diff:
             self.fail(name, f"{method.upper()} {url} by {persona} changed rows {diff}")
@@ -125,7 +172,8 @@ class Sweep:
         if route.writes and not route.public:
             outsider = route.outsider or "dept_b_secretary"
             allowed = REFUSED if route.outsider else {200, 302, 400, 403, 404, 405, 422}
-            self.write(name, outsider, "post", url, allowed, api=False)
+            for method in UNSAFE:
+                self.write(name, outsider, method, url, allowed)
         if route.owner:
             status = self.client(route.owner).get(url).status_code
             if status != route.ok:
@@ -133,7 +181,7 @@ class Sweep:
 
     def anonymous_page(self, name: str, url: str) -> None:
         answered = False
-        for method in ("get", "post"):
+        for method in ("get", *UNSAFE):
             before = row_counts()
             response = getattr(self.client(None), method)(url)
             if changed(before, row_counts()):
@@ -167,14 +215,37 @@ class Sweep:
             if status != 404:
                 self.fail(path, f"GET {url} by outsider {route.outsider}: {status}, expected 404")
         outsider = route.outsider or "dept_b_secretary"
-        allowed = API_REFUSED if route.outsider else {200, 201, 400, 403, 404, 405, 409, 422}
+        allowed = API_SCOPE_REFUSED if route.outsider else API_GLOBAL_REFUSED
         for method in methods:
             if method != "GET" and route.writes:
-                self.write(path, outsider, method.lower(), url, allowed, api=True)
+                body = self.sample_body(path, method)
+                if body is not False:
+                    self.write(path, outsider, method.lower(), url, allowed, body=body, api=True)
         if route.owner and "GET" in methods:
             status = self.client(route.owner).get(url + query).status_code
             if status != 200:
                 self.fail(path, f"GET {url} by owner {route.owner}: {status}, expected 200")
+
+    def sample_body(self, path: str, method: str) -> dict[str, Any] | None | bool:
+        """The declared sample body, checked against the operation's request schema (False: none to send)."""
+        try:
+            body = BODIES[(method, path)](self.scene)
+        except Exception as exc:  # noqa: BLE001 - reported with the route's name
+            self.fail(path, f"{method} sample body could not be built: {exc!r}")
+            return False
+        schema = self.schemas.get((method, path))
+        if (body is None) != (schema is None):
+            self.fail(
+                path, f"{method} takes {'no body' if schema is None else 'a body'}; the sample says otherwise"
+            )
+            return False
+        if schema is not None:
+            try:
+                schema.model_validate(body)
+            except Exception as exc:  # noqa: BLE001
+                self.fail(path, f"{method} sample body is not valid for {schema.__name__}: {exc}")
+                return False
+        return body
 
 
 SECTIONS: dict[str, tuple[str, ...]] = {
