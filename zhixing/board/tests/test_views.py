@@ -208,3 +208,12 @@ def test_a_department_without_tasks_shows_no_rank_on_the_page_xlsx_and_api(world
     assert sorted(r[0] for r in rows[1:] if r[1] != "市档案局党组") == [1, 2]
     data = _api(world.committee_admin).get("/api/v1/ledger-board").json()
     assert next(r for r in data["rows"] if r["department_name"] == "市档案局党组")["rank"] is None
+
+
+def test_admin_lists_snapshots_and_publications_read_only(world: World) -> None:
+    from zhixing.testing import make_user
+
+    client = world.client(make_user("root", is_staff=True, is_superuser=True))
+    for name in ["board/boardsnapshot", "board/boardpublication"]:
+        assert client.get(f"/admin/{name}/").status_code == 200, name
+        assert client.get(f"/admin/{name}/add/").status_code == 403, name

@@ -1,11 +1,10 @@
-"""Pages of 督办/催办, 专班, 回头看 and the plan edits: the owner works, an outsider gets 404 and changes nothing,
+"""Pages of 督办/催办 and 专班: the owner works, an outsider gets 404 and changes nothing,
 anonymous goes to log in, a wrong method is 405; the flows behind the forms; pinned query counts."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,13 +12,9 @@ from django.test import override_settings
 
 from zhixing.core import clock
 from zhixing.core.models import Notification
-from zhixing.ledger import services
-from zhixing.ledger.models import Goal, Milestone, ProgressReport, Task
+from zhixing.ledger.models import ProgressReport, Task
 from zhixing.ledger.tests.desk import Desk
 from zhixing.ledger.tests.factories import photo
-from zhixing.review import services as review_services
-from zhixing.review.choices import FindingResult
-from zhixing.review.models import ReviewFinding, ReviewRound
 from zhixing.supervision import services as sup
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.models import SupervisionNotice, TaskForce, TaskUrging
@@ -40,9 +35,6 @@ class Scene:
     notice: SupervisionNotice
     answered: SupervisionNotice
     force: TaskForce
-    milestone: Milestone
-    goal: Goal
-    round: ReviewRound
 
 
 @pytest.fixture
@@ -57,19 +49,7 @@ def scene(world: World, desk: Desk) -> Scene:
     force = sup.create_task_force(
         desk.ledger, by=world.dept_a_secretary, name="营商专班", members=[world.person_a]
     )
-    milestone = services.add_milestone(
-        desk.own, by=None, title="完成调研", due_date=desk.today + dt.timedelta(days=5)
-    )
-    goal = services.add_goal(desk.ledger, by=None, title="压减时限", target_value=Decimal(50), unit="%")
-    r = review_services.open_round(
-        by=world.dept_a_secretary,
-        title="部门回头看",
-        organizer=world.dept_a,
-        ledgers=[desk.ledger],
-        start_date=desk.today,
-        rectify_by=desk.today + dt.timedelta(days=40),
-    )
-    return Scene(desk, notice, answered, force, milestone, goal, r)
+    return Scene(desk, notice, answered, force)
 
 
 def everything() -> Any:
@@ -78,10 +58,6 @@ def everything() -> Any:
         list(TaskUrging.objects.values()),
         list(TaskForce.objects.values()),
         list(TaskForce.members.through.objects.values()),
-        list(Milestone.objects.values()),
-        list(Goal.objects.values()),
-        list(ReviewRound.objects.values()),
-        list(ReviewFinding.objects.values()),
         list(Task.objects.values()),
         list(ProgressReport.objects.values()),
     )
@@ -98,12 +74,6 @@ def pages(s: Scene) -> dict[str, str]:
         "force_new": f"/ledger/{d.ledger.pk}/taskforces/new/",
         "force": f"/ledger/taskforces/{s.force.pk}/",
         "force_edit": f"/ledger/taskforces/{s.force.pk}/edit/",
-        "milestone_edit": f"/ledger/milestones/{s.milestone.pk}/edit/",
-        "goal_edit": f"/ledger/goals/{s.goal.pk}/edit/",
-        "reviews": "/ledger/reviews/",
-        "review_new": "/ledger/reviews/new/",
-        "review": f"/ledger/reviews/{s.round.pk}/",
-        "finding": f"/ledger/reviews/{s.round.pk}/tasks/{d.own.pk}/",
     }
 
 
@@ -115,20 +85,12 @@ GET_PAGES = [
     "force_new",
     "force",
     "force_edit",
-    "milestone_edit",
-    "goal_edit",
-    "reviews",
-    "review_new",
-    "review",
-    "finding",
 ]
-SCOPED = [p for p in GET_PAGES if p not in {"notices", "reviews", "review_new"}]
+SCOPED = [p for p in GET_PAGES if p != "notices"]
 POSTS = {
     "answer": lambda s: f"/ledger/notices/{s.notice.pk}/answer/",
     "urge": lambda s: f"/ledger/tasks/{s.desk.own.pk}/urge/",
     "dissolve": lambda s: f"/ledger/taskforces/{s.force.pk}/dissolve/",
-    "done": lambda s: f"/ledger/milestones/{s.milestone.pk}/done/",
-    "close": lambda s: f"/ledger/reviews/{s.round.pk}/close/",
 }
 
 
@@ -163,12 +125,6 @@ def test_outsider_writes_change_nothing(world: World, scene: Scene) -> None:
         (p["force_new"], {"name": "x", "members": "赵六"}),
         (p["force_edit"], {"name": "x", "members": "赵六"}),
         (POSTS["dissolve"](scene), {}),
-        (POSTS["done"](scene), {"done_on": str(d.today)}),
-        (p["milestone_edit"], {"title": "x", "due_date": str(d.today)}),
-        (p["goal_edit"], {"title": "x", "target_kind": "yesno"}),
-        (p["review_new"], {"title": "x", "organizer": world.dept_a.pk, "ledgers": [d.ledger.pk]}),
-        (p["finding"], {"result": "in_place"}),
-        (POSTS["close"](scene), {}),
     ]
     for user in (d.c_admin, d.b_other):
         client = world.client(user)
@@ -275,98 +231,9 @@ def test_task_force_pages(world: World, desk: Desk) -> None:
     assert member.get(desk.own.get_absolute_url()).status_code == 404
 
 
-def test_milestone_and_goal_pages(world: World, desk: Desk) -> None:
-    m = services.add_milestone(
-        desk.own, by=None, title="完成调研", due_date=desk.today + dt.timedelta(days=5)
-    )
-    goal = services.add_goal(desk.ledger, by=None, title="一网通办", target_kind="yesno")
-    owner = world.client(world.member)  # the responsible person may mark done, not edit
-    owner.post(f"/ledger/milestones/{m.pk}/done/", {"done_on": str(desk.today + dt.timedelta(days=1))})
-    assert Milestone.objects.get().done_on is None
-    owner.post(f"/ledger/milestones/{m.pk}/done/", {"done_on": str(desk.today)})
-    assert Milestone.objects.get().done_on == desk.today
-    assert owner.get(f"/ledger/milestones/{m.pk}/edit/").status_code == 404
-    admin = world.client(world.dept_a_secretary)
-    late = str(desk.ledger.end_date + dt.timedelta(days=1))
-    bad = admin.post(f"/ledger/milestones/{m.pk}/edit/", {"title": "完成调研", "due_date": late})
-    assert bad.status_code == 422 and "晚于台账完成期限" in bad.content.decode()
-    ok = admin.post(
-        f"/ledger/milestones/{m.pk}/edit/", {"title": "完成调研报告", "due_date": str(desk.today)}
-    )
-    assert ok.status_code == 302 and Milestone.objects.get().title == "完成调研报告"
-    ok = admin.post(
-        f"/ledger/goals/{goal.pk}/edit/", {"title": "一网通办", "target_kind": "yesno", "achieved": "on"}
-    )
-    assert ok.status_code == 302 and Goal.objects.get().achieved
-    bad = admin.post(f"/ledger/goals/{goal.pk}/edit/", {"title": "x", "target_kind": "number"})
-    assert bad.status_code == 422 and Goal.objects.get().title == "一网通办"
-
-
-def test_review_pages_flow(world: World, desk: Desk) -> None:
-    admin = world.client(world.committee_admin)
-    response = admin.post(
-        "/ledger/reviews/new/",
-        {
-            "title": "全市回头看",
-            "organizer": world.committee.pk,
-            "ledgers": [desk.ledger.pk],
-            "start_date": str(desk.today),
-            "rectify_by": str(desk.today + dt.timedelta(days=30)),
-        },
-    )
-    assert response.status_code == 302
-    r = ReviewRound.objects.get()
-    url = f"/ledger/reviews/{r.pk}/tasks/{desk.own.pk}/"
-    bad = admin.post(
-        url,
-        {
-            "result": "not_in_place",
-            "problems": "未到位",
-            "rect_org": world.dept_a.pk,
-            "rect_responsible_name": "张三",
-            "rect_due_date": str(desk.today + dt.timedelta(days=31)),
-        },
-    )
-    assert bad.status_code == 422 and "回头看整改期限" in bad.content.decode()
-    assert not ReviewFinding.objects.exists()
-    ok = admin.post(
-        url,
-        {
-            "result": "not_in_place",
-            "problems": "未到位",
-            "rect_org": world.dept_a.pk,
-            "rect_responsible_name": "张三",
-            "rect_due_date": str(desk.today + dt.timedelta(days=20)),
-        },
-    )
-    assert ok.status_code == 302
-    admin.post(f"/ledger/reviews/{r.pk}/tasks/{desk.shared.pk}/", {"result": "in_place"})
-    page = admin.get(f"/ledger/reviews/{r.pk}/").content.decode()
-    assert "落实到位 1" in page and "未到位 1" in page and "整改事项 1 项：已销号 0，未完成 1" in page
-    rect = ReviewFinding.objects.get(result=FindingResult.NOT_IN_PLACE).rectification
-    assert rect is not None
-    # the rectification's task page says where it comes from; the owner reports on it
-    owner = world.client(world.member)
-    assert "整改事项：源自" in owner.get(rect.get_absolute_url()).content.decode()
-    # the reviewed department sees the round (its ledger was reviewed) but cannot record findings
-    dept = world.client(world.dept_a_secretary)
-    assert dept.get(f"/ledger/reviews/{r.pk}/").status_code == 200
-    assert dept.get(url).status_code == 404
-    # the task page leads the organiser (only) to the finding form
-    record = f"/ledger/reviews/{r.pk}/tasks/{desk.sub.pk}/"
-    assert record in admin.get(desk.sub.get_absolute_url()).content.decode()
-    assert record not in dept.get(desk.sub.get_absolute_url()).content.decode()
-    # closing with an open rectification is refused
-    admin.post(f"/ledger/reviews/{r.pk}/close/")
-    assert ReviewRound.objects.get().status == "open"
-
-
 # --- query counts ---------------------------------------------------------------------------------
 
 NOTICE_LIST_QUERIES = 7  # the same whatever the number of notices (count, one page, the overdue count)
-REVIEW_QUERIES = (
-    8  # the same whatever the number of findings: their rectifications are joined, not fetched per row
-)
 
 
 @pytest.mark.parametrize("size", [2, 12])
@@ -384,46 +251,6 @@ def test_notice_list_query_count_is_pinned(
     assert response.content.decode().count("督办") >= size
 
 
-@pytest.mark.parametrize("size", [2, 12])
-def test_review_page_query_count_is_pinned(
-    world: World, desk: Desk, size: int, django_assert_num_queries: Any
-) -> None:
-    r = review_services.open_round(
-        by=world.committee_admin,
-        title="回头看",
-        organizer=world.committee,
-        ledgers=[desk.ledger],
-        start_date=desk.today,
-        rectify_by=desk.today + dt.timedelta(days=40),
-    )
-    for i in range(size):
-        t = services.add_task(
-            desk.ledger,
-            by=None,
-            title=f"任务{i}",
-            lead_org=world.dept_a,
-            responsible=world.person_a,
-            due_date=desk.today + dt.timedelta(days=30),
-            today=clock.today(),
-        )
-        review_services.record_finding(
-            r,
-            t,
-            by=world.committee_admin,
-            result=FindingResult.MOSTLY,
-            problems="问题",
-            rect_org=world.dept_a,
-            rect_responsible=world.person_a,
-            rect_due_date=desk.today + dt.timedelta(days=20),
-            today=clock.today(),
-        )
-    client = world.client(world.committee_admin)
-    client.get(r.get_absolute_url())
-    with django_assert_num_queries(REVIEW_QUERIES):
-        response = client.get(r.get_absolute_url())
-    assert response.content.decode().count("整改：任务") == size
-
-
 # --- admin ----------------------------------------------------------------------------------------
 
 
@@ -436,36 +263,9 @@ def test_admin_lists_the_new_records_read_only(world: World, scene: Scene) -> No
         "supervision/noticeevidence",
         "supervision/taskurging",
         "supervision/taskforce",
-        "review/reviewround",
-        "review/reviewfinding",
-        "board/boardsnapshot",
-        "board/boardpublication",
     ]:
         assert client.get(f"/admin/{name}/").status_code == 200, name
         assert client.get(f"/admin/{name}/add/").status_code == 403, name
     before = list(SupervisionNotice.objects.values())
     response = client.post(f"/admin/supervision/supervisionnotice/{scene.notice.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403 and list(SupervisionNotice.objects.values()) == before
-
-
-@pytest.mark.parametrize("size", [1, 8])
-def test_review_list_query_count_is_pinned(
-    world: World, desk: Desk, size: int, django_assert_num_queries: Any
-) -> None:
-    for i in range(size):
-        review_services.open_round(
-            by=None,
-            title=f"回头看{i}",
-            organizer=world.dept_a,
-            ledgers=[desk.ledger],
-            start_date=desk.today,
-            rectify_by=desk.today + dt.timedelta(days=10),
-        )
-    client = world.client(world.dept_a_secretary)
-    client.get("/ledger/reviews/")
-    with django_assert_num_queries(REVIEW_LIST_QUERIES):
-        response = client.get("/ledger/reviews/")
-    assert response.content.decode().count('href="/ledger/reviews/') >= size
-
-
-REVIEW_LIST_QUERIES = 6  # the same whatever the number of rounds (count + one page joined with the organiser)
