@@ -49,7 +49,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 class PhotosField(forms.FileField):
     """Several photos in one input (Django's documented pattern for a multiple file field)."""
 
-    widget = MultipleFileInput
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"})
+        )
+        super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         files = data if isinstance(data, list | tuple) else [data] if data else []
