@@ -57,7 +57,9 @@ def _tools() -> tuple[str, str, str]:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     pdftotext, pdfinfo = shutil.which("pdftotext"), shutil.which("pdfinfo")
     if os.environ.get("ZHIXING_REQUIRE_OFFICE"):  # CI (.ci/run): installed there, so missing is a failure
-        assert soffice and pdftotext and pdfinfo, "CI 必须安装 libreoffice-writer libreoffice-calc poppler-utils"
+        assert soffice and pdftotext and pdfinfo, (
+            "CI 必须安装 libreoffice-writer libreoffice-calc poppler-utils"
+        )
     if not soffice:
         pytest.skip(
             "未安装 LibreOffice（soffice）：跳过 docx/xlsx 转 PDF 检查。apt-get install libreoffice-writer libreoffice-calc"
