@@ -22,7 +22,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from zhixing.core.actors import Actor
-from zhixing.core.xlsx import Column, ImportReport, RowError, parse_date, read_sheet, text, write_sheet
+from zhixing.core.xlsx import (
+    Column,
+    ImportReport,
+    RowError,
+    as_of,
+    parse_date,
+    read_sheet,
+    text,
+    write_sheet,
+)
 from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger, Task
@@ -108,7 +117,8 @@ def export_rows(ledger: Ledger, user: Actor = None, *, today: dt.date) -> list[l
 def export_ledger(ledger: Ledger, out: IO[bytes] | str, *, user: Actor = None, today: dt.date) -> int:
     """Write the ledger (the tasks `user` may see; all of them when user is None). Returns the row count."""
     rows = export_rows(ledger, user, today=today)
-    write_sheet(out, "工作台账", COLUMNS, rows)
+    header = f"{ledger.title}（牵头：{ledger.lead_org.name}）{as_of(today)}"
+    write_sheet(out, "工作台账", COLUMNS, rows, page_header=header)
     return len(rows)
 
 

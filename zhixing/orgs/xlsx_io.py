@@ -414,7 +414,7 @@ def _plan_orgs_after(
 # --- Organisations: export and template ----------------------------------------------------------
 
 
-def export_orgs(queryset: QuerySet[Organization], out: IO[bytes] | str) -> None:
+def export_orgs(queryset: QuerySet[Organization], out: IO[bytes] | str, *, page_header: str = "") -> None:
     """The organisations of `queryset` (already scoped by the caller), in tree order, with the import columns."""
     kinds, levels, areas = dict(OrgKind.choices), dict(LevelType.choices), dict(AreaType.choices)
     rows = (
@@ -423,7 +423,7 @@ def export_orgs(queryset: QuerySet[Organization], out: IO[bytes] | str) -> None:
             "code", "name", "kind", "parent__code", "level_type", "area_type", "short_name", "sort_order"
         )
     )
-    write_sheet(out, "组织", ORG_COLUMNS, rows)
+    write_sheet(out, "组织", ORG_COLUMNS, rows, page_header=page_header)
 
 
 def template_orgs(out: IO[bytes] | str) -> None:

@@ -405,7 +405,9 @@ def _event(kind: str, p: Person, changes: dict[str, Any], by: Actor, path_of: di
 # --- Export and template --------------------------------------------------------------------------
 
 
-def export_people(queryset: QuerySet[Person], out: IO[bytes] | str, *, user: Actor) -> tuple[int, int]:
+def export_people(
+    queryset: QuerySet[Person], out: IO[bytes] | str, *, user: Actor, page_header: str = ""
+) -> tuple[int, int]:
     """The people of `queryset` (already scoped and filtered by the caller) with the import columns. ID numbers and
     mobiles are masked unless `user` may see them (admins of the person's organisation, the person; None: the
     system, e.g. the command line). Such a masked file is refused on re-import rather than overwriting real data.
@@ -450,7 +452,7 @@ def export_people(queryset: QuerySet[Person], out: IO[bytes] | str, *, user: Act
                 job,
             ]
 
-    write_sheet(out, "人员", PEOPLE_COLUMNS, rows())
+    write_sheet(out, "人员", PEOPLE_COLUMNS, rows(), page_header=page_header)
     return counts[0], counts[1]
 
 
