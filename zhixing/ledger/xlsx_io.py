@@ -28,7 +28,7 @@ from zhixing.core.xlsx import (
     RowError,
     as_of,
     parse_date,
-    read_sheet,
+    read_table,
     text,
     write_sheet,
 )
@@ -230,7 +230,8 @@ def import_ledger(
 ) -> tuple[ImportReport, Ledger | None]:
     """Check the whole file and create the ledger with its tasks; errors anywhere -> nothing is written."""
     report = ImportReport(kind="台账", dry_run=dry_run)
-    rows, errors = read_sheet(file, COLUMNS)
+    table = read_table(file, COLUMNS)
+    rows, errors, report.sheet = table.rows, table.errors, table.sheet
     report.total = len(rows)
     by_number = _check_rows(rows, errors, _Orgs())
     if not rows and not errors:

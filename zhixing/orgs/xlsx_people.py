@@ -22,8 +22,9 @@ from zhixing.core.xlsx import (
     ImportReport,
     RowError,
     choice_parser,
+    narrow,
     parse_date,
-    read_sheet,
+    read_table,
     text,
     write_sheet,
 )
@@ -57,7 +58,7 @@ _MASKED = (
 def parse_id_number(value: Any) -> str | None:
     if isinstance(value, int | float) and len(text(value)) > 15:
         raise ValueError("身份证号被 Excel 存成了数字，末几位已经丢失。请把该列设为“文本”格式后重新填写。")
-    raw = text(value).upper()
+    raw = narrow(value).upper()
     if not raw:
         return None
     if "*" in raw:
@@ -70,7 +71,7 @@ def parse_id_number(value: Any) -> str | None:
 
 
 def parse_mobile(value: Any) -> str:
-    raw = text(value).replace(" ", "").replace("-", "")
+    raw = narrow(value).replace(" ", "").replace("-", "")
     if not raw:
         return ""
     if "*" in raw:
@@ -174,7 +175,8 @@ def import_people(
 ) -> ImportReport:
     """Create or update people keyed by 身份证号; gender and birth date come from the ID number when blank."""
     report = ImportReport(kind="people", dry_run=dry_run)
-    rows, errors = read_sheet(file, PEOPLE_COLUMNS)
+    table = read_table(file, PEOPLE_COLUMNS)
+    rows, errors, report.sheet = table.rows, table.errors, table.sheet
     report.total = len(rows)
     orgs = {
         code: (pk, path, kind, name)
