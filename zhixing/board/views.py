@@ -24,7 +24,7 @@ from zhixing.board import services as services_board
 from zhixing.board.queries import Board, DeptRow
 from zhixing.core import clock
 from zhixing.core.scoping import Action, is_committee
-from zhixing.core.xlsx import XLSX_CONTENT_TYPE, Column, write_sheet
+from zhixing.core.xlsx import XLSX_CONTENT_TYPE, Column, as_of, write_sheet
 from zhixing.ledger.choices import BEHIND_MARGIN
 
 NOT_PUBLISHED = "晾晒榜尚未由机关工委发布，或您无权查看。"
@@ -158,7 +158,13 @@ def _line(row: DeptRow) -> list[Any]:
 
 
 def write_board(result: Board, out: Any) -> None:
-    write_sheet(out, f"晾晒榜{result.today:%Y%m%d}", COLUMNS, (_line(r) for r in result.rows))
+    write_sheet(
+        out,
+        f"晾晒榜{result.today:%Y%m%d}",
+        COLUMNS,
+        (_line(r) for r in result.rows),
+        heading=f"工作台账晾晒榜{as_of(result.today)}",
+    )
 
 
 @login_required

@@ -17,7 +17,7 @@ from zhixing.core import audit, calendar, services
 from zhixing.core.actors import Actor
 from zhixing.core.models import Holiday
 from zhixing.core.scoping import Action, is_committee
-from zhixing.core.xlsx import Column, ImportReport, RowError, parse_date, read_sheet, text, write_sheet
+from zhixing.core.xlsx import Column, ImportReport, RowError, parse_date, read_table, text, write_sheet
 
 KIND_OFF = "放假"
 KIND_WORK = "调休上班"
@@ -73,7 +73,8 @@ def full_years(days_off: Iterable[dt.date]) -> list[int]:
 
 def import_holidays(file: IO[bytes] | str | Any, *, by: Actor, dry_run: bool = False) -> ImportReport:
     report = ImportReport(kind="holidays", dry_run=dry_run)
-    rows, errors = read_sheet(file, HOLIDAY_COLUMNS)
+    table = read_table(file, HOLIDAY_COLUMNS)
+    rows, errors, report.sheet = table.rows, table.errors, table.sheet
     report.total = len(rows)
     if by is not None and not may_edit_holidays(by):
         report.errors = [RowError(1, "", "只有机关工委管理员可以导入节假日安排。")]

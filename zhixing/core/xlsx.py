@@ -13,29 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import re
-import zipfile
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from openpyxl import load_workbook
-from openpyxl.reader.excel import ExcelReader
-from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import range_boundaries
-from openpyxl.utils.datetime import from_excel, from_ISO8601
 
-try:
-    from lxml import etree as _lxml
-except ImportError:  # pragma: no cover - python-docx depends on lxml
-    _lxml = None
+from zhixing.core import xlsx_reader
+from zhixing.core.xlsx_reader import XlsxError
 
 MAX_ROWS = 200_000
 MAX_BYTES = 50 * 1024 * 1024
-
-
-class XlsxError(ValueError):
-    """The file as a whole cannot be read (not an xlsx, no header, too large)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +51,7 @@ class ImportReport:
     preview: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)  # said after the summary ("2027 年标为已发布")
+    sheet: str = ""  # the worksheet read, named in the summary of errors
 
     @property
     def ok(self) -> bool:
@@ -69,7 +59,8 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.errors:
-            return f"发现 {len(self.errors)} 处错误，未导入任何数据。请修改后重新上传。"
+            where = f"工作表“{self.sheet}”中" if self.sheet else ""
+            return f"{where}发现 {len(self.errors)} 处错误，未导入任何数据。请修改后重新上传。"
         verb = "将" if self.dry_run else "已"
         same = f"，{self.unchanged} 条与系统中一致" if self.unchanged else ""
         notes = "".join(self.notes)
@@ -112,6 +103,13 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
+def narrow(value: Any) -> str:
+    """Text with full-width digits, letters, spaces and punctuation made ordinary (NFKC): "１１０１０５" is
+    "110105", "２０２４－０７－０１" is "2024-07-01". Only for values made of digits and letters (ID numbers, phones,
+    codes, dates): NFKC would also turn a name's full-width brackets （） into ( )."""
+    return unicodedata.normalize("NFKC", text(value)).strip()
+
+
 def parse_date(value: Any) -> dt.date | None:
     if value is None or value == "":
         return None
@@ -119,7 +117,7 @@ def parse_date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    raw = text(value)
+    raw = narrow(value).replace(" ", "")
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"):
         try:
             return dt.datetime.strptime(raw, fmt).date()
@@ -151,20 +149,23 @@ def choice_parser(choices: Iterable[tuple[str, str]], *, what: str) -> Parser:
 # --- Reading --------------------------------------------------------------------------------------
 
 
-_NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件，或已损坏。请在 Excel 或 WPS 中“另存为 .xlsx”后再上传。"
-MAX_SHEET_XML_BYTES = 400 * 1024 * 1024  # uncompressed; a "zip bomb" is refused before it is inflated
-_MERGE_CELL = re.compile(rb"<(?:[A-Za-z0-9_]+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+_NOT_XLSX = xlsx_reader.NOT_XLSX
+
+
+MAX_ERRORS = 500  # past this many, checking stops: the file is refused anyway, and the list would only grow
 
 
 def _source(file: IO[bytes] | str | Any) -> Any:
     """A path is opened as it is; an uploaded or in-memory file is checked for size and the xlsx (zip) signature."""
     if isinstance(file, str | os.PathLike):
+        if os.path.getsize(file) > MAX_BYTES:
+            raise XlsxError(f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请拆分后分批导入。")
         with open(file, "rb") as fh:
             head = fh.read(4)
         if not head.startswith(b"PK"):
             raise XlsxError("文件不是有效的 Excel（.xlsx）文件。请在 Excel 或 WPS 中“另存为 .xlsx”后再上传。")
         return os.fspath(file)
-    raw = file.read()
+    raw = file.read(MAX_BYTES + 1)
     if hasattr(file, "seek"):
         file.seek(0)
     if len(raw) > MAX_BYTES:
@@ -174,159 +175,50 @@ def _source(file: IO[bytes] | str | Any) -> Any:
     return io.BytesIO(raw)
 
 
-def _merged_ranges(archive: zipfile.ZipFile, sheet_path: str) -> list[str]:
-    """The <mergeCell ref="A3:B3"/> elements of the sheet, read from the zip (openpyxl's fast read-only mode does
-    not report them). A regular expression over the raw XML is ~50x faster than loading the sheet in full mode."""
-    info = archive.getinfo(sheet_path)
-    if info.file_size > MAX_SHEET_XML_BYTES:
-        raise XlsxError("文件内容过大，请拆分后分批导入。")
-    data = archive.read(sheet_path)
-    tail = data.rfind(b"</sheetData>")
-    return [m.group(1).decode() for m in _MERGE_CELL.finditer(data, max(tail, 0))]
+@dataclass
+class Table:
+    rows: list[dict[str, Any]]
+    errors: list[RowError]
+    sheet: str  # the worksheet's name, for messages ("工作表“人员”中发现 …")
 
 
-_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_ROW, _CELL, _V, _IS, _T = f"{_NS}row", f"{_NS}c", f"{_NS}v", f"{_NS}is", f"{_NS}t"
+def read_table(file: IO[bytes] | str | Any, columns: Sequence[Column]) -> Table:
+    """The first worksheet's rows as dicts keyed by Column.key (with "_row": the Excel row number), and every
+    problem as a RowError.
 
-
-def _column_index(ref: str) -> int:
-    """0-based column of a cell reference such as "AB12"."""
-    n = 0
-    for ch in ref:
-        if "A" <= ch <= "Z":
-            n = n * 26 + ord(ch) - 64
-        else:
-            break
-    return n - 1
-
-
-def _fast_rows(
-    archive: zipfile.ZipFile, sheet_path: str, strings: Sequence[Any], date_styles: Any, epoch: Any
-) -> Iterator[tuple[int, list[Any]]]:
-    """(Excel row number, values) of a sheet, streamed with lxml straight from the zip: the same values as
-    openpyxl's read-only `iter_rows(values_only=True)` (shared strings, inline strings, numbers, booleans, dates by
-    the workbook's date styles, cached formula results) at several times the speed, which matters at 60,000 rows.
-    Blank rows are simply absent; callers use the row number."""
-    assert _lxml is not None
-    with archive.open(sheet_path) as fh:
-        context = _lxml.iterparse(fh, events=("end",), tag=_ROW, resolve_entities=False, no_network=True)
-        counter = 0
-        for _, row in context:
-            r = row.get("r")
-            counter = int(r) if r else counter + 1
-            values: list[Any] = []
-            col = -1
-            for c in row.iterchildren(_CELL):
-                ref = c.get("r")
-                col = _column_index(ref) if ref else col + 1
-                if col >= 16384 or col < 0:
-                    raise XlsxError("文件中有无效的单元格位置，请在 Excel 或 WPS 中重新保存后上传。")
-                t = c.get("t", "n")
-                if t == "inlineStr":
-                    node = c.find(_IS)
-                    value: Any = "".join(node.itertext(_T)) if node is not None else None
-                else:
-                    value = c.findtext(_V)
-                    if value is not None:
-                        if t == "n":
-                            number: Any = float(value) if any(x in value for x in ".eE") else int(value)
-                            s_id = c.get("s")
-                            if s_id and int(s_id) in date_styles:
-                                try:
-                                    number = from_excel(number, epoch)
-                                except (OverflowError, ValueError):
-                                    number = "#VALUE!"
-                            value = number
-                        elif t == "s":
-                            value = strings[int(value)]
-                        elif t == "b":
-                            value = value == "1"
-                        elif t == "d":
-                            value = from_ISO8601(value)
-                if len(values) < col:
-                    values.extend([None] * (col - len(values)))
-                values.append(value)
-            row.clear()
-            while row.getprevious() is not None:
-                del row.getparent()[0]
-            yield counter, values
-
-
-def _open_fast(source: Any) -> tuple[Any, str]:
-    """openpyxl's reader for everything but the sheet (strings, styles, which sheet is first); its read-only
-    worksheet is skipped because it scans a whole sheet that has no <dimension> element before reading it."""
-    reader = ExcelReader(source, read_only=True, data_only=True)
-    reader.read_manifest()
-    reader.read_strings()
-    reader.read_workbook()
-    apply_stylesheet(reader.archive, reader.wb)
-    for _sheet, rel in reader.parser.find_sheets():
-        if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
-            return reader, rel.target
-    reader.archive.close()
-    raise XlsxError("文件中没有工作表。请下载模板填写。")
+    Every part of the file is size-checked before it is parsed and streamed (core/xlsx_reader.py); 60,000 rows
+    take a few seconds. Merged cells, which streaming readers cannot see, are found in the sheet's XML and reported
+    as errors, because a merged cell leaves the rows it spans without a value and an import must never guess."""
+    source = _source(file)
+    budget = xlsx_reader.TextBudget()
+    opened = xlsx_reader.open_first_sheet(source, budget)
+    merged: list[str] = []
+    try:
+        rows, errors = _collect(xlsx_reader.stream_rows(opened, budget, merged), merged, columns)
+    except XlsxError as exc:
+        raise XlsxError(f"工作表“{opened.sheet_name}”：{exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - a broken sheet inside a valid zip fails while streaming
+        raise XlsxError(_NOT_XLSX) from exc
+    finally:
+        opened.close()
+    return Table(rows, errors, opened.sheet_name)
 
 
 def read_sheet(
     file: IO[bytes] | str | Any, columns: Sequence[Column]
 ) -> tuple[list[dict[str, Any]], list[RowError]]:
-    """Rows as dicts keyed by Column.key (with "_row": the Excel row number); every problem as a RowError.
-
-    Streams the sheet (60,000 rows in a few seconds); merged cells, which streaming readers cannot see, are found
-    in the sheet's XML and reported as errors, because a merged cell leaves the rows it spans without a value and an
-    import must never guess."""
-    source = _source(file)
-    if _lxml is None:  # pragma: no cover - python-docx depends on lxml
-        return _read_with_openpyxl(source, columns)
-    try:
-        reader, sheet_path = _open_fast(source)
-    except XlsxError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any failure to open an uploaded file is "not a valid xlsx"
-        raise XlsxError(_NOT_XLSX) from exc
-    try:
-        merged = _merged_ranges(reader.archive, sheet_path)
-        rows = _fast_rows(
-            reader.archive, sheet_path, reader.shared_strings, reader.wb._date_formats, reader.wb.epoch
-        )
-        return _collect(rows, merged, columns)
-    except XlsxError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a broken sheet inside a valid zip fails while streaming
-        raise XlsxError(_NOT_XLSX) from exc
-    finally:
-        reader.archive.close()
+    """read_table without the sheet's name."""
+    table = read_table(file, columns)
+    return table.rows, table.errors
 
 
-def _read_with_openpyxl(
-    source: Any, columns: Sequence[Column]
-) -> tuple[list[dict[str, Any]], list[RowError]]:
-    try:
-        wb = load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001
-        raise XlsxError(_NOT_XLSX) from exc
-    try:
-        if not wb.worksheets:
-            raise XlsxError("文件中没有工作表。请下载模板填写。")
-        ws = wb.worksheets[0]
-        merged = _merged_ranges(wb._archive, ws._worksheet_path)
-        ws.reset_dimensions()  # some tools write a wrong <dimension>; read every row there is
-        return _collect(enumerate(ws.iter_rows(values_only=True), start=1), merged, columns)
-    except XlsxError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        raise XlsxError(_NOT_XLSX) from exc
-    finally:
-        wb.close()
+_TITLE_ROW = "第 1 行像是表格标题（{title}），不是列名。请删除表格标题行，第 1 行应为列名。"
 
 
 def _collect(
     rows_iter: Iterator[tuple[int, Sequence[Any]]], merged: list[str], columns: Sequence[Column]
 ) -> tuple[list[dict[str, Any]], list[RowError]]:
     errors: list[RowError] = []
-    for ref in merged:
-        min_row = range_boundaries(ref)[1] or 1
-        errors.append(RowError(min_row, "", f"包含合并单元格 {ref}，请取消合并后再导入。"))
     first = next(rows_iter, None)
     header = first[1] if first is not None and first[0] == 1 else None
     if header is None or all(h is None or text(h) == "" for h in header):
@@ -339,6 +231,9 @@ def _collect(
         elif col.required:
             errors.append(RowError(1, col.header, "缺少这一列。请使用下载的模板，不要修改表头。"))
     if any(e.row == 1 and e.column for e in errors):
+        filled = [h for h in headers if h]
+        if len(filled) == 1:  # one value across row 1 (often merged): a title above the header
+            return [], [RowError(1, "", _TITLE_ROW.format(title=filled[0][:30]))]
         return [], errors
 
     plan = [(col, position.get(col.key)) for col in columns]
@@ -348,6 +243,11 @@ def _collect(
             continue
         if offset > MAX_ROWS + 1:
             raise XlsxError(f"文件行数超过 {MAX_ROWS} 行，请拆分后分批导入。")
+        if len(errors) >= MAX_ERRORS:
+            errors.append(
+                RowError(offset, "", f"错误已超过 {MAX_ERRORS} 处，之后的行未再检查。请先改正以上错误。")
+            )
+            break
         row: dict[str, Any] = {"_row": offset}
         width = len(values)
         for col, idx in plan:
@@ -362,6 +262,12 @@ def _collect(
                 errors.append(RowError(offset, col.header, str(exc)))
                 row[col.key] = None
         out.append(row)
+    for _ in rows_iter:  # the merged ranges follow the rows in the sheet's XML
+        pass
+    for ref in merged:
+        min_row = range_boundaries(ref)[1] or 1
+        hint = "（像是表格标题，请删除表格标题行，第 1 行应为列名）" if min_row == 1 else ""
+        errors.append(RowError(min_row, "", f"包含合并单元格 {ref}{hint}，请取消合并后再导入。"))
     return out, errors
 
 
@@ -371,6 +277,7 @@ from zhixing.core.xlsx_writer import (  # noqa: E402 - re-exported: callers impo
     XLSX_CONTENT_TYPE,
     Sheet,
     Styled,
+    as_of,
     looks_like_formula,
     write_book,
     write_sheet,
@@ -383,7 +290,11 @@ __all__ = [
     "RowError",
     "Sheet",
     "Styled",
+    "Table",
     "XlsxError",
+    "narrow",
+    "read_table",
+    "as_of",
     "looks_like_formula",
     "parse_date",
     "read_sheet",

@@ -52,6 +52,11 @@ _FORMULA_START = ("=", "+", "-", "@")
 _LEADING_BLANKS = " \t\r\n"
 
 
+def as_of(today: dt.date) -> str:
+    """The date part of a report's title row: "（截至 2026年12月7日）"."""
+    return f"（截至 {today.year}年{today.month}月{today.day}日）"
+
+
 def looks_like_formula(value: Any) -> bool:
     if not isinstance(value, str) or not value:
         return False
@@ -77,6 +82,9 @@ class Sheet:
     freeze_columns: int = 0  # columns kept in view when scrolling right (the organisation of a matrix)
     landscape: bool | None = None  # None: landscape when the columns do not fit a portrait page
     notes: Sequence[str] = field(default_factory=tuple)  # a plain one-column sheet of paragraphs
+    # Printed at the top of every page but not in the cells: scope and date for exports that are imported again,
+    # where a title row would be in the way of the header.
+    page_header: str = ""
 
 
 # cellXfs, by index. Every table cell has thin borders and wraps; the header is bold white on red.
@@ -309,9 +317,14 @@ def _write_table(fh: IO[bytes], sheet: Sheet) -> None:
         '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
         f'<pageSetup paperSize="9" orientation="{"landscape" if landscape else "portrait"}" '
         'fitToWidth="1" fitToHeight="0"/>'
-        "<headerFooter><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter></worksheet>"
+        f"<headerFooter>{_page_header(sheet.page_header)}"
+        "<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter></worksheet>"
     )
     fh.write("".join(tail).encode())
+
+
+def _page_header(text: str) -> str:
+    return f"<oddHeader>&amp;L{xml_text(text.replace('&', '&&'))}</oddHeader>" if text else ""
 
 
 def _write_notes(fh: IO[bytes], sheet: Sheet) -> None:
@@ -386,9 +399,12 @@ def write_sheet(
     with_validation: bool = False,
     notes: Sequence[str] = (),
     heading: str = "",
+    page_header: str = "",
 ) -> None:
     """One table sheet (and, for templates, a second sheet "填写说明" with `notes`, one paragraph a row)."""
-    sheets = [Sheet(title, columns, rows, heading=heading, validation=with_validation)]
+    sheets = [
+        Sheet(title, columns, rows, heading=heading, validation=with_validation, page_header=page_header)
+    ]
     if notes:
         sheets.append(Sheet("填写说明", (), (), notes=notes))
     write_book(out, sheets)

@@ -200,7 +200,8 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
             )
             for r in result.rows
         )
-        xlsx.write_sheet(out, "第一时间学习", BOARD_COLUMNS, rows)
+        heading = f"《{directive.title}》第一时间学习情况{xlsx.as_of(clock.today())}"
+        xlsx.write_sheet(out, "第一时间学习", BOARD_COLUMNS, rows, heading=heading)
         response = HttpResponse(out.getvalue(), content_type=xlsx.XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="first-study-{directive.pk}.xlsx"'
         return response

@@ -197,5 +197,6 @@ def branch_workbook(branch: Organization, year: int, *, today: dt.date) -> tuple
         ]
         for r in branch_evidence(branch, year, today=today)
     ]
-    xlsx.write_sheet(out, "理论素养好", COLUMNS, rows)
+    heading = f"{branch.name} {year}年“理论素养好”佐证{xlsx.as_of(today)}"
+    xlsx.write_sheet(out, "理论素养好", COLUMNS, rows, heading=heading)
     return out.getvalue(), len(rows)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -326,15 +327,37 @@ XLSX_COLUMNS = [
 ]
 
 
+_INTEGER = re.compile(r"^-?\d+$")
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+_PERCENT = re.compile(r"^(-?\d+(?:\.\d+)?)%$")
+
+
+def xlsx_value(shown: str) -> Any:
+    """A figure as the document shows it ("21", "84.6%", "3.5", "—"), as a spreadsheet value: numbers are numbers
+    (a share is a fraction with a percent format), "—" (no figure) is a blank cell, anything else stays text."""
+    shown = shown.strip()
+    if shown == "—":
+        return None
+    if _INTEGER.match(shown):
+        return int(shown)
+    if _DECIMAL.match(shown):
+        return float(shown)
+    if match := _PERCENT.match(shown):
+        return xlsx.Styled(round(float(match.group(1)) / 100, 6), "percent")
+    return shown
+
+
 def dept_xlsx(f: DeptFigures) -> bytes:
-    rows: list[list[str]] = [[SECTION_STUDY, *line] for line in study_lines(f)]
-    rows += [
-        [SECTION_STUDY, f"支部合规率·{name}", _pct(t.rate), f"已完成{t.met}、未完成{t.missed}"]
+    lines = [(SECTION_STUDY, *line) for line in study_lines(f)]
+    lines += [
+        (SECTION_STUDY, f"支部合规率·{name}", _pct(t.rate), f"已完成{t.met}、未完成{t.missed}")
         for name, t in f.branches.items()
     ]
-    rows += [[SECTION_ORG, *line] for line in org_lines(f)]
+    lines += [(SECTION_ORG, *line) for line in org_lines(f)]
+    rows = [[section, item, xlsx_value(value), note] for section, item, value, note in lines]
     out = io.BytesIO()
-    xlsx.write_sheet(out, f"{f.year}年党建报表", XLSX_COLUMNS, rows)
+    heading = f"{f.org.name} {f.year}年党建报表{xlsx.as_of(f.today)}"
+    xlsx.write_sheet(out, f"{f.year}年党建报表", XLSX_COLUMNS, rows, heading=heading)
     return out.getvalue()
 
 

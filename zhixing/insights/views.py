@@ -8,6 +8,7 @@ Pages are a light shell; each chart loads its own JSON (…/chart/<name>.json), 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 from urllib.parse import quote
@@ -241,13 +242,16 @@ def chart_json(request: HttpRequest, level: str, name: str, pk: int | None = Non
     return JsonResponse(_chart(request, level, pk, name).as_json(), json_dumps_params={"ensure_ascii": False})
 
 
-def chart_workbook(chart: dashboards.Chart) -> bytes:
+def chart_workbook(chart: dashboards.Chart, *, scope: str = "", today: dt.date | None = None) -> bytes:
     out = io.BytesIO()
     columns = [
         xlsx.Column(header, f"c{i}", width=24 if i == 0 else 14) for i, header in enumerate(chart.columns)
     ]
     rows = chart.rows or []
-    xlsx.write_sheet(out, "数据", columns, [["" if v is None else v for v in r] for r in rows])
+    heading = " ".join(x for x in (scope, chart.title) if x) + (xlsx.as_of(today) if today else "")
+    xlsx.write_sheet(
+        out, "数据", columns, [["" if v is None else v for v in r] for r in rows], heading=heading
+    )
     return out.getvalue()
 
 
@@ -255,7 +259,9 @@ def chart_workbook(chart: dashboards.Chart) -> bytes:
 @require_GET
 def chart_xlsx(request: HttpRequest, level: str, name: str, pk: int | None = None) -> HttpResponse:
     chart = _chart(request, level, pk, name)
-    response = HttpResponse(chart_workbook(chart), content_type=XLSX)
+    subject = subject_for(request.user, level, pk)
+    scope = f"{getattr(subject, 'name', '')} {parse_year(request)}年".strip()
+    response = HttpResponse(chart_workbook(chart, scope=scope, today=clock.today()), content_type=XLSX)
     response["Content-Disposition"] = attachment(f"{chart.title}.xlsx", f"{name}.xlsx")
     return response
 

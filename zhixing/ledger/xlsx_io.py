@@ -22,7 +22,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from zhixing.core.actors import Actor
-from zhixing.core.xlsx import Column, ImportReport, RowError, parse_date, read_sheet, text, write_sheet
+from zhixing.core.xlsx import (
+    Column,
+    ImportReport,
+    RowError,
+    as_of,
+    parse_date,
+    read_table,
+    text,
+    write_sheet,
+)
 from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger, Task
@@ -108,7 +117,8 @@ def export_rows(ledger: Ledger, user: Actor = None, *, today: dt.date) -> list[l
 def export_ledger(ledger: Ledger, out: IO[bytes] | str, *, user: Actor = None, today: dt.date) -> int:
     """Write the ledger (the tasks `user` may see; all of them when user is None). Returns the row count."""
     rows = export_rows(ledger, user, today=today)
-    write_sheet(out, "工作台账", COLUMNS, rows)
+    header = f"{ledger.title}（牵头：{ledger.lead_org.name}）{as_of(today)}"
+    write_sheet(out, "工作台账", COLUMNS, rows, page_header=header)
     return len(rows)
 
 
@@ -220,7 +230,8 @@ def import_ledger(
 ) -> tuple[ImportReport, Ledger | None]:
     """Check the whole file and create the ledger with its tasks; errors anywhere -> nothing is written."""
     report = ImportReport(kind="台账", dry_run=dry_run)
-    rows, errors = read_sheet(file, COLUMNS)
+    table = read_table(file, COLUMNS)
+    rows, errors, report.sheet = table.rows, table.errors, table.sheet
     report.total = len(rows)
     by_number = _check_rows(rows, errors, _Orgs())
     if not rows and not errors:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zhixing.core import audit, clock, personal, uploads
 from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, scope_for
-from zhixing.core.xlsx import MAX_BYTES, XLSX_CONTENT_TYPE, ImportReport, XlsxError
+from zhixing.core.xlsx import MAX_BYTES, XLSX_CONTENT_TYPE, ImportReport, XlsxError, as_of
 from zhixing.orgs import xlsx_io
 from zhixing.orgs.filters import OrgFilterForm, PeopleFilterForm
 from zhixing.orgs.models import Organization, Person
@@ -212,7 +212,8 @@ def people_export(request: HttpRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None)
     qs = form.filter(Person.objects.restrict(request.user), request.user)
     buf = io.BytesIO()
-    rows, unmasked = xlsx_io.export_people(qs, buf, user=request.user)
+    header = f"人员名单{as_of(clock.today())}"
+    rows, unmasked = xlsx_io.export_people(qs, buf, user=request.user, page_header=header)
     personal.record_access(
         audit.Kind.EXPORT,
         by=request.user,
@@ -233,5 +234,5 @@ def orgs_export(request: HttpRequest) -> HttpResponse:
     form = OrgFilterForm(request.GET or None)
     qs = form.filter(Organization.objects.restrict(request.user), request.user)
     buf = io.BytesIO()
-    xlsx_io.export_orgs(qs, buf)
+    xlsx_io.export_orgs(qs, buf, page_header=f"组织名单{as_of(clock.today())}")
     return _xlsx_response(buf.getvalue(), f"组织名单-{clock.today():%Y%m%d}.xlsx")

@@ -7,7 +7,7 @@ from typing import Any
 
 from zhixing.core import audit
 from zhixing.core.actors import Actor
-from zhixing.core.xlsx import ImportReport, text
+from zhixing.core.xlsx import ImportReport, narrow, text
 
 BATCH = 1000
 PREVIEW_ROWS = 50
@@ -18,7 +18,7 @@ _CODE = re.compile(r"^[A-Za-z0-9_\-\.]{1,40}$")
 
 
 def parse_code(value: Any) -> str:
-    raw = text(value)
+    raw = narrow(value)
     if raw and not _CODE.match(raw):
         raise ValueError(f"“{raw}”不是有效编码：只能包含字母、数字、下划线、短横线和点，最长 40 位。")
     return raw

@@ -32,7 +32,7 @@ from zhixing.core.xlsx import (
     ImportReport,
     RowError,
     choice_parser,
-    read_sheet,
+    read_table,
     write_sheet,
 )
 from zhixing.orgs.choices import ALLOWED_PARENTS, AreaType, LevelType, OrgKind
@@ -120,7 +120,8 @@ class _OrgNode:
 def import_orgs(file: IO[bytes] | str | Any, *, by: Actor, dry_run: bool = False) -> ImportReport:
     """Create or update organisations keyed by 组织编码. See the module docstring for the rules."""
     report = ImportReport(kind="orgs", dry_run=dry_run)
-    rows, errors = read_sheet(file, ORG_COLUMNS)
+    table = read_table(file, ORG_COLUMNS)
+    rows, errors, report.sheet = table.rows, table.errors, table.sheet
     report.total = len(rows)
     existing = {o.code: o for o in Organization.objects.all()}
     by_id = {o.pk: o for o in existing.values()}
@@ -414,7 +415,7 @@ def _plan_orgs_after(
 # --- Organisations: export and template ----------------------------------------------------------
 
 
-def export_orgs(queryset: QuerySet[Organization], out: IO[bytes] | str) -> None:
+def export_orgs(queryset: QuerySet[Organization], out: IO[bytes] | str, *, page_header: str = "") -> None:
     """The organisations of `queryset` (already scoped by the caller), in tree order, with the import columns."""
     kinds, levels, areas = dict(OrgKind.choices), dict(LevelType.choices), dict(AreaType.choices)
     rows = (
@@ -423,7 +424,7 @@ def export_orgs(queryset: QuerySet[Organization], out: IO[bytes] | str) -> None:
             "code", "name", "kind", "parent__code", "level_type", "area_type", "short_name", "sort_order"
         )
     )
-    write_sheet(out, "组织", ORG_COLUMNS, rows)
+    write_sheet(out, "组织", ORG_COLUMNS, rows, page_header=page_header)
 
 
 def template_orgs(out: IO[bytes] | str) -> None:

@@ -22,8 +22,9 @@ from zhixing.core.xlsx import (
     ImportReport,
     RowError,
     choice_parser,
+    narrow,
     parse_date,
-    read_sheet,
+    read_table,
     text,
     write_sheet,
 )
@@ -57,7 +58,7 @@ _MASKED = (
 def parse_id_number(value: Any) -> str | None:
     if isinstance(value, int | float) and len(text(value)) > 15:
         raise ValueError("身份证号被 Excel 存成了数字，末几位已经丢失。请把该列设为“文本”格式后重新填写。")
-    raw = text(value).upper()
+    raw = narrow(value).upper()
     if not raw:
         return None
     if "*" in raw:
@@ -70,7 +71,7 @@ def parse_id_number(value: Any) -> str | None:
 
 
 def parse_mobile(value: Any) -> str:
-    raw = text(value).replace(" ", "").replace("-", "")
+    raw = narrow(value).replace(" ", "").replace("-", "")
     if not raw:
         return ""
     if "*" in raw:
@@ -174,7 +175,8 @@ def import_people(
 ) -> ImportReport:
     """Create or update people keyed by 身份证号; gender and birth date come from the ID number when blank."""
     report = ImportReport(kind="people", dry_run=dry_run)
-    rows, errors = read_sheet(file, PEOPLE_COLUMNS)
+    table = read_table(file, PEOPLE_COLUMNS)
+    rows, errors, report.sheet = table.rows, table.errors, table.sheet
     report.total = len(rows)
     orgs = {
         code: (pk, path, kind, name)
@@ -405,7 +407,9 @@ def _event(kind: str, p: Person, changes: dict[str, Any], by: Actor, path_of: di
 # --- Export and template --------------------------------------------------------------------------
 
 
-def export_people(queryset: QuerySet[Person], out: IO[bytes] | str, *, user: Actor) -> tuple[int, int]:
+def export_people(
+    queryset: QuerySet[Person], out: IO[bytes] | str, *, user: Actor, page_header: str = ""
+) -> tuple[int, int]:
     """The people of `queryset` (already scoped and filtered by the caller) with the import columns. ID numbers and
     mobiles are masked unless `user` may see them (admins of the person's organisation, the person; None: the
     system, e.g. the command line). Such a masked file is refused on re-import rather than overwriting real data.
@@ -450,7 +454,7 @@ def export_people(queryset: QuerySet[Person], out: IO[bytes] | str, *, user: Act
                 job,
             ]
 
-    write_sheet(out, "人员", PEOPLE_COLUMNS, rows())
+    write_sheet(out, "人员", PEOPLE_COLUMNS, rows(), page_header=page_header)
     return counts[0], counts[1]
 
 

@@ -119,7 +119,8 @@ def test_board_xlsx(world: World) -> None:
     response = world.client(world.committee_admin).get(EXPORT)
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    title, *rows = list(sheet.iter_rows(values_only=True))
+    assert title[0].startswith("工作台账晾晒榜（截至 ") and sheet.print_title_rows == "$2:$2"
     assert rows[0][:3] == ("排名", "部门", "任务总数")
     names = {r[1] for r in rows[1:]}
     assert names == {"市发展改革委党组", "市财政局党组"}
@@ -202,7 +203,7 @@ def test_a_department_without_tasks_shows_no_rank_on_the_page_xlsx_and_api(world
     client = world.client(world.committee_admin)
     body = client.get(BOARD).content.decode()
     assert "不参与排名" in body
-    rows = list(load_workbook(io.BytesIO(client.get(EXPORT).content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(client.get(EXPORT).content)).active.iter_rows(values_only=True))[1:]
     idle = next(r for r in rows[1:] if r[1] == "市档案局党组")
     assert idle[0] == "无任务，不排名" and rows[-1][1] == "市档案局党组"
     assert sorted(r[0] for r in rows[1:] if r[1] != "市档案局党组") == [1, 2]

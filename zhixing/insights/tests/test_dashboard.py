@@ -339,7 +339,8 @@ def test_chart_xlsx_holds_the_json_rows(world: World, data: dict[str, Any]) -> N
     response = client.get(f"/dashboard/committee/chart/latency.xlsx?year={YEAR}")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    title, *values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert payload["title"] in title[0] and f"{YEAR}年" in title[0] and "截至" in title[0]
     assert values[0] == payload["columns"]
     assert values[1:] == payload["rows"]
 

@@ -62,7 +62,8 @@ def test_branch_xlsx_export(world: World, data: dict[str, Any]) -> None:
     )
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
-    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    title, *values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert title[0].startswith(f"{world.branch_a1.name} {YEAR}年")
     assert values[0][:5] == ["姓名", "所在支部", "应参加（次）", "出席（次）", "出席率（%）"]
     assert values[1][:7] == [world.person_a.name, world.branch_a1.name, 10, 10, 100, 1, 1]
     assert values[1][7] == "未建立学习模块"

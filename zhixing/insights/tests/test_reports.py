@@ -79,17 +79,33 @@ def test_department_docx_puts_study_first(world: World, data: dict[str, Any]) ->
 def test_department_xlsx(world: World, data: dict[str, Any]) -> None:
     [f] = reports.gather(world.dept_a, YEAR, user=world.dept_a_secretary, today=TODAY)
     sheet = load_workbook(io.BytesIO(reports.dept_xlsx(f))).active
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    title, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert (
+        title[0] == f"{world.dept_a.name} {YEAR}年党建报表（截至 {TODAY.year}年{TODAY.month}月{TODAY.day}日）"
+    )
     assert rows[0] == ["板块", "项目", "数值", "说明"]
-    assert rows[1][:3] == [reports.SECTION_STUDY, "中心组集中学习（次）", "1"]
+    assert rows[1][:3] == [reports.SECTION_STUDY, "中心组集中学习（次）", 1]  # numbers are numbers
     sections = [r[0] for r in rows[1:]]
     assert sections.index(reports.SECTION_ORG) > max(
         i for i, s in enumerate(sections) if s == reports.SECTION_STUDY
     )
     items = {r[1]: r[2] for r in rows[1:]}
-    assert items["第一议题符合率"] == "10.0%"
+    assert items["第一议题符合率"] == 0.1  # a share, shown as 10.0% by its number format
+    percent = next(c for c in sheet["C"] if c.value == 0.1)
+    assert percent.number_format == "0.0%"
     assert items[f"支部合规率·{world.branch_a1.name}"] is not None
-    assert items["党员（名）"] == "2"
+    assert items["党员（名）"] == 2
+    # every figure is a number or blank (no figure); only the 学习主题 lines hold text
+    texts = [(r[1], r[2]) for r in rows[1:] if isinstance(r[2], str) and not r[1].startswith("学习主题")]
+    assert texts == []
+
+
+def test_xlsx_value_turns_shown_figures_into_numbers() -> None:
+    assert reports.xlsx_value("21") == 21 and reports.xlsx_value("3.5") == 3.5
+    assert reports.xlsx_value("84.6%").value == 0.846 and reports.xlsx_value("84.6%").style == "percent"
+    assert reports.xlsx_value("—") is None and reports.xlsx_value("习近平新时代中国特色社会主义思想") == (
+        "习近平新时代中国特色社会主义思想"
+    )
 
 
 def test_committee_summary_across_departments(world: World, data: dict[str, Any]) -> None:
