@@ -14,15 +14,14 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from zhixing.assessment import queries, services, services_objections
-from zhixing.assessment import services_schemes as schemes
+from zhixing.assessment import policy, queries, services, services_objections
 from zhixing.assessment.choices import IndicatorKind, Level
 from zhixing.assessment.models import Correction, Deduction, Indicator, ItemScore, Round, Scheme, Score
 from zhixing.assessment.queries import branch_links
 from zhixing.core import clock
 from zhixing.core.actors import Actor
 from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, api_user, paged
-from zhixing.core.scoping import Action
+from zhixing.core.scoping import Action, get_or_404
 
 router = Router(tags=["考核问效"])
 NOT_FOUND = "没有找到该记录，或您无权查看。"
@@ -222,13 +221,6 @@ class ObjectionIn(InputSchema):
     text: str = Field(max_length=5000)
 
 
-def _one(qs: Any, pk: int) -> Any:
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise Http404(NOT_FOUND)
-    return obj
-
-
 @router.get("/assessment/schemes", response={200: list[SchemeOut], **ERROR_RESPONSES}, summary="考核方案列表")
 @paged()
 def list_schemes(request: HttpRequest) -> Any:
@@ -241,7 +233,7 @@ def list_schemes(request: HttpRequest) -> Any:
     summary="考核方案及指标",
 )
 def get_scheme(request: HttpRequest, scheme_id: int) -> Scheme:
-    return _one(Scheme.objects.restrict(api_user(request)), scheme_id)
+    return get_or_404(Scheme, api_user(request), pk=scheme_id, not_found=NOT_FOUND)
 
 
 @router.get(
@@ -256,7 +248,9 @@ def list_rounds(request: HttpRequest) -> Any:
     "/assessment/rounds/{round_id}", response={200: AssessmentRoundOut, **ERROR_RESPONSES}, summary="考核轮次"
 )
 def get_round(request: HttpRequest, round_id: int) -> Round:
-    return _one(Round.objects.restrict(api_user(request)).select_related("scheme"), round_id)
+    return get_or_404(
+        Round.objects.select_related("scheme"), api_user(request), pk=round_id, not_found=NOT_FOUND
+    )
 
 
 @router.get(
@@ -265,7 +259,7 @@ def get_round(request: HttpRequest, round_id: int) -> Round:
 def round_ranking(request: HttpRequest, round_id: int, filters: Query[RankingQuery]) -> dict[str, Any]:
     """部门排名，或某部门内各支部排名（department）。只含您可以查看的组织。"""
     user = api_user(request)
-    rnd = _one(Round.objects.restrict(user).select_related("scheme"), round_id)
+    rnd = get_or_404(Round.objects.select_related("scheme"), user, pk=round_id, not_found=NOT_FOUND)
     rows = queries.round_ranking(rnd, level=filters.level.value, user=user, department=filters.department)
     return {"round": rnd, "level": filters.level.value, "rows": rows}
 
@@ -283,8 +277,12 @@ def year_ranking(request: HttpRequest, filters: Query[YearRankingQuery]) -> dict
 
 
 def _score(user: Actor, pk: int, action: str = Action.VIEW) -> Score:
-    return _one(
-        Score.objects.restrict(user, action).select_related("round__scheme__owner", "organization"), pk
+    return get_or_404(
+        Score.objects.select_related("round__scheme__owner", "organization"),
+        user,
+        action,
+        pk=pk,
+        not_found=NOT_FOUND,
     )
 
 
@@ -300,13 +298,14 @@ def get_score(request: HttpRequest, score_id: int) -> Score:
 )
 def manual_score(request: HttpRequest, item_id: int, payload: ManualIn) -> Score:
     user = api_user(request)
-    item = _one(
-        ItemScore.objects.restrict(user, Action.CHANGE).select_related(
-            "score__round__scheme__owner", "indicator"
-        ),
-        item_id,
+    item = get_or_404(
+        ItemScore.objects.select_related("score__round__scheme__owner", "indicator"),
+        user,
+        Action.CHANGE,
+        pk=item_id,
+        not_found=NOT_FOUND,
     )
-    if not schemes.can_assess(user, item.score.round.scheme):
+    if not policy.can_assess(user, item.score.round.scheme):
         raise Http404(NOT_FOUND)
     services.set_manual_score(item, by=user, points=payload.points, note=payload.note)
     return _score(user, item.score_id)
@@ -320,7 +319,7 @@ def manual_score(request: HttpRequest, item_id: int, payload: ManualIn) -> Score
 def add_deduction(request: HttpRequest, score_id: int, payload: DeductionIn) -> Status[Score]:
     user = api_user(request)
     score = _score(user, score_id, Action.CHANGE)
-    if not schemes.can_assess(user, score.round.scheme):
+    if not policy.can_assess(user, score.round.scheme):
         raise Http404(NOT_FOUND)
     services.add_deduction(score, by=user, points=payload.points, reason=payload.reason)
     return Status(201, _score(user, score_id))

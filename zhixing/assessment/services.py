@@ -35,12 +35,12 @@ from zhixing.assessment.models import (
     Score,
     ScoreAttachment,
 )
+from zhixing.assessment.policy import ensure_assessor
 from zhixing.assessment.scoring import num
-from zhixing.assessment.services_schemes import check_weights, decimal_or_error, ensure_assessor
+from zhixing.assessment.services_schemes import check_weights, decimal_or_error
 from zhixing.core import audit, clock
 from zhixing.core import services as core
 from zhixing.core.actors import Actor, account
-from zhixing.core.scoping import Action, is_committee
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -55,11 +55,6 @@ def lock_open(rnd: Round) -> Round:
     if locked.status == RoundStatus.FINAL:
         raise ValidationError(FROZEN)
     return locked
-
-
-def can_assess_any(user: Actor) -> bool:
-    """Whether the user administers a committee (a root) — the assessors' pages and the full rankings."""
-    return is_committee(user, Action.CHANGE)
 
 
 # --- Rounds -----------------------------------------------------------------------------------------

@@ -26,13 +26,14 @@ from zhixing.assessment.models import (
     Round,
     Score,
 )
+from zhixing.assessment.policy import can_object, ensure_assessor
 from zhixing.assessment.scoring import num
 from zhixing.assessment.services import FROZEN, check_points, lock_open, refresh_round
-from zhixing.assessment.services_schemes import decimal_or_error, ensure_assessor
+from zhixing.assessment.services_schemes import decimal_or_error
 from zhixing.core import audit, clock
 from zhixing.core import services as core
 from zhixing.core.actors import Actor
-from zhixing.orgs.services import ensure_can_change
+from zhixing.orgs.policy import OUT_OF_SCOPE
 
 # --- Objections (申诉), finalising, corrections -----------------------------------------------------
 
@@ -49,7 +50,8 @@ def objection_open(rnd: Round, today: dt.date) -> bool:
 
 def raise_objection(score: Score, *, by: Actor, text: str, today: dt.date) -> Objection:
     """By the assessed organisation's admins, within the round's window."""
-    ensure_can_change(by, score.organization, field="text")
+    if not can_object(by, score):
+        raise ValidationError({"text": OUT_OF_SCOPE})
     rnd = score.round
     if rnd.is_final:
         raise ValidationError(FROZEN)

@@ -1,7 +1,7 @@
 """Writes of the indicator schemes: the tree, its weights, activation, copying to a new year, the default scheme.
 
 Split from services.py by topic (rounds and scores stay there). Same rules: atomic, audited, keyword-only `by`,
-Chinese ValidationErrors, nothing written on bad input. Assessors are the admins of the scheme's owner.
+Chinese ValidationErrors, nothing written on bad input. Who may write is assessment/policy.py.
 """
 
 from __future__ import annotations
@@ -13,33 +13,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from zhixing.assessment import indicators
 from zhixing.assessment.choices import MAX_DEPTH, TOTAL_WEIGHT, Applies, IndicatorKind, NoData
 from zhixing.assessment.models import Indicator, Scheme
+from zhixing.assessment.policy import ensure_assessor
 from zhixing.assessment.scoring import num
 from zhixing.core import services as core
 from zhixing.core.actors import Actor
-from zhixing.core.scoping import Action, scope_for
 from zhixing.orgs.models import Organization
-from zhixing.orgs.services import ensure_can_change
+from zhixing.orgs.policy import ensure_can_change
 
 SCHEME_IN_USE = "该方案已用于考核轮次，不能再修改；请复制为新方案后修改。"
-
-
-def can_assess(user: Actor, scheme: Scheme) -> bool:
-    """Assessors: the admins of the scheme's owner (the committee)."""
-    return scope_for(user, Action.CHANGE).covers(scheme.owner.path)
-
-
-def assessor_q(user: Actor, owner_path: str = "owner__path") -> Q:
-    """`can_assess` as a filter: rows whose scheme owner (at `owner_path`) the user may assess for."""
-    return scope_for(user, Action.CHANGE).q(owner_path)
-
-
-def ensure_assessor(by: Actor, scheme: Scheme) -> None:
-    ensure_can_change(by, scheme.owner, field="scheme")
 
 
 def decimal_or_error(value: Any, field: str, label: str) -> Decimal:

@@ -1,5 +1,5 @@
 """Assessment's line on the home page's to-do list (core/home.py): objections (申诉) to answer — pending ones of
-rounds not yet finalised, for whoever assesses the round's scheme (`services_schemes.assessor_q`, the filter form
+rounds not yet finalised, for whoever assesses the round's scheme (`policy.assessor_q`, the filter form
 of `can_assess`, the rule `answer_objection` checks). Two queries: the count and the oldest few."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.utils.timezone import localtime
 
 from zhixing.assessment.choices import ObjectionStatus, RoundStatus
 from zhixing.assessment.models import Objection
-from zhixing.assessment.services_schemes import assessor_q
+from zhixing.assessment.policy import assessor_q
 from zhixing.core.home import TODO_LINKS, Todo, TodoLink
 from zhixing.core.scoping import Action
 

@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from zhixing.assessment import queries, services, services_objections, tasks
+from zhixing.assessment import policy, queries, services, services_objections, tasks
 from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import GRADE_COLOURS, Grade, IndicatorKind, Level, ObjectionStatus
 from zhixing.assessment.forms import (
@@ -40,7 +40,7 @@ from zhixing.assessment.models import (
 from zhixing.assessment.queries import branch_links
 from zhixing.core import clock, files
 from zhixing.core.actors import Actor
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
 
@@ -48,29 +48,23 @@ NOT_FOUND = "没有找到该记录，或您无权查看。"
 EVIDENCE_SHOWN = 30
 
 
-def _one(qs: Any, pk: int) -> Any:
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise Http404(NOT_FOUND)
-    return obj
-
-
 def get_scheme(user: Actor, pk: int, action: str = Action.VIEW) -> Scheme:
     base = Scheme.objects.select_related("owner")
-    return _one(base.restrict(user) if action == Action.VIEW else base.restrict(user, action), pk)
+    return get_or_404(base, user, action, pk, not_found=NOT_FOUND)
 
 
 def get_round(user: Actor, pk: int, action: str = Action.VIEW) -> Round:
     base = Round.objects.select_related("scheme__owner")
-    return _one(base.restrict(user) if action == Action.VIEW else base.restrict(user, action), pk)
+    return get_or_404(base, user, action, pk, not_found=NOT_FOUND)
 
 
 def get_score(user: Actor, pk: int, action: str = Action.VIEW) -> Score:
-    return _one(
-        Score.objects.restrict(user, action).select_related(
-            "round__scheme__owner", "organization", "department"
-        ),
-        pk,
+    return get_or_404(
+        Score.objects.select_related("round__scheme__owner", "organization", "department"),
+        user,
+        action,
+        pk=pk,
+        not_found=NOT_FOUND,
     )
 
 
@@ -118,7 +112,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
         .order_by("-scheme__year", "-id")[:50]
     )
     mine: dict[int, Score] = {}
-    if not services.can_assess_any(request.user):
+    if not policy.can_assess_any(request.user):
         # A department or branch: its own score in each round (the shallowest organisation it administers).
         for s in (
             Score.objects.restrict(request.user)
@@ -138,13 +132,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dept_id = request.GET.get("dept")
     department = None
     if dept_id and dept_id.isdigit():
-        department = (
-            Organization.objects.restrict(request.user)
-            .filter(pk=int(dept_id), kind=OrgKind.DEPT_GROUP)
-            .first()
+        department = get_or_404(
+            Organization.objects.filter(kind=OrgKind.DEPT_GROUP),
+            request.user,
+            pk=int(dept_id),
+            not_found=NOT_FOUND,
         )
-        if department is None:
-            raise Http404(NOT_FOUND)
     if department is not None:
         rows = queries.round_ranking(rnd, level=Level.BRANCH, user=request.user, department=department.pk)
     else:
@@ -152,7 +145,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     counts: dict[str, int] = defaultdict(int)
     for r in rows:
         counts[r.grade or ""] += 1
-    assessor = schemes.can_assess(request.user, rnd.scheme)
+    assessor = policy.can_assess(request.user, rnd.scheme)
     pending = (
         Objection.objects.filter(score__round=rnd, status=ObjectionStatus.PENDING).count() if assessor else 0
     )
@@ -175,7 +168,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_compute(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_round(request.user, pk, Action.CHANGE)
-    if not schemes.can_assess(request.user, rnd.scheme):
+    if not policy.can_assess(request.user, rnd.scheme):
         raise Http404(NOT_FOUND)
     if rnd.is_final:
         messages.error(request, services.FROZEN)
@@ -256,10 +249,10 @@ def score_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     rows = _without_empty_groups(rows)
-    assessor = schemes.can_assess(request.user, rnd.scheme)
-    can_object = scope_for(request.user, Action.CHANGE).covers(
-        score.organization.path
-    ) and services_objections.objection_open(rnd, clock.today())
+    assessor = policy.can_assess(request.user, rnd.scheme)
+    can_object = policy.can_object(request.user, score) and services_objections.objection_open(
+        rnd, clock.today()
+    )
     context = {
         "score": score,
         "round": rnd,
@@ -296,11 +289,11 @@ def _without_empty_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _item(user: Actor, pk: int) -> ItemScore:
-    return _one(
-        ItemScore.objects.restrict(user).select_related(
-            "score__round__scheme__owner", "score__organization", "indicator"
-        ),
-        pk,
+    return get_or_404(
+        ItemScore.objects.select_related("score__round__scheme__owner", "score__organization", "indicator"),
+        user,
+        pk=pk,
+        not_found=NOT_FOUND,
     )
 
 
@@ -316,11 +309,12 @@ def item_records(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_score(request: HttpRequest, pk: int) -> HttpResponse:
-    it = _one(
-        ItemScore.objects.restrict(request.user, Action.CHANGE).select_related(
-            "score__round__scheme__owner", "indicator"
-        ),
-        pk,
+    it = get_or_404(
+        ItemScore.objects.select_related("score__round__scheme__owner", "indicator"),
+        request.user,
+        Action.CHANGE,
+        pk=pk,
+        not_found=NOT_FOUND,
     )
     _submit(
         request,
@@ -336,11 +330,12 @@ def item_score(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    it = _one(
-        ItemScore.objects.restrict(request.user, Action.CHANGE).select_related(
-            "score__round__scheme__owner", "indicator"
-        ),
-        pk,
+    it = get_or_404(
+        ItemScore.objects.select_related("score__round__scheme__owner", "indicator"),
+        request.user,
+        Action.CHANGE,
+        pk=pk,
+        not_found=NOT_FOUND,
     )
     _submit(
         request,
@@ -359,7 +354,15 @@ def deduction_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
     def correct(data: dict[str, Any]) -> Any:
         deduction = (
-            _one(Deduction.objects.filter(score=score), data["deduction"]) if data.get("deduction") else None
+            get_or_404(
+                Deduction.objects.filter(score=score),
+                request.user,
+                Action.CHANGE,
+                data["deduction"],
+                not_found=NOT_FOUND,
+            )
+            if data.get("deduction")
+            else None
         )
         return services_objections.correct_deduction(
             score, by=request.user, points=data["points"], reason=data["reason"], deduction=deduction
@@ -387,9 +390,12 @@ def deduction_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def deduction_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    d = _one(
-        Deduction.objects.restrict(request.user, Action.CHANGE).select_related("score__round__scheme__owner"),
-        pk,
+    d = get_or_404(
+        Deduction.objects.select_related("score__round__scheme__owner"),
+        request.user,
+        Action.CHANGE,
+        pk=pk,
+        not_found=NOT_FOUND,
     )
     try:
         services.remove_deduction(d, by=request.user)
@@ -418,9 +424,12 @@ def objection_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = _one(
-        Objection.objects.restrict(request.user, Action.CHANGE).select_related("score__round__scheme__owner"),
-        pk,
+    objection = get_or_404(
+        Objection.objects.select_related("score__round__scheme__owner"),
+        request.user,
+        Action.CHANGE,
+        pk=pk,
+        not_found=NOT_FOUND,
     )
     _submit(
         request,
@@ -436,4 +445,4 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    return files.serve(_one(ScoreAttachment.objects.restrict(request.user), pk))
+    return files.serve(get_or_404(ScoreAttachment, request.user, pk=pk, not_found=NOT_FOUND))

@@ -14,26 +14,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.assessment import indicators, queries, services
+from zhixing.assessment import indicators, policy, queries, services
 from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.forms import IndicatorForm, RoundForm, SchemeCreateForm, SchemeForm
 from zhixing.assessment.models import Indicator, Scheme
-from zhixing.assessment.views import NOT_FOUND, _errors, _one, get_scheme
+from zhixing.assessment.views import NOT_FOUND, _errors, get_scheme
 from zhixing.core import clock
 from zhixing.core.actors import Actor
 from zhixing.core.forms import form_status, submit
-from zhixing.core.scoping import Action, scope_for
-from zhixing.orgs.choices import OrgKind
+from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.orgs.models import Organization
+from zhixing.orgs.policy import committee_root
 
 # --- Schemes ----------------------------------------------------------------------------------------
 
 
 def _committee(user: Actor) -> Organization | None:
     """The committee whose schemes the user may change (the root they administer)."""
-    scope = scope_for(user, Action.CHANGE)
-    roots = Organization.objects.filter(parent__isnull=True, kind=OrgKind.COMMITTEE).order_by("id")
-    return next((r for r in roots if scope.covers(r.path)), None)
+    return committee_root(user, Action.CHANGE) if user is not None else None
 
 
 @login_required
@@ -95,7 +93,7 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = get_scheme(request.user, pk)
-    assessor = schemes.can_assess(request.user, scheme)
+    assessor = policy.can_assess(request.user, scheme)
     in_use = scheme.rounds.exists()
     problems: list[str] = []
     try:
@@ -214,8 +212,12 @@ def _indicator_values(form: IndicatorForm) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    node = _one(
-        Indicator.objects.restrict(request.user, Action.CHANGE).select_related("scheme__owner", "parent"), pk
+    node = get_or_404(
+        Indicator.objects.select_related("scheme__owner", "parent"),
+        request.user,
+        Action.CHANGE,
+        pk=pk,
+        not_found=NOT_FOUND,
     )
     scheme = node.scheme
     form = IndicatorForm(request.POST or None, scheme=scheme, initial=IndicatorForm.initial_for(node))
@@ -239,7 +241,13 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    node = _one(Indicator.objects.restrict(request.user, Action.CHANGE).select_related("scheme__owner"), pk)
+    node = get_or_404(
+        Indicator.objects.select_related("scheme__owner"),
+        request.user,
+        Action.CHANGE,
+        pk=pk,
+        not_found=NOT_FOUND,
+    )
     try:
         schemes.delete_indicator(node, by=request.user)
     except ValidationError as exc:

@@ -10,24 +10,23 @@ Snapshots are scoped by their department (`scope_path`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from zhixing.board import queries as queries_board
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, is_committee, scope_for
 from zhixing.core.tree import path_ids
 
 
-def can_publish(user: Any) -> bool:
+def can_publish(user: Actor) -> bool:
     return user is not None and is_committee(user, Action.CHANGE)
 
 
-def is_department_admin(user: Any) -> bool:
+def is_department_admin(user: Actor) -> bool:
     """Change scope over a whole department (a prefix "/root/dept/") or more."""
     scope = scope_for(user, Action.CHANGE)
     return scope.everything or any(len(path_ids(prefix)) <= 2 for prefix in scope.prefixes)
 
 
-def can_view_board(user: Any, *, published: bool | None = None) -> bool:
+def can_view_board(user: Actor, *, published: bool | None = None) -> bool:
     if is_committee(user, Action.VIEW):
         return True
     if not is_department_admin(user):
@@ -35,7 +34,7 @@ def can_view_board(user: Any, *, published: bool | None = None) -> bool:
     return queries_board.is_published() if published is None else published
 
 
-def can(user: Any, action: str) -> bool:
+def can(user: Actor, action: str) -> bool:
     if action == "publish":
         return can_publish(user)
     if action == "view":

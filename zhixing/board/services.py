@@ -12,7 +12,7 @@ from django.db import transaction
 
 from zhixing.board import queries as queries_board
 from zhixing.board.models import BoardPublication, BoardSnapshot
-from zhixing.board.policy import can_publish, can_view_board  # noqa: F401 (views ask policy)
+from zhixing.board.policy import can_publish
 from zhixing.core import audit
 from zhixing.core import services as core
 from zhixing.core.actors import Actor, account

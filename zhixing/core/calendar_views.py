@@ -18,23 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhixing.core import calendar, clock, services
 from zhixing.core.forms import HolidayEditForm, HolidayForm, HolidayImportForm, WorkdayCalcForm
 from zhixing.core.models import Holiday, HolidayYear
-from zhixing.core.scoping import committee_admins
+from zhixing.core.policy import can_edit_calendar
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def can_edit_calendar(user: Any) -> bool:
-    """Committee admins (and superusers) maintain the holiday table."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if getattr(user, "is_superuser", False):
-        return True
-    cached = user.__dict__.get("_zhixing_calendar_admin")
-    if cached is None:
-        cached = committee_admins().filter(pk=user.pk).exists()
-        user.__dict__["_zhixing_calendar_admin"] = cached
-    return bool(cached)
 
 
 def _require_editor(request: HttpRequest) -> None:

@@ -31,6 +31,7 @@ from django.dispatch import receiver
 
 from zhixing.core import audit
 from zhixing.core.actors import Actor
+from zhixing.core.policy import is_security_admin
 
 SYSTEM_ADMIN = "系统管理员"
 SECURITY_ADMIN = "安全管理员"
@@ -109,12 +110,6 @@ def ensure_separate(user: User, *, adding: Iterable[str], keep_groups: bool = Tr
     after = current | (set(adding) & set(DUTIES))
     if len(after) > 1:
         raise ValidationError(TWO_DUTIES)
-
-
-def is_security_admin(user: Actor) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_active and (user.is_superuser or SECURITY_ADMIN in duties_of(user))
 
 
 def assign_duty(user: User, duty: str, *, by: Actor) -> None:

@@ -16,7 +16,7 @@ from django.db import transaction
 from zhixing.core import audit, calendar, services
 from zhixing.core.actors import Actor
 from zhixing.core.models import Holiday
-from zhixing.core.scoping import Action, is_committee
+from zhixing.core.policy import can_edit_calendar
 from zhixing.core.xlsx import Column, ImportReport, RowError, parse_date, read_table, text, write_sheet
 
 KIND_OFF = "放假"
@@ -57,11 +57,6 @@ HOLIDAY_COLUMNS = [
 _FIELDS = ["date", "name", "is_workday"]
 
 
-def may_edit_holidays(user: Actor) -> bool:
-    """Whole-system administrators: superusers and those whose change scope includes a root of the tree."""
-    return is_committee(user, Action.CHANGE)
-
-
 def full_years(days_off: Iterable[dt.date]) -> list[int]:
     """The years of which `days_off` holds every statutory holiday that falls on a weekday: such a file is that
     year's whole arrangement (the State Council's notice always gives those days off), so importing it publishes
@@ -76,7 +71,7 @@ def import_holidays(file: IO[bytes] | str | Any, *, by: Actor, dry_run: bool = F
     table = read_table(file, HOLIDAY_COLUMNS)
     rows, errors, report.sheet = table.rows, table.errors, table.sheet
     report.total = len(rows)
-    if by is not None and not may_edit_holidays(by):
+    if by is not None and not can_edit_calendar(by):
         report.errors = [RowError(1, "", "只有机关工委管理员可以导入节假日安排。")]
         return report
     existing = {h.date: h for h in Holiday.objects.filter(date__in=[r["date"] for r in rows if r["date"]])}

@@ -19,8 +19,6 @@ from django.db import transaction
 from zhixing.core.actors import Actor
 from zhixing.core.models import AuditEvent, AuditSecret
 
-REVEAL_PERMISSION = "core.reveal_audit_value"
-
 # Field names whose values are personal wherever they occur (any model). Add a name here for a new personal field.
 PERSONAL_FIELDS = frozenset(
     {"id_number", "mobile", "phone", "telephone", "tel", "email", "address", "home_address", "password"}
@@ -75,12 +73,6 @@ def keep_raw(rows: list[AuditEvent]) -> None:
         AuditSecret.objects.bulk_create(secrets, batch_size=2000)
 
 
-def can_reveal(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False) and user.is_active and user.has_perm(REVEAL_PERMISSION)
-    )
-
-
 def revealable_fields(event: AuditEvent) -> list[str]:
     return list(AuditSecret.objects.filter(event=event).order_by("field").values_list("field", flat=True))
 
@@ -89,6 +81,7 @@ def reveal_audit_value(event: AuditEvent, field: str, *, by: Actor, reason: str)
     """The raw value of `field` in `event` ([before, after] for a change). Only for a security admin, only with a
     reason; the reveal is audited in the same transaction."""
     from zhixing.core import audit
+    from zhixing.core.policy import can_reveal  # policy imports audit, which imports this module
 
     if not can_reveal(by):
         raise PermissionDenied("只有安全管理员可以查看审计记录中的个人信息原值。")

@@ -25,9 +25,7 @@ from django.http import Http404
 from zhixing.core.tree import is_in_subtree, path_ids, subtree_q
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-    AnyUser = AbstractBaseUser | AnonymousUser
+    from zhixing.core.actors import Actor
 
 
 class Action(StrEnum):
@@ -112,7 +110,7 @@ def make_scope(prefixes: set[str]) -> Scope:
     return Scope(prefixes=_minimal(prefixes)) if prefixes else NO_SCOPE
 
 
-def scope_for(user: Any, action: Action | str = Action.VIEW) -> Scope:
+def scope_for(user: Actor, action: Action | str = Action.VIEW) -> Scope:
     """The subtrees `user` may act on; cached on the user object for the rest of the request."""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return NO_SCOPE
@@ -127,20 +125,26 @@ def scope_for(user: Any, action: Action | str = Action.VIEW) -> Scope:
     return cache[action]
 
 
-def forget_scope(user: Any) -> None:
+def forget_scope(user: Actor) -> None:
     """After grants change: the next scope_for() reads them again."""
     user.__dict__.pop("_zhixing_scope_cache", None)
     user.__dict__.pop("_zhixing_grants", None)
 
 
-def is_committee(user: Any, action: Action | str = Action.VIEW) -> bool:
+def is_root(path: str) -> bool:
+    """An organisation path of one segment ("/1/"): a root of the tree, the 机关工委. A grant on it is the
+    committee's."""
+    return len(path_ids(path)) == 1
+
+
+def is_committee(user: Actor, action: Action | str = Action.VIEW) -> bool:
     """Whether `user` acts for the whole system on `action`: a superuser, or a grant on a root organisation (the
     机关工委; a root's path has one segment, "/1/", so no query is needed). `None` is the system itself. The one
     way the committee is recognised: menus, the audit trail, the board, the holiday table, 领域 tags."""
     if user is None:
         return True
     scope = scope_for(user, action)
-    return scope.everything or any(len(path_ids(prefix)) == 1 for prefix in scope.prefixes)
+    return scope.everything or any(is_root(prefix) for prefix in scope.prefixes)
 
 
 M = TypeVar("M", bound=models.Model)
@@ -156,11 +160,11 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
     - otherwise the organisation subtree of `scope_path` (the row's organisation, also what the audit trail
       files the row under)."""
 
-    def restrict(self, user: Any, action: Action | str = Action.VIEW) -> Self:
+    def restrict(self, user: Actor, action: Action | str = Action.VIEW) -> Self:
         q = self.scope_q(user, action)
         return self if not q else self.filter(q)
 
-    def scope_q(self, user: Any, action: Action | str = Action.VIEW) -> Q:
+    def scope_q(self, user: Actor, action: Action | str = Action.VIEW) -> Q:
         """The rows `user` may `action`, as a Q (an empty Q: all of them)."""
         through: str | None = getattr(self.model, "scope_through", None)
         if through:
@@ -183,7 +187,7 @@ class ScopedManager(models.Manager[M]):
     def get_queryset(self) -> ScopedQuerySet[M]:
         return ScopedQuerySet(self.model, using=self._db)
 
-    def restrict(self, user: Any, action: Action | str = Action.VIEW) -> ScopedQuerySet[M]:
+    def restrict(self, user: Actor, action: Action | str = Action.VIEW) -> ScopedQuerySet[M]:
         return self.get_queryset().restrict(user, action)
 
 
@@ -192,7 +196,7 @@ NOT_FOUND = "没有找到该记录，或您无权查看。"
 
 def get_or_404(
     source: type[M] | models.QuerySet[M],
-    user: Any,
+    user: Actor,
     action: Action | str = Action.VIEW,
     pk: Any = None,
     *,

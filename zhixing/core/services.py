@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
@@ -108,7 +109,9 @@ def notify(recipient: Any, text: str, link: str = "", *, by: Actor = None) -> No
     return note
 
 
-def mark_notifications_read(user: Any, ids: Iterable[int] | None = None) -> int:
+def mark_notifications_read(user: Actor, ids: Iterable[int] | None = None) -> int:
+    if user is None or not user.is_authenticated:
+        return 0  # nobody's notifications
     with transaction.atomic():
         qs = Notification.objects.filter(recipient=user, is_read=False)
         if ids is not None:
@@ -154,7 +157,7 @@ def set_holiday_year(year: int, *, by: Actor, published: bool) -> HolidayYear:
 # --- API tokens -----------------------------------------------------------------------------------
 
 
-def create_api_token(user: Any, *, by: Actor, name: str = "") -> tuple[ApiToken, str]:
+def create_api_token(user: User, *, by: Actor, name: str = "") -> tuple[ApiToken, str]:
     """Returns the token row and the secret, which is shown once and never stored."""
     import hashlib
     import secrets

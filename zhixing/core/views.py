@@ -9,17 +9,16 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhixing.core import audit, clock, personal, security, services
+from zhixing.core import clock, personal, policy, security, services
 from zhixing.core.forms import AuditFilterForm, RevealForm
 from zhixing.core.models import AuditArchive, AuditEvent, AuditSecret, Notification
-from zhixing.core.scoping import Action, is_committee, scope_for
 
 
 @require_GET
@@ -84,22 +83,13 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
-    """Auditors (and committee admins) browse the trail of their subtree. Events that belong to no organisation
-    (log-ins, the holiday table, notifications) are shown only to auditors of a whole tree (a grant on a root
-    organisation, or a superuser). The 审计员 and 安全管理员 (core/duties.py, permission `core.view_auditevent`) and
-    anyone who may reveal raw values read the whole (masked) trail."""
-    scope = scope_for(request.user, Action.AUDIT)
-    can_reveal = personal.can_reveal(request.user)
-    whole_trail = can_reveal or request.user.has_perm("core.view_auditevent")
-    if scope.nothing and not whole_trail:
+    """Auditors (and committee admins) browse the trail of their subtree; who reads which events is
+    core/policy.py (`audit_event_q`)."""
+    if not policy.can_read_trail(request.user):
         raise Http404("没有找到该页面。")
+    can_reveal = policy.can_reveal(request.user)
     form = AuditFilterForm(request.GET or None)
-    qs: QuerySet[AuditEvent] = AuditEvent.objects.all()
-    if not scope.everything and not whole_trail:
-        visible = scope.q("org_path") | audit.moved_history_q(scope.prefixes)
-        if is_committee(request.user, Action.AUDIT):
-            visible |= Q(org_path="")
-        qs = qs.filter(visible)
+    qs: QuerySet[AuditEvent] = AuditEvent.objects.filter(policy.audit_event_q(request.user))
     if form.is_valid():
         qs = form.apply(qs)
     if can_reveal:
@@ -118,7 +108,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """A security admin reads the raw personal values of one audit event, giving a reason that is itself audited.
     Anyone else: 404, as if the page did not exist."""
-    if not personal.can_reveal(request.user):
+    if not policy.can_reveal(request.user):
         raise Http404("没有找到该页面。")
     event = AuditEvent.objects.filter(pk=pk).first()
     fields = personal.revealable_fields(event) if event is not None else []

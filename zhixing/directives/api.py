@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from zhixing.core import calendar, clock
 from zhixing.core.actors import Actor
 from zhixing.core.api import ERROR_RESPONSES, api_user, paged
+from zhixing.core.scoping import get_or_404
 from zhixing.directives import queries
 from zhixing.directives.choices import DirectiveKind, StudyStatus
 from zhixing.directives.forms import DirectiveFilterForm
@@ -112,10 +113,7 @@ class BoardQuery(Schema):
 
 
 def _get(user: Actor, pk: int) -> Directive:
-    directive = Directive.objects.restrict(user).select_related("issuer").filter(pk=pk).first()
-    if directive is None:
-        raise Http404("没有找到该记录，或您无权查看。")
-    return directive
+    return get_or_404(Directive.objects.select_related("issuer"), user, pk=pk)
 
 
 @router.get("/directives", response={200: list[DirectiveOut], **ERROR_RESPONSES}, summary="讲话指示列表")

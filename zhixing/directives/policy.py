@@ -1,26 +1,29 @@
 """Who may do what with directives: the only place their access rules are written (see ledger/policy.py).
 
 A directive is read ("view") by everyone in its study scope and by whoever may change its issuer; it is changed
-("change") by its issuer's admins, and only the committee registers directives and 领域 tags.
+("change") by its issuer's admins, and only the committee registers directives (`can_register`, `ensure_can_issue`)
+and 领域 tags (`can_manage_fields`). A department's learning module is kept by its admins (`can_change_module`); an
+agenda item is linked to what it studied by whoever may change the activity's organisation
+(orgs.policy.can_change).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, is_committee, scope_for
 from zhixing.core.tree import path_ids
-from zhixing.directives.models import Directive
+from zhixing.directives.models import Directive, LearningModule
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
+from zhixing.orgs.policy import can_change
 
 NOT_COMMITTEE = "只有机关工委可以登记和修改重要讲话、指示批示；登记单位须为您管理的机关工委。"
 
 
-def directive_q(user: Any, action: Action | str = Action.VIEW) -> Q:
+def directive_q(user: Actor, action: Action | str = Action.VIEW) -> Q:
     """Viewing: directives whose study scope meets the user's view scope, or whose issuer the user may change.
     One query: a scope root meets a view prefix when it lies inside the prefix's subtree or is one of the
     prefix's ancestors (or the prefix itself) — its id is then in the prefix path. Other actions: the issuer."""
@@ -48,7 +51,20 @@ def directive_q(user: Any, action: Action | str = Action.VIEW) -> Q:
     return cond
 
 
-def ensure_can_issue(by: Any, issuer: Organization | None) -> None:
+def can_register(user: Actor) -> bool:
+    """The register page is there for whoever may change an active 机关工委 (the issuer of what they register)."""
+    if user is None:
+        return True
+    if scope_for(user, Action.CHANGE).nothing:
+        return False
+    return (
+        Organization.objects.restrict(user, Action.CHANGE)
+        .filter(kind=OrgKind.COMMITTEE, is_active=True)
+        .exists()
+    )
+
+
+def ensure_can_issue(by: Actor, issuer: Organization | None) -> None:
     """Only the committee registers directives: the issuer is a 机关工委 within the actor's change scope."""
     if issuer is None or issuer.kind != OrgKind.COMMITTEE:
         raise ValidationError({"issuer": NOT_COMMITTEE})
@@ -56,7 +72,7 @@ def ensure_can_issue(by: Any, issuer: Organization | None) -> None:
         raise ValidationError({"issuer": NOT_COMMITTEE})
 
 
-def can_issue(by: Any, directive: Directive) -> bool:
+def can_issue(by: Actor, directive: Directive) -> bool:
     try:
         ensure_can_issue(by, directive.issuer)
     except ValidationError:
@@ -64,12 +80,17 @@ def can_issue(by: Any, directive: Directive) -> bool:
     return True
 
 
-def can_manage_fields(user: Any) -> bool:
+def can_manage_fields(user: Actor) -> bool:
     """领域 tags are the committee's: change scope over a root (core.scoping.is_committee)."""
     return is_committee(user, Action.CHANGE)
 
 
-def can(user: Any, action: str, directive: Directive) -> bool:
+def can_change_module(user: Actor, module: LearningModule) -> bool:
+    """A department's learning module is kept by the department's admins."""
+    return can_change(user, module.organization)
+
+
+def can(user: Actor, action: str, directive: Directive) -> bool:
     if action == "issue":
         return can_issue(user, directive)
     if action in (Action.VIEW, Action.CHANGE):

@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, 
 
 from zhixing.core import calendar
 from zhixing.core.actors import Actor
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, is_root, scope_for
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives.choices import (
     DECISION_MEETING_KINDS,
@@ -27,6 +27,7 @@ from zhixing.directives.figures import first_studies, judge_first_topic, status_
 from zhixing.directives.models import AgendaStudy, Directive, Urging
 from zhixing.orgs.choices import OrgKind, PostTitle
 from zhixing.orgs.models import Organization, Post
+from zhixing.orgs.policy import can_change
 from zhixing.study.choices import AttendanceStatus
 from zhixing.study.models import Activity, AgendaItem, Attendance
 
@@ -58,7 +59,7 @@ def study_orgs(directive: Directive, root_paths: list[str], user: Actor = None) 
         for root in root_paths:
             in_scope |= subtree_q("path", root)
         qs = qs.filter(in_scope)
-    if user is not None and not scope_for(user, Action.CHANGE).covers(directive.issuer.path):
+    if not can_change(user, directive.issuer):
         qs = qs.filter(scope_for(user, Action.VIEW).q("path"))
     return qs
 
@@ -256,9 +257,7 @@ def primary_org(user: Actor) -> Organization | None:
 
     if not getattr(user, "is_authenticated", False):
         return None
-    paths = sorted(
-        {path for _, path in user_grants(user) if len(path_ids(path)) > 1}, key=lambda p: (len(p), p)
-    )
+    paths = sorted({path for _, path in user_grants(user) if not is_root(path)}, key=lambda p: (len(p), p))
     if not paths:
         return None
     return (

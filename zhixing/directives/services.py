@@ -17,12 +17,13 @@ from django.db.models import Q
 from zhixing.core import audit, calendar
 from zhixing.core import services as core
 from zhixing.core.actors import Actor, account
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action
 from zhixing.directives.choices import MAX_TEXT_LENGTH, DirectiveKind
 from zhixing.directives.models import AgendaStudy, Directive, Field, Urging
-from zhixing.directives.policy import NOT_COMMITTEE, can_issue, ensure_can_issue  # noqa: F401 (re-exported)
+from zhixing.directives.policy import ensure_can_issue
 from zhixing.orgs.choices import PostTitle, Role
 from zhixing.orgs.models import Grant, Organization, Person
+from zhixing.orgs.policy import can_change
 from zhixing.study.models import Activity, AgendaItem
 
 
@@ -215,7 +216,7 @@ def link_agenda_item(*, by: Actor, agenda_item: AgendaItem, directive: Directive
     """Record that `agenda_item` studied `directive`: this is what counts as "studied" on the board."""
     activity = agenda_item.activity
     org = activity.organization
-    if by is not None and not scope_for(by, Action.CHANGE).covers(org.path):
+    if not can_change(by, org):
         raise ValidationError(
             {"agenda_item": f"活动“{activity.title}”不在您的管理范围内，不能关联学习内容。"}
         )
@@ -240,7 +241,7 @@ def link_agenda_item(*, by: Actor, agenda_item: AgendaItem, directive: Directive
 
 def unlink_agenda_item(link: AgendaStudy, *, by: Actor) -> None:
     org = link.agenda_item.activity.organization
-    if by is not None and not scope_for(by, Action.CHANGE).covers(org.path):
+    if not can_change(by, org):
         raise ValidationError("该活动不在您的管理范围内，不能取消关联。")
     core.delete(link, by=by)
 

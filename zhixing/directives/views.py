@@ -28,26 +28,25 @@ from zhixing.study.models import Activity, AgendaItem
 
 
 def _visible(user: Actor, pk: int) -> Directive:
-    directive = Directive.objects.restrict(user).select_related("issuer").filter(pk=pk).first()
-    if directive is None:
-        raise Http404("没有找到该讲话或指示，或您无权查看。")
-    return directive
+    return get_or_404(
+        Directive.objects.select_related("issuer"),
+        user,
+        pk=pk,
+        not_found="没有找到该讲话或指示，或您无权查看。",
+    )
 
 
 def _changeable(user: Actor, pk: int) -> Directive:
-    directive = Directive.objects.restrict(user, Action.CHANGE).select_related("issuer").filter(pk=pk).first()
-    if directive is None or not policy.can_issue(user, directive):
+    directive = get_or_404(
+        Directive.objects.select_related("issuer"),
+        user,
+        Action.CHANGE,
+        pk,
+        not_found="没有找到该讲话或指示，或您无权修改。",
+    )
+    if not policy.can_issue(user, directive):
         raise Http404("没有找到该讲话或指示，或您无权修改。")
     return directive
-
-
-def _can_register(user: Actor) -> bool:
-    scope = scope_for(user, Action.CHANGE)
-    if scope.nothing:
-        return False
-    return (
-        Organization.objects.restrict(user, Action.CHANGE).filter(kind="committee", is_active=True).exists()
-    )
 
 
 def _year(request: HttpRequest) -> int:
@@ -73,7 +72,7 @@ def directive_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "filters": filters,
-            "can_register": _can_register(request.user),
+            "can_register": policy.can_register(request.user),
             "today": clock.today(),
         },
     )
@@ -98,7 +97,7 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def directive_create(request: HttpRequest) -> HttpResponse:
-    if not _can_register(request.user):
+    if not policy.can_register(request.user):
         raise Http404("没有找到该页面。")
     form = DirectiveForm(request.POST or None, by=request.user)
     done = submit(

@@ -29,6 +29,7 @@ from zhixing.directives.forms_modules import AddDirectiveForm, FieldForm, Module
 from zhixing.directives.models import Directive, Field, LearningModule, ModuleEntry
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
+from zhixing.orgs.policy import can_change
 
 CONFIRMED_PAGE_SIZE = 20
 SEARCH_LIMIT = 20
@@ -38,10 +39,6 @@ NOT_FOUND = "没有找到该页面。"
 
 def _departments(user: Actor, action: Action = Action.VIEW) -> QuerySet[Organization]:
     return Organization.objects.restrict(user, action).filter(kind=OrgKind.DEPT_GROUP, is_active=True)
-
-
-def _can_change(user: Actor, module: LearningModule) -> bool:
-    return scope_for(user, Action.CHANGE).covers(module.organization.path)
 
 
 def directives_for(organization: Organization) -> QuerySet[Directive]:
@@ -72,7 +69,7 @@ def module_index(request: HttpRequest) -> HttpResponse:
     if not committee and len(departments) == 1:
         dept = departments[0]
         module = LearningModule.objects.filter(organization=dept).first()
-        if module is None and scope_for(user, Action.CHANGE).covers(dept.path):
+        if module is None and can_change(user, dept):
             module = services.get_or_create_module(dept, by=user)
         if module is not None:
             return redirect("modules:detail", pk=module.pk)
@@ -133,7 +130,7 @@ def _detail_context(request: HttpRequest, module: LearningModule) -> dict[str, A
         "confirmed": confirmed,
         "pending": pending,
         "rejected_count": entries.filter(status=ModuleEntryStatus.REJECTED).count(),
-        "can_change": _can_change(request.user, module),
+        "can_change": policy.can_change_module(request.user, module),
         "reject_form": RejectForm(),
     }
 

@@ -27,6 +27,7 @@ from typing import Any
 from django.utils import timezone
 
 from zhixing.core import calendar, clock
+from zhixing.core.actors import Actor
 from zhixing.insights.charts import CACHE_SECONDS, CACHE_VERSION, REFRESH_MINUTES, Chart, store
 from zhixing.insights.charts_directives import latency_chart, latency_key, person_first_studies
 from zhixing.insights.charts_ledger import ledger_by_dept, ledger_status, person_tasks
@@ -56,7 +57,7 @@ class Context:
     subject: Any
     year: int
     today: dt.date
-    user: Any
+    user: Actor
 
 
 ChartFn = Callable[[Context], Chart]

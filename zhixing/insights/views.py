@@ -21,9 +21,10 @@ from django.views.decorators.http import require_GET
 
 from zhixing.core import audit, clock, personal, xlsx
 from zhixing.core.actors import Actor
-from zhixing.core.scoping import Action, is_committee, scope_for
+from zhixing.core.scoping import Action, get_or_404, is_committee, scope_for
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.insights import charts, dashboards, evidence
+from zhixing.orgs import policy as orgs_policy
 from zhixing.orgs.choices import OrgKind, Role
 from zhixing.orgs.models import Organization, Person
 from zhixing.orgs.scope import user_grants
@@ -54,21 +55,20 @@ def attachment(filename: str, fallback: str) -> str:
 
 
 def committee_root(user: Actor) -> Organization:
-    """The root 机关工委 whose whole subtree the user may view; 404 for anyone else."""
-    scope = scope_for(user, Action.VIEW)
-    if scope.nothing or not is_committee(user, Action.VIEW):
+    """The root 机关工委 whose whole subtree the user may view (orgs.policy.committee_root); 404 for anyone else."""
+    root = orgs_policy.committee_root(user, Action.VIEW) if user is not None else None
+    if root is None:
         raise not_found()
-    for root in Organization.objects.filter(parent__isnull=True, is_active=True).order_by("path"):
-        if scope.covers(root.path):
-            return root
-    raise not_found()
+    return root
 
 
 def scoped_org(user: Actor, pk: int, kinds: tuple[str, ...]) -> Organization:
-    org = Organization.objects.restrict(user).filter(pk=pk, kind__in=kinds, is_active=True).first()
-    if org is None:
-        raise not_found()
-    return org
+    return get_or_404(
+        Organization.objects.filter(kind__in=kinds, is_active=True),
+        user,
+        pk=pk,
+        not_found="没有找到该页面，或您无权查看。",
+    )
 
 
 def scoped_person(user: Any, pk: int) -> Person:

@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from zhixing.core import calendar, clock
 from zhixing.core.actors import Actor
 from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, api_user, paged
-from zhixing.core.scoping import Action
+from zhixing.core.scoping import Action, get_or_404
 from zhixing.core.services import ConflictError
 from zhixing.ledger import policy, services
 from zhixing.ledger.choices import TaskStatus
@@ -166,15 +166,12 @@ def _tasks(user: Actor) -> Any:
 
 
 def _task(user: Actor, pk: int) -> Task:
-    task = (
-        Task.objects.restrict(user)
-        .select_related("ledger__lead_org", "lead_org", "responsible")
-        .filter(pk=pk)
-        .first()
+    return get_or_404(
+        Task.objects.select_related("ledger__lead_org", "lead_org", "responsible"),
+        user,
+        pk=pk,
+        not_found=NOT_FOUND,
     )
-    if task is None:
-        raise Http404(NOT_FOUND)
-    return task
 
 
 @router.get("/ledgers", response={200: list[LedgerOut], **ERROR_RESPONSES}, summary="台账列表")
@@ -187,12 +184,9 @@ def list_ledgers(request: HttpRequest) -> Any:
 
 @router.get("/ledgers/{ledger_id}", response={200: LedgerOut, **ERROR_RESPONSES}, summary="台账详情")
 def get_ledger(request: HttpRequest, ledger_id: int) -> Ledger:
-    ledger = (
-        Ledger.objects.restrict(api_user(request)).select_related("lead_org").filter(pk=ledger_id).first()
+    return get_or_404(
+        Ledger.objects.select_related("lead_org"), api_user(request), pk=ledger_id, not_found=NOT_FOUND
     )
-    if ledger is None:
-        raise Http404(NOT_FOUND)
-    return ledger
 
 
 @router.post("/ledgers", response={201: LedgerOut, **WRITE_ERROR_RESPONSES}, summary="新建台账")

@@ -121,7 +121,7 @@ class Goal(models.Model):
 
 
 class TaskQuerySet(ScopedQuerySet["Task"]):
-    def scope_q(self, user: Any, action: Action | str = Action.VIEW) -> Q:
+    def scope_q(self, user: Actor, action: Action | str = Action.VIEW) -> Q:
         from zhixing.ledger.policy import task_q  # the rule lives in policy.py, which imports these models
 
         return task_q(user, action)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django.db.models import Q
 
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.models import Organization, Person
@@ -45,7 +46,7 @@ def find_person(text: str, orgs: Sequence[Organization]) -> Person:
     return found[0]
 
 
-def selectable_person(pk: object, *, user: object, orgs: Sequence[Organization]) -> Person | None:
+def selectable_person(pk: object, *, user: Actor, orgs: Sequence[Organization]) -> Person | None:
     """The active person numbered `pk` whom `user` may name for a task or a rectification: someone in `orgs`'
     subtrees (as the forms offer them by name) or someone the user may see anyway. Anyone else is None, exactly
     like a number that does not exist, so that an id cannot be used to look up the city's people."""

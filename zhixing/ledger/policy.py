@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, scope_for
 from zhixing.ledger import hooks
 from zhixing.ledger.models import Ledger, Task
@@ -33,19 +34,21 @@ from zhixing.ledger.models import Ledger, Task
 NOTHING = Q(pk__in=[])
 
 
-def _active(user: Any) -> bool:
+def _active(user: Actor) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
-def _me(field: str, user: Any) -> Q:
+def _me(field: str, user: Actor) -> Q:
     """Rows whose `field` (a Person) is the user's own person."""
-    return Q(**{f"{field}__user_id": user.pk}) if _active(user) else NOTHING
+    if user is None or not _active(user):
+        return NOTHING
+    return Q(**{f"{field}__user_id": user.pk})
 
 
 # --- Querysets -------------------------------------------------------------------------------------
 
 
-def _orgs_q(user: Any, action: Action | str, *, cooperating: bool) -> Q | None:
+def _orgs_q(user: Actor, action: Action | str, *, cooperating: bool) -> Q | None:
     """The ledger's or the task's lead organisation (or, if `cooperating`, a cooperating one) in scope; None =
     everything."""
     scope = scope_for(user, action)
@@ -62,7 +65,7 @@ def _orgs_q(user: Any, action: Action | str, *, cooperating: bool) -> Q | None:
     return q
 
 
-def task_q(user: Any, action: str = Action.VIEW) -> Q:
+def task_q(user: Actor, action: str = Action.VIEW) -> Q:
     """The tasks `user` may `action` (an empty Q: all of them). One query whatever the action."""
     action = str(action)
     if action == "report":
@@ -87,12 +90,12 @@ def task_q(user: Any, action: str = Action.VIEW) -> Q:
     return q
 
 
-def _member_q(user: Any) -> Q:
+def _member_q(user: Actor) -> Q:
     """专班: members of a task force of the task's ledger (registered by supervision through hooks)."""
     return hooks.member_q(user, OuterRef("ledger_id")) if _active(user) else NOTHING
 
 
-def ledger_q(user: Any, action: str = Action.VIEW) -> Q:
+def ledger_q(user: Actor, action: str = Action.VIEW) -> Q:
     """Ledgers: the lead organisation in scope; for any action but "change", also a ledger holding a task the
     user may `action`, and (viewing) a ledger with a 专班 the user belongs to."""
     scope = scope_for(user, action)
@@ -111,18 +114,18 @@ def ledger_q(user: Any, action: str = Action.VIEW) -> Q:
 # --- Predicates: the same rules for one object ------------------------------------------------------
 
 
-def can_change_ledger(user: Any, ledger: Ledger) -> bool:
+def can_change_ledger(user: Actor, ledger: Ledger) -> bool:
     return user is None or scope_for(user, Action.CHANGE).covers(ledger.lead_org.path)
 
 
-def can_edit_task(user: Any, task: Task) -> bool:
+def can_edit_task(user: Actor, task: Task) -> bool:
     if user is None:
         return True
     scope = scope_for(user, Action.CHANGE)
     return scope.covers(task.ledger.lead_org.path) or scope.covers(task.lead_org.path)
 
 
-def can_report(user: Any, task: Task) -> bool:
+def can_report(user: Actor, task: Task) -> bool:
     """The responsible person, whoever may edit the task, or a member of a 专班 (task force) of its ledger."""
     if user is not None and task.responsible.user_id is not None and task.responsible.user_id == user.pk:
         return True
@@ -131,14 +134,14 @@ def can_report(user: Any, task: Task) -> bool:
     return is_task_force_member(user, task.ledger_id)
 
 
-def is_task_force_member(user: Any, ledger_id: int) -> bool:
+def is_task_force_member(user: Actor, ledger_id: int) -> bool:
     """The user's person belongs to a 专班 of the ledger (the predicate form of `_member_q`)."""
     if user is None or not _active(user):
         return False
     return hooks.is_member(user, ledger_id)
 
 
-def can_decide_closure(user: Any, task: Task) -> bool:
+def can_decide_closure(user: Actor, task: Task) -> bool:
     """The ledger's lead organisation's admins, or the task's supervising leader."""
     if user is None or scope_for(user, Action.CHANGE).covers(task.ledger.lead_org.path):
         return True
@@ -157,7 +160,7 @@ _PREDICATES: dict[tuple[type, str], Callable[[Any, Any], bool]] = {
 }
 
 
-def can(user: Any, action: str, obj: Ledger | Task) -> bool:
+def can(user: Actor, action: str, obj: Ledger | Task) -> bool:
     """`can(user, "decide_closure", task)`: the predicate beside each queryset rule."""
     try:
         predicate = _PREDICATES[(type(obj), str(action))]

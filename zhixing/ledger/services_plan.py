@@ -15,7 +15,7 @@ from zhixing.core import services as core
 from zhixing.core.actors import Actor
 from zhixing.ledger.choices import TargetKind
 from zhixing.ledger.models import Goal, Milestone
-from zhixing.ledger.services import can_change_ledger, can_edit_task
+from zhixing.ledger.policy import can_change_ledger, can_edit_task
 
 
 def update_milestone(

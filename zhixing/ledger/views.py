@@ -432,7 +432,7 @@ def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    return files.serve(ProgressEvidence.objects.restrict(request.user).filter(pk=pk).first())
+    return files.serve(get_or_404(ProgressEvidence, request.user, pk=pk, not_found=files.NOT_FOUND))
 
 
 @login_required

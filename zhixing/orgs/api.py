@@ -33,8 +33,9 @@ from zhixing.core.services import ConflictError
 from zhixing.orgs import services
 from zhixing.orgs.choices import AreaType, Gender, LevelType, OrgKind, PartyStatus, WorkStatus
 from zhixing.orgs.filters import OrgFilterForm, PeopleFilterForm
-from zhixing.orgs.masking import can_see_sensitive, shown_id_number, shown_mobile
+from zhixing.orgs.masking import shown_id_number, shown_mobile
 from zhixing.orgs.models import Organization, Person
+from zhixing.orgs.policy import can_see_sensitive
 
 router = Router(tags=["组织与人员"])
 

@@ -1,4 +1,5 @@
-"""Personal data shown masked except to those allowed: admins of the person's organisation and the person."""
+"""Personal data shown masked except to those allowed (orgs.policy.can_see_sensitive: admins of the person's
+branch and above, and the person)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,9 @@ from typing import Any
 
 from zhixing.core.actors import Actor
 from zhixing.core.personal import mask_id_number, mask_mobile
-from zhixing.core.scoping import Action, scope_for
+from zhixing.orgs.policy import can_see_sensitive
 
-__all__ = ["can_see_sensitive", "mask_id_number", "mask_mobile", "shown_id_number", "shown_mobile"]
-
-
-def can_see_sensitive(user: Actor, person: Any) -> bool:
-    if person.user_id is not None and person.user_id == getattr(user, "pk", None):
-        return True
-    return scope_for(user, Action.SENSITIVE).covers(person.branch.path)
+__all__ = ["mask_id_number", "mask_mobile", "shown_id_number", "shown_mobile"]
 
 
 def shown_id_number(user: Actor, person: Any) -> str:

@@ -20,8 +20,10 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
 }
 
 
-def user_grants(user: Any) -> list[tuple[str, str]]:
+def user_grants(user: Actor) -> list[tuple[str, str]]:
     """(role, organisation path) of the user's grants: one query per request, cached on the user object."""
+    if user is None or not user.is_authenticated:
+        return []
     cached = user.__dict__.get("_zhixing_grants")
     if cached is None:
         from zhixing.orgs.models import Grant

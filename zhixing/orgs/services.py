@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
@@ -16,10 +17,11 @@ from django.db.models.functions import Concat, Length, Substr
 from zhixing.core import audit
 from zhixing.core import services as core
 from zhixing.core.actors import Actor
-from zhixing.core.scoping import Action, forget_scope, scope_for
+from zhixing.core.scoping import Action, forget_scope
 from zhixing.core.tree import child_path, subtree_q
 from zhixing.orgs.choices import ALLOWED_PARENTS, MEMBER_KINDS, OrgKind
 from zhixing.orgs.models import Grant, Organization, Person, Post
+from zhixing.orgs.policy import ensure_can_change
 from zhixing.orgs.validators import (
     birth_date_from_id,
     gender_from_id,
@@ -27,16 +29,6 @@ from zhixing.orgs.validators import (
     normalise_id_number,
     validate_id_number,
 )
-
-
-def ensure_can_change(by: Actor, org: Organization | None, *, field: str = "organization") -> None:
-    """Refuse a write into an organisation outside the actor's change scope."""
-    if by is None:
-        return
-    path = org.path if org is not None else None
-    if not scope_for(by, Action.CHANGE).covers(path):
-        raise ValidationError({field: "您无权在该组织范围内操作，请选择您管理的组织。"})
-
 
 # --- Organisations --------------------------------------------------------------------------------
 
@@ -226,7 +218,7 @@ def end_post(post: Post, *, by: Actor, end_date: dt.date) -> Post:
     return core.update(post, by=by, end_date=end_date)
 
 
-def grant_role(*, by: Actor, user: Any, organization: Organization, role: str) -> Grant:
+def grant_role(*, by: Actor, user: User, organization: Organization, role: str) -> Grant:
     """An auditor grant makes the account the 审计员 of 三员 (core/duties.py): refused if it holds another of the
     three system roles. The other roles are organisation work and combine freely."""
     from zhixing.core import duties
@@ -352,7 +344,7 @@ def grantable_accounts(by: Actor) -> Any:
 
 
 def grant_role_checked(
-    *, by: Actor, user: Any, organization: Organization, role: str, new_account: bool = False
+    *, by: Actor, user: User, organization: Organization, role: str, new_account: bool = False
 ) -> Grant:
     """grant_role for pages and the API: the actor may grant only the roles `grantable_roles` allows, and only to
     `grantable_accounts` (or to the account it has just opened in the same transaction: `new_account`)."""

@@ -24,7 +24,7 @@ from zhixing.core.forms import form_status, submit
 from zhixing.core.scoping import Action, Scope, get_or_404, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.core.tree import path_ids, subtree_q
-from zhixing.orgs import masking, services
+from zhixing.orgs import masking, policy, services
 from zhixing.orgs.choices import OrgKind, PostTitle
 from zhixing.orgs.filters import OrgFilterForm, PeopleFilterForm
 from zhixing.orgs.forms import (
@@ -177,7 +177,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         key=lambda p: (_TITLE_ORDER.get(p.title, 99), p.start_date or today, p.person.name),
     )
     post_rows = [{"post": p, "linked": view_scope.covers(p.person.branch.path)} for p in posts]
-    can_change = scope_for(user, Action.CHANGE).covers(org.path)
+    can_change = policy.can_change(user, org)
     return render(
         request,
         "orgs/org_detail.html",
@@ -239,7 +239,7 @@ def org_create(request: HttpRequest) -> HttpResponse:
 def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     org = get_or_404(Organization.objects.select_related("parent"), user, Action.CHANGE, pk=pk)
-    parent_locked = org.parent is not None and not scope_for(user, Action.CHANGE).covers(org.parent.path)
+    parent_locked = org.parent is not None and not policy.can_change(user, org.parent)
     if request.method == "POST":
         form = OrganizationForm(request.POST, user=user, instance=org)
     else:
@@ -377,20 +377,19 @@ def _person_context(
     request: HttpRequest, person: Person, post_form: PostForm | None = None
 ) -> dict[str, Any]:
     user = request.user
-    can_change = scope_for(user, Action.CHANGE).covers(person.branch.path)
+    can_change = policy.can_change(user, person.branch)
     posts = list(
         Post.objects.restrict(user)
         .filter(person=person)
         .select_related("organization")
         .order_by("-start_date", "-id")
     )
-    change_scope = scope_for(user, Action.CHANGE)
     today = clock.today()
     post_rows = [
         {
             "post": p,
             "current": p.end_date is None or p.end_date >= today,
-            "can_end": p.end_date is None and change_scope.covers(p.organization.path),
+            "can_end": p.end_date is None and policy.can_change(user, p.organization),
         }
         for p in posts
     ]
@@ -419,7 +418,7 @@ def _record_sensitive_read(request: HttpRequest, person: Person, what: str = "äº
     """Someone else's full ID number or mobile shown: the audit trail says who saw whose."""
     if person.user_id == request.user.pk or not (person.id_number or person.mobile):
         return
-    if masking.can_see_sensitive(request.user, person):
+    if policy.can_see_sensitive(request.user, person):
         personal.record_access(
             audit.Kind.READ,
             by=request.user,
@@ -516,7 +515,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = get_or_404(Person.objects.select_related("branch"), user, Action.CHANGE, pk=pk)
-    sensitive = masking.can_see_sensitive(user, person)
+    sensitive = policy.can_see_sensitive(user, person)
     if request.method == "POST":
         form = PersonForm(request.POST, user=user, instance=person, sensitive=sensitive)
     else:

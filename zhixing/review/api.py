@@ -24,7 +24,7 @@ from zhixing.core.api import (
     paged,
     renamed_fields,
 )
-from zhixing.core.scoping import Action
+from zhixing.core.scoping import Action, get_or_404
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger, Task
 from zhixing.ledger.people import selectable_person
@@ -126,22 +126,16 @@ class FindingIn(InputSchema):
 
 
 def _task(user: Actor, pk: int) -> Task:
-    task = (
-        Task.objects.restrict(user)
-        .select_related("ledger__lead_org", "lead_org", "responsible", "supervisor")
-        .filter(pk=pk)
-        .first()
+    return get_or_404(
+        Task.objects.select_related("ledger__lead_org", "lead_org", "responsible", "supervisor"),
+        user,
+        pk=pk,
+        not_found=NOT_FOUND,
     )
-    if task is None:
-        raise Http404(NOT_FOUND)
-    return task
 
 
 def _round(user: Actor, pk: int) -> ReviewRound:
-    r = ReviewRound.objects.restrict(user).select_related("organizer").filter(pk=pk).first()
-    if r is None:
-        raise Http404(NOT_FOUND)
-    return r
+    return get_or_404(ReviewRound.objects.select_related("organizer"), user, pk=pk, not_found=NOT_FOUND)
 
 
 # --- 回头看 ---------------------------------------------------------------------------------------

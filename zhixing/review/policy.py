@@ -6,15 +6,14 @@ changed (findings, closing) by its organiser's admins. Findings are scoped throu
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Exists, OuterRef, Q
 
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, scope_for
 from zhixing.review.models import ReviewRound
 
 
-def round_q(user: Any, action: Action | str = Action.VIEW) -> Q:
+def round_q(user: Actor, action: Action | str = Action.VIEW) -> Q:
     """The organiser in scope, or (viewing) one of the reviewed ledgers' lead organisations in scope."""
     scope = scope_for(user, action)
     if scope.everything:
@@ -30,11 +29,11 @@ def round_q(user: Any, action: Action | str = Action.VIEW) -> Q:
     return q
 
 
-def can_manage_round(user: Any, review: ReviewRound) -> bool:
+def can_manage_round(user: Actor, review: ReviewRound) -> bool:
     return user is None or scope_for(user, Action.CHANGE).covers(review.organizer.path)
 
 
-def can(user: Any, action: str, review: ReviewRound) -> bool:
+def can(user: Actor, action: str, review: ReviewRound) -> bool:
     if action == "manage":
         return can_manage_round(user, review)
     raise ValueError(f"no review rule for {action}")

@@ -18,13 +18,13 @@ from django.db import transaction
 
 from zhixing.core import audit, clock
 from zhixing.core.actors import Actor, account
-from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError, bump_version
 from zhixing.core.tree import is_in_subtree
 from zhixing.ledger import services
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger, Task
 from zhixing.orgs.models import Organization, Person
+from zhixing.orgs.policy import can_change
 from zhixing.review.choices import NEEDS_RECTIFICATION, FindingResult, ReviewStatus
 from zhixing.review.models import ReviewFinding, ReviewRound
 from zhixing.review.policy import can_manage_round
@@ -51,7 +51,7 @@ def open_round(
     rectify_by: dt.date,
     note: str = "",
 ) -> ReviewRound:
-    if by is not None and not scope_for(by, Action.CHANGE).covers(organizer.path):
+    if not can_change(by, organizer):
         raise ValidationError({"organizer": "您无权以该单位名义组织回头看，请选择您管理的单位。"})
     title = (title or "").strip()
     errors: dict[str, str] = {}

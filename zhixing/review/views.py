@@ -18,13 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhixing.core import clock
 from zhixing.core.actors import Actor
 from zhixing.core.forms import form_status, submit
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.ledger import queries
 from zhixing.ledger.choices import STATUS_COLOURS, TaskStatus
 from zhixing.ledger.models import Task, missed_milestone
 from zhixing.ledger.people import person_label
 from zhixing.ledger.status import due_in, status_on
+from zhixing.review import policy
 from zhixing.review import services as review_services
 from zhixing.review.choices import FINDING_COLOURS, FindingResult, ReviewStatus
 from zhixing.review.forms import FindingForm, ReviewRoundForm
@@ -35,15 +36,13 @@ PENDING_SHOWN = 300  # tasks without a finding listed on the round page; the res
 
 
 def get_round(user: Actor, pk: int, action: Action = Action.VIEW) -> ReviewRound:
-    review = (
-        ReviewRound.objects.restrict(user, action)
-        .select_related("organizer", "rectification_ledger")
-        .filter(pk=pk)
-        .first()
+    return get_or_404(
+        ReviewRound.objects.select_related("organizer", "rectification_ledger"),
+        user,
+        action,
+        pk,
+        not_found=NOT_FOUND,
     )
-    if review is None:
-        raise Http404(NOT_FOUND)
-    return review
 
 
 @login_required
@@ -116,7 +115,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rectified": rectified,
         "open": sum(1 for r in rects if r["rect_status"] not in (TaskStatus.CLOSED, TaskStatus.TERMINATED)),
     }
-    can_manage = review_services.can_manage_round(request.user, review)
+    can_manage = policy.can_manage_round(request.user, review)
     pending: list[Any] = []
     if can_manage and review.status == ReviewStatus.OPEN:
         pending = list(
@@ -144,16 +143,16 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def finding_record(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     review = get_round(request.user, pk)
-    if not review_services.can_manage_round(request.user, review):
+    if not policy.can_manage_round(request.user, review):
         raise Http404(NOT_FOUND)
-    task = (
-        Task.objects.restrict(request.user)
-        .filter(pk=task_pk, ledger__review_rounds=review)
-        .select_related("ledger", "lead_org", "responsible", "latest_report")
-        .first()
+    task = get_or_404(
+        Task.objects.filter(ledger__review_rounds=review).select_related(
+            "ledger", "lead_org", "responsible", "latest_report"
+        ),
+        request.user,
+        pk=task_pk,
+        not_found=NOT_FOUND,
     )
-    if task is None:
-        raise Http404(NOT_FOUND)
     finding = ReviewFinding.objects.filter(round=review, task=task).select_related("rectification").first()
     initial: dict[str, Any] = {
         "rect_org": task.lead_org_id,
@@ -193,7 +192,7 @@ def finding_record(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 @require_POST
 def review_close(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_round(request.user, pk)
-    if not review_services.can_manage_round(request.user, review):
+    if not policy.can_manage_round(request.user, review):
         raise Http404(NOT_FOUND)
     try:
         review_services.close_round(review, by=request.user)

@@ -1,7 +1,7 @@
 """API of the plans side of 五级联动: 机关党委 annual study plans, monthly arrangements, the committee's
 组织生活参考 with its 必学内容, which 必学内容 an activity covered, and coverage per branch.
 
-Reading follows the pages (study/queries_plans.py): a plan or arrangement is readable by its organisation's
+Reading follows the pages (study/policy.py): a plan or arrangement is readable by its organisation's
 subtree and by the organisations above it; a reference by anyone with some view scope. Writing: a plan or an
 arrangement by whoever may change its 机关党委, a reference by the committee. Everything else is 404, as if it did
 not exist. The same services as the pages do the writing (study/services_plans.py).
@@ -29,6 +29,7 @@ from zhixing.core.api import (
 from zhixing.core.scoping import Action, get_or_404
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
+from zhixing.study import policy
 from zhixing.study import queries_plans as qp
 from zhixing.study import services_plans as sp
 from zhixing.study.choices import ActivityKind
@@ -219,7 +220,7 @@ def _plain_items(items: list[Any]) -> list[dict[str, Any]]:
 
 def _plans(user: Actor) -> Any:
     return (
-        StudyPlan.objects.filter(qp.readable_org_q(user))
+        StudyPlan.objects.restrict(user)
         .select_related("organization")
         .prefetch_related("items")
         .order_by("-year", "organization__path")
@@ -227,10 +228,7 @@ def _plans(user: Actor) -> Any:
 
 
 def _readable_plan(user: Actor, pk: int) -> StudyPlan:
-    plan = _plans(user).filter(pk=pk).first()
-    if plan is None:
-        raise Http404(NOT_FOUND)
-    return plan
+    return get_or_404(_plans(user), user, pk=pk, not_found=NOT_FOUND)
 
 
 @router.get("/study-plans", response={200: list[PlanOut], **ERROR_RESPONSES}, summary="年度学习计划列表")
@@ -294,7 +292,7 @@ def _changeable_organ_committee(user: Actor, pk: int) -> Organization:
 
 def _readable_organ_committee(user: Actor, pk: int) -> Organization:
     org = (
-        Organization.objects.filter(qp.readable_org_q(user, ""))
+        Organization.objects.filter(policy.readable_org_q(user, ""))
         .filter(pk=pk, kind=OrgKind.ORGAN_COMMITTEE, is_active=True)
         .first()
     )
@@ -335,9 +333,9 @@ def save_arrangement(
 ) -> MonthlyArrangement:
     """没有则新建，已有则整体替换说明和条目；修改时请提交读取时的 version。"""
     user = api_user(request)
-    org = Organization.objects.restrict(user, Action.CHANGE).filter(pk=org_id, is_active=True).first()
-    if org is None:
-        raise Http404(NOT_FOUND)
+    org = get_or_404(
+        Organization.objects.filter(is_active=True), user, Action.CHANGE, org_id, not_found=NOT_FOUND
+    )
     arrangement = sp.save_arrangement(
         by=user,
         organization=org,
@@ -353,7 +351,7 @@ def save_arrangement(
 
 
 def _references(user: Actor) -> Any:
-    if not qp.can_read_references(user):
+    if not policy.can_read_references(user):
         raise Http404(NOT_FOUND)
     return MonthlyReference.objects.prefetch_related("items").order_by("-month")
 
@@ -382,7 +380,7 @@ def get_reference(request: HttpRequest, reference_id: int) -> MonthlyReference:
 
 
 def _require_committee(user: Actor) -> None:
-    if not qp.is_committee_writer(user):
+    if not policy.can_write_references(user):
         raise Http404(NOT_FOUND)
 
 

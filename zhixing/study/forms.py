@@ -235,7 +235,9 @@ class ActivityFilterForm(StyledForm):
             for pk, short_name, name, path in depts:
                 self.dept_paths[pk] = path
                 choices.append((pk, short_name or name))
-            self.fields["dept"].choices = choices
+            dept_field = self.fields["dept"]
+            assert isinstance(dept_field, forms.ChoiceField)
+            dept_field.choices = choices
         else:
             del self.fields["dept"]
 

@@ -15,7 +15,7 @@ from django.http import Http404
 
 from zhixing.core.actors import Actor
 from zhixing.core.periods import Period, periods_between
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -42,10 +42,12 @@ def resolve_root(user: Actor, root_id: int | None) -> Organization:
     """The organisation whose subtree the matrix covers: the given one if it lies in the user's VIEW scope
     (404 otherwise, as if it did not exist), else the user's top scope organisation."""
     if root_id is not None:
-        org = Organization.objects.restrict(user, Action.VIEW).filter(pk=root_id, is_active=True).first()
-        if org is None:
-            raise Http404("没有找到该组织，或您无权查看。")
-        return org
+        return get_or_404(
+            Organization.objects.filter(is_active=True),
+            user,
+            pk=root_id,
+            not_found="没有找到该组织，或您无权查看。",
+        )
     tops = top_orgs(user)
     if not tops:
         raise Http404("没有找到该页面。")

@@ -9,9 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zhixing.core.actors import Actor
 from zhixing.core.models import StoredFile, stored_file_path
 from zhixing.core.periods import PeriodKind
-from zhixing.core.scoping import ScopedManager
+from zhixing.core.scoping import Action, ScopedManager, ScopedQuerySet
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization, Person
 from zhixing.study.choices import (
@@ -23,6 +24,13 @@ from zhixing.study.choices import (
 )
 
 PENDING_LABEL = "待签到"
+
+
+class PlanQuerySet(ScopedQuerySet["StudyPlan"]):
+    def scope_q(self, user: Actor, action: Action | str = Action.VIEW) -> Q:
+        from zhixing.study.policy import plan_q  # the rule lives in policy.py, which imports these models
+
+        return plan_q(user, action)
 
 
 def new_token() -> str:
@@ -303,7 +311,7 @@ class StudyPlan(models.Model):
     created_at = models.DateTimeField("制定时间", auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = ScopedManager["StudyPlan"]()
+    objects = PlanQuerySet.as_manager()
     scope_path = "organization__path"
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Reads of the plans side of 五级联动: who may read plans and references, 必学内容 coverage per branch, and the
+"""Reads of the plans side of 五级联动: 必学内容 coverage per branch, and the
 status of the document norms (annual plan, monthly arrangement, monthly reference).
 
 Coverage costs three queries whatever the size: the organisations, the required items of the months, and ONE
@@ -12,11 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from zhixing.core.actors import Actor
 from zhixing.core.periods import Period, PeriodKind, period_of, periods_between
-from zhixing.core.scoping import Action, is_committee, scope_for
+from zhixing.core.scoping import Action, scope_for
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
@@ -32,24 +32,7 @@ from zhixing.study.queries import Status
 DOC_STATUS_LABELS = {Status.MET: "已制定", Status.DUE: "待制定", Status.MISSED: "逾期未制定"}
 
 
-# --- Who reads what -------------------------------------------------------------------------------
-
-
-def readable_org_q(user: Actor, field: str = "organization") -> Q:
-    """Rows of organisations in the user's view scope, or of an ANCESTOR of it: a branch reads its 机关党委's
-    plan and arrangements; department B never sees department A's. `field=""` filters Organization itself."""
-    path_field, id_field = (f"{field}__path", f"{field}_id") if field else ("path", "pk")
-    return scope_for(user, Action.VIEW).q_or_above(path_field, id_field)
-
-
-def can_read_references(user: Actor) -> bool:
-    """The committee's 组织生活参考 is for every organisation: anyone with some view scope reads it."""
-    return not scope_for(user, Action.VIEW).nothing
-
-
-def is_committee_writer(user: Actor) -> bool:
-    """The committee's 组织生活参考 is written by change scope over a root (core.scoping.is_committee)."""
-    return is_committee(user, Action.CHANGE)
+# --- Where a reader starts (who reads what is study/policy.py) ----------------------------------------
 
 
 def default_root(user: Actor) -> Organization | None:

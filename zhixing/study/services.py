@@ -1,6 +1,6 @@
 """Every write of the study app: activities, agendas, attendance, QR sign-in, attachments, norms.
 
-Atomic, audited, scoped with orgs.services.ensure_can_change. `by` is the acting user; None = the system.
+Atomic, audited, scoped with orgs.policy.ensure_can_change. `by` is the acting user; None = the system.
 Bad input raises ValidationError with a Chinese message and writes nothing.
 """
 
@@ -21,12 +21,11 @@ from zhixing.core import audit
 from zhixing.core import services as core
 from zhixing.core.actors import Actor, account
 from zhixing.core.attachments import Vetted, vet
-from zhixing.core.scoping import Action, is_committee
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PostTitle
 from zhixing.orgs.models import Organization, Person
-from zhixing.orgs.services import ensure_can_change
-from zhixing.study import hooks
+from zhixing.orgs.policy import ensure_can_change
+from zhixing.study import hooks, policy
 from zhixing.study.choices import (
     KIND_ORG_KINDS,
     MAX_DAYS_AHEAD,
@@ -546,14 +545,6 @@ def delete_attachment(attachment: Attachment, *, by: Actor) -> None:
 # --- Norms ----------------------------------------------------------------------------------------
 
 
-def ensure_committee(by: Actor) -> None:
-    """Norms belong to the committee: only users whose change scope covers a root 机关工委 edit them."""
-    if by is None:
-        return
-    if not is_committee(by, Action.CHANGE):
-        raise ValidationError("只有机关工委可以修改学习制度规范。")
-
-
 def _check_norm(values: dict[str, Any]) -> None:
     count = values.get("min_count")
     if count is not None and (not isinstance(count, int) or count < 1):
@@ -561,12 +552,12 @@ def _check_norm(values: dict[str, Any]) -> None:
 
 
 def create_norm(*, by: Actor, **values: Any) -> Norm:
-    ensure_committee(by)
+    policy.ensure_can_edit_norms(by)
     _check_norm(values)
     return core.create(Norm, by=by, **values)
 
 
 def update_norm(norm: Norm, *, by: Actor, expected_version: int | None = None, **values: Any) -> Norm:
-    ensure_committee(by)
+    policy.ensure_can_edit_norms(by)
     _check_norm(values)
     return core.update(norm, by=by, expected_version=expected_version, **values)

@@ -18,10 +18,9 @@ from django.db import transaction
 from zhixing.core import audit
 from zhixing.core import services as core
 from zhixing.core.actors import Actor, account
-from zhixing.core.scoping import Action, scope_for
-from zhixing.orgs.choices import OrgKind
+from zhixing.core.scoping import Action
 from zhixing.orgs.models import Organization
-from zhixing.orgs.services import ensure_can_change
+from zhixing.orgs.policy import committee_root, ensure_can_change
 from zhixing.study.choices import ActivityKind
 from zhixing.study.models import (
     Activity,
@@ -33,6 +32,7 @@ from zhixing.study.models import (
     RequiredItem,
     StudyPlan,
 )
+from zhixing.study.policy import ensure_can_write_plan
 
 KIND_BY_LABEL = {label: value for value, label in ActivityKind.choices}
 
@@ -40,24 +40,12 @@ KIND_BY_LABEL = {label: value for value, label in ActivityKind.choices}
 # --- Who may write --------------------------------------------------------------------------------
 
 
-def ensure_organ_committee(by: Actor, org: Organization) -> None:
-    if org.kind != OrgKind.ORGAN_COMMITTEE:
-        raise ValidationError({"organization": "学习计划和月度安排由机关党委制定，请选择机关党委。"})
-    ensure_can_change(by, org)
-
-
 def committee_root_for(by: Actor) -> Organization:
-    """The root 机关工委 whose subtree the user may change; refuses anyone else."""
-    roots = list(Organization.objects.filter(parent__isnull=True, kind=OrgKind.COMMITTEE).order_by("id"))
-    if by is None:
-        if roots:
-            return roots[0]
-    else:
-        scope = scope_for(by, Action.CHANGE)
-        for root in roots:
-            if scope.covers(root.path):
-                return root
-    raise ValidationError("只有机关工委可以发布和修改组织生活参考。")
+    """The root 机关工委 whose subtree the user may change (orgs.policy.committee_root); refuses anyone else."""
+    root = committee_root(by, Action.CHANGE)
+    if root is None:
+        raise ValidationError("只有机关工委可以发布和修改组织生活参考。")
+    return root
 
 
 def first_of_month(value: dt.date) -> dt.date:
@@ -176,7 +164,7 @@ def create_plan(
     note: str = "",
     items: Sequence[Mapping[str, Any]] = (),
 ) -> StudyPlan:
-    ensure_organ_committee(by, organization)
+    ensure_can_write_plan(by, organization)
     rows = _check_plan(year, title, items)
     if StudyPlan.objects.filter(organization=organization, year=year).exists():
         raise ValidationError(
@@ -210,7 +198,7 @@ def update_plan(
     items: Sequence[Mapping[str, Any]],
 ) -> StudyPlan:
     """Change the title, note and items (the items are replaced as a whole)."""
-    ensure_organ_committee(by, plan.organization)
+    ensure_can_write_plan(by, plan.organization)
     rows = _check_plan(plan.year, title, items)
     with transaction.atomic():
         before_version = plan.version
@@ -243,7 +231,7 @@ def save_arrangement(
     expected_version: int | None = None,
 ) -> MonthlyArrangement:
     """Create the 机关党委's arrangement for `month`, or replace its text and items (one per month)."""
-    ensure_organ_committee(by, organization)
+    ensure_can_write_plan(by, organization)
     month = first_of_month(month)
     rows = []
     for i, item in enumerate(items, start=1):

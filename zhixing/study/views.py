@@ -25,7 +25,7 @@ from zhixing.core.forms import apply_errors, form_status, submit
 from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.orgs.models import Organization, Person
-from zhixing.study import hooks, services
+from zhixing.study import hooks, policy, services
 from zhixing.study.choices import AttendanceStatus
 from zhixing.study.forms import ActivityFilterForm, ActivityForm, AttachmentForm, GuestForm, NormForm
 from zhixing.study.models import Activity, Attachment, Attendance, Norm
@@ -38,10 +38,6 @@ def _get_activity(user: Actor, pk: int, action: Action = Action.VIEW) -> Activit
         return qs.get(pk=pk)
     except Activity.DoesNotExist as exc:
         raise Http404("没有找到该活动，或您无权查看。") from exc
-
-
-def _can_change(user: Actor, activity: Activity) -> bool:
-    return scope_for(user, Action.CHANGE).covers(activity.organization.path)
 
 
 # --- List and detail ------------------------------------------------------------------------------
@@ -94,7 +90,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     over = activity.is_over(clock.now())
     if not over:  # before the meeting is over nobody is absent: they are 待签到
         tally["pending"], tally[AttendanceStatus.ABSENT] = tally[AttendanceStatus.ABSENT], 0
-    can_change = _can_change(request.user, activity) and not activity.is_cancelled
+    can_change = policy.can_change_activity(request.user, activity) and not activity.is_cancelled
     context: dict[str, Any] = {
         "activity": activity,
         "over": over,
@@ -391,20 +387,12 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
 # --- Norms ----------------------------------------------------------------------------------------
 
 
-def _is_committee(user: Actor) -> bool:
-    try:
-        services.ensure_committee(user)
-    except ValidationError:
-        return False
-    return True
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def norm_list(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user, Action.VIEW).nothing:
         raise Http404("没有找到该页面。")
-    is_committee = _is_committee(request.user)
+    is_committee = policy.can_edit_norms(request.user)
     form = NormForm(request.POST or None, initial={"is_active": True, "min_count": 1})
     status = 200
     if request.method == "POST":
@@ -432,7 +420,7 @@ def norm_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def norm_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    if not _is_committee(request.user):
+    if not policy.can_edit_norms(request.user):
         raise Http404("没有找到该页面。")
     norm = Norm.objects.filter(pk=pk).first()
     if norm is None:

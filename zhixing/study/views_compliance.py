@@ -25,6 +25,7 @@ from zhixing.core.periods import parse_key
 from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.xlsx import XLSX_CONTENT_TYPE
 from zhixing.orgs.models import Organization, Person
+from zhixing.orgs.policy import can_change
 from zhixing.study import matrix
 from zhixing.study.choices import counted_kinds
 from zhixing.study.models import Activity, Attendance, Norm
@@ -247,7 +248,7 @@ def compliance_cell(request: HttpRequest) -> HttpResponse:
         "activities": activities,
         "failing": [a for a in activities if a.pk in failing],
         "failing_ids": failing,
-        "can_record": scope_for(request.user, Action.CHANGE).covers(org.path),
+        "can_record": can_change(request.user, org),
         "matrix_query": f"root={org.pk}&norm={norm.pk}&year={period.start.year}",
     }
     template = (

@@ -22,6 +22,8 @@ from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.tree import subtree_q
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
+from zhixing.orgs.policy import can_change as can_change_org
+from zhixing.study import policy
 from zhixing.study import queries_plans as qp
 from zhixing.study import services_plans as sp
 from zhixing.study.choices import ActivityKind
@@ -90,18 +92,17 @@ def plan_index(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     today = clock.today()
     organs = list(
-        Organization.objects.filter(qp.readable_org_q(request.user, ""))
+        Organization.objects.filter(policy.readable_org_q(request.user, ""))
         .filter(kind=OrgKind.ORGAN_COMMITTEE, is_active=True)
         .order_by("path")
     )
-    change = scope_for(request.user, Action.CHANGE)
     context = {
         "year": year,
         "years": [year - 1, year, year + 1],
         "organs": qp.organ_committee_docs(organs, year, today=today),
-        "can_write": {o.pk for o in organs if change.covers(o.path)},
+        "can_write": {o.pk for o in organs if can_change_org(request.user, o)},
         "references": qp.reference_docs(year, today=today),
-        "is_committee": qp.is_committee_writer(request.user),
+        "is_committee": policy.can_write_references(request.user),
         "month_labels": [f"{m}月" for m in range(1, 13)],
     }
     return render(request, "study/plan_index.html", context)
@@ -133,12 +134,12 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 
 def _get_plan(user: Actor, pk: int) -> StudyPlan:
-    plan = (
-        StudyPlan.objects.filter(qp.readable_org_q(user)).select_related("organization").filter(pk=pk).first()
+    return get_or_404(
+        StudyPlan.objects.select_related("organization"),
+        user,
+        pk=pk,
+        not_found="没有找到该学习计划，或您无权查看。",
     )
-    if plan is None:
-        raise _not_found("学习计划")
-    return plan
 
 
 @login_required
@@ -147,7 +148,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan(request.user, pk)
     items = list(plan.items.all())
     by_month = [(m, [i for i in items if i.month == m]) for m in range(1, 13)]
-    can_change = scope_for(request.user, Action.CHANGE).covers(plan.organization.path)
+    can_change = can_change_org(request.user, plan.organization)
     return render(
         request,
         "study/plan_detail.html",
@@ -195,13 +196,13 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def arrangement(request: HttpRequest, org_id: int, month: str) -> HttpResponse:
     first = _month(month)
     org = (
-        Organization.objects.filter(qp.readable_org_q(request.user, ""))
+        Organization.objects.filter(policy.readable_org_q(request.user, ""))
         .filter(pk=org_id, kind=OrgKind.ORGAN_COMMITTEE)
         .first()
     )
     if org is None:
         raise _not_found("月度学习安排")
-    can_change = scope_for(request.user, Action.CHANGE).covers(org.path)
+    can_change = can_change_org(request.user, org)
     existing = MonthlyArrangement.objects.filter(organization=org, month=first).first()
     kinds = dict(ActivityKind.choices)
     items = list(existing.items.all()) if existing else []
@@ -242,7 +243,7 @@ def arrangement(request: HttpRequest, org_id: int, month: str) -> HttpResponse:
 
 
 def _require_committee(user: Actor) -> None:
-    if not qp.is_committee_writer(user):
+    if not policy.can_write_references(user):
         raise _not_found()
 
 
@@ -271,7 +272,7 @@ def reference_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def reference_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not qp.can_read_references(request.user):
+    if not policy.can_read_references(request.user):
         raise _not_found("组织生活参考")
     ref = MonthlyReference.objects.filter(pk=pk).first()
     if ref is None:
@@ -279,7 +280,7 @@ def reference_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "ref": ref,
         "items": list(ref.items.all()),
-        "is_committee": qp.is_committee_writer(request.user),
+        "is_committee": policy.can_write_references(request.user),
     }
     return render(request, "study/plan_reference_detail.html", context)
 

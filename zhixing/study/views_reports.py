@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET
 from zhixing.core import clock
 from zhixing.core.actors import Actor
 from zhixing.core.periods import Period, PeriodKind, parse_key, period_of
-from zhixing.core.scoping import Action, scope_for
-from zhixing.orgs.choices import OrgKind
+from zhixing.core.scoping import Action
 from zhixing.orgs.models import Organization
+from zhixing.orgs.policy import committee_root as committee_root_of
 from zhixing.study import reports
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -26,14 +26,11 @@ CHOICES = 6  # half-years offered in the picker
 
 
 def committee_root(user: Actor) -> Organization:
-    """The root 机关工委 whose subtree the user may view; 404 for anyone else."""
-    scope = scope_for(user, Action.VIEW)
-    if not scope.nothing:
-        roots = Organization.objects.filter(parent__isnull=True, kind=OrgKind.COMMITTEE, is_active=True)
-        for root in roots.order_by("id"):
-            if scope.covers(root.path):
-                return root
-    raise Http404("没有找到该页面。")
+    """The root 机关工委 whose subtree the user may view (orgs.policy.committee_root); 404 for anyone else."""
+    root = committee_root_of(user, Action.VIEW) if user is not None else None
+    if root is None:
+        raise Http404("没有找到该页面。")
+    return root
 
 
 def parse_half(text: str) -> Period:

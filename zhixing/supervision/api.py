@@ -150,15 +150,12 @@ def _name(user: Actor) -> str | None:
 
 
 def _task(user: Actor, pk: int) -> Task:
-    task = (
-        Task.objects.restrict(user)
-        .select_related("ledger__lead_org", "lead_org", "responsible", "supervisor")
-        .filter(pk=pk)
-        .first()
+    return get_or_404(
+        Task.objects.select_related("ledger__lead_org", "lead_org", "responsible", "supervisor"),
+        user,
+        pk=pk,
+        not_found=NOT_FOUND,
     )
-    if task is None:
-        raise Http404(NOT_FOUND)
-    return task
 
 
 def _notices(user: Actor) -> Any:
@@ -182,10 +179,7 @@ def _notice(user: Actor, pk: int) -> SupervisionNotice:
 
 
 def _ledger(user: Actor, pk: int) -> Ledger:
-    ledger = Ledger.objects.restrict(user).select_related("lead_org").filter(pk=pk).first()
-    if ledger is None:
-        raise Http404(NOT_FOUND)
-    return ledger
+    return get_or_404(Ledger.objects.select_related("lead_org"), user, pk=pk, not_found=NOT_FOUND)
 
 
 def _force(user: Actor, pk: int) -> TaskForce:

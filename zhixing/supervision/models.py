@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from zhixing.core.actors import Actor
 from zhixing.core.models import StoredFile
 from zhixing.core.scoping import ScopedManager
 from zhixing.ledger.models import Ledger, Task
@@ -165,6 +166,8 @@ class TaskForce(models.Model):
         return f"/ledger/taskforces/{self.pk}/"
 
     @staticmethod
-    def members_of(user: Any) -> models.QuerySet[Any]:
+    def members_of(user: Actor) -> models.QuerySet[Any]:
         """Membership rows (person ↔ task force) of the user's person: the 专班 part of the scoping rule."""
+        if user is None or not user.is_authenticated:
+            return TaskForce.members.through.objects.none()
         return TaskForce.members.through.objects.filter(person__user_id=user.pk)

@@ -8,16 +8,15 @@ change its ledger (ledger.policy.can_change_ledger).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q
 
+from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, is_committee, scope_for
 from zhixing.ledger.models import Task
 from zhixing.orgs.models import Person
 
 
-def _is_person(user: Any, person: Person | None) -> bool:
+def _is_person(user: Actor, person: Person | None) -> bool:
     return (
         user is not None
         and person is not None
@@ -26,21 +25,21 @@ def _is_person(user: Any, person: Person | None) -> bool:
     )
 
 
-def can_supervise(user: Any, task: Task) -> bool:
+def can_supervise(user: Actor, task: Task) -> bool:
     """督办 and 催办: the ledger's lead organisation admins (and the committee), or the supervising leader."""
     if user is None or scope_for(user, Action.CHANGE).covers(task.ledger.lead_org.path):
         return True
     return _is_person(user, task.supervisor)
 
 
-def can_answer(user: Any, task: Task) -> bool:
+def can_answer(user: Actor, task: Task) -> bool:
     """The task's owner: its responsible person, or whoever may change the task's lead organisation."""
     if user is None or _is_person(user, task.responsible):
         return True
     return scope_for(user, Action.CHANGE).covers(task.lead_org.path)
 
 
-def answer_q(user: Any, *, through_committee: bool = True) -> Q:
+def answer_q(user: Actor, *, through_committee: bool = True) -> Q:
     """`can_answer` as a filter on tasks: the user's own (responsible) tasks, or tasks whose lead organisation the
     user may change. `through_committee=False` leaves out what a whole-tree (committee) grant alone allows — the
     home page's "督办 awaiting my reply" is the notices addressed to the user's own organisations, not the city's."""
@@ -55,7 +54,7 @@ def answer_q(user: Any, *, through_committee: bool = True) -> Q:
     return me | scope.q("lead_org__path")
 
 
-def can(user: Any, action: str, task: Task) -> bool:
+def can(user: Actor, action: str, task: Task) -> bool:
     if action == "supervise":
         return can_supervise(user, task)
     if action == "answer":

@@ -7,7 +7,7 @@
 - 催办 (urging) notifies the responsible person (or, without an account, the lead organisation's secretaries) and
   leaves a TaskUrging row.
 - A 专班 (task force) of a ledger lists people with accounts from any organisation; Task.objects.restrict and
-  services.can_report let them see and report on every task of the ledger.
+  ledger.policy.can_report let them see and report on every task of the ledger.
 """
 
 from __future__ import annotations

@@ -35,17 +35,14 @@ def visible_notices(user: Actor) -> Any:
 
 
 def get_notice(user: Actor, pk: int) -> SupervisionNotice:
-    notice = (
-        visible_notices(user)
-        .select_related(
+    return get_or_404(
+        SupervisionNotice.objects.select_related(
             "task__ledger__lead_org", "task__lead_org", "task__responsible", "task__supervisor", "issued_by"
-        )
-        .filter(pk=pk)
-        .first()
+        ),
+        user,
+        pk=pk,
+        not_found=NOT_FOUND,
     )
-    if notice is None:
-        raise Http404(NOT_FOUND)
-    return notice
 
 
 # --- 督办通知 --------------------------------------------------------------------------------------
@@ -150,7 +147,7 @@ def notice_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def notice_evidence(request: HttpRequest, pk: int) -> FileResponse:
-    return files.serve(NoticeEvidence.objects.restrict(request.user).filter(pk=pk).first())
+    return files.serve(get_or_404(NoticeEvidence, request.user, pk=pk, not_found=files.NOT_FOUND))
 
 
 @login_required

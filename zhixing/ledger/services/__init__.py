@@ -5,7 +5,7 @@ input raises ValidationError with a Chinese message naming the field, and writes
 up to the parent tasks and the ledger in the same transaction as the report that changed it.
 
 One name for the role: callers import `zhixing.ledger.services` and call `services.add_task(...)`; the package
-splits the code by topic (common: who may do what; ledgers: ledgers, goals, tasks, milestones; progress: reports,
+splits the code by topic (common: the audited fields and the refusal; ledgers: ledgers, goals, tasks, milestones; progress: reports,
 roll-up, the daily refresh; closures: 销号; bulk: the xlsx import) and re-exports every public name here.
 """
 
@@ -23,11 +23,6 @@ from zhixing.ledger.services.closures import (
 from zhixing.ledger.services.common import (
     LEDGER_FIELDS,
     TASK_FIELDS,
-    can_change_ledger,
-    can_decide_closure,
-    can_edit_task,
-    can_report,
-    is_task_force_member,
 )
 from zhixing.ledger.services.ledgers import (
     add_goal,
@@ -51,11 +46,6 @@ __all__ = [
     "ConflictError",
     "LEDGER_FIELDS",
     "TASK_FIELDS",
-    "can_change_ledger",
-    "can_decide_closure",
-    "can_edit_task",
-    "can_report",
-    "is_task_force_member",
     "add_goal",
     "add_milestone",
     "add_task",

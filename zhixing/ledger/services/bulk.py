@@ -17,7 +17,8 @@ from zhixing.ledger.models import (
     ProgressReport,
     Task,
 )
-from zhixing.ledger.services.common import TASK_FIELDS, _refuse, can_change_ledger
+from zhixing.ledger.policy import can_change_ledger
+from zhixing.ledger.services.common import TASK_FIELDS, _refuse
 from zhixing.ledger.services.ledgers import _check_task, _resolve_due
 from zhixing.ledger.services.progress import _percent_from
 from zhixing.ledger.status import Part, rollup, status_on

@@ -19,7 +19,8 @@ from zhixing.ledger.models import (
     ProgressReport,
     Task,
 )
-from zhixing.ledger.services.common import _refuse, can_decide_closure, can_report
+from zhixing.ledger.policy import can_decide_closure, can_report
+from zhixing.ledger.services.common import _refuse
 from zhixing.ledger.services.progress import _roll_up, check_evidence, report_progress
 from zhixing.ledger.status import status_on
 

@@ -1,16 +1,8 @@
-"""What every ledger write shares: the audited field lists and the acting user. Who may do what is ledger/policy.py."""
+"""What every ledger write shares: the audited field lists and the refusal. Who may do what is ledger/policy.py."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-
-from zhixing.ledger.policy import (  # noqa: F401 (the services check these before writing)
-    can_change_ledger,
-    can_decide_closure,
-    can_edit_task,
-    can_report,
-    is_task_force_member,
-)
 
 TASK_FIELDS = (
     "title",

@@ -14,7 +14,6 @@ from zhixing.core import audit, calendar, clock
 from zhixing.core import services as core
 from zhixing.core.actors import Actor, account
 from zhixing.core.calendar import add_working_days
-from zhixing.core.scoping import Action, scope_for
 from zhixing.core.services import ConflictError
 from zhixing.ledger.choices import MAX_TASK_DEPTH, ClosureStatus, TargetKind, TaskStatus
 from zhixing.ledger.models import (
@@ -24,17 +23,16 @@ from zhixing.ledger.models import (
     Milestone,
     Task,
 )
+from zhixing.ledger.policy import can_change_ledger, can_edit_task, can_report
 from zhixing.ledger.services.common import (
     LEDGER_FIELDS,
     TASK_FIELDS,
     _refuse,
-    can_change_ledger,
-    can_edit_task,
-    can_report,
 )
 from zhixing.ledger.services.progress import _roll_up
 from zhixing.ledger.status import status_on
 from zhixing.orgs.models import Organization, Person
+from zhixing.orgs.policy import can_change
 
 # --- Ledgers and goals ----------------------------------------------------------------------------
 
@@ -60,7 +58,7 @@ def create_ledger(
     directive: Any = None,
     decision_name: str = "",
 ) -> Ledger:
-    if by is not None and not scope_for(by, Action.CHANGE).covers(lead_org.path):
+    if not can_change(by, lead_org):
         raise _refuse("您无权为该单位建立台账，请选择您管理的单位。", "lead_org")
     values = {
         "title": title,
@@ -78,7 +76,7 @@ def update_ledger(ledger: Ledger, *, by: Actor, expected_version: int | None = N
     if not can_change_ledger(by, ledger):
         raise _refuse("您无权修改该台账。")
     new_lead = values.get("lead_org")
-    if by is not None and new_lead is not None and not scope_for(by, Action.CHANGE).covers(new_lead.path):
+    if new_lead is not None and not can_change(by, new_lead):
         raise _refuse("您无权把台账交给该单位牵头，请选择您管理的单位。", "lead_org")
     merged = {f: values.get(f, getattr(ledger, f)) for f in LEDGER_FIELDS}
     _check_ledger(merged)

@@ -24,7 +24,8 @@ from zhixing.ledger.models import (
     Task,
     missed_milestone,
 )
-from zhixing.ledger.services.common import _refuse, can_report
+from zhixing.ledger.policy import can_report
+from zhixing.ledger.services.common import _refuse
 from zhixing.ledger.status import Part, rollup, status_on
 from zhixing.study.services import check_upload
 

@@ -288,7 +288,7 @@ def test_readable_plans(world: World) -> None:
     plan_b = make_plan(world, by=world.dept_b_secretary, organization=world.organ_b)
 
     def seen(user: object) -> set[int]:
-        return set(StudyPlan.objects.filter(qp.readable_org_q(user)).values_list("pk", flat=True))
+        return set(StudyPlan.objects.restrict(user).values_list("pk", flat=True))
 
     assert seen(world.member) == {plan_a.pk}  # a branch member reads its 机关党委's plan
     assert seen(world.branch_secretary) == {plan_a.pk}

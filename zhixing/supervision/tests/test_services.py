@@ -12,6 +12,7 @@ from django.test import override_settings
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent, Holiday, Notification
 from zhixing.core.scoping import Action
+from zhixing.ledger import policy as ledger_policy
 from zhixing.ledger import services
 from zhixing.ledger.models import Ledger, ProgressReport, Task
 from zhixing.ledger.tests.desk import Desk
@@ -192,16 +193,16 @@ def test_task_force_member_from_another_department_sees_and_reports(world: World
     titles = set(Task.objects.restrict(member).values_list("title", flat=True))
     assert titles == {"本部门任务", "协同任务", "协同子任务"}
     assert list(Ledger.objects.restrict(member)) == [desk.ledger]
-    assert services.can_report(member, desk.own)
+    assert ledger_policy.can_report(member, desk.own)
     report = services.report_progress(desk.own, by=member, percent=30, done="专班推进", today=clock.today())
     assert ProgressReport.objects.filter(pk=report.pk, reported_by=member).exists()
     # viewing and reporting only: no change scope
     assert not Task.objects.restrict(member, Action.CHANGE).exists()
-    assert not services.can_edit_task(member, desk.own)
+    assert not ledger_policy.can_edit_task(member, desk.own)
     # the colleague from the same department who is not a member sees nothing
     assert not Task.objects.restrict(other).exists()
     assert not Ledger.objects.restrict(other).exists()
-    assert not services.can_report(other, desk.own)
+    assert not ledger_policy.can_report(other, desk.own)
     with pytest.raises(ValidationError):
         services.report_progress(desk.own, by=other, percent=40, done="x", today=clock.today())
 
