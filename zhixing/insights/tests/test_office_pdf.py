@@ -40,6 +40,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_WORDS = ("export", "xlsx", "docx", "template", "tongbao")
 EXTRA_DEPARTMENTS = 40  # the 通报's 附表 runs over two pages: its header must repeat
 SOFFICE_TIMEOUT = 420
+# Pages of the Word documents with this test's data (42 departments; fonts-noto-cjk standing in for the 公文 fonts):
+# the 通报's body takes four pages and its 附件 two (the header repeated), the summary's 附件 two, the 党建报表 two.
+DOCX_PAGES = {"study:tongbao_download": 6, "reports:summary_docx": 3, "reports:dept_docx": 2}
 
 
 @dataclass
@@ -262,6 +265,7 @@ def test_every_export_opens_in_libreoffice(world: World, tmp_path: Path) -> None
     for export in exports:
         pages = _pages(pdftotext, pdfinfo, export.pdf)
         if export.kind == "docx":
+            assert len(pages) == DOCX_PAGES.get(export.name, len(pages)), f"{export.name}: {len(pages)} pages"
             _check_docx(export, pages)
         else:
             _check_xlsx(export, pages, unfit)
