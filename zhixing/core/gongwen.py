@@ -379,9 +379,26 @@ def new_document() -> Any:
     return doc
 
 
-AFTER_AUTO_SPACE = ("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing")
-AFTER_AUTO_SPACE += ("w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment")
-AFTER_AUTO_SPACE += ("w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr")
+# what follows w:autoSpaceDN in a w:pPr (the schema's order)
+AFTER_AUTO_SPACE: tuple[str, ...] = (
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+)
 
 
 def _page_number(paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:
