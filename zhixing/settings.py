@@ -343,5 +343,9 @@ _gongwen_fonts = os.environ.get("ZHIXING_GONGWEN_FONTS", "").strip()
 ZHIXING_GONGWEN_FONTS: str | dict[str, str] = (
     "fallback"
     if _gongwen_fonts == "fallback"
-    else dict(pair.split("=", 1) for pair in _gongwen_fonts.split(",") if "=" in pair)
+    else {
+        role.strip(): name.strip()
+        for role, _, name in (pair.partition("=") for pair in _gongwen_fonts.replace("，", ",").split(","))
+        if name.strip()
+    }
 )

@@ -367,8 +367,38 @@ def new_document() -> Any:
     doc.settings.odd_and_even_pages_header_footer = True
     _page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
-    set_font(doc.styles["Normal"], font("body"), BODY_SIZE)
+    normal = doc.styles["Normal"]
+    set_font(normal, font("body"), BODY_SIZE)
+    # No automatic space between Chinese and digits (Word's and LibreOffice's default): 「2026年7月10日」 keeps
+    # the width the 署名 and title arithmetic counts with.
+    ppr = normal.element.get_or_add_pPr()
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), "0")
+        ppr.insert_element_before(element, *AFTER_AUTO_SPACE)
     return doc
+
+
+# what follows w:autoSpaceDN in a w:pPr (the schema's order)
+AFTER_AUTO_SPACE: tuple[str, ...] = (
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+)
 
 
 def _page_number(paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:

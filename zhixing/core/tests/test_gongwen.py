@@ -112,3 +112,20 @@ def test_fonts_are_a_setting(settings: Any) -> None:
     assert _east_asia_fonts(_sample()) == {"华文中宋", "黑体", "楷体", "仿宋"}
     settings.ZHIXING_GONGWEN_FONTS = {"body": "仿宋"}
     assert _east_asia_fonts(_sample()) == {"方正小标宋简体", "黑体", "楷体_GB2312", "仿宋"}
+
+
+def test_gongwen_is_the_only_docx_writer() -> None:
+    """One layout: no module but core/gongwen.py imports python-docx (tests read documents back with it)."""
+    from pathlib import Path
+
+    root = Path(gongwen.__file__).resolve().parents[1]
+    writers = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and any(
+            line.startswith(("from docx", "import docx"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    )
+    assert writers == ["core/gongwen.py"]

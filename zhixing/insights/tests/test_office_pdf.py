@@ -6,7 +6,8 @@ says it exports (export, xlsx, docx, template, tongbao), fetched as its owner wi
 exports behind a query string (the directive board's ?export=xlsx) and every dashboard chart's xlsx. A new export
 route is picked up by its sweep entry; whatever a writer changes is what gets converted.
 
-Checked for each file: LibreOffice opens it (a PDF comes out, pdfinfo reads its page count) and its table starts
+Checked for each file (and for a few probes of core/gongwen.py whose table starts lower and lower on page 1):
+LibreOffice opens it (a PDF comes out, pdfinfo reads its page count) and its table starts
 where it should: a docx's 附件 table on the page after the 署名 and date, its header row never the last line of a
 page; an xlsx's header row on page 1 near the top. Skipped, with a message, where `soffice` or poppler-utils is
 missing; CI installs them (.ci/run). Marked `office`: CI's repeat runs (other clocks, PostgreSQL) leave it out.
@@ -26,6 +27,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from zhixing.core import gongwen
 from zhixing.core.tests.docx_layout import open_docx
 from zhixing.insights import dashboards
 from zhixing.insights.tests.test_dashboard import populate
@@ -40,6 +42,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_WORDS = ("export", "xlsx", "docx", "template", "tongbao")
 EXTRA_DEPARTMENTS = 40  # the 通报's 附表 runs over two pages: its header must repeat
 SOFFICE_TIMEOUT = 420
+# Pages of the Word documents with this test's data (42 departments; fonts-noto-cjk standing in for the 公文 fonts):
+# the 通报's body takes four pages and its 附件 two (the header repeated), the summary's 附件 two, the 党建报表 two.
+DOCX_PAGES = {"study:tongbao_download": 6, "reports:summary_docx": 3, "reports:dept_docx": 2}
 
 
 @dataclass
@@ -127,6 +132,23 @@ def _fetch(world: World, tmp: Path) -> list[Export]:
         path.write_bytes(response.content)
         exports.append(Export(name, path, tmp / "pdf" / f"{stem}.pdf"))
     return exports
+
+
+def _page_foot_probes(tmp: Path) -> list[Export]:
+    """Documents of core/gongwen.py whose table starts one line lower each time, so that in one of them only the
+    header row would still fit at the foot of page 1: it must move to page 2 with its first row."""
+    probes = []
+    for lines in range(19, 24):
+        doc = gongwen.new_document()
+        for i in range(lines):
+            gongwen.para(doc, f"第{i + 1}行。")
+        gongwen.table(doc, ["部门", "次数", "说明"], [[f"部门{j}", str(j), "说明"] for j in range(6)], wide=0)
+        path = tmp / f"probe-{lines}.docx"
+        path.write_bytes(gongwen.to_bytes(doc))
+        probes.append(
+            Export(f"page-foot probe after {lines} lines", path, tmp / "pdf" / f"probe-{lines}.pdf")
+        )
+    return probes
 
 
 def _convert(soffice: str, exports: list[Export], tmp: Path) -> None:
@@ -252,6 +274,7 @@ def test_every_export_opens_in_libreoffice(world: World, tmp_path: Path) -> None
     (tmp_path / "pdf").mkdir()
     exports = _fetch(world, tmp_path)
     kinds = {e.name for e in exports}
+    exports += _page_foot_probes(tmp_path)
     assert {"study:tongbao_download", "reports:dept_docx", "reports:summary_docx"} <= kinds
     assert {"people_export", "orgs_export", "ledger:ledger_export", "study:compliance_export"} <= kinds
     assert {"reports:dept_xlsx", "board:board_export", "holiday_export"} <= kinds
@@ -262,6 +285,7 @@ def test_every_export_opens_in_libreoffice(world: World, tmp_path: Path) -> None
     for export in exports:
         pages = _pages(pdftotext, pdfinfo, export.pdf)
         if export.kind == "docx":
+            assert len(pages) == DOCX_PAGES.get(export.name, len(pages)), f"{export.name}: {len(pages)} pages"
             _check_docx(export, pages)
         else:
             _check_xlsx(export, pages, unfit)
