@@ -4,7 +4,7 @@ plus the lists reached from them; a page fails when the document is wider than t
 sideways, the checkbox column or 存在问题 falls off the edge) or when a table cell renders narrower than two
 characters (text wrapping one character per line).
 
-ZHIXING_SCREENSHOTS=docs/screenshots also saves the phone screenshots the README shows (docs/screenshots/)."""
+ZHIXING_SCREENSHOT_DIR=docs/screenshots also saves the phone screenshots the README shows (docs/screenshots/)."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_every_list_page_fits_a_phone(live_server: Any, browser: Any) -> None:
     directive = Directive.objects.order_by("issued_on").first()
     assert directive is not None
     base = live_server.url
-    shots = os.environ.get("ZHIXING_SCREENSHOTS")
+    shots = os.environ.get("ZHIXING_SCREENSHOT_DIR")
     failures: list[str] = []
     visited = 0
     for persona in PERSONAS:

@@ -17,7 +17,7 @@
     var text = String(value);
     return text.replace(/(机关党委|党组（党委）|党组|党委|党工委)$/, "") || text;
   }
-  // A norm on a phone's axis: what, without whom ("部门党组（党委）·中心组学习·党外列席" -> "中心组学习·党外列席").
+  // A norm on the axis: what, without whom ("部门党组（党委）·中心组学习·党外列席" -> "中心组学习·党外列席").
   function afterKind(value) {
     var text = String(value), cut = text.indexOf("·");
     return cut >= 0 ? text.slice(cut + 1) : text;
@@ -33,14 +33,17 @@
       d.x.forEach(function (v, i) { xi[v] = i; });
       d.y.forEach(function (v, i) { yi[v] = i; });
       var data = d.rows.map(function (r) { return [xi[r[1]], yi[r[0]], r[2] === null ? "-" : r[2]]; });
+      // Norms by what alone when that still tells every column apart (the tooltip names them in full).
+      var shortX = d.x.map(afterKind);
+      var xShort = shortX.every(function (v, i) { return shortX.indexOf(v) === i; });
       return {
         title: title, tooltip: {position: "top", confine: true, formatter: function (p) {
           var v = p.value[2];
           return d.y[p.value[1]] + "<br>" + d.x[p.value[0]] + "：" + (v === "-" ? "—" : v + (d.unit || ""));
         }},
         grid: {left: 8, right: 18, top: 44, bottom: 58, containLabel: true},
-        xAxis: {type: "category", data: d.x, splitArea: {show: true}, axisLabel: {interval: 0, fontSize: 10, rotate: narrow ? 60 : 20,
-          width: narrow ? 96 : 180, overflow: "truncate", formatter: narrow ? afterKind : undefined}},
+        xAxis: {type: "category", data: d.x, splitArea: {show: true}, axisLabel: {interval: 0, fontSize: 10, rotate: narrow ? 60 : 30,
+          width: narrow ? 96 : 150, overflow: "truncate", formatter: xShort ? afterKind : undefined}},
         yAxis: {type: "category", data: d.y, splitArea: {show: true},
           axisLabel: {fontSize: 10, width: narrow ? 80 : 120, overflow: "truncate", formatter: shortName}},
         visualMap: {min: 0, max: 100, orient: "horizontal", left: "center", bottom: 0, itemHeight: 90, text: ["100%", "0"],
