@@ -44,7 +44,8 @@ SCREENSHOTS = [
     ("zhibu", "/study/", "phone-activities.png"),
     ("gongwei", "/directives/{directive}/board/", "phone-first-study-board.png"),
     ("gongwei", "/ledger/board/", "phone-ledger-board.png"),
-    ("dangyuan", "/ledger/mine/", "phone-my-tasks.png"),
+    ("gongwei", "/dashboard/committee/", "phone-dashboard.png"),
+    ("zhibu", "/people/", "phone-people.png"),
 ]
 
 MEASURE = """() => {
@@ -105,6 +106,8 @@ def test_every_list_page_fits_a_phone(live_server: Any, browser: Any) -> None:
             for who, url, name in SCREENSHOTS:
                 if who == persona:
                     page.goto(base + url.format(directive=directive.pk))
+                    if "/dashboard/" in url:
+                        page.wait_for_selector("#chart-compliance[data-loaded='1']")
                     page.screenshot(path=str(Path(shots) / name))
         context.close()
     assert visited > 60
