@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from zhixing.core.periods import PeriodKind
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.insights.charts import (
     BRANCH_KINDS,
@@ -24,7 +25,7 @@ from zhixing.insights.charts import (
 from zhixing.insights.charts_directives import cached_latency
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization, Person, subtree_ids
-from zhixing.study.choices import ActivityKind, AttendanceStatus
+from zhixing.study.choices import ActivityKind, AttendanceStatus, NormCondition
 from zhixing.study.figures import Tally, compliance, tally_cells
 from zhixing.study.models import Activity, Attendance
 from zhixing.study.queries import YearMonth
@@ -41,15 +42,16 @@ def _tallies(
 def compliance_heatmap(root: Organization, year: int, today: dt.date) -> Chart:
     """Departments × norms: the share of the year's judged cells met (%)."""
     depts = dept_names(root)
-    labels: dict[int, str] = {}
+    norms: dict[int, Any] = {}
 
     def key(org: Organization, norm: Any) -> tuple[int, int] | None:
-        labels.setdefault(norm.id, norm_label(norm))
+        norms.setdefault(norm.id, norm)
         dept = child_of(root, org.path)
         return (dept, norm.id) if dept in depts else None
 
     tallies = _tallies(root, year, today, key)
-    x = list(dict.fromkeys(labels.values()))
+    labels = distinct_norm_labels(norms)
+    x = list(labels.values())
     rows = []
     for dept_id, name in depts.items():
         for norm_pk, label in labels.items():
@@ -70,8 +72,28 @@ def compliance_heatmap(root: Organization, year: int, today: dt.date) -> Chart:
     )
 
 
+# Short words for a norm's extra condition in a chart label (the norms page spells the condition out in full).
+CONDITION_SHORT = {NormCondition.NON_PARTY_INVITED: "党外列席"}
+
+
 def norm_label(norm: Any) -> str:
-    return f"{OrgKind(norm.org_kind).label}·{ActivityKind(norm.activity_kind).label}"
+    """The norm as a chart category: who·what, and its condition, so that two norms never share a label (the plain
+    中心组学习 norm and the one that invites non-Party leaders were both "部门党组（党委）·中心组学习")."""
+    text = f"{OrgKind(norm.org_kind).label}·{ActivityKind(norm.activity_kind).label}"
+    if norm.condition:
+        text += f"·{CONDITION_SHORT.get(norm.condition) or NormCondition(norm.condition).label}"
+    return text
+
+
+def distinct_norm_labels(norms: dict[int, Any]) -> dict[int, str]:
+    """norm_label() per norm id; labels still shared (same kind, activity and condition, another period) get the
+    period after them."""
+    labels = {pk: norm_label(norm) for pk, norm in norms.items()}
+    shared = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+    return {
+        pk: f"{label}（{PeriodKind(norms[pk].period_kind).label}）" if label in shared else label
+        for pk, label in labels.items()
+    }
 
 
 def branch_compliance(unit: Organization, year: int, today: dt.date) -> Chart:

@@ -140,6 +140,14 @@ def test_compliance_heatmap_by_department_and_norm(world: World, data: dict[str,
     assert (b[3], b[4], b[2]) == (1, 9, 10.0)
 
 
+def test_two_norms_never_share_a_heatmap_label(world: World, data: dict[str, Any]) -> None:
+    """Issue 11 item 7: the plain 中心组学习 norm and the one that invites non-Party leaders were both labelled
+    "部门党组（党委）·中心组学习"."""
+    chart = charts_study.compliance_heatmap(world.committee, YEAR, TODAY)
+    assert len(set(chart.x)) == len(chart.x)
+    assert {"部门党组（党委）·中心组学习", "部门党组（党委）·中心组学习·党外列席"} <= set(chart.x)
+
+
 def test_latency_distribution_in_working_days(world: World, data: dict[str, Any]) -> None:
     latency = charts_directives.first_study_latency(world.committee, YEAR, TODAY)
     # A1 on 3-04 (2 working days), B1 on 4-15 (late, 清明 off): the other study organisations have not studied.

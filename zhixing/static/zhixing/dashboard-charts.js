@@ -11,6 +11,17 @@
     if (axis === "y") { s = {type: "slider", yAxisIndex: 0, start: 0, end: end, width: 12, right: 2}; i = {type: "inside", yAxisIndex: 0, start: 0, end: end}; }
     return [s, i];
   }
+  // Department names on an axis: without the Party body's suffix ("市发展改革委党组" -> "市发展改革委"), cut to
+  // the room there is; the tooltip names the category in full.
+  function shortName(value) {
+    var text = String(value);
+    return text.replace(/(机关党委|党组（党委）|党组|党委|党工委)$/, "") || text;
+  }
+  // A norm on the axis: what, without whom ("部门党组（党委）·中心组学习·党外列席" -> "中心组学习·党外列席").
+  function afterKind(value) {
+    var text = String(value), cut = text.indexOf("·");
+    return cut >= 0 ? text.slice(cut + 1) : text;
+  }
   function option(d, narrow) {
     var title = {text: d.title, left: "center", textStyle: {fontSize: 14}};
     if (d.kind === "empty" || !d.rows.length) {
@@ -22,11 +33,19 @@
       d.x.forEach(function (v, i) { xi[v] = i; });
       d.y.forEach(function (v, i) { yi[v] = i; });
       var data = d.rows.map(function (r) { return [xi[r[1]], yi[r[0]], r[2] === null ? "-" : r[2]]; });
+      // Norms by what alone when that still tells every column apart (the tooltip names them in full).
+      var shortX = d.x.map(afterKind);
+      var xShort = shortX.every(function (v, i) { return shortX.indexOf(v) === i; });
       return {
-        title: title, tooltip: {position: "top"},
+        title: title, tooltip: {position: "top", confine: true, formatter: function (p) {
+          var v = p.value[2];
+          return d.y[p.value[1]] + "<br>" + d.x[p.value[0]] + "：" + (v === "-" ? "—" : v + (d.unit || ""));
+        }},
         grid: {left: 8, right: 18, top: 44, bottom: 58, containLabel: true},
-        xAxis: {type: "category", data: d.x, splitArea: {show: true}, axisLabel: {interval: 0, fontSize: 10, rotate: narrow ? 60 : 20}},
-        yAxis: {type: "category", data: d.y, splitArea: {show: true}, axisLabel: {fontSize: 10, width: 110, overflow: "truncate"}},
+        xAxis: {type: "category", data: d.x, splitArea: {show: true}, axisLabel: {interval: 0, fontSize: 10, rotate: narrow ? 60 : 30,
+          width: narrow ? 96 : 150, overflow: "truncate", formatter: xShort ? afterKind : undefined}},
+        yAxis: {type: "category", data: d.y, splitArea: {show: true},
+          axisLabel: {fontSize: 10, width: narrow ? 80 : 120, overflow: "truncate", formatter: shortName}},
         visualMap: {min: 0, max: 100, orient: "horizontal", left: "center", bottom: 0, itemHeight: 90, text: ["100%", "0"],
           inRange: {color: ["#c62828", "#fbc02d", "#2e7d32"]}},
         dataZoom: zoom(d.y.length, "y"),
@@ -49,15 +68,29 @@
         })
       };
     });
+    // Bars over names (departments, branches, people) lie down: every name readable, one per line, shortened;
+    // months and other short categories stay upright.
+    var horizontal = d.kind !== "line" && cats.some(function (c) { return String(c).length > 4; });
+    var common = {
+      title: title, color: (d.colors && d.colors.length && !perBar) ? d.colors : palette, tooltip: {trigger: "axis", confine: true},
+      legend: {show: series.length > 1, bottom: cats.length > 15 && !horizontal ? 22 : 0, type: "scroll"}, series: series
+    };
+    if (horizontal) {
+      series.forEach(function (s) { s.yAxisIndex = undefined; s.barMaxWidth = 18; });
+      common.grid = {left: 8, right: cats.length > 15 ? 22 : 12, top: 44, bottom: series.length > 1 ? 28 : 8, containLabel: true};
+      common.xAxis = {type: "value", minInterval: 1};
+      common.yAxis = {type: "category", data: cats, inverse: true,
+        axisLabel: {fontSize: 10, interval: 0, width: narrow ? 84 : 150, overflow: "truncate", formatter: shortName}};
+      common.dataZoom = zoom(cats.length, "y");
+      return common;
+    }
     var yAxis = [{type: "value", minInterval: 1}];
     if (percentAxis) yAxis.push({type: "value", max: 100, axisLabel: {formatter: "{value}%"}});
-    return {
-      title: title, color: (d.colors && d.colors.length && !perBar) ? d.colors : palette, tooltip: {trigger: "axis", confine: true},
-      legend: {show: series.length > 1, bottom: cats.length > 15 ? 22 : 0, type: "scroll"},
-      grid: {left: 8, right: 8, top: 44, bottom: (series.length > 1 ? 28 : 8) + (cats.length > 15 ? 22 : 0), containLabel: true},
-      xAxis: {type: "category", data: cats, axisLabel: {fontSize: 10, hideOverlap: true}},
-      yAxis: yAxis, dataZoom: zoom(cats.length, "x"), series: series
-    };
+    common.grid = {left: 8, right: 8, top: 44, bottom: (series.length > 1 ? 28 : 8) + (cats.length > 15 ? 22 : 0), containLabel: true};
+    common.xAxis = {type: "category", data: cats, axisLabel: {fontSize: 10, hideOverlap: true}};
+    common.yAxis = yAxis;
+    common.dataZoom = zoom(cats.length, "x");
+    return common;
   }
   var charts = [];
   document.querySelectorAll(".zx-chart[data-url]").forEach(function (el) {
