@@ -25,7 +25,7 @@ from zhixing.ledger import policy, services
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger, ProgressReport, Task, missed_milestone
 from zhixing.ledger.people import selectable_person
-from zhixing.ledger.status import status_on
+from zhixing.ledger.status import status_on_once
 from zhixing.orgs.models import Organization, Person
 
 router = Router(tags=["工作台账"])
@@ -96,12 +96,8 @@ class TaskOut(Schema):
 
 
 def _status_today(task: Task) -> TaskStatus:
-    """The status as of today, by ledger.status's one rule (the stored status is the last one saved); worked out
-    once per task and response, since two fields show it (a detail without the list's annotation may query)."""
-    if "_status_today" not in task.__dict__:
-        task.__dict__["_status_today"] = status_on(task, clock.today())
-    status: TaskStatus = task.__dict__["_status_today"]
-    return status
+    """The status as of today, by ledger.status's one rule (the stored status is the last one saved)."""
+    return status_on_once(task, clock.today())
 
 
 class TaskQuery(Schema):

@@ -96,6 +96,15 @@ def status_on(task: object, today: dt.date) -> TaskStatus:
     )
 
 
+def status_on_once(task: object, today: dt.date) -> TaskStatus:
+    """`status_on`, remembered on the instance for that `today`: an API response shows the status in two fields (code
+    and label) and 回头看 counts it too, and for a task without the list's annotation each call may query."""
+    memo: dict[dt.date, TaskStatus] = task.__dict__.setdefault("_status_on", {})
+    if today not in memo:
+        memo[today] = status_on(task, today)
+    return memo[today]
+
+
 def due_in(due: dt.date, today: dt.date) -> int:
     """Working days left until `due` (0 on the day, negative when late: working days overdue)."""
     if due >= today:

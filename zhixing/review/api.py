@@ -28,7 +28,7 @@ from zhixing.core.scoping import Action, get_or_404
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger, Task
 from zhixing.ledger.people import selectable_person
-from zhixing.ledger.status import status_on
+from zhixing.ledger.status import status_on_once
 from zhixing.orgs.models import Organization
 from zhixing.review import policy
 from zhixing.review import services as review_services
@@ -101,7 +101,7 @@ class FindingOut(Schema):
 
 def rectification_status(f: ReviewFinding) -> str | None:
     """The rectification's status as of today (ledger.status's rule), None without one."""
-    return str(status_on(f.rectification, clock.today()).value) if f.rectification else None
+    return str(status_on_once(f.rectification, clock.today()).value) if f.rectification else None
 
 
 class FindingsOut(Schema):

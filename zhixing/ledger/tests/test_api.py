@@ -141,3 +141,27 @@ def test_reports_through_the_api(world: World, book: Book, api: Any) -> None:
     assert [r["percent"] for r in items(client.get(url))] == ["60.0"]
     assert client.get(f"/api/v1/tasks/{book.shared.pk}").status_code == 404  # not the member's task
     assert api(world.dept_a_secretary).get(f"/api/v1/tasks/{book.shared.pk}").json()["progress"] == 60.0
+
+
+@pytest.mark.parametrize("url", ["/api/v1/ledgers", "/api/v1/tasks"])
+def test_list_query_count_does_not_grow_with_the_data(world: World, api: Any, url: str) -> None:
+    """The response schemas' resolvers read what the list's select_related/prefetch_related fetched: no query per
+    row (TaskOut's status reads the missed-milestone annotation; its cooperating ids the prefetch)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhixing.ledger.tests.factories import ledger, task
+
+    client = api(world.dept_a_secretary)
+    client.get(url)  # the first call of a token writes last_used_at
+    sizes = []
+    for n in (2, 12):
+        for i in range(n):
+            book = ledger(world, title=f"台账{n}-{i}")
+            row = task(book, world, title=f"任务{n}-{i}")
+            row.cooperating.add(world.dept_b)
+        client.get(url)  # the calendar's per-process cache of holiday years fills on the first dated row
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        sizes.append(len(queries))
+    assert sizes[0] == sizes[1], sizes

@@ -146,3 +146,27 @@ def test_anonymous_and_wrong_methods(world: World, desk: Desk, api: Any) -> None
     admin = api(world.dept_a_secretary)
     assert admin.delete("/api/v1/notices").status_code == 405
     assert admin.get(f"/api/v1/tasks/{desk.own.pk}/urgings").status_code == 405
+
+
+def test_notice_list_query_count_does_not_grow_with_the_data(world: World, api: Any) -> None:
+    """NoticeOut's resolvers (issuer, answerer, evidence, overdue) read what the list fetched: no query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhixing.ledger.tests.factories import ledger, task
+
+    client = api(world.dept_a_secretary)
+    client.get("/api/v1/notices")  # the first call of a token writes last_used_at
+    book = ledger(world)
+    sizes = []
+    for n in (2, 12):
+        for i in range(n):
+            row = task(book, world, title=f"任务{n}-{i}")
+            sup.issue_notice(
+                row, by=world.dept_a_secretary, content="请说明", reply_working_days=3, today=clock.today()
+            )
+        client.get("/api/v1/notices")  # the calendar's per-process cache of holiday years fills once
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/notices").status_code == 200
+        sizes.append(len(queries))
+    assert sizes[0] == sizes[1], sizes
