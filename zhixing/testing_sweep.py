@@ -532,6 +532,7 @@ PAGES: dict[str, Route] = {
     # assessment
     "assessment:round_list": glob(),
     "assessment:round_detail": page(_assessment("round"), outsider=None, rule=READABLE_SCHEME),
+    "assessment:round_job": page(_assessment("round"), outsider=None, writes=False, rule=READABLE_SCHEME),
     "assessment:round_compute": admin_only(kwargs=_assessment("round"), owner=None, outsider=A_SECRETARY),
     "assessment:round_finalise": admin_only(kwargs=_assessment("round"), owner=None, outsider=A_SECRETARY),
     "assessment:round_window": admin_only(kwargs=_assessment("round"), owner=None, outsider=A_SECRETARY),
