@@ -31,9 +31,9 @@ def not_studied(user: Any, today: dt.date) -> Todo | None:
         count=Count("id"), overdue=Count("id", filter=Q(deadline__lt=today))
     )
     count, overdue_total = totals["count"], totals["overdue"]
+    newest = queries.to_study(org, today=today, limit=TODO_LINKS)  # (also when none: a constant query count)
     if not count:
         return None
-    newest = queries.to_study(org, today=today, limit=TODO_LINKS)
     links = tuple(
         TodoLink(i.directive.title, i.directive.get_absolute_url(), _left(i.days_left), urgent=i.overdue)
         for i in newest

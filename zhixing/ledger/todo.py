@@ -63,13 +63,12 @@ def my_tasks(user: Any, today: dt.date) -> Todo | None:
 
 def closures_to_decide(user: Any, today: dt.date) -> Todo | None:
     """Pending 销号 requests the user may decide (ledger policy: the ledger's lead organisation's admins, or the
-    supervising leader). Two queries: the count and the oldest few."""
+    supervising leader). Two queries, the count and the oldest few, whether there are any or not (the home
+    page's query count does not depend on the data)."""
     if not getattr(user, "is_authenticated", False):
         return None
     pending = Closure.objects.restrict(user, "decide_closure").filter(status=ClosureStatus.PENDING)
     count = pending.count()
-    if not count:
-        return None
     oldest = list(
         pending.select_related("task")
         .only("id", "requested_at", "task__title")
@@ -83,6 +82,8 @@ def closures_to_decide(user: Any, today: dt.date) -> Todo | None:
         )
         for c in oldest
     )
+    if not count:
+        return None
     return Todo(
         key="closures",
         label="销号待我审批",
