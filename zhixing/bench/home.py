@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 HOME_BUDGET_MS = 150.0
-LINE = re.compile(r'id="todo-([a-z-]+)".*?data-count>(\d+)<', re.DOTALL)
+LINE = re.compile(r'id="todo-(?!title")([a-z-]+)".*?data-count>(\d+)<', re.DOTALL)
 PERSONAS = {
     "gongwei": "committee admin",
     "bumen": "department admin",

@@ -20,5 +20,8 @@ def test_home_figures_flag_time_and_query_counts() -> None:
 
 
 def test_lines_are_read_from_the_page() -> None:
-    html = '<li id="todo-norms"><span data-count>3</span></li><li id="todo-to-study">x<b data-count>12</b>'
+    html = (
+        '<h2 id="todo-title">待办</h2><li id="todo-norms"><span data-count>3</span></li>'
+        '<li id="todo-to-study">x<b data-count>12</b>'
+    )
     assert dict(home.LINE.findall(html)) == {"norms": "3", "to-study": "12"}
