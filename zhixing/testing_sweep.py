@@ -536,6 +536,7 @@ PAGES: dict[str, Route] = {
     # assessment
     "assessment:round_list": glob(),
     "assessment:round_detail": page(assessment_of("round"), outsider=None, rule=READABLE_SCHEME),
+    "assessment:round_job": page(assessment_of("round"), outsider=None, writes=False, rule=READABLE_SCHEME),
     "assessment:round_compute": admin_only(kwargs=assessment_of("round"), owner=None, outsider=A_SECRETARY),
     "assessment:round_finalise": admin_only(kwargs=assessment_of("round"), owner=None, outsider=A_SECRETARY),
     "assessment:round_window": admin_only(kwargs=assessment_of("round"), owner=None, outsider=A_SECRETARY),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -125,9 +125,12 @@ def _assessed(rnd: Round) -> tuple[list[tuple[int, str, int | None]], dict[int, 
     return out, paths
 
 
-def compute_round(rnd: Round, *, by: Actor, today: dt.date) -> Round:
+def compute_round(
+    rnd: Round, *, by: Actor, today: dt.date, progress: Callable[[int, int, str], None] | None = None
+) -> Round:
     """Compute every computed indicator for every organisation assessed (one batch per indicator), keep the
-    manual scores, and work out totals, ranks and grades. Refused after finalising."""
+    manual scores, and work out totals, ranks and grades. Refused after finalising. `progress(done, total,
+    step)`: told before each indicator and before the scores are written (core.jobs shows it on the page)."""
     scheme = rnd.scheme
     ensure_assessor(by, scheme)
     if rnd.is_final:
@@ -139,7 +142,12 @@ def compute_round(rnd: Round, *, by: Actor, today: dt.date) -> Round:
     assessed, _paths = _assessed(rnd)
     org_ids = [pk for pk, _l, _d in assessed]
     keys = sorted({n.key for n in leaves if n.kind == IndicatorKind.COMPUTED})
-    results = indicators.compute_all(keys, org_ids, year, today=today)
+    steps = len(keys) + 1
+    tell = progress or (lambda done, total, step: None)
+    results = indicators.compute_all(
+        keys, org_ids, year, today=today, progress=lambda i, name: tell(i, steps, f"正在计算指标“{name}”")
+    )
+    tell(len(keys), steps, f"正在写入 {len(assessed)} 个组织的得分、排名和等次")
     with transaction.atomic():
         locked = lock_open(rnd)
         existing = {s.organization_id: s for s in Score.objects.filter(round=rnd)}

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.round_list, name="round_list"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/compute/", views.round_compute, name="round_compute"),
+    path("rounds/<int:pk>/job", views.round_job, name="round_job"),
     path("rounds/<int:pk>/finalise/", views.round_finalise, name="round_finalise"),
     path("rounds/<int:pk>/window/", views.round_window, name="round_window"),
     path("schemes/", views_schemes.scheme_list, name="scheme_list"),

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from zhixing.assessment import policy, queries, services, services_objections, tasks
@@ -38,7 +39,7 @@ from zhixing.assessment.models import (
     ScoreAttachment,
 )
 from zhixing.assessment.queries import branch_links
-from zhixing.core import clock, files
+from zhixing.core import clock, files, jobs
 from zhixing.core.actors import Actor
 from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.orgs.choices import OrgKind
@@ -161,6 +162,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "objection_open": services_objections.objection_open(rnd, clock.today()),
     }
+    job = jobs.latest(jobs.subject_of(rnd), request.user)
+    if job is not None and job.state != job.State.DONE:  # done: the page itself shows the result
+        context["job"] = job
+        context["job_status_url"] = reverse("assessment:round_job", args=[rnd.pk])
     return render(request, "assessment/round_detail.html", context)
 
 
@@ -178,12 +183,23 @@ def round_compute(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _errors(request, exc)
         return redirect(rnd.get_absolute_url())
-    # A city's round takes seconds: the worker computes it (tests run the task at once).
-    tasks.compute_round_task(rnd.pk, request.user.pk, clock.today().isoformat())
-    messages.success(
-        request, "已开始计算得分：全部部门和支部的数据指标将重新计算，人工评分保留。稍候刷新本页查看结果。"
+    # A city's round takes seconds: the worker computes it (tests run the task at once), and the round's page
+    # shows its progress and reloads itself when it is done (core/jobs.py).
+    job = jobs.start(
+        subject=jobs.subject_of(rnd), label="计算考核得分", org_path=rnd.scheme.owner.path, by=request.user
     )
+    tasks.compute_round_task(rnd.pk, request.user.pk, clock.today().isoformat(), job.pk)
+    messages.success(request, "已开始计算得分：全部部门和支部的数据指标将重新计算，人工评分保留。")
     return redirect(rnd.get_absolute_url())
+
+
+@login_required
+@require_GET
+def round_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress of the round's latest computation (polled by its page): scoped like the round."""
+    rnd = get_round(request.user, pk)
+    job = jobs.latest(jobs.subject_of(rnd), request.user)
+    return jobs.status_response(request, job, reverse("assessment:round_job", args=[rnd.pk]))
 
 
 @login_required

@@ -23,7 +23,18 @@ SEED_BASE_BUDGET_S = 60.0  # organisations, people, posts, users (issue 2)
 SEED_BUDGET_S = 120.0  # everything, with later modules' two years of activities and directives
 PEOPLE_LIST_BUDGET_MS = 150.0
 IMPORT_RATIO_BUDGET = 3.0
-GROUPS = ("seed", "pages", "import", "study", "directives", "modules", "ledger", "assessment", "dashboards")
+GROUPS = (
+    "seed",
+    "pages",
+    "home",
+    "import",
+    "study",
+    "directives",
+    "modules",
+    "ledger",
+    "assessment",
+    "dashboards",
+)
 # Groups measured by later modules: name -> module with measure(runs) -> raw dict and figures(raw) -> [Figure].
 EXTRA_GROUPS = {
     "directives": "zhixing.bench.directives",
@@ -180,6 +191,10 @@ def run_child(scale_name: str, *, skip_seed: bool, groups: set[str], runs: int, 
     raw["seed_s"] = prepare(scale_name, skip_seed=skip_seed)
     if "pages" in groups:
         raw["pages"] = measure_pages(runs)
+    if "home" in groups:
+        from zhixing.bench import home
+
+        raw["home"] = home.measure(runs)
     if "import" in groups:
         raw["import"] = measure_import(result_path.parent)
     if "study" in groups:
@@ -226,6 +241,10 @@ def figures(demo: dict[str, Any] | None, city: dict[str, Any], groups: set[str])
             out += _page_figures(
                 label, name, (demo or {}).get("pages", {}).get(name, {}), city["pages"][name]
             )
+    if "home" in groups:
+        from zhixing.bench import home
+
+        out += home.figures((demo or {}).get("home"), city.get("home"))
     if "import" in groups:
         out += _import_figures(city.get("import", {}))
     if "study" in groups:

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from zhixing.core.fields import EncryptedJSONField
+from zhixing.core.scoping import ScopedManager
 from zhixing.core.tree import PathField
 
 
@@ -317,3 +318,50 @@ class StoredFile(models.Model):
     def opens_in_browser(self) -> bool:
         """Photos and PDFs are shown inline; anything else is downloaded."""
         return self.is_image or self.content_type == "application/pdf"
+
+
+class Job(models.Model):
+    """A long operation run by the worker (a round's computation...): its state and progress, read by the page
+    that started it through a small status endpoint scoped like the object (`core/jobs.py`). Bookkeeping: state
+    changes are not audited (the operation itself is, by its service); starting one is."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    subject = models.CharField("对象", max_length=100, db_index=True)  # "assessment.round:12"
+    label = models.CharField("名称", max_length=100)
+    org_path = models.CharField("组织路径", max_length=255, db_index=True)  # the object's organisation: scope
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField("已完成步数", default=0)
+    total = models.PositiveIntegerField("总步数", default=0)
+    step = models.CharField("当前步骤", max_length=200, blank=True)
+    error = models.CharField("错误", max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("提交时间")
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    objects = ScopedManager["Job"]()
+    scope_path = "org_path"
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.label}（{self.get_state_display()}）"
+
+    @property
+    def active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

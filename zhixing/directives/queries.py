@@ -240,14 +240,14 @@ def not_studied(org: Organization, *, today: dt.date) -> QuerySet[Directive]:
 def to_study(org: Organization, *, today: dt.date, limit: int = 50) -> list[ToStudy]:
     """The directives `org` must study and has not studied yet, newest first. One query."""
     qs = not_studied(org, today=today).order_by("-issued_on", "-id")[:limit]
-    out = []
-    for directive in qs:
-        if directive.deadline >= today:
-            left = calendar.working_days_between(today, directive.deadline)
-        else:
-            left = -max(1, calendar.working_days_between(directive.deadline, today))
-        out.append(ToStudy(directive, left))
-    return out
+    return [ToStudy(directive, days_left(directive.deadline, today)) for directive in qs]
+
+
+def days_left(deadline: dt.date, today: dt.date) -> int:
+    """Working days from `today` to a first-study deadline; negative: overdue by that many (at least 1)."""
+    if deadline >= today:
+        return calendar.working_days_between(today, deadline)
+    return -max(1, calendar.working_days_between(deadline, today))
 
 
 def primary_org(user: Actor) -> Organization | None:

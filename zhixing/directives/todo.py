@@ -1,13 +1,12 @@
 """Directives' line on the home page's to-do list (core/home.py): the directives the user's organisation has not
 studied yet (`queries.primary_org`, the organisation of the user's grants that must study; `queries.not_studied`,
-the first-study rule of `figures.studies_of`). Two queries and the grants: the count and the newest few."""
+the first-study rule of `figures.studies_of`). One query besides the grants."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q
 from django.urls import reverse
 
 from zhixing.core.home import TODO_LINKS, Todo, TodoLink
@@ -26,24 +25,25 @@ def not_studied(user: Any, today: dt.date) -> Todo | None:
     org = queries.primary_org(user)
     if org is None:
         return None
-    # ToStudy.overdue's rule (the deadline has passed) as a filter, counted in the same query
-    totals = queries.not_studied(org, today=today).aggregate(
-        count=Count("id"), overdue=Count("id", filter=Q(deadline__lt=today))
+    # One query: every directive not yet studied, newest first (a few fields each); counted here, the newest few
+    # linked with their working days left, as on the to-study page (queries.to_study).
+    rows = list(
+        queries.not_studied(org, today=today)
+        .order_by("-issued_on", "-id")
+        .only("id", "title", "issued_on", "deadline")
     )
-    count, overdue_total = totals["count"], totals["overdue"]
-    if not count:
+    if not rows:
         return None
-    newest = queries.to_study(org, today=today, limit=TODO_LINKS)
-    links = tuple(
-        TodoLink(i.directive.title, i.directive.get_absolute_url(), _left(i.days_left), urgent=i.overdue)
-        for i in newest
-    )
+    links = []
+    for directive in rows[:TODO_LINKS]:
+        left = queries.days_left(directive.deadline, today)
+        links.append(TodoLink(directive.title, directive.get_absolute_url(), _left(left), urgent=left < 0))
     return Todo(
         key="to-study",
         label=f"待学习的讲话指示（{org.name}）",
-        count=count,
+        count=len(rows),
         url=f"{reverse('directives:to_study')}?org={org.pk}",
         icon="megaphone",
-        links=links,
-        urgent=overdue_total,
+        links=tuple(links),
+        urgent=sum(1 for d in rows if d.deadline < today),  # ToStudy.overdue: the deadline has passed
     )

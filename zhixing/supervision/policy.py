@@ -39,19 +39,25 @@ def can_answer(user: Actor, task: Task) -> bool:
     return scope_for(user, Action.CHANGE).covers(task.lead_org.path)
 
 
-def answer_q(user: Actor, *, through_committee: bool = True) -> Q:
-    """`can_answer` as a filter on tasks: the user's own (responsible) tasks, or tasks whose lead organisation the
-    user may change. `through_committee=False` leaves out what a whole-tree (committee) grant alone allows — the
-    home page's "督办 awaiting my reply" is the notices addressed to the user's own organisations, not the city's."""
+def answer_q(user: Actor, *, through_committee: bool = True, task: str = "") -> Q:
+    """`can_answer` as a filter: the user's own (responsible) tasks, or tasks whose lead organisation the user may
+    change. `task`: the lookup from the filtered model to the task ("task__" on notices, "" on tasks).
+    `through_committee=False` leaves out what a whole-tree (committee) grant alone allows — the home page's "督办
+    awaiting my reply" is the notices addressed to the user's own organisations, not the city's. Every task it
+    admits is one the user may view (responsible, or "change" scope: both in ledger.policy.task_q's "view")."""
     if user is None:
         return Q()
-    me = Q(responsible__user_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    me = (
+        Q(**{f"{task}responsible__user_id": user.pk})
+        if getattr(user, "is_authenticated", False)
+        else Q(pk__in=[])
+    )
     if is_committee(user, Action.CHANGE) and not through_committee:
         return me
     scope = scope_for(user, Action.CHANGE)
     if scope.everything:
         return Q()  # (an empty Q would vanish from `me | Q()`: say "all" outright)
-    return me | scope.q("lead_org__path")
+    return me | scope.q(f"{task}lead_org__path")
 
 
 def can(user: Actor, action: str, task: Task) -> bool:

@@ -18,7 +18,7 @@ and a line in INDICATORS: the list of indicators is read in one place.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from zhixing.assessment.indicators.base import (
     URLS,
@@ -85,11 +85,22 @@ def choices() -> list[tuple[str, str]]:
 
 
 def compute_all(
-    keys: Iterable[str], org_ids: Sequence[int], year: int, *, today: dt.date
+    keys: Iterable[str],
+    org_ids: Sequence[int],
+    year: int,
+    *,
+    today: dt.date,
+    progress: Callable[[int, str], None] | None = None,
 ) -> dict[str, dict[int, Result]]:
-    """Several indicators in one batch (what they share is read once)."""
+    """Several indicators in one batch (what they share is read once). `progress(i, name)`: called before the
+    i-th indicator (for a job's progress bar)."""
+    out: dict[str, dict[int, Result]] = {}
     with batch():
-        return {key: compute(key, org_ids, year, today=today) for key in keys}
+        for i, key in enumerate(keys):
+            if progress is not None:
+                progress(i, registry()[key].label)
+            out[key] = compute(key, org_ids, year, today=today)
+    return out
 
 
 def compute(key: str, org_ids: Sequence[int], year: int, *, today: dt.date) -> dict[int, Result]:

@@ -54,3 +54,5 @@ def test_answer_q_is_can_answer_as_a_queryset(world: World) -> None:
     ):
         by_query = set(Task.objects.filter(policy.answer_q(user)).values_list("pk", flat=True))
         assert by_query == {t.pk for t in tasks if policy.can_answer(user, t)}, user
+        # what one may answer, one may see: the to-do line relies on it instead of restrict()
+        assert by_query <= set(Task.objects.restrict(user).values_list("pk", flat=True)), user

@@ -50,8 +50,8 @@ class Command(BaseCommand):
         out_dir.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         demo = None
-        if groups & {"pages", "study"}:
-            demo = self._child("demo", out_dir, groups=groups & {"pages", "study"}, options=options)
+        if groups & {"pages", "home", "study"}:
+            demo = self._child("demo", out_dir, groups=groups & {"pages", "home", "study"}, options=options)
         city = self._child("city", out_dir, groups=groups - {"import"}, options=options)
         if "import" in groups:
             imported = self._child(runner.IMPORT_CHILD, out_dir, groups={"import"}, options=options)
