@@ -208,3 +208,20 @@ def test_a_department_without_tasks_shows_no_rank_on_the_page_xlsx_and_api(world
     assert sorted(r[0] for r in rows[1:] if r[1] != "市档案局党组") == [1, 2]
     data = _api(world.committee_admin).get("/api/v1/ledger-board").json()
     assert next(r for r in data["rows"] if r["department_name"] == "市档案局党组")["rank"] is None
+
+
+def test_board_prints_for_whoever_sees_it(world: World) -> None:
+    _some_tasks(world)
+    url = "/ledger/board/print/"
+    response = world.client(world.committee_admin).get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert (
+        "工作台账晾晒榜" in body and "市发展改革委党组" in body and "困难1" in body and "zx-landscape" in body
+    )
+    assert url in world.client(world.committee_admin).get(BOARD).content.decode()
+    assert_hidden(world.client(world.dept_a_secretary), url)  # not published yet
+    services_board.set_published(by=world.committee_admin, published=True, note="第一期")
+    assert world.client(world.dept_a_secretary).get(url).status_code == 200
+    assert_hidden(world.client(world.member), url)
+    assert_login_required(url)

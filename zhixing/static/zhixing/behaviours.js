@@ -5,6 +5,7 @@
      data-confirm-none is said (and the click cancelled) when there are none;
    - data-autosubmit       on a select: submit its form when the choice changes;
    - data-mirror="id1 id2" on an input: copy its value to the elements with those ids as it changes;
+   - data-print            on a button: open the browser's print dialog (the print views);
    - data-error-summary    on a refused form's summary (includes/form_fields.html): focused on load, so a phone
      scrolls to it and a screen reader reads it. */
 (function () {
@@ -17,6 +18,10 @@
     }
   }, true);
   document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) {
+      window.print();
+      return;
+    }
     var el = event.target.closest && event.target.closest("button[data-confirm], a[data-confirm], input[data-confirm]");
     if (!el) return;
     var question = el.dataset.confirm;
