@@ -446,6 +446,10 @@ PAGES: dict[str, Route] = {
     "study:report_index": admin_only(),
     "study:tongbao_download": admin_only(query="?half=2026-H1"),
     "study:compliance": glob(),
+    "study:compliance_print": glob(),
+    "study:activity_print": page(pk_of("activity")),
+    "study:sign_in_sheet": page(pk_of("activity")),
+    "study:sign_in_screen": page(pk_of("activity")),
     "study:compliance_cell": glob(
         query=lambda s: f"?norm={s.norm.pk}&org={s.world.branch_a1.pk}&period={s.today.strftime('%Y-%m')}"
     ),
@@ -513,6 +517,7 @@ PAGES: dict[str, Route] = {
     "review:review_close": page(pk_of("review"), owner=None),
     "board:board": admin_only(rule="晾晒榜：委员会看；发布后部门管理员也可看"),
     "board:board_export": admin_only(),
+    "board:board_print": admin_only(rule="晾晒榜的打印版：与晾晒榜同样的可见范围"),
     "board:board_publish": admin_only(owner=None, outsider=A_SECRETARY, rule="只有委员会能发布"),
     # insights
     "dashboard:index": glob(ok=302, rule="转到用户范围的看板"),

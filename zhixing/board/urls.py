@@ -11,5 +11,6 @@ app_name = "board"
 urlpatterns = [
     path("board/", views.board, name="board"),
     path("board/export.xlsx", views.board_export, name="board_export"),
+    path("board/print/", views.board_print, name="board_print"),
     path("board/publish/", views.board_publish, name="board_publish"),
 ]

@@ -169,6 +169,19 @@ def write_board(result: Board, out: Any) -> None:
 
 @login_required
 @require_GET
+def board_print(request: HttpRequest) -> HttpResponse:
+    """The 晾晒榜 on A4 landscape (issue 11, item 11): the same rows, to whoever may see the board."""
+    _visible(request)
+    result = queries_board.board(today=clock.today())
+    return render(
+        request,
+        "board/print.html",
+        {"board": result, "totals": result.totals, "margin": BEHIND_MARGIN, "printed_at": clock.now()},
+    )
+
+
+@login_required
+@require_GET
 def board_export(request: HttpRequest) -> HttpResponse:
     _visible(request)
     result = queries_board.board(today=clock.today())

@@ -119,7 +119,8 @@ SIGN_IN_OPENS_BEFORE = dt.timedelta(minutes=30)
 
 
 def fitting_kinds(org_kind: str, norms: Iterable[tuple[str, str, bool]]) -> list[str]:
-    """The activity kinds offered to an organisation of `org_kind`, in ActivityKind's order, given the active
+    """The activity kinds offered to an organisation of `org_kind` (those its norms name first, each group in
+    ActivityKind's order), given the active
     norms as (org_kind, activity_kind, include_children). A kind the norms require of particular organisations
     belongs to those (中心组学习 and 读书班 to a 部门党组, 支部委员会会议 and 主题党日 to a 党支部, and to a 党总支
     judged as one), and to the children of an include_children norm (a 党小组 holds the 党小组会 its branch
@@ -131,8 +132,10 @@ def fitting_kinds(org_kind: str, norms: Iterable[tuple[str, str, bool]]) -> list
         held.add(norm_org_kind)
         if include_children:
             held.update(k for k, parents in ALLOWED_PARENTS.items() if norm_org_kind in parents)
-    return [
+    fitting = [
         kind
         for kind in ActivityKind.values
         if kind_allowed(kind, org_kind) and (kind not in holders or own & holders[kind])
     ]
+    # the kinds its norms ask of it first: what a secretary records most is at the top of the list
+    return sorted(fitting, key=lambda kind: kind not in holders)

@@ -138,7 +138,9 @@ class ActivityForm(StyledForm):
             offered.add(activity.kind)  # an older record keeps its kind
         kind_field = self.fields["kind"]
         assert isinstance(kind_field, forms.ChoiceField)
-        kind_field.choices = [(v, label) for v, label in ActivityKind.choices if v in offered]
+        order = [k for kinds in self.kinds_by_org_kind.values() for k in kinds] + list(ActivityKind.values)
+        labels = dict(ActivityKind.choices)
+        kind_field.choices = [(v, labels[v]) for v in dict.fromkeys(order) if v in offered]
         kind_field.widget.attrs["data-kinds-by-org-kind"] = json.dumps(self.kinds_by_org_kind)
         self.fields["title"].widget.attrs["data-suggest-title"] = json.dumps(dict(ActivityKind.choices))
         scope = scope_for(by, Action.CHANGE)

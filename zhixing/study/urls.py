@@ -58,3 +58,13 @@ urlpatterns += [
     path("attendance-rates/", views_compliance.attendance_rate_list, name="attendance_rates"),
     path("me/", views_compliance.my_study, name="my_study"),
 ]
+
+# --- Print views, the sign-in sheet and the projector QR (views_print.py) -----------------------------
+from zhixing.study import views_print  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/print/", views_print.activity_print, name="activity_print"),
+    path("<int:pk>/sign-in-sheet/", views_print.sign_in_sheet, name="sign_in_sheet"),
+    path("<int:pk>/sign-in-screen/", views_print.sign_in_screen, name="sign_in_screen"),
+    path("compliance/print/", views_print.compliance_print, name="compliance_print"),
+]

@@ -218,3 +218,20 @@ def test_admin_lists_snapshots_and_publications_read_only(world: World) -> None:
     for name in ["board/boardsnapshot", "board/boardpublication"]:
         assert client.get(f"/admin/{name}/").status_code == 200, name
         assert client.get(f"/admin/{name}/add/").status_code == 403, name
+
+
+def test_board_prints_for_whoever_sees_it(world: World) -> None:
+    _some_tasks(world)
+    url = "/ledger/board/print/"
+    response = world.client(world.committee_admin).get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert (
+        "工作台账晾晒榜" in body and "市发展改革委党组" in body and "困难1" in body and "zx-landscape" in body
+    )
+    assert url in world.client(world.committee_admin).get(BOARD).content.decode()
+    assert_hidden(world.client(world.dept_a_secretary), url)  # not published yet
+    services_board.set_published(by=world.committee_admin, published=True, note="第一期")
+    assert world.client(world.dept_a_secretary).get(url).status_code == 200
+    assert_hidden(world.client(world.member), url)
+    assert_login_required(url)

@@ -163,3 +163,25 @@ def test_title_suggested_photos_attached_and_errors_summarised(world: World) -> 
     response = client.post("/study/new/", meeting(world, photos=[bad]))
     assert response.status_code == 422 and "病毒.png" in response.content.decode()
     assert Activity.objects.count() == before and not Attachment.objects.exclude(activity=activity).exists()
+
+
+def test_the_form_and_its_section_keep_their_query_count(world: World, flood: Directive) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client(world.branch_secretary)
+    section = f"/directives/activity-form/{world.branch_a1.pk}/studied/?agenda={FLOOD}&date=2026-11-16"
+    client.get("/study/new/")
+
+    def counts() -> tuple[int, int]:
+        out = []
+        for url in ("/study/new/", section):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out[0], out[1]
+
+    small = counts()
+    for i in range(8):
+        directive(world, roots=[world.dept_a], title=f"第{i}篇讲话", issued_on=dt.date(2026, 11, 2 + i % 5))
+    assert counts() == small

@@ -9,6 +9,7 @@
      become cards on a phone); a cell that already has a data-label keeps it;
    - data-check-all="selector" on a checkbox: tick or untick every enabled match in its form (全选); it follows
      them back (ticked when all are, mixed when some are);
+   - data-print            on a button: open the browser's print dialog (the print views);
    - data-error-summary    on a refused form's summary (includes/form_fields.html): focused on load, so a phone
      scrolls to it and a screen reader reads it. */
 (function () {
@@ -21,6 +22,10 @@
     }
   }, true);
   document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) {
+      window.print();
+      return;
+    }
     var el = event.target.closest && event.target.closest("button[data-confirm], a[data-confirm], input[data-confirm]");
     if (!el) return;
     var question = el.dataset.confirm;
