@@ -255,3 +255,30 @@ def test_cli_import_and_export(world: World, tmp_path: Any) -> None:
             stderr=io.StringIO(),
         )
     assert Ledger.objects.count() == 1
+
+
+def test_round_trip_says_plainly_that_closure_states_are_not_imported(world: World) -> None:
+    """Issue 12 item 15: a file whose 状态 says 已销号 / 待销号 is imported with a note in the preview that says the
+    states are not carried over and what becomes of those tasks."""
+    rows = good_rows()
+    rows[0][10] = "已销号"
+    rows[3][10] = "待销号"
+    rows[2][10] = "已终止（合并到其他任务）"
+    report, _ = run(sheet(rows), world, dry_run=True)
+    assert report.ok, report.errors
+    [note] = report.notes
+    assert (
+        "“状态”列不导入" in note and "已销号 1 项" in note and "待销号 1 项" in note and "已终止 1 项" in note
+    )
+    assert "重新提交销号申请" in note
+    client = world.client(world.dept_a_secretary)
+    form = {
+        "title": "页面导入",
+        "decision_name": "决策",
+        "lead_org": world.dept_a.pk,
+        "start_date": "2026-09-01",
+    }
+    page = client.post("/ledger/import/", {**form, "file": _upload(sheet(rows))})
+    assert page.status_code == 200 and "“状态”列不导入" in page.content.decode()
+    plain, _ = run(sheet(good_rows()), world, dry_run=True)
+    assert plain.notes == []
