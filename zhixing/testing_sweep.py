@@ -486,6 +486,7 @@ PAGES: dict[str, Route] = {
     "ledger:closure_decide": page(_pk("closure")),
     "ledger:evidence_download": page(_pk("evidence")),
     "ledger:ledger_export": page(_pk("ledger")),
+    "ledger:department_export": page(_world("dept_a")),
     "ledger:ledger_import": glob(),
     "ledger:ledger_import_confirm": glob(owner=None),
     "ledger:milestone_done": page(_pk("milestone"), owner=None),

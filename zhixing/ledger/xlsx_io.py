@@ -22,14 +22,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from zhixing.core.actors import Actor
+from zhixing.core.tree import subtree_q
 from zhixing.core.xlsx import (
     Column,
     ImportReport,
     RowError,
+    Sheet,
     as_of,
     parse_date,
     read_table,
     text,
+    write_book,
     write_sheet,
 )
 from zhixing.ledger import services
@@ -120,6 +123,29 @@ def export_ledger(ledger: Ledger, out: IO[bytes] | str, *, user: Actor = None, t
     header = f"{ledger.title}（牵头：{ledger.lead_org.name}）{as_of(today)}"
     write_sheet(out, "工作台账", COLUMNS, rows, page_header=header)
     return len(rows)
+
+
+def export_department(
+    org: Organization, out: IO[bytes] | str, *, user: Actor, today: dt.date
+) -> tuple[int, int]:
+    """Every ledger led by `org` or an organisation under it that `user` may see, one sheet each in the per-ledger
+    layout (so any sheet can be imported again), with the tasks `user` may see. Returns (ledgers, rows)."""
+    qs = Ledger.objects.all() if user is None else Ledger.objects.restrict(user)
+    ledgers = list(
+        qs.filter(subtree_q("lead_org__path", org.path))
+        .select_related("lead_org")
+        .order_by("start_date", "pk")
+    )
+    sheets, rows = [], 0
+    for ledger in ledgers:
+        lines = export_rows(ledger, user, today=today)
+        rows += len(lines)
+        header = f"{ledger.title}（牵头：{ledger.lead_org.name}）{as_of(today)}"
+        sheets.append(Sheet(ledger.title, COLUMNS, lines, page_header=header))
+    if not sheets:
+        sheets.append(Sheet("工作台账", COLUMNS, [], page_header=f"{org.name}：暂无台账{as_of(today)}"))
+    write_book(out, sheets)
+    return len(ledgers), rows
 
 
 # --- Import ---------------------------------------------------------------------------------------
