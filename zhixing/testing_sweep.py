@@ -495,6 +495,7 @@ PAGES: dict[str, Route] = {
     "ledger:closure_decide": page(pk_of("closure")),
     "ledger:evidence_download": page(pk_of("evidence")),
     "ledger:ledger_export": page(pk_of("ledger")),
+    "ledger:department_export": page(_world("dept_a")),
     "ledger:ledger_import": glob(),
     "ledger:ledger_import_confirm": glob(owner=None),
     "ledger:milestone_done": page(pk_of("milestone"), owner=None),

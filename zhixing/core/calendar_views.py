@@ -195,17 +195,18 @@ def holiday_import(request: HttpRequest) -> HttpResponse:
     form = HolidayImportForm(request.POST, request.FILES)
     year = _year(request.POST.get("year"))
     if not form.is_valid():
-        return _render_page(request, year, import_form=form)
+        return _render_page(request, year, import_form=form, status=422)
     dry_run = request.POST.get("action") != "import"
     try:
         report = import_holidays(form.cleaned_data["file"], by=request.user, dry_run=dry_run)
     except (XlsxError, ValidationError) as exc:
         form.add_error("file", exc.messages if isinstance(exc, ValidationError) else str(exc))
-        return _render_page(request, year, import_form=form)
+        return _render_page(request, year, import_form=form, status=422)
     if report.ok and not dry_run:
         messages.success(request, report.summary())
         return redirect(_calendar_url(year))
-    return _render_page(request, year, import_form=form, report=report)
+    # like the other imports: a refused file is 422, a clean preview 200
+    return _render_page(request, year, import_form=form, report=report, status=200 if report.ok else 422)
 
 
 @login_required

@@ -25,6 +25,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     # xlsx
     path("<int:pk>/export.xlsx", views_io.ledger_export, name="ledger_export"),
+    path("org/<int:pk>/export.xlsx", views_io.department_export, name="department_export"),
     path("import/", views_io.ledger_import, name="ledger_import"),
     path("import/confirm/", views_io.ledger_import_confirm, name="ledger_import_confirm"),
     # milestones and goals

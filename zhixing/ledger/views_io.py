@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import clock, uploads
-from zhixing.core.scoping import Action, scope_for
+from zhixing.core.scoping import Action, get_or_404, scope_for
 from zhixing.core.xlsx import XLSX_CONTENT_TYPE, XlsxError
 from zhixing.ledger import xlsx_io
 from zhixing.ledger.forms import ImportForm
@@ -34,6 +34,22 @@ def ledger_export(request: HttpRequest, pk: int) -> HttpResponse:
     name = quote(f"{ledger.title}-台账.xlsx")
     response["Content-Disposition"] = (
         f"attachment; filename=\"ledger-{ledger.pk}.xlsx\"; filename*=UTF-8''{name}"
+    )
+    return response
+
+
+@login_required
+@require_GET
+def department_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """All ledgers led by an organisation and those under it (one sheet each), beside the per-ledger export."""
+    org = get_or_404(Organization, request.user, Action.VIEW, pk, not_found=NOT_FOUND)
+    buffer = io.BytesIO()
+    today = clock.today()
+    xlsx_io.export_department(org, buffer, user=request.user, today=today)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    name = quote(f"{org.name}-全部台账-{today:%Y%m%d}.xlsx")
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"ledgers-{org.pk}.xlsx\"; filename*=UTF-8''{name}"
     )
     return response
 

@@ -22,14 +22,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from zhixing.core.actors import Actor
+from zhixing.core.tree import subtree_q
 from zhixing.core.xlsx import (
     Column,
     ImportReport,
     RowError,
+    Sheet,
     as_of,
     parse_date,
     read_table,
     text,
+    write_book,
     write_sheet,
 )
 from zhixing.ledger import services
@@ -120,6 +123,29 @@ def export_ledger(ledger: Ledger, out: IO[bytes] | str, *, user: Actor = None, t
     header = f"{ledger.title}（牵头：{ledger.lead_org.name}）{as_of(today)}"
     write_sheet(out, "工作台账", COLUMNS, rows, page_header=header)
     return len(rows)
+
+
+def export_department(
+    org: Organization, out: IO[bytes] | str, *, user: Actor, today: dt.date
+) -> tuple[int, int]:
+    """Every ledger led by `org` or an organisation under it that `user` may see, one sheet each in the per-ledger
+    layout (so any sheet can be imported again), with the tasks `user` may see. Returns (ledgers, rows)."""
+    qs = Ledger.objects.all() if user is None else Ledger.objects.restrict(user)
+    ledgers = list(
+        qs.filter(subtree_q("lead_org__path", org.path))
+        .select_related("lead_org")
+        .order_by("start_date", "pk")
+    )
+    sheets, rows = [], 0
+    for ledger in ledgers:
+        lines = export_rows(ledger, user, today=today)
+        rows += len(lines)
+        header = f"{ledger.title}（牵头：{ledger.lead_org.name}）{as_of(today)}"
+        sheets.append(Sheet(ledger.title, COLUMNS, lines, page_header=header))
+    if not sheets:
+        sheets.append(Sheet("工作台账", COLUMNS, [], page_header=f"{org.name}：暂无台账{as_of(today)}"))
+    write_book(out, sheets)
+    return len(ledgers), rows
 
 
 # --- Import ---------------------------------------------------------------------------------------
@@ -236,6 +262,9 @@ def import_ledger(
     by_number = _check_rows(rows, errors, _Orgs())
     if not rows and not errors:
         errors.append(RowError(2, "", "文件中没有任务行。"))
+    closure_note = _closure_note(rows)
+    if closure_note:
+        report.notes.append(closure_note)
     dues = [r["due"] for r in rows if isinstance(r.get("due"), dt.date)]
     end = end_date or (max(dues) if dues else start_date)
     ordered = sorted(by_number.items(), key=lambda kv: tuple(int(p) for p in kv[0].split(".")))
@@ -263,6 +292,33 @@ def import_ledger(
     if ledger is not None and not dry_run:
         ledger.refresh_from_db()
     return report, (None if dry_run else ledger)
+
+
+_DECIDED = {s.label: s for s in (TaskStatus.CLOSED, TaskStatus.PENDING_CLOSURE, TaskStatus.TERMINATED)}
+
+
+def closure_states(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """How many rows the file marks 已销号 / 待销号 / 已终止 (a status column starting with the label)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        status = text(row.get("status"))
+        for label in _DECIDED:
+            if status.startswith(label):
+                counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
+def _closure_note(rows: list[dict[str, Any]]) -> str:
+    """The 状态 column is not imported: 销号 and 终止 are decisions taken in the system, with their evidence and
+    approver, which a spreadsheet cell cannot carry. The preview says so, and what becomes of those tasks."""
+    counts = closure_states(rows)
+    if not counts:
+        return ""
+    listed = "、".join(f"{label} {n} 项" for label, n in counts.items())
+    return (
+        f"注意：“状态”列不导入。文件中{listed}，导入后这些任务不是已销号或已终止，状态按完成时限和进展重新计算"
+        "；需要时请在新台账中重新提交销号申请或终止。"
+    )
 
 
 def _row_errors(row: int, exc: ValidationError, default: str) -> list[RowError]:

@@ -55,6 +55,10 @@ _MASKED = (
 )
 
 
+class Masked(str):
+    """A masked value from an export ("110***********002X"): never written; it may only confirm the current one."""
+
+
 def parse_id_number(value: Any) -> str | None:
     if isinstance(value, int | float) and len(text(value)) > 15:
         raise ValueError("身份证号被 Excel 存成了数字，末几位已经丢失。请把该列设为“文本”格式后重新填写。")
@@ -62,7 +66,7 @@ def parse_id_number(value: Any) -> str | None:
     if not raw:
         return None
     if "*" in raw:
-        raise ValueError(f"“{raw}”{_MASKED}")
+        return Masked(raw)  # checked against the person the row matches
     try:
         validate_id_number(raw)
     except ValidationError as exc:
@@ -75,7 +79,7 @@ def parse_mobile(value: Any) -> str:
     if not raw:
         return ""
     if "*" in raw:
-        raise ValueError(f"“{raw}”{_MASKED}")
+        return Masked(raw)
     if not _MOBILE.match(raw):
         raise ValueError(f"“{raw}”不是有效手机号：应为 11 位数字，以 1 开头。")
     return raw
@@ -170,6 +174,33 @@ def _existing_by_id_number(numbers: list[str]) -> dict[str, Person]:
     return found
 
 
+def _unkeyed(row: dict[str, Any]) -> bool:
+    idn = row.get("id_number")
+    return not idn or isinstance(idn, Masked)
+
+
+def _people_by_name_in_branches(branch_ids: set[int]) -> dict[tuple[int, str], list[Person]]:
+    """The people of these branches by (branch, name), in id order: the candidates for rows without a usable
+    身份证号 (one query, only for the branches such rows name)."""
+    found: dict[tuple[int, str], list[Person]] = {}
+    if branch_ids:
+        for p in Person.objects.filter(branch_id__in=branch_ids).order_by("pk"):
+            found.setdefault((p.branch_id, p.name), []).append(p)
+    return found
+
+
+def _take_unkeyed(
+    candidates: dict[tuple[int, str], list[Person]], branch: int | None, name: str | None, masked: str | None
+) -> Person | None:
+    """The first person of that name in that branch whose 身份证号 is blank (the row's is blank) or masks to the
+    row's masked value; taken, so that the next row of the same name pairs with the next person."""
+    people = candidates.get((branch, name or "")) if branch is not None else None
+    for i, p in enumerate(people or []):
+        if (mask_id_number(p.id_number) == masked) if masked else not p.id_number:
+            return people.pop(i)  # type: ignore[union-attr]
+    return None
+
+
 def import_people(
     file: IO[bytes] | str | Any, *, by: Actor, today: dt.date, dry_run: bool = False
 ) -> ImportReport:
@@ -187,7 +218,13 @@ def import_people(
     path_of = {pk: path for pk, path, _, _ in orgs.values()}
     change = scope_for(by, Action.CHANGE) if by is not None else None
     view = scope_for(by, Action.VIEW) if by is not None else None
-    existing = _existing_by_id_number([r["id_number"] for r in rows if r.get("id_number")])
+    existing = _existing_by_id_number(
+        [r["id_number"] for r in rows if r.get("id_number") and not isinstance(r["id_number"], Masked)]
+    )
+    without_id = _people_by_name_in_branches(
+        {orgs[r["branch_code"]][0] for r in rows if _unkeyed(r) and r.get("branch_code") in orgs}
+    )
+    actions: dict[int, str] = {}
     pinyin_cache: dict[str, tuple[str, str]] = {}
 
     unreadable = {e.row for e in errors if e.column in ("性别", "身份证号")}
@@ -209,7 +246,20 @@ def import_people(
         if idn == EXAMPLE_ID:
             row_errors.append(RowError(n, "", "这是模板中的示例行，请删除后再导入。"))
         branch = _branch(row, orgs, change, view, row_errors)
-        current = existing.get(idn) if idn else None
+        if isinstance(idn, Masked) or not idn:
+            # No usable 身份证号: the row is the person of that name in that branch (an exported row, re-imported),
+            # whose number is blank or masks to the same value; several such are paired in the order exported.
+            current = _take_unkeyed(without_id, branch, row.get("name"), idn)
+            if isinstance(idn, Masked) and current is None:
+                row_errors.append(RowError(n, "身份证号", f"“{idn}”{_MASKED}"))
+            row["id_number"] = idn = None
+        else:
+            current = existing.get(idn)
+        mobile = row.get("mobile")
+        if isinstance(mobile, Masked):
+            if current is None or mask_mobile(current.mobile) != mobile:
+                row_errors.append(RowError(n, "手机号", f"“{mobile}”{_MASKED}"))
+            row["mobile"] = None  # the current number is kept
         if current is not None and change is not None and not change.covers(path_of.get(current.branch_id)):
             row_errors.append(
                 RowError(n, "身份证号", "该身份证号对应的人员不在您的管理范围内，不能修改。请核对身份证号。")
@@ -226,17 +276,20 @@ def import_people(
         values["branch_id"] = branch
         if current is None:
             creates.append(Person(**values))
+            actions[n] = "新增"
             continue
         before = _snapshot(current)
         for key, value in values.items():
             setattr(current, key, value)
         if _snapshot(current) == before:
             unchanged += 1
+            actions[n] = "不变"
         else:
             updates.append((current, before))
+            actions[n] = "更新"
 
     report.created, report.updated, report.unchanged = len(creates), len(updates), unchanged
-    report.preview = [_preview(row, existing) for row in rows[:PREVIEW_ROWS]]
+    report.preview = [_preview(row, actions.get(row["_row"], "")) for row in rows[:PREVIEW_ROWS]]
     report.errors = sorted(errors, key=lambda e: (e.row, e.column))
     if report.errors or dry_run:
         return report
@@ -335,13 +388,13 @@ def _snapshot(p: Person) -> dict[str, Any]:
     }
 
 
-def _preview(row: dict[str, Any], existing: dict[str, Person]) -> dict[str, Any]:
+def _preview(row: dict[str, Any], action: str) -> dict[str, Any]:
     def day(value: Any) -> str:
         return value.isoformat() if isinstance(value, dt.date) else ""
 
     return {
         "行": row["_row"],
-        "操作": "更新" if row.get("id_number") in existing else "新增",
+        "操作": action,
         "姓名": row.get("name") or "",
         "性别": label_of(Gender, row.get("gender")),
         "出生日期": day(row.get("birth_date")),

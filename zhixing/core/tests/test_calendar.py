@@ -372,7 +372,25 @@ def test_import_round_trip_through_the_page(world: World) -> None:
     bad = io.BytesIO(b"this is not an excel file")
     bad.name = "bad.xlsx"
     response = client.post("/calendar/import", {"file": bad, "action": "import", "year": "2027"})
-    assert response.status_code == 200 and "xlsx" in response.content.decode()
+    assert response.status_code == 422 and "xlsx" in response.content.decode()  # like the other imports
+
+
+def test_holiday_import_errors_answer_422(world: World) -> None:
+    """Issue 12 item 16: a file with row errors, and a form without a file, are 422 (nothing written)."""
+    from openpyxl import Workbook
+
+    client = world.client(world.committee_admin)
+    wb = Workbook()
+    wb.active.append(["日期*", "名称*", "类型*"])
+    wb.active.append(["2027-02-30", "春节", "放假"])
+    upload = io.BytesIO()
+    wb.save(upload)
+    upload.seek(0)
+    upload.name = "h.xlsx"
+    response = client.post("/calendar/import", {"file": upload, "action": "preview", "year": "2027"})
+    assert response.status_code == 422 and "第 2 行" in response.content.decode()
+    assert client.post("/calendar/import", {"action": "preview", "year": "2027"}).status_code == 422
+    assert not Holiday.objects.exists()
 
 
 def test_template_and_export_download(world: World) -> None:

@@ -255,3 +255,72 @@ def test_cli_import_and_export(world: World, tmp_path: Any) -> None:
             stderr=io.StringIO(),
         )
     assert Ledger.objects.count() == 1
+
+
+def test_round_trip_says_plainly_that_closure_states_are_not_imported(world: World) -> None:
+    """Issue 12 item 15: a file whose 状态 says 已销号 / 待销号 is imported with a note in the preview that says the
+    states are not carried over and what becomes of those tasks."""
+    rows = good_rows()
+    rows[0][10] = "已销号"
+    rows[3][10] = "待销号"
+    rows[2][10] = "已终止（合并到其他任务）"
+    report, _ = run(sheet(rows), world, dry_run=True)
+    assert report.ok, report.errors
+    [note] = report.notes
+    assert (
+        "“状态”列不导入" in note and "已销号 1 项" in note and "待销号 1 项" in note and "已终止 1 项" in note
+    )
+    assert "重新提交销号申请" in note
+    client = world.client(world.dept_a_secretary)
+    form = {
+        "title": "页面导入",
+        "decision_name": "决策",
+        "lead_org": world.dept_a.pk,
+        "start_date": "2026-09-01",
+    }
+    page = client.post("/ledger/import/", {**form, "file": _upload(sheet(rows))})
+    assert page.status_code == 200 and "“状态”列不导入" in page.content.decode()
+    plain, _ = run(sheet(good_rows()), world, dry_run=True)
+    assert plain.notes == []
+
+
+def test_department_export_holds_every_ledger_one_sheet_each(world: World, book: Book) -> None:
+    """Issue 12 item 9: all ledgers led within a department, one sheet each in the importable layout; scoped."""
+    from zhixing.testing import assert_hidden
+
+    second = services.create_ledger(
+        by=None,
+        title="第二本台账：[专项]/整治?",
+        lead_org=world.branch_a1,
+        start_date=START,
+        end_date=dt.date(2026, 12, 31),
+        decision_name="决策",
+    )
+    services.create_ledger(
+        by=None,
+        title="财政局台账",
+        lead_org=world.dept_b,
+        start_date=START,
+        end_date=dt.date(2026, 12, 31),
+        decision_name="决策",
+    )
+    client = world.client(world.dept_a_secretary)
+    response = client.get(f"/ledger/org/{world.dept_a.pk}/export.xlsx")
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.content))
+    assert len(wb.sheetnames) == 2 and "财政局台账" not in wb.sheetnames
+    assert wb.sheetnames[0] == book.ledger.title[:31] and wb.sheetnames[1] == "第二本台账：_专项__整治_"
+    first = wb.worksheets[0]
+    assert [str(c.value).rstrip("*") for c in first[1]] == HEADERS
+    assert first.max_row - 1 == len(Task.objects.filter(ledger=book.ledger))
+    assert second.title in (first.oddHeader.left.text or "") or book.ledger.title in (
+        first.oddHeader.left.text or ""
+    )
+    # any sheet imports again as a new ledger
+    one = io.BytesIO()
+    from zhixing.ledger.xlsx_io import export_ledger as _one
+
+    _one(book.ledger, one, today=clock.today())
+    one.seek(0)
+    assert run(one, world, title="副本", start_date=book.ledger.start_date, dry_run=True)[0].ok
+    assert_hidden(world.client(world.dept_b_secretary), f"/ledger/org/{world.dept_a.pk}/export.xlsx")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from zhixing.core import clock
@@ -70,10 +71,31 @@ def test_round_trip_export_then_import_changes_nothing(world):
     before = snapshot()
     buf.seek(0)
     report = import_people(buf, by=world.committee_admin, today=clock.today())
-    # people without ID numbers are new each time; those with one are matched and unchanged
+    # people without ID numbers are matched by name in their branch; nobody is new, nothing changes
     assert report.ok, report.errors
-    assert (report.created, report.updated, report.unchanged) == (2, 0, 1)
-    assert snapshot()[: len(before)] == before
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
+    assert {row["操作"] for row in report.preview} == {"不变"}
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "persona", ["committee_admin", "dept_a_secretary", "dept_b_secretary", "branch_secretary"]
+)
+def test_round_trip_is_a_no_op_for_every_persona(world, persona):
+    """Issue 12 item 12: whatever the persona sees (masked or not), re-importing its unchanged export is a no-op."""
+    from zhixing.orgs import services as org_services
+
+    org_services.update_person(world.person_a2, by=None, name="李四", today=clock.today())  # no ID number
+    client = world.client(getattr(world, persona))
+    exported = client.get("/people/export.xlsx").content
+    before = snapshot()
+    report = import_people(
+        io.BytesIO(exported), by=getattr(world, persona), today=clock.today(), dry_run=True
+    )
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.created == 0 and report.updated == 0 and report.unchanged == report.total > 0
+    assert {row["操作"] for row in report.preview} == {"不变"}
+    assert snapshot() == before
 
 
 def test_masked_export_is_refused_on_import(world):
@@ -84,7 +106,17 @@ def test_masked_export_is_refused_on_import(world):
     assert ws["D2"].value == "110***********002X" and ws["E2"].value == "138****0001"
     buf.seek(0)
     before = snapshot()
+    # unchanged, the masked values confirm the person's own: nothing to do
     report = import_people(buf, by=None, today=clock.today())
+    assert report.ok and (report.created, report.updated, report.unchanged) == (0, 0, 1)
+    # a masked value that is not the person's (edited, or another person's) is refused, never written
+    wb = load_workbook(buf)
+    wb.worksheets[0]["D2"] = "110***********003X"
+    wb.worksheets[0]["E2"] = "139****0001"
+    edited = io.BytesIO()
+    wb.save(edited)
+    edited.seek(0)
+    report = import_people(edited, by=None, today=clock.today())
     assert {e.column for e in report.errors} == {"身份证号", "手机号"}
     assert all("脱敏" in e.message for e in report.errors)
     assert snapshot() == before
