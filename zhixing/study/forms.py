@@ -226,6 +226,7 @@ class ActivityFilterForm(StyledForm):
     def __init__(self, data: Any = None, *, user: Actor | None = None) -> None:
         super().__init__(data)
         self.dept_paths: dict[int, str] = {}
+        self.dept_names: dict[int, str] = {}  # for the rows' organisation names (orgnames.in_department)
         if user is not None and is_committee(user, Action.VIEW):
             depts = (
                 Organization.objects.restrict(user)
@@ -236,6 +237,7 @@ class ActivityFilterForm(StyledForm):
             choices: list[tuple[Any, str]] = [("", "全部部门")]
             for pk, short_name, name, path in depts:
                 self.dept_paths[pk] = path
+                self.dept_names[pk] = short_name or name.removesuffix("党组")
                 choices.append((pk, short_name or name))
             dept_field = self.fields["dept"]
             assert isinstance(dept_field, forms.ChoiceField)

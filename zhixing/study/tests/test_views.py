@@ -382,9 +382,12 @@ def test_list_searches_titles_and_the_committee_picks_a_department(world: World,
     page = committee.get(f"/study/?dept={world.dept_a.pk}").content.decode()
     assert activity.title in page and "预算处主题党日" not in page
     assert 'name="dept"' in page and world.dept_b.name in page
+    # across departments, an organisation's name says its department ("办公室党支部" repeats in most of them)
+    assert f"{world.branch_a1.name}（市发展改革委）" in page
     # a department's own list has no picker (one department), and pays no query for one
     mine = world.client(world.dept_a_secretary).get("/study/").content.decode()
     assert 'name="dept"' not in mine and 'name="q"' in mine
+    assert f"{world.branch_a1.name}（" not in mine
     # an unknown department is refused by the form: the list is not filtered by it, nothing breaks
     assert committee.get("/study/?dept=999999").status_code == 200
 
