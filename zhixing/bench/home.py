@@ -45,6 +45,12 @@ def measure(runs: int) -> dict[str, Any]:
                 html = client.get("/").content.decode()
                 result["lines"] = {k: int(n) for k, n in LINE.findall(html)}
             out[username] = result
+        # A trivial page timed in the same run: what the machine's load adds to any page (the bench box is shared)
+        reference = users.get("gongwei")
+        if reference is not None:
+            client = Client()
+            client.force_login(reference)
+            out["reference"] = measure_page(client, "/notifications/", runs)
     return out
 
 
@@ -81,4 +87,12 @@ def figures(demo: dict[str, Any] | None, city: dict[str, Any] | None) -> list[An
             )
         else:
             rows.append(Figure(f"{label}: SQL queries city", str(c["queries"])))
+    ref = city.get("reference") or {}
+    if "median_ms" in ref:
+        rows.append(
+            Figure(
+                "reference: /notifications/ (a trivial page) city median, same run",
+                f"{ref['median_ms']:.1f} ms",
+            )
+        )
     return rows
