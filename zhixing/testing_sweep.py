@@ -135,7 +135,7 @@ class Scene:
 
     @cached_property
     def plan(self) -> Any:
-        from zhixing.study import services_plans as plans
+        from zhixing.study.services import plans
 
         return plans.create_plan(
             by=None,
@@ -147,7 +147,7 @@ class Scene:
 
     @cached_property
     def arrangement(self) -> Any:
-        from zhixing.study import services_plans as plans
+        from zhixing.study.services import plans
 
         return plans.save_arrangement(
             by=None, organization=self.world.organ_a, month=self.today, items=[{"title": "学习讲话"}]
@@ -155,7 +155,7 @@ class Scene:
 
     @cached_property
     def reference(self) -> Any:
-        from zhixing.study import services_plans as plans
+        from zhixing.study.services import plans
 
         return plans.create_reference(
             by=self.world.committee_admin,
@@ -173,7 +173,7 @@ class Scene:
 
     @cached_property
     def module(self) -> Any:
-        from zhixing.directives import services_modules
+        from zhixing.directives.services import modules as services_modules
 
         return services_modules.get_or_create_module(self.world.dept_a, by=None)
 
@@ -298,9 +298,10 @@ class Scene:
     # assessment (a computed round with a manual score, a deduction and an objection on department A)
     @cached_property
     def assessment(self) -> dict[str, Any]:
-        from zhixing.assessment import services, services_objections
-        from zhixing.assessment import services_schemes as schemes
+        from zhixing.assessment import services
         from zhixing.assessment.models import ItemScore, Score
+        from zhixing.assessment.services import objections as services_objections
+        from zhixing.assessment.services import schemes
         from zhixing.assessment.tests.conftest import AS_OF, YEAR
 
         w = self.world

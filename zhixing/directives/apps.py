@@ -12,11 +12,10 @@ class DirectivesConfig(AppConfig):
         from zhixing.core import home, seeding
         from zhixing.core.nav import register
         from zhixing.directives import seed, services, tasks, views  # noqa: F401  (tasks: its jobs register)
-        from zhixing.directives.nav_modules import register_nav
         from zhixing.study import hooks as study_hooks
 
         register("讲话指示", "directives:directive_list", icon="megaphone", order=50, section="讲话指示")
-        register_nav()
+        register("学习模块", "modules:index", icon="collection", order=55, section="讲话指示")
         home.register("directives/home_panel.html", views.home_panel, order=10)
         study_hooks.register_detail_panel("directives/activity_panel.html", views.activity_panel, order=10)
         # What an agenda item studied follows its activity: a date before the directive is refused, a

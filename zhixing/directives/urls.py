@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from zhixing.directives import views
+from zhixing.directives.views import modules
 
 app_name = "directives"
 
@@ -18,3 +19,19 @@ urlpatterns = [
     path("<int:pk>/board/", views.board, name="board"),
     path("<int:pk>/urge/", views.urge, name="urge"),
 ]
+
+# The learning modules, included at /modules/ under their own namespace ("modules:detail", ...).
+module_urlpatterns = (
+    [
+        path("", modules.module_index, name="index"),
+        path("new/<int:org_pk>/", modules.module_create, name="create"),
+        path("<int:pk>/", modules.module_detail, name="detail"),
+        path("<int:pk>/settings/", modules.module_settings, name="settings"),
+        path("<int:pk>/add/", modules.module_add, name="add"),
+        path("entries/<int:pk>/confirm/", modules.entry_confirm, name="confirm"),
+        path("entries/<int:pk>/reject/", modules.entry_reject, name="reject"),
+        path("fields/", modules.field_list, name="fields"),
+        path("fields/<int:pk>/", modules.field_edit, name="field_edit"),
+    ],
+    "modules",
+)

@@ -90,7 +90,7 @@ def test_is_committee_agrees_everywhere(world: World) -> None:
     from zhixing.core.holiday_io import may_edit_holidays
     from zhixing.core.scoping import is_committee
     from zhixing.directives import policy as directives
-    from zhixing.study.queries_plans import is_committee_writer
+    from zhixing.study.queries.plans import is_committee_writer
 
     people = [
         world.committee_admin,
