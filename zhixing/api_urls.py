@@ -14,8 +14,8 @@ from zhixing.directives.api import router as directives_router
 from zhixing.ledger.api import router as ledger_router
 from zhixing.orgs.api import router as orgs_router
 from zhixing.review.api import router as review_router
-from zhixing.study.api import router as study_router
-from zhixing.study.api_plans import router as study_plans_router
+from zhixing.study.api.compliance import router as study_router
+from zhixing.study.api.plans import router as study_plans_router
 from zhixing.supervision.api import router as supervision_router
 
 api.add_router("/", orgs_router)

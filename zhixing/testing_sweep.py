@@ -138,7 +138,7 @@ class Scene:
 
     @cached_property
     def plan(self) -> Any:
-        from zhixing.study import services_plans as plans
+        from zhixing.study.services import plans
 
         return plans.create_plan(
             by=None,
@@ -150,7 +150,7 @@ class Scene:
 
     @cached_property
     def arrangement(self) -> Any:
-        from zhixing.study import services_plans as plans
+        from zhixing.study.services import plans
 
         return plans.save_arrangement(
             by=None, organization=self.world.organ_a, month=self.today, items=[{"title": "学习讲话"}]
@@ -158,7 +158,7 @@ class Scene:
 
     @cached_property
     def reference(self) -> Any:
-        from zhixing.study import services_plans as plans
+        from zhixing.study.services import plans
 
         return plans.create_reference(
             by=self.world.committee_admin,
@@ -176,7 +176,7 @@ class Scene:
 
     @cached_property
     def module(self) -> Any:
-        from zhixing.directives import services_modules
+        from zhixing.directives.services import modules as services_modules
 
         return services_modules.get_or_create_module(self.world.dept_a, by=None)
 
@@ -301,9 +301,10 @@ class Scene:
     # assessment (a computed round with a manual score, a deduction and an objection on department A)
     @cached_property
     def assessment(self) -> dict[str, Any]:
-        from zhixing.assessment import services, services_objections
-        from zhixing.assessment import services_schemes as schemes
+        from zhixing.assessment import services
         from zhixing.assessment.models import ItemScore, Score
+        from zhixing.assessment.services import objections as services_objections
+        from zhixing.assessment.services import schemes
         from zhixing.assessment.tests.conftest import AS_OF, YEAR
 
         w = self.world

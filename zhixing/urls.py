@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from zhixing.api_urls import api
+from zhixing.directives.urls import module_urlpatterns
 from zhixing.insights import urls as insights_urls
 
 urlpatterns = [
@@ -11,7 +12,7 @@ urlpatterns = [
     path("", include("zhixing.orgs.urls")),
     path("study/", include("zhixing.study.urls")),
     path("directives/", include("zhixing.directives.urls")),
-    path("modules/", include("zhixing.directives.urls_modules")),
+    path("modules/", include(module_urlpatterns)),
     path("ledger/", include("zhixing.ledger.urls")),
     # 督办/专班, 回头看 and the 晾晒 board are apps of their own; their pages kept their /ledger/ paths.
     path("ledger/", include("zhixing.supervision.urls")),

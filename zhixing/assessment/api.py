@@ -14,10 +14,11 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from zhixing.assessment import policy, queries, services, services_objections
+from zhixing.assessment import policy, queries, services
 from zhixing.assessment.choices import IndicatorKind, Level
 from zhixing.assessment.models import Correction, Deduction, Indicator, ItemScore, Round, Scheme, Score
 from zhixing.assessment.queries import branch_links
+from zhixing.assessment.services import objections as services_objections
 from zhixing.core import clock
 from zhixing.core.actors import Actor
 from zhixing.core.api import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, InputSchema, api_user, paged

@@ -88,7 +88,7 @@ class Scheme(models.Model):
 
 class Indicator(models.Model):
     """A node of the tree. A group's weight is the sum of its children's; a leaf's weight is its full marks.
-    A computed leaf names a registered indicator (`key`, see indicators.py) and its rule: value ≥ full_at gives
+    A computed leaf names a registered indicator (`key`, see indicators/) and its rule: value ≥ full_at gives
     full marks, value ≥ zero_at a linear share, below that 0. A manual leaf is scored by assessors (≤ weight)."""
 
     scheme = models.ForeignKey(

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.db import transaction
 
 from zhixing.assessment import services
-from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.choices import GradeMethod, IndicatorKind
 from zhixing.assessment.models import (
     Correction,
@@ -24,6 +23,7 @@ from zhixing.assessment.models import (
     Score,
     ScoreAttachment,
 )
+from zhixing.assessment.services import schemes
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
 

@@ -18,8 +18,8 @@ COMPUTE_BUDGET_S = 10.0
 
 def _round() -> Any:
     from zhixing.assessment import services
-    from zhixing.assessment import services_schemes as schemes
     from zhixing.assessment.models import Round
+    from zhixing.assessment.services import schemes
     from zhixing.orgs.choices import OrgKind
     from zhixing.orgs.models import Organization
 
@@ -47,11 +47,12 @@ def measure(runs: int) -> dict[str, Any]:
 
     from zhixing.assessment import indicators, services
     from zhixing.assessment.models import ItemScore
+    from zhixing.assessment.services import rounds
 
     rnd = _round()
     if rnd is None:
         return {"skipped": "no committee seeded"}
-    assessed, _paths = services._assessed(rnd)
+    assessed, _paths = rounds._assessed(rnd)
     org_ids = [pk for pk, _level, _dept in assessed]
     keys = sorted(indicators.registry())
     year = rnd.scheme.year

@@ -19,7 +19,7 @@ from zhixing.core import clock
 from zhixing.orgs.choices import Gender, PartyStatus, WorkStatus
 from zhixing.orgs.models import Organization, Person
 from zhixing.orgs.validators import birth_date_from_id, gender_from_id, name_pinyin
-from zhixing.orgs.xlsx_io import import_people
+from zhixing.orgs.xlsx.organisations import import_people
 
 
 def _person_resource() -> Any:

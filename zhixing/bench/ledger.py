@@ -37,7 +37,7 @@ def measure(runs: int) -> dict[str, Any]:
 
     from zhixing.bench.runner import measure_page
     from zhixing.board import queries as queries_board
-    from zhixing.ledger import xlsx_io
+    from zhixing.ledger import xlsx as ledger_xlsx
     from zhixing.ledger.models import Ledger, ProgressReport, Task
 
     user = get_user_model().objects.filter(username="gongwei").first()
@@ -78,7 +78,7 @@ def measure(runs: int) -> dict[str, Any]:
     for _ in range(max(3, runs // 4)):
         buffer = io.BytesIO()
         started = time.perf_counter()
-        xlsx_io.export_ledger(big, buffer, user=user, today=clock.today())
+        ledger_xlsx.export_ledger(big, buffer, user=user, today=clock.today())
         exports.append(time.perf_counter() - started)
         data = buffer.getvalue()
     out["export_s"] = statistics.median(exports)
@@ -87,7 +87,7 @@ def measure(runs: int) -> dict[str, Any]:
     for _ in range(3):
         started = time.perf_counter()
         with transaction.atomic():
-            report, made = xlsx_io.import_ledger(
+            report, made = ledger_xlsx.import_ledger(
                 io.BytesIO(data),
                 by=user,
                 title=f"{big.title}（导入）",

@@ -35,9 +35,10 @@ def measure_modules(
 ) -> dict[str, Any]:
     import datetime as dt
 
-    from zhixing.directives import services_modules, suggest, synthetic
+    from zhixing.directives import suggest, synthetic
     from zhixing.directives.choices import DirectiveKind, ModuleEntryStatus
     from zhixing.directives.models import Directive, LearningModule, ModuleEntry
+    from zhixing.directives.services import modules as services_modules
     from zhixing.orgs.choices import OrgKind
     from zhixing.orgs.models import Organization
 

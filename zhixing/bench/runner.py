@@ -166,7 +166,7 @@ def measure_import(out_dir: Path) -> dict[str, Any]:
     """Export the city's people to xlsx, then import that file with Zhixing and with django-import-export."""
     try:
         from zhixing.bench.import_compare import compare_people_import
-        from zhixing.orgs.xlsx_io import export_people
+        from zhixing.orgs.xlsx.organisations import export_people
     except ImportError:
         return {"skipped": "import module not present"}
     from django.contrib.auth import get_user_model

@@ -16,7 +16,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.core import calendar, clock, services
-from zhixing.core.forms import HolidayEditForm, HolidayForm, HolidayImportForm, WorkdayCalcForm
+from zhixing.core.forms import (
+    HolidayEditForm,
+    HolidayForm,
+    HolidayImportForm,
+    WorkdayCalcForm,
+    form_status,
+    submit,
+)
 from zhixing.core.models import Holiday, HolidayYear
 from zhixing.core.policy import can_edit_calendar
 
@@ -118,19 +125,26 @@ def holiday_save(request: HttpRequest) -> HttpResponse:
     """Add a row; a date already in the table is updated (its name and kind), never duplicated."""
     _require_editor(request)
     form = HolidayForm(request.POST)
-    if not form.is_valid():
-        day = form.cleaned_data.get("date")
-        return _render_page(request, day.year if day else _year(request.POST.get("year")), form=form)
-    d = form.cleaned_data
-    existed = Holiday.objects.filter(date=d["date"]).exists()
-    try:
+
+    def save(d: dict[str, Any]) -> bool:
+        existed = Holiday.objects.filter(date=d["date"]).exists()
         services.save_holiday(by=request.user, date=d["date"], name=d["name"], is_workday=d["is_workday"])
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return _render_page(request, d["date"].year, form=form)
-    verb = "已更新" if existed else "已添加"
-    messages.success(request, f"{verb} {d['date']:%Y-%m-%d} {d['name']}。")
-    return redirect(_calendar_url(d["date"].year))
+        return existed
+
+    done = submit(
+        request,
+        form,
+        save,
+        success=lambda existed: (
+            f"{'已更新' if existed else '已添加'} {form.cleaned_data['date']:%Y-%m-%d} {form.cleaned_data['name']}。"
+        ),
+        redirect_to=lambda _: _calendar_url(form.cleaned_data["date"].year),
+    )
+    if done:
+        return done
+    day = form.cleaned_data.get("date") if hasattr(form, "cleaned_data") else None
+    year = day.year if day else _year(request.POST.get("year"))
+    return _render_page(request, year, form=form, status=form_status(request))
 
 
 @login_required
@@ -140,20 +154,17 @@ def holiday_edit(request: HttpRequest, pk: int) -> HttpResponse:
     holiday = get_object_or_404(Holiday, pk=pk)
     initial = {"date": holiday.date, "name": holiday.name, "is_workday": holiday.is_workday}
     form = HolidayEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_holiday(
-                by=request.user,
-                date=holiday.date,
-                name=form.cleaned_data["name"],
-                is_workday=form.cleaned_data["is_workday"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"已修改 {holiday.date:%Y-%m-%d} {form.cleaned_data['name']}。")
-            return redirect(_calendar_url(holiday.date.year))
-    return render(request, "core/holiday_edit.html", {"form": form, "holiday": holiday})
+    done = submit(
+        request,
+        form,
+        lambda d: services.save_holiday(
+            by=request.user, date=holiday.date, name=d["name"], is_workday=d["is_workday"]
+        ),
+        success=lambda _: f"已修改 {holiday.date:%Y-%m-%d} {form.cleaned_data['name']}。",
+        redirect_to=_calendar_url(holiday.date.year),
+    )
+    context = {"form": form, "holiday": holiday}
+    return done or render(request, "core/holiday_edit.html", context, status=form_status(request))
 
 
 @login_required

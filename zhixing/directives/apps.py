@@ -11,12 +11,12 @@ class DirectivesConfig(AppConfig):
     def ready(self) -> None:
         from zhixing.core import home, seeding
         from zhixing.core.nav import register
-        from zhixing.directives import seed, services, tasks, todo, views, views_activity_form  # noqa: F401  (tasks: its jobs register)
-        from zhixing.directives.nav_modules import register_nav
+        from zhixing.directives import seed, services, tasks, todo, views  # noqa: F401  (tasks: its jobs register)
+        from zhixing.directives.views import activity_form
         from zhixing.study import hooks as study_hooks
 
         register("讲话指示", "directives:directive_list", icon="megaphone", order=50, section="讲话指示")
-        register_nav()
+        register("学习模块", "modules:index", icon="collection", order=55, section="讲话指示")
         home.register_todo("directives.not_studied", todo.not_studied, order=50)
         study_hooks.register_detail_panel("directives/activity_panel.html", views.activity_panel, order=10)
         # What an agenda item studied follows its activity: a date before the directive is refused, a
@@ -25,6 +25,6 @@ class DirectivesConfig(AppConfig):
         study_hooks.register_on_cancel(services.unlink_cancelled_activity)
         # What the meeting studied is ticked in the meeting form itself (matched from its agenda).
         study_hooks.register_form_section(
-            views_activity_form.TEMPLATE, views_activity_form.section_context, services.link_ticked, order=10
+            activity_form.TEMPLATE, activity_form.section_context, services.link_ticked, order=10
         )
         seeding.register("directives", order=seed.ORDER, fill=seed.fill, clear=seed.clear)

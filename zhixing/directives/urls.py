@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from zhixing.directives import views, views_activity_form
+from zhixing.directives import views
+from zhixing.directives.views import activity_form, modules
 
 app_name = "directives"
 
@@ -15,7 +16,7 @@ urlpatterns = [
     path("link/<int:activity_pk>/", views.link, name="link"),
     path(
         "activity-form/<int:org_pk>/studied/",
-        views_activity_form.activity_form_section,
+        activity_form.activity_form_section,
         name="activity_form_section",
     ),
     path("<int:pk>/", views.directive_detail, name="directive_detail"),
@@ -23,3 +24,19 @@ urlpatterns = [
     path("<int:pk>/board/", views.board, name="board"),
     path("<int:pk>/urge/", views.urge, name="urge"),
 ]
+
+# The learning modules, included at /modules/ under their own namespace ("modules:detail", ...).
+module_urlpatterns = (
+    [
+        path("", modules.module_index, name="index"),
+        path("new/<int:org_pk>/", modules.module_create, name="create"),
+        path("<int:pk>/", modules.module_detail, name="detail"),
+        path("<int:pk>/settings/", modules.module_settings, name="settings"),
+        path("<int:pk>/add/", modules.module_add, name="add"),
+        path("entries/<int:pk>/confirm/", modules.entry_confirm, name="confirm"),
+        path("entries/<int:pk>/reject/", modules.entry_reject, name="reject"),
+        path("fields/", modules.field_list, name="fields"),
+        path("fields/<int:pk>/", modules.field_edit, name="field_edit"),
+    ],
+    "modules",
+)

@@ -29,10 +29,10 @@ from django.utils import timezone
 from zhixing.core import calendar, clock
 from zhixing.core.actors import Actor
 from zhixing.insights.charts import CACHE_SECONDS, CACHE_VERSION, REFRESH_MINUTES, Chart, store
-from zhixing.insights.charts_directives import latency_chart, latency_key, person_first_studies
-from zhixing.insights.charts_ledger import ledger_by_dept, ledger_status, person_tasks
-from zhixing.insights.charts_scores import score_ranking
-from zhixing.insights.charts_study import (
+from zhixing.insights.charts.directives import latency_chart, latency_key, person_first_studies
+from zhixing.insights.charts.ledger import ledger_by_dept, ledger_status, person_tasks
+from zhixing.insights.charts.scores import score_ranking
+from zhixing.insights.charts.study import (
     branch_attendance,
     branch_compliance,
     branch_months,

@@ -1,7 +1,7 @@
 """六好党员: the "理论素养好" evidence of a person, and of every member of a branch for its selection.
 
 Per person, for a year:
-- attendance rate — study's per-person rates (study/queries_rates.py): present ÷ expected, 列席 not counted;
+- attendance rate — study's per-person rates (study/queries/rates.py): present ÷ expected, 列席 not counted;
 - first-time study participation (第一时间/第一议题) — the activities they attended (present) whose agenda
   studied a directive (directives.figures.attended_studies), and how many distinct directives that covers;
 - the department's learning module (directives' LearningModule, the confirmed entries): how many of its
@@ -26,7 +26,7 @@ from zhixing.directives.figures import AttendedStudy, attended_studies, directiv
 from zhixing.orgs.models import Organization, Person
 from zhixing.study.choices import AttendanceStatus
 from zhixing.study.models import Attendance
-from zhixing.study.queries_rates import attendance_rates
+from zhixing.study.queries.rates import attendance_rates
 
 
 def _year(year: int) -> tuple[dt.date, dt.date]:

@@ -7,7 +7,7 @@ progress; then organisation building (members, branches).
     payload = dept_docx(figures[0]) / dept_xlsx(figures[0]) / summary_docx(root, figures)
 
 gather() reads with a fixed number of aggregate queries whatever the size (the 中心组 figures of study/reports.py,
-the compliance engine, the first-study latency of charts_directives.py, first_topic of directives, the ledger tasks, the
+the compliance engine, the first-study latency of charts/directives.py, first_topic of directives, the ledger tasks, the
 organisations and members); the documents are laid out by core/gongwen.py (GB/T 9704-2012), as the 通报 is.
 """
 
@@ -27,9 +27,9 @@ from zhixing.core.actors import Actor
 from zhixing.core.periods import PeriodKind, period_of
 from zhixing.core.tree import path_ids, subtree_q
 from zhixing.directives.queries import first_topic
-from zhixing.insights.charts_directives import first_study_latency
-from zhixing.insights.charts_ledger import STATUS_ORDER, task_statuses
-from zhixing.insights.charts_study import norm_label
+from zhixing.insights.charts.directives import first_study_latency
+from zhixing.insights.charts.ledger import STATUS_ORDER, task_statuses
+from zhixing.insights.charts.study import norm_label
 from zhixing.ledger.choices import TaskStatus
 from zhixing.ledger.models import Ledger
 from zhixing.orgs.choices import PARTY_MEMBER_STATUSES, OrgKind, PartyStatus

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.urls import path, register_converter
 
 from zhixing.insights import views as v
-from zhixing.insights import views_reports
+from zhixing.insights.views import reports
 
 
 class LevelConverter:
@@ -50,10 +50,10 @@ evidence_patterns = (
 
 report_patterns = (
     [
-        path("", views_reports.index, name="index"),
-        path("dept/<int:pk>/<int:year>.docx", views_reports.dept_docx, name="dept_docx"),
-        path("dept/<int:pk>/<int:year>.xlsx", views_reports.dept_xlsx, name="dept_xlsx"),
-        path("summary/<int:year>.docx", views_reports.summary_docx, name="summary_docx"),
+        path("", reports.index, name="index"),
+        path("dept/<int:pk>/<int:year>.docx", reports.dept_docx, name="dept_docx"),
+        path("dept/<int:pk>/<int:year>.xlsx", reports.dept_xlsx, name="dept_xlsx"),
+        path("summary/<int:year>.docx", reports.summary_docx, name="summary_docx"),
     ],
     "reports",
 )

@@ -208,7 +208,7 @@ class ReportForm(forms.Form):
     evidence = MultipleFileField(label="佐证照片或 PDF")  # the template draws the phone-camera input itself
 
 
-class ClosureRequestForm(forms.Form):
+class ClosureRequestForm(StyledForm):
     done = forms.CharField(label="完成情况（销号报告）", widget=forms.Textarea(attrs={"rows": 4}))
     problems = forms.CharField(label="遗留问题", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     # at least one is required: the service says so, keyed by this field

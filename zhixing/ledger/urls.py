@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from zhixing.ledger import views, views_io, views_plan
+from zhixing.ledger import views
+from zhixing.ledger.views import plan, xlsx
 
 app_name = "ledger"
 
@@ -24,12 +25,12 @@ urlpatterns = [
     path("closures/<int:pk>/", views.closure_decide, name="closure_decide"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     # xlsx
-    path("<int:pk>/export.xlsx", views_io.ledger_export, name="ledger_export"),
-    path("org/<int:pk>/export.xlsx", views_io.department_export, name="department_export"),
-    path("import/", views_io.ledger_import, name="ledger_import"),
-    path("import/confirm/", views_io.ledger_import_confirm, name="ledger_import_confirm"),
+    path("<int:pk>/export.xlsx", xlsx.ledger_export, name="ledger_export"),
+    path("org/<int:pk>/export.xlsx", xlsx.department_export, name="department_export"),
+    path("import/", xlsx.ledger_import, name="ledger_import"),
+    path("import/confirm/", xlsx.ledger_import_confirm, name="ledger_import_confirm"),
     # milestones and goals
-    path("milestones/<int:pk>/done/", views_plan.milestone_done, name="milestone_done"),
-    path("milestones/<int:pk>/edit/", views_plan.milestone_edit, name="milestone_edit"),
-    path("goals/<int:pk>/edit/", views_plan.goal_edit, name="goal_edit"),
+    path("milestones/<int:pk>/done/", plan.milestone_done, name="milestone_done"),
+    path("milestones/<int:pk>/edit/", plan.milestone_edit, name="milestone_edit"),
+    path("goals/<int:pk>/edit/", plan.goal_edit, name="goal_edit"),
 ]

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from zhixing.orgs import views, views_accounts, views_io
+from zhixing.orgs import views
+from zhixing.orgs.views import accounts, xlsx
 
 urlpatterns = [
     path("orgs/", views.org_tree, name="org_tree"),
@@ -17,16 +18,16 @@ urlpatterns = [
     path("people/<int:pk>/posts/add", views.post_add, name="post_add"),
     path("posts/<int:pk>/end", views.post_end, name="post_end"),
     # 账号与授权
-    path("accounts/", views_accounts.accounts, name="accounts"),
-    path("accounts/grant", views_accounts.grant_create, name="grant_create"),
-    path("accounts/grants/<int:pk>/revoke", views_accounts.grant_revoke, name="grant_revoke"),
-    # Excel import and export (zhixing/orgs/views_io.py)
-    path("io/", views_io.io_home, name="io_home"),
-    path("io/upload/", views_io.io_upload, name="io_upload"),
-    path("io/preview/<str:token>/", views_io.io_preview, name="io_preview"),
-    path("io/confirm/<str:token>/", views_io.io_confirm, name="io_confirm"),
-    path("io/cancel/<str:token>/", views_io.io_cancel, name="io_cancel"),
-    path("io/template/<str:kind>.xlsx", views_io.io_template, name="io_template"),
-    path("people/export.xlsx", views_io.people_export, name="people_export"),
-    path("orgs/export.xlsx", views_io.orgs_export, name="orgs_export"),
+    path("accounts/", accounts.accounts, name="accounts"),
+    path("accounts/grant", accounts.grant_create, name="grant_create"),
+    path("accounts/grants/<int:pk>/revoke", accounts.grant_revoke, name="grant_revoke"),
+    # Excel import and export (zhixing/orgs/views/xlsx.py)
+    path("io/", xlsx.io_home, name="io_home"),
+    path("io/upload/", xlsx.io_upload, name="io_upload"),
+    path("io/preview/<str:token>/", xlsx.io_preview, name="io_preview"),
+    path("io/confirm/<str:token>/", xlsx.io_confirm, name="io_confirm"),
+    path("io/cancel/<str:token>/", xlsx.io_cancel, name="io_cancel"),
+    path("io/template/<str:kind>.xlsx", xlsx.io_template, name="io_template"),
+    path("people/export.xlsx", xlsx.people_export, name="people_export"),
+    path("orgs/export.xlsx", xlsx.orgs_export, name="orgs_export"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from zhixing.study import views
+from zhixing.study.views import compliance, plans, reports
 
 app_name = "study"
 
@@ -19,44 +20,29 @@ urlpatterns = [
     path("sign-in/<str:token>/", views.sign_in, name="sign_in"),
     path("norms/", views.norm_list, name="norm_list"),
     path("norms/<int:pk>/", views.norm_edit, name="norm_edit"),
-]
-
-# --- Plans, references, 必学内容 coverage, 列席旁听 and 五方同步学 (views_plans) ---------------------------
-from zhixing.study import views_plans  # noqa: E402
-
-urlpatterns += [
-    path("plans/", views_plans.plan_index, name="plan_index"),
-    path("plans/new/", views_plans.plan_create, name="plan_create"),
-    path("plans/<int:pk>/", views_plans.plan_detail, name="plan_detail"),
-    path("plans/<int:pk>/edit/", views_plans.plan_edit, name="plan_edit"),
-    path("arrangements/<int:org_id>/<str:month>/", views_plans.arrangement, name="arrangement"),
-    path("references/new/", views_plans.reference_create, name="reference_create"),
-    path("references/<int:pk>/", views_plans.reference_detail, name="reference_detail"),
-    path("references/<int:pk>/edit/", views_plans.reference_edit, name="reference_edit"),
-    path("<int:pk>/required/", views_plans.activity_required, name="activity_required"),
-    path("coverage/", views_plans.coverage, name="coverage"),
-    path("observation/", views_plans.observation_page, name="observation"),
-    path("five-ways/", views_plans.five_ways_page, name="five_ways"),
-    path("five-ways/data/", views_plans.five_ways_data, name="five_ways_data"),
-]
-
-# --- the half-year 通报 (views_reports.py) ---
-from zhixing.study import views_reports  # noqa: E402
-
-urlpatterns += [
-    path("reports/", views_reports.report_index, name="report_index"),
-    path("reports/tongbao/", views_reports.tongbao_download, name="tongbao_download"),
-]
-
-# --- Compliance matrix, attendance rates, 我的学习 (views_compliance.py) ---------------------------
-from zhixing.study import views_compliance  # noqa: E402
-
-urlpatterns += [
-    path("compliance/", views_compliance.compliance_matrix, name="compliance"),
-    path("compliance/cell/", views_compliance.compliance_cell, name="compliance_cell"),
-    path("compliance/export.xlsx", views_compliance.compliance_export, name="compliance_export"),
-    path("attendance-rates/", views_compliance.attendance_rate_list, name="attendance_rates"),
-    path("me/", views_compliance.my_study, name="my_study"),
+    # plans, references, 必学内容 coverage, 列席旁听 and 五方同步学 (views/plans.py)
+    path("plans/", plans.plan_index, name="plan_index"),
+    path("plans/new/", plans.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", plans.plan_edit, name="plan_edit"),
+    path("arrangements/<int:org_id>/<str:month>/", plans.arrangement, name="arrangement"),
+    path("references/new/", plans.reference_create, name="reference_create"),
+    path("references/<int:pk>/", plans.reference_detail, name="reference_detail"),
+    path("references/<int:pk>/edit/", plans.reference_edit, name="reference_edit"),
+    path("<int:pk>/required/", plans.activity_required, name="activity_required"),
+    path("coverage/", plans.coverage, name="coverage"),
+    path("observation/", plans.observation_page, name="observation"),
+    path("five-ways/", plans.five_ways_page, name="five_ways"),
+    path("five-ways/data/", plans.five_ways_data, name="five_ways_data"),
+    # the half-year 通报 (views/reports.py)
+    path("reports/", reports.report_index, name="report_index"),
+    path("reports/tongbao/", reports.tongbao_download, name="tongbao_download"),
+    # compliance matrix, attendance rates, 我的学习 (views/compliance.py)
+    path("compliance/", compliance.compliance_matrix, name="compliance"),
+    path("compliance/cell/", compliance.compliance_cell, name="compliance_cell"),
+    path("compliance/export.xlsx", compliance.compliance_export, name="compliance_export"),
+    path("attendance-rates/", compliance.attendance_rate_list, name="attendance_rates"),
+    path("me/", compliance.my_study, name="my_study"),
 ]
 
 # --- Print views, the sign-in sheet and the projector QR (views_print.py) -----------------------------

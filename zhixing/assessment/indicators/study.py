@@ -100,7 +100,7 @@ def branch_meetings(org_ids: Sequence[int], year: int, today: dt.date) -> dict[i
 def required_coverage(org_ids: Sequence[int], year: int, today: dt.date) -> dict[int, Result]:
     from zhixing.study.figures import Status
     from zhixing.study.models import RequiredItem
-    from zhixing.study.queries_plans import coverage_cells
+    from zhixing.study.queries.plans import coverage_cells
 
     index = org_index()
     start, end = year_span(year)

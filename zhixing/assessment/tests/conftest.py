@@ -8,8 +8,8 @@ import pytest
 from django.test import override_settings
 
 from zhixing.assessment import services
-from zhixing.assessment import services_schemes as schemes
 from zhixing.assessment.models import Round, Scheme
+from zhixing.assessment.services import schemes
 from zhixing.core.clock import at_noon
 from zhixing.directives.tests.builders import activity, directive, studied
 from zhixing.ledger import services as ledger_services

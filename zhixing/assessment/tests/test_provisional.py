@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from zhixing.assessment import services, services_objections
+from zhixing.assessment import services
 from zhixing.assessment.choices import IndicatorKind, Level
 from zhixing.assessment.models import ItemScore, Round, Score
+from zhixing.assessment.services import objections as services_objections
 from zhixing.assessment.tests.conftest import Setup
 from zhixing.core.services import create_api_token
 from zhixing.testing import World

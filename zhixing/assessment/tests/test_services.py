@@ -11,8 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zhixing.assessment import indicators, services, services_objections
-from zhixing.assessment import services_schemes as schemes
+from zhixing.assessment import indicators, services
 from zhixing.assessment.choices import Grade, IndicatorKind, Level, ObjectionStatus
 from zhixing.assessment.models import (
     Correction,
@@ -24,6 +23,8 @@ from zhixing.assessment.models import (
     Scheme,
     Score,
 )
+from zhixing.assessment.services import objections as services_objections
+from zhixing.assessment.services import schemes
 from zhixing.assessment.tests.conftest import AS_OF, YEAR, Setup
 from zhixing.core.models import AuditEvent
 from zhixing.study.models import Activity

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zhixing.assessment import services, services_objections
-from zhixing.assessment import services_schemes as schemes
+from zhixing.assessment import services
 from zhixing.assessment.choices import IndicatorKind, ObjectionStatus
 from zhixing.assessment.models import (
     Correction,
@@ -24,6 +23,8 @@ from zhixing.assessment.models import (
     Score,
     ScoreAttachment,
 )
+from zhixing.assessment.services import objections as services_objections
+from zhixing.assessment.services import schemes
 from zhixing.assessment.tests.conftest import AS_OF, Setup
 from zhixing.core import clock
 from zhixing.testing import (

@@ -290,7 +290,7 @@ def test_duplicate_date_updates_the_row(world: World) -> None:
 )
 def test_bad_input_changes_nothing(world: World, data: dict[str, str], message: str) -> None:
     response = world.client(world.committee_admin).post("/calendar/holidays/", data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.content.decode()
     assert not Holiday.objects.exists()
     assert not AuditEvent.objects.filter(object_type="core.holiday").exists()
@@ -305,7 +305,7 @@ def test_admin_edits_and_deletes(world: World) -> None:
     holiday.refresh_from_db()
     assert (holiday.date, holiday.name) == (D(2031, 5, 1), "劳动节")  # the date is not editable
     response = client.post(f"/calendar/holidays/{holiday.pk}/edit", {"name": ""})
-    assert response.status_code == 200 and "请填写名称" in response.content.decode()
+    assert response.status_code == 422 and "请填写名称" in response.content.decode()
     response = client.post(f"/calendar/holidays/{holiday.pk}/delete")
     assert response.status_code == 302 and not Holiday.objects.exists()
     assert AuditEvent.objects.filter(object_type="core.holiday", action="delete").count() == 1

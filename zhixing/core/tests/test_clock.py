@@ -46,6 +46,8 @@ def _is_entry_point(path: Path) -> bool:
     rel = path.relative_to(ROOT)
     if any(part in ALLOWED_DIRS for part in rel.parts) or rel.as_posix().endswith(WALL_CLOCK):
         return True
+    if any(part in ENTRY_POINTS for part in rel.parts[:-1]):
+        return True  # a module of an entry-point package (study/views/plans.py, study/api/plans.py)
     return path.stem == "clock" or any(word in ENTRY_POINTS for word in path.stem.split("_"))
 
 

@@ -8,10 +8,10 @@ import pytest
 
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
-from zhixing.directives import services_modules as services
 from zhixing.directives import suggest, synthetic
 from zhixing.directives.choices import ModuleEntryStatus
 from zhixing.directives.models import LearningModule, ModuleEntry
+from zhixing.directives.services import modules as services
 from zhixing.directives.tests.builders_modules import directive, entry, module
 from zhixing.orgs.choices import OrgKind
 from zhixing.testing import World, org

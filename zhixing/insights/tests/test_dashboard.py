@@ -13,8 +13,12 @@ from openpyxl import load_workbook
 from zhixing.core import calendar
 from zhixing.directives import services as directive_services
 from zhixing.directives.models import Directive
-from zhixing.insights import charts_directives, charts_ledger, charts_scores, charts_study, dashboards
+from zhixing.insights import dashboards
 from zhixing.insights import tasks as insights_tasks
+from zhixing.insights.charts import directives as charts_directives
+from zhixing.insights.charts import ledger as charts_ledger
+from zhixing.insights.charts import scores as charts_scores
+from zhixing.insights.charts import study as charts_study
 from zhixing.ledger import services as ledger_services
 from zhixing.ledger.choices import TaskStatus
 from zhixing.orgs.choices import OrgKind

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from zhixing.directives import services_modules
+from zhixing.directives.services import modules as services_modules
 from zhixing.insights import evidence
 from zhixing.insights.tests.test_dashboard import YEAR, activity, directive, populate, study
 from zhixing.study.choices import ActivityKind

@@ -9,7 +9,7 @@ import pytest
 
 from zhixing.directives.tests.builders import directive, national_day_2026, studied
 from zhixing.directives.tests.test_figures import AFTER, DEADLINE
-from zhixing.insights.charts_directives import first_study_latency
+from zhixing.insights.charts.directives import first_study_latency
 from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,11 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from zhixing.assessment import services, services_objections
+from zhixing.assessment import services
+from zhixing.assessment.services import objections as services_objections
 from zhixing.assessment.tests.conftest import YEAR, Setup
 from zhixing.assessment.tests.test_provisional import fresh, manual_items
-from zhixing.insights.charts_scores import score_ranking
+from zhixing.insights.charts.scores import score_ranking
 from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ up to the parent tasks and the ledger in the same transaction as the report that
 
 One name for the role: callers import `zhixing.ledger.services` and call `services.add_task(...)`; the package
 splits the code by topic (common: the audited fields and the refusal; ledgers: ledgers, goals, tasks, milestones; progress: reports,
-roll-up, the daily refresh; closures: 销号; bulk: the xlsx import) and re-exports every public name here.
+roll-up, the daily refresh; closures: 销号; bulk: the xlsx import; plan: milestones and goals edited) and re-exports every public name here.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ from zhixing.ledger.services.ledgers import (
     update_ledger,
     update_task,
 )
+from zhixing.ledger.services.plan import (
+    update_goal,
+    update_milestone,
+)
 from zhixing.ledger.services.progress import (
     check_evidence,
     refresh_statuses,
@@ -63,4 +67,6 @@ __all__ = [
     "reject_closure",
     "request_closure",
     "bulk_add_tasks",
+    "update_goal",
+    "update_milestone",
 ]

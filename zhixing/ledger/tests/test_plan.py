@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
-from zhixing.ledger import services, services_plan
+from zhixing.ledger import services
 from zhixing.ledger.choices import TargetKind
 from zhixing.ledger.models import Goal, Milestone, Task
 from zhixing.ledger.tests.desk import Desk
@@ -50,7 +50,7 @@ def test_a_milestone_cannot_be_done_in_the_future_or_before_the_ledger(world: Wo
 def test_editing_a_milestone_after_the_ledger_end_is_refused(world: World, desk: Desk) -> None:
     m = milestone(desk)
     with pytest.raises(ValidationError) as exc:
-        services_plan.update_milestone(
+        services.update_milestone(
             m,
             by=world.dept_a_secretary,
             title="完成调研",
@@ -59,10 +59,10 @@ def test_editing_a_milestone_after_the_ledger_end_is_refused(world: World, desk:
         )
     assert "晚于台账完成期限" in exc.value.message_dict["due_date"][0]
     with pytest.raises(ValidationError):
-        services_plan.update_milestone(
+        services.update_milestone(
             m, by=world.member, title="x", due_date=desk.today, today=clock.today()
         )  # reporter, not editor
-    services_plan.update_milestone(
+    services.update_milestone(
         m, by=world.dept_a_secretary, title="完成专题调研", due_date=desk.today, today=desk.today
     )
     m.refresh_from_db()
@@ -71,7 +71,7 @@ def test_editing_a_milestone_after_the_ledger_end_is_refused(world: World, desk:
 
 def test_editing_a_goal_and_recording_its_outcome(world: World, desk: Desk) -> None:
     goal = services.add_goal(desk.ledger, by=None, title="审批时限压减", target_value=Decimal(50), unit="%")
-    services_plan.update_goal(
+    services.update_goal(
         goal,
         by=world.dept_a_secretary,
         title="审批时限压减",
@@ -82,7 +82,7 @@ def test_editing_a_goal_and_recording_its_outcome(world: World, desk: Desk) -> N
     )
     goal.refresh_from_db()
     assert goal.achieved_value == Decimal(55) and goal.achieved and goal.percent == 100
-    services_plan.update_goal(
+    services.update_goal(
         goal, by=world.dept_a_secretary, title="一网通办上线", target_kind=TargetKind.YESNO, achieved=True
     )
     goal.refresh_from_db()
@@ -102,10 +102,10 @@ def test_bad_goal_edits_write_nothing(world: World, desk: Desk) -> None:
     ]
     for values, field in cases:
         with pytest.raises(ValidationError) as exc:
-            services_plan.update_goal(goal, by=world.dept_a_secretary, title="x", **values)
+            services.update_goal(goal, by=world.dept_a_secretary, title="x", **values)
         assert field in exc.value.message_dict
     with pytest.raises(ValidationError):
-        services_plan.update_goal(goal, by=world.dept_b_secretary, title="x", target_kind=TargetKind.YESNO)
+        services.update_goal(goal, by=world.dept_b_secretary, title="x", target_kind=TargetKind.YESNO)
     assert list(Goal.objects.values()) == before
 
 

@@ -16,7 +16,7 @@ from zhixing.core.models import AuditEvent
 from zhixing.ledger import services
 from zhixing.ledger.models import Ledger, ProgressReport, Task
 from zhixing.ledger.tests.conftest import Book
-from zhixing.ledger.xlsx_io import COLUMNS, export_ledger, import_ledger
+from zhixing.ledger.xlsx import COLUMNS, export_ledger, import_ledger
 from zhixing.testing import World
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,10 @@ from django.db import connection, transaction
 from zhixing.core import clock, crypto
 from zhixing.core.bulk import insert_many
 from zhixing.core.models import AuditEvent, AuditSecret
-from zhixing.orgs import services, xlsx_io
+from zhixing.orgs import services
 from zhixing.orgs.models import Person
 from zhixing.orgs.tests.xlsx_helpers import id_number, people_file, person_row
+from zhixing.orgs.xlsx import organisations as orgs_xlsx
 from zhixing.testing import World, person
 
 ID_A = "11010519491231002X"  # world.person_a
@@ -140,7 +141,7 @@ def test_audit_trail_masks_the_decrypted_values_and_not_the_hashes(world: World)
 
 
 def test_import_still_deduplicates_by_id_number(world: World) -> None:
-    report = xlsx_io.import_people(
+    report = orgs_xlsx.import_people(
         people_file(
             [
                 person_row("张三", idn=ID_A, 手机号="13822223333"),

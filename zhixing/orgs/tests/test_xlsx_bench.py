@@ -4,14 +4,14 @@ import datetime as dt
 
 from zhixing.bench.import_compare import compare_people_import, import_with_import_export
 from zhixing.core import clock
-from zhixing.orgs import xlsx_io
 from zhixing.orgs.models import Person
 from zhixing.orgs.tests.xlsx_helpers import id_number, people_file, person_row
+from zhixing.orgs.xlsx import organisations as orgs_xlsx
 
 
 def import_people(*args, **kwargs):  # the suite's fixed clock is today
     kwargs.setdefault("today", clock.today())
-    return xlsx_io.import_people(*args, **kwargs)
+    return orgs_xlsx.import_people(*args, **kwargs)
 
 
 def fields() -> list[tuple]:

@@ -9,7 +9,7 @@ from zhixing.core.models import AuditEvent
 from zhixing.core.xlsx import XlsxError
 from zhixing.orgs.models import Organization, Person
 from zhixing.orgs.tests.xlsx_helpers import orgs_file
-from zhixing.orgs.xlsx_io import export_orgs, import_orgs, template_orgs
+from zhixing.orgs.xlsx.organisations import export_orgs, import_orgs, template_orgs
 
 
 def snapshot() -> list[dict]:

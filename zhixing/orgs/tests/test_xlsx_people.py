@@ -8,15 +8,15 @@ from openpyxl import load_workbook
 
 from zhixing.core import clock
 from zhixing.core.models import AuditEvent
-from zhixing.orgs import xlsx_io
 from zhixing.orgs.models import Person
 from zhixing.orgs.tests.xlsx_helpers import id_number, people_file, person_row
-from zhixing.orgs.xlsx_io import export_people
+from zhixing.orgs.xlsx import organisations as orgs_xlsx
+from zhixing.orgs.xlsx.organisations import export_people
 
 
 def import_people(*args, **kwargs):  # the suite's fixed clock is today
     kwargs.setdefault("today", clock.today())
-    return xlsx_io.import_people(*args, **kwargs)
+    return orgs_xlsx.import_people(*args, **kwargs)
 
 
 def snapshot() -> list[dict]:

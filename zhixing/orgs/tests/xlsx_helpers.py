@@ -6,7 +6,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from zhixing.orgs.validators import id_number_check_digit
-from zhixing.orgs.xlsx_io import ORG_COLUMNS, PEOPLE_COLUMNS
+from zhixing.orgs.xlsx.organisations import ORG_COLUMNS, PEOPLE_COLUMNS
 
 
 def xlsx(headers: list[str], rows: list[list[Any]], *, merge: str | None = None) -> io.BytesIO:

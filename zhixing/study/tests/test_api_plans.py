@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 
 from zhixing.core.services import create_api_token
-from zhixing.study import services_plans as sp
 from zhixing.study.models import ActivityRequiredItem, MonthlyArrangement, MonthlyReference, StudyPlan
+from zhixing.study.services import plans as sp
 from zhixing.study.tests.conftest import make_activity
 from zhixing.study.tests.test_plans import ITEMS, MAY, make_plan, make_reference
 from zhixing.testing import World, assert_hidden, assert_write_refused

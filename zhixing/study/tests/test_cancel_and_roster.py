@@ -15,7 +15,7 @@ from zhixing.study import services
 from zhixing.study.choices import ActivityKind as K
 from zhixing.study.choices import AttendanceStatus
 from zhixing.study.models import Activity, Attendance
-from zhixing.study.queries_rates import attendance_rates
+from zhixing.study.queries.rates import attendance_rates
 from zhixing.study.tests.conftest import make_activity
 from zhixing.testing import World, assert_write_refused, person
 

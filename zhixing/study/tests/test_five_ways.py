@@ -10,7 +10,7 @@ import pytest
 from zhixing.orgs.choices import PartyStatus, WorkStatus
 from zhixing.study import services
 from zhixing.study.choices import ActivityKind, AttendanceStatus
-from zhixing.study.queries_five_ways import five_ways
+from zhixing.study.queries.five_ways import five_ways
 from zhixing.study.tests.conftest import make_activity
 from zhixing.testing import World, assert_hidden, assert_login_required, person
 

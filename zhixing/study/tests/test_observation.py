@@ -12,7 +12,7 @@ from zhixing.orgs.models import Organization
 from zhixing.study import services
 from zhixing.study.choices import ActivityKind, AttendanceStatus, GuestKind
 from zhixing.study.models import Activity
-from zhixing.study.queries_observation import observation, suggest_schedule
+from zhixing.study.queries.observation import observation, suggest_schedule
 from zhixing.study.tests.conftest import make_activity
 from zhixing.testing import World, assert_hidden, assert_login_required, org, person
 

@@ -9,8 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from zhixing.core.services import ConflictError
-from zhixing.study import queries_plans as qp
-from zhixing.study import services_plans as sp
 from zhixing.study.choices import ActivityKind
 from zhixing.study.models import (
     ActivityRequiredItem,
@@ -22,6 +20,8 @@ from zhixing.study.models import (
     StudyPlan,
 )
 from zhixing.study.queries import Status
+from zhixing.study.queries import plans as qp
+from zhixing.study.services import plans as sp
 from zhixing.study.tests.conftest import TODAY, make_activity
 from zhixing.testing import World, assert_hidden, assert_login_required, assert_write_refused
 

@@ -22,7 +22,7 @@ from zhixing.orgs.choices import PartyStatus, PostTitle
 from zhixing.study import reports, services
 from zhixing.study.choices import ActivityKind, AttendanceStatus, GuestKind
 from zhixing.study.models import Activity
-from zhixing.study.views_reports import parse_half
+from zhixing.study.views.reports import parse_half
 from zhixing.testing import World, assert_hidden, assert_login_required, person
 
 pytestmark = pytest.mark.django_db

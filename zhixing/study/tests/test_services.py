@@ -226,13 +226,15 @@ def test_qr_sign_in_race_falls_back_to_existing_row(world: World, monkeypatch: p
     """The row appears between our check and our insert (another request): the unique constraint refuses
     the duplicate and the scan answers "already signed"."""
     activity = make_activity(world, attendees=[])
-    real = services._is_member
+    from zhixing.study.services import activities  # where qr_sign_in looks the name up
+
+    real = activities._is_member
 
     def racing(org, p, on):  # type: ignore[no-untyped-def]
         Attendance.objects.create(activity=activity, person=p, status="present", signed_in_at=_at(TODAY, 9))
         return real(org, p, on)
 
-    monkeypatch.setattr(services, "_is_member", racing)
+    monkeypatch.setattr(activities, "_is_member", racing)
     result = services.qr_sign_in(activity, world.person_a, _at(TODAY, 9, 1))
     assert result.already
     assert Attendance.objects.filter(activity=activity).count() == 1

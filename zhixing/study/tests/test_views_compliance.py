@@ -229,7 +229,7 @@ def attended(world: World) -> None:
 
 
 def test_attendance_rates(world: World, attended: None) -> None:
-    from zhixing.study.queries_rates import attendance_rates
+    from zhixing.study.queries.rates import attendance_rates
 
     rows = {
         p.name: (p.expected, p.present, p.leave, p.absent, p.rate)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from zhixing.core import clock
 from zhixing.ledger.models import Ledger
-from zhixing.ledger.xlsx_io import export_ledger
+from zhixing.ledger.xlsx import export_ledger
 
 
 class Command(BaseCommand):

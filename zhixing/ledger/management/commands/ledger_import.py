@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from zhixing.core import clock
 from zhixing.core.xlsx import XlsxError
-from zhixing.ledger.xlsx_io import import_ledger
+from zhixing.ledger.xlsx import import_ledger
 from zhixing.orgs.models import Organization
 
 

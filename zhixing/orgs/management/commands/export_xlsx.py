@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from zhixing.core import audit, personal
 from zhixing.core.holiday_io import export_holidays
 from zhixing.orgs.models import Organization, Person
-from zhixing.orgs.xlsx_io import export_orgs, export_people
+from zhixing.orgs.xlsx.organisations import export_orgs, export_people
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from zhixing.core import clock
 from zhixing.core.holiday_io import import_holidays
 from zhixing.core.xlsx import XlsxError
-from zhixing.orgs.xlsx_io import import_orgs, import_people
+from zhixing.orgs.xlsx.organisations import import_orgs, import_people
 
 IMPORTERS: dict[str, Callable[..., Any]] = {
     "orgs": import_orgs,

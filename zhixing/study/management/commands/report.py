@@ -12,7 +12,7 @@ from zhixing.core import clock
 from zhixing.orgs.choices import OrgKind
 from zhixing.orgs.models import Organization
 from zhixing.study import reports
-from zhixing.study.views_reports import parse_half
+from zhixing.study.views.reports import parse_half
 
 
 class Command(BaseCommand):

@@ -1,0 +1,53 @@
+"""Assessment pages, one module per topic: rounds (rounds, scores, evidence, objections) and schemes (schemes, indicators, opening a round)."""
+
+from __future__ import annotations
+
+from zhixing.assessment.views.rounds import (
+    EVIDENCE_SHOWN,
+    NOT_FOUND,
+    _errors,
+    _one,
+    attachment_download,
+    deduction_add,
+    deduction_correct,
+    deduction_delete,
+    get_round,
+    get_scheme,
+    get_score,
+    item_correct,
+    item_records,
+    item_score,
+    objection_add,
+    objection_answer,
+    round_compute,
+    round_detail,
+    round_finalise,
+    round_list,
+    round_window,
+    score_detail,
+)
+
+__all__ = [
+    "EVIDENCE_SHOWN",
+    "NOT_FOUND",
+    "_errors",
+    "_one",
+    "attachment_download",
+    "deduction_add",
+    "deduction_correct",
+    "deduction_delete",
+    "get_round",
+    "get_scheme",
+    "get_score",
+    "item_correct",
+    "item_records",
+    "item_score",
+    "objection_add",
+    "objection_answer",
+    "round_compute",
+    "round_detail",
+    "round_finalise",
+    "round_list",
+    "round_window",
+    "score_detail",
+]
