@@ -5,6 +5,7 @@ from __future__ import annotations
 from zhixing.directives.services.directives import (
     check_activity_change,
     link_agenda_item,
+    link_ticked,
     register_directive,
     secretaries,
     unlink_agenda_item,
@@ -17,6 +18,7 @@ from zhixing.directives.services.directives import (
 __all__ = [
     "check_activity_change",
     "link_agenda_item",
+    "link_ticked",
     "register_directive",
     "secretaries",
     "unlink_agenda_item",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from zhixing.ledger.views.ledgers import (
     NOT_FOUND,
     closure_decide,
+    closure_list,
     closure_request,
     evidence_download,
     get_changeable_ledger,
@@ -29,6 +30,7 @@ from zhixing.ledger.views.ledgers import (
 __all__ = [
     "NOT_FOUND",
     "closure_decide",
+    "closure_list",
     "closure_request",
     "evidence_download",
     "get_changeable_ledger",
