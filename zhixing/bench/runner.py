@@ -23,7 +23,18 @@ SEED_BASE_BUDGET_S = 60.0  # organisations, people, posts, users (issue 2)
 SEED_BUDGET_S = 120.0  # everything, with later modules' two years of activities and directives
 PEOPLE_LIST_BUDGET_MS = 150.0
 IMPORT_RATIO_BUDGET = 3.0
-GROUPS = ("seed", "pages", "import", "study", "directives", "modules", "ledger", "assessment", "dashboards")
+GROUPS = (
+    "seed",
+    "pages",
+    "import",
+    "study",
+    "directives",
+    "modules",
+    "ledger",
+    "assessment",
+    "dashboards",
+    "xlsx",
+)
 # Groups measured by later modules: name -> module with measure(runs) -> raw dict and figures(raw) -> [Figure].
 EXTRA_GROUPS = {
     "directives": "zhixing.bench.directives",
@@ -31,6 +42,7 @@ EXTRA_GROUPS = {
     "ledger": "zhixing.bench.ledger",
     "assessment": "zhixing.bench.assessment",
     "dashboards": "zhixing.bench.dashboards",
+    "xlsx": "zhixing.bench.xlsx",
 }
 
 
