@@ -34,6 +34,7 @@ GROUPS = (
     "ledger",
     "assessment",
     "dashboards",
+    "xlsx",
 )
 # Groups measured by later modules: name -> module with measure(runs) -> raw dict and figures(raw) -> [Figure].
 EXTRA_GROUPS = {
@@ -42,6 +43,7 @@ EXTRA_GROUPS = {
     "ledger": "zhixing.bench.ledger",
     "assessment": "zhixing.bench.assessment",
     "dashboards": "zhixing.bench.dashboards",
+    "xlsx": "zhixing.bench.xlsx",
 }
 
 

@@ -84,7 +84,7 @@ class GuardedArchive:
                 raise XlsxError(TOO_BIG.format(limit=_limit_for(info.filename) // MB))
 
     def open(self, name: str, mode: str = "r") -> IO[bytes]:
-        return io.BufferedReader(_Counted(self._archive.open(name, mode), _limit_for(name)))  # type: ignore[arg-type]
+        return io.BufferedReader(_Counted(self._archive.open(name, mode), _limit_for(name)))
 
     def read(self, name: str) -> bytes:
         with self.open(name) as fh:
@@ -207,7 +207,7 @@ def open_first_sheet(source: Any, budget: TextBudget) -> Opened:
         raise XlsxError(NOT_XLSX) from exc
     archive = GuardedArchive(reader.archive)
     try:
-        reader.archive = archive  # type: ignore[assignment]
+        reader.archive = archive
         reader.read_manifest()
         reader.read_workbook()
         package = reader.package

@@ -258,9 +258,12 @@ def _lines(values: Sequence[Any], widths: Sequence[int]) -> int:
     for value, width in zip(values, widths, strict=False):
         if isinstance(value, Styled):
             value = value.value
-        if not isinstance(value, str) or (len(value) * 2 <= width - 1 and "\n" not in value):
+        if not isinstance(value, str):
             continue
         usable = max(width - 1, 1)
+        short = len(value) <= usable if value.isascii() else len(value) * 2 <= usable
+        if short and "\n" not in value:
+            continue
         count = 0
         for line in value.split("\n"):
             units = len(line) + sum(1 for ch in line if ord(ch) > 0x2E7F)

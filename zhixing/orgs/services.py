@@ -43,11 +43,33 @@ def _check_parent(kind: str, parent: Organization | None, *, moving: Organizatio
         raise ValidationError({"parent": "不能把组织移到它自己或它的下级组织之下（会形成循环）。"})
 
 
+def same_name_sibling(
+    name: str, parent: Organization | None, *, exclude: int | None = None
+) -> Organization | None:
+    """The organisation already named `name` under `parent` (two 办公室党支部 under one 机关党委 cannot be told apart
+    in a list, an import or a ledger's 牵头单位). Root organisations are not compared."""
+    if parent is None:
+        return None
+    qs = Organization.objects.filter(parent=parent, name=name.strip())
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return qs.only("code", "name").first()
+
+
+def _check_unique_name(name: str, parent: Organization | None, *, exclude: int | None = None) -> None:
+    twin = same_name_sibling(name, parent, exclude=exclude)
+    if twin is not None and parent is not None:
+        raise ValidationError(
+            {"name": f"“{parent.name}”下已有名为“{twin.name}”的组织（编码 {twin.code}），请换一个名称。"}
+        )
+
+
 def create_organization(
     *, by: Actor, code: str, name: str, kind: str, parent: Organization | None, **extra: Any
 ) -> Organization:
     ensure_can_change(by, parent, field="parent")
     _check_parent(kind, parent)
+    _check_unique_name(name, parent)
     with transaction.atomic():
         org = Organization(code=code.strip(), name=name.strip(), kind=kind, parent=parent, **extra)
         org.full_clean(exclude=["path"])
@@ -69,6 +91,8 @@ def update_organization(
 ) -> Organization:
     ensure_can_change(by, org)
     new_parent = values.pop("parent", org.parent)
+    if "name" in values or new_parent != org.parent:
+        _check_unique_name(values.get("name", org.name), new_parent, exclude=org.pk)
     with transaction.atomic():
         if (new_parent.pk if new_parent else None) != org.parent_id:
             if expected_version is not None:
@@ -93,6 +117,7 @@ def move_organization(org: Organization, new_parent: Organization | None, *, by:
         if new_parent is not None:
             new_parent = Organization.objects.get(pk=new_parent.pk)
         _check_parent(org.kind, new_parent, moving=org)
+        _check_unique_name(org.name, new_parent, exclude=org.pk)
         old_path, old_parent_id = org.path, org.parent_id
         new_path = child_path(new_parent.path if new_parent else "", org.pk)
         depth_delta = ((new_parent.depth + 1) if new_parent else 0) - org.depth

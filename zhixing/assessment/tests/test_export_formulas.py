@@ -143,3 +143,19 @@ def test_holiday_export(world: World) -> None:
     response = world.client(world.committee_admin).get("/calendar/export.xlsx")
     assert response.status_code == 200
     strings(response.content)
+
+
+def test_department_ledger_export_and_chart_data(evil: World) -> None:
+    """The exports added with issue 12: every ledger of a department (a formula-like ledger title becomes a sheet
+    name and a page header, never a formula), and a dashboard chart's rows."""
+    book = ledger(evil, title=EVIL_TASK)
+    task(book, evil, title=EVIL_TASK)
+    client = evil.client(evil.committee_admin)
+    response = client.get(f"/ledger/org/{evil.dept_a.pk}/export.xlsx")
+    assert response.status_code == 200
+    found = strings(response.content)
+    assert found[EVIL_TASK].data_type == "s"
+    contains(found, EVIL_PERSON)
+    response = client.get("/dashboard/committee/chart/latency.xlsx?year=2025")
+    assert response.status_code == 200
+    strings(response.content)

@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from zhixing.assessment import services, services_objections
+from zhixing.assessment import services
 from zhixing.assessment.models import Score
+from zhixing.assessment.services import objections as services_objections
 from zhixing.assessment.tests.conftest import Setup
 from zhixing.core import clock
 from zhixing.testing import World, todo_line

@@ -176,3 +176,54 @@ def test_template_has_dropdowns_and_example_row_is_refused(world):
     buf.seek(0)
     report = import_orgs(buf, by=None)
     assert any("示例" in e.message for e in report.errors)
+
+
+def test_same_name_under_one_parent_is_refused_at_import(world):
+    """Issue 12 item 11: a department list with two 办公室党支部 under one 机关党委 is refused, row by row, whether
+    the twin is in the file or already in the system; the same name under another parent is fine."""
+    before = Organization.objects.count()
+    report = import_orgs(
+        orgs_file(
+            [
+                [
+                    "A-3",
+                    "办公室党支部",
+                    "党支部",
+                    "A-J",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],  # A-1 already has this name under A-J
+                ["A-4", "综合处党支部", "党支部", "A-J", "", "", "", ""],
+                ["A-5", "综合处党支部", "党支部", "A-J", "", "", "", ""],
+                ["B-2", "办公室党支部", "党支部", "B-J", "", "", "", ""],  # another parent: fine
+            ]
+        ),
+        by=None,
+    )
+    assert [(e.row, e.column) for e in report.errors] == [(2, "组织名称"), (3, "组织名称"), (4, "组织名称")]
+    assert "系统中的“A-1”" in report.errors[0].message and "第 4 行（A-5）" in report.errors[1].message
+    assert Organization.objects.count() == before
+
+
+def test_same_name_under_one_parent_is_refused_in_the_service_and_the_form(world):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from zhixing.orgs import services
+
+    with pytest.raises(ValidationError) as exc:
+        services.create_organization(
+            by=None, code="A-9", name="办公室党支部", kind="branch", parent=world.organ_a
+        )
+    assert "已有名为“办公室党支部”的组织（编码 A-1）" in exc.value.message_dict["name"][0]
+    with pytest.raises(ValidationError):
+        services.update_organization(world.branch_a2, by=None, name="办公室党支部")
+    services.update_organization(world.branch_a1, by=None, name="办公室党支部")  # its own name: fine
+    from zhixing.orgs.tests.test_views_orgs import new_branch_data
+
+    data = {**new_branch_data(world.organ_a), "name": "办公室党支部"}
+    response = world.client(world.dept_a_secretary).post(f"/orgs/new?parent={world.organ_a.pk}", data)
+    assert response.status_code in (400, 422) and "已有名为“办公室党支部”的组织" in response.content.decode()
+    assert not Organization.objects.filter(code="A-9").exists()

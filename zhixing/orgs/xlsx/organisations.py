@@ -117,6 +117,36 @@ class _OrgNode:
     current_parent_code: str | None = None  # in the system, before the import
 
 
+def _check_same_names(in_file: list[_OrgNode], nodes: dict[str, _OrgNode]) -> list[RowError]:
+    """Two organisations of one name under one parent, as the file would leave the tree, are refused (the same rule
+    as services.create_organization): in the file, or one in the file and one already in the system."""
+    by_place: dict[tuple[str, str], list[_OrgNode]] = {}
+    for node in nodes.values():
+        name = (node.row["name"] if node.row is not None and node.row.get("name") else None) or (
+            node.obj.name if node.obj is not None else ""
+        )
+        if node.parent_code and name:
+            by_place.setdefault((node.parent_code, name.strip()), []).append(node)
+    errors = []
+    for node in in_file:
+        name = node.row["name"] if node.row is not None else ""
+        twins = [t for t in by_place.get((node.parent_code or "", (name or "").strip()), []) if t is not node]
+        if not twins or not name:
+            continue
+        where = "、".join(
+            f"第 {t.row['_row']} 行（{t.code}）" if t.row is not None else f"系统中的“{t.code}”"
+            for t in twins
+        )
+        errors.append(
+            RowError(
+                node.row["_row"],  # type: ignore[index]
+                "组织名称",
+                f"上级组织“{node.parent_code}”下已有同名组织“{name}”：{where}。同一上级下组织名称不能重复。",
+            )
+        )
+    return errors
+
+
 def import_orgs(file: IO[bytes] | str | Any, *, by: Actor, dry_run: bool = False) -> ImportReport:
     """Create or update organisations keyed by 组织编码. See the module docstring for the rules."""
     report = ImportReport(kind="orgs", dry_run=dry_run)
@@ -163,6 +193,7 @@ def import_orgs(file: IO[bytes] | str | Any, *, by: Actor, dry_run: bool = False
         errors.extend(_check_org_node(node, nodes, change, view))
     errors.extend(_check_kind_changes(in_file, nodes))
     errors.extend(_check_cycles(in_file, nodes))
+    errors.extend(_check_same_names(in_file, nodes))
 
     plan = _plan_orgs(in_file)
     report.created = sum(1 for n in in_file if n.obj is None)
