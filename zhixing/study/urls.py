@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from zhixing.study import views
-from zhixing.study.views import compliance, plans, reports
+from zhixing.study.views import compliance, plans, printing, reports
 
 app_name = "study"
 
@@ -43,14 +43,9 @@ urlpatterns = [
     path("compliance/export.xlsx", compliance.compliance_export, name="compliance_export"),
     path("attendance-rates/", compliance.attendance_rate_list, name="attendance_rates"),
     path("me/", compliance.my_study, name="my_study"),
-]
-
-# --- Print views, the sign-in sheet and the projector QR (views_print.py) -----------------------------
-from zhixing.study import views_print  # noqa: E402
-
-urlpatterns += [
-    path("<int:pk>/print/", views_print.activity_print, name="activity_print"),
-    path("<int:pk>/sign-in-sheet/", views_print.sign_in_sheet, name="sign_in_sheet"),
-    path("<int:pk>/sign-in-screen/", views_print.sign_in_screen, name="sign_in_screen"),
-    path("compliance/print/", views_print.compliance_print, name="compliance_print"),
+    # print views, the A4 sign-in sheet and the projector QR (views/printing.py)
+    path("<int:pk>/print/", printing.activity_print, name="activity_print"),
+    path("<int:pk>/sign-in-sheet/", printing.sign_in_sheet, name="sign_in_sheet"),
+    path("<int:pk>/sign-in-screen/", printing.sign_in_screen, name="sign_in_screen"),
+    path("compliance/print/", printing.compliance_print, name="compliance_print"),
 ]

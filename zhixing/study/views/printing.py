@@ -21,7 +21,7 @@ from zhixing.core.scoping import Action, get_or_404
 from zhixing.study import matrix, services
 from zhixing.study.choices import AttendanceStatus
 from zhixing.study.models import Activity, Attendance
-from zhixing.study.views_compliance import _selected_matrix
+from zhixing.study.views.compliance import _selected_matrix
 
 BLANK_GUEST_ROWS = 6  # empty lines on the sheet for 列席 and late additions
 MATRIX_PRINT_ROWS = 400  # a department has far fewer; a city-wide print is cut here, and says so
