@@ -124,3 +124,45 @@ def test_every_sheet_is_print_ready():
     ws = wb.worksheets[0]
     assert ws.page_setup.orientation == "portrait" and ws.print_title_rows == "$1:$1"
     assert ws["B2"].border.left.style == "thin"  # an empty cell inside the table keeps its border
+
+
+def _sheet_file(rows, merge=None):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "名单"
+    for r in rows:
+        ws.append(r)
+    if merge:
+        ws.merge_cells(merge)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return buf
+
+
+def test_full_width_digits_in_dates_are_normalised():
+    """Issue 12 item 13: NFKC before validation (dates here; ID numbers, phones and codes use the same narrow())."""
+    from zhixing.core.xlsx import narrow
+
+    rows, errors = read_sheet(
+        _sheet_file([["名称", "日期"], ["甲", "２０２４－０７－０１"], ["乙", "２０２４年７月１日"]]), COLUMNS
+    )
+    assert errors == [] and [r["day"] for r in rows] == [dt.date(2024, 7, 1)] * 2
+    assert narrow("１１０１０５１９４９１２３１００２Ｘ") == "11010519491231002X"
+    assert narrow("（党委）") == "(党委)"  # why names are not narrowed
+
+
+def test_a_merged_title_row_gets_the_hint_and_errors_name_the_sheet():
+    """Issue 12 item 14."""
+    from zhixing.core.xlsx import ImportReport, read_table
+
+    title = _sheet_file(
+        [["2026年人员名单", None, None], ["名称*", "日期", "数"], ["甲", None, 1]], merge="A1:C1"
+    )
+    table = read_table(title, COLUMNS)
+    [error] = table.errors
+    assert error.row == 1 and "请删除表格标题行，第 1 行应为列名" in error.message and table.sheet == "名单"
+    report = ImportReport(kind="x", errors=table.errors, sheet=table.sheet)
+    assert report.summary().startswith("工作表“名单”中发现 1 处错误")

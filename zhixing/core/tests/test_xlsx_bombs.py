@@ -76,8 +76,13 @@ def read_in_worker(data: bytes, tmp_path: Path) -> dict:
     path = tmp_path / "upload.xlsx"
     path.write_bytes(data)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "zhixing.settings", "DEBUG": "1"}
+    # Linux carries a process's peak RSS across fork and exec, so a reader started straight from a big test worker
+    # would report the worker's peak. A small launcher starts the reader: its peak is then the reader's own.
+    launcher = (
+        "import subprocess, sys; sys.exit(subprocess.run([sys.executable, '-c', *sys.argv[1:]]).returncode)"
+    )
     done = subprocess.run(
-        [sys.executable, "-c", _READER, str(path)],
+        [sys.executable, "-c", launcher, _READER, str(path)],
         capture_output=True,
         text=True,
         env=env,
