@@ -318,7 +318,7 @@ def test_department_export_holds_every_ledger_one_sheet_each(world: World, book:
     )
     # any sheet imports again as a new ledger
     one = io.BytesIO()
-    from zhixing.ledger.xlsx_io import export_ledger as _one
+    from zhixing.ledger.xlsx import export_ledger as _one
 
     _one(book.ledger, one, today=clock.today())
     one.seek(0)

@@ -1,5 +1,5 @@
 """Pages of the plan edits: milestones (edit, mark done) and goals (edit, record the outcome). Thin: fetch through
-restrict() (out of scope = 404), check the service's permission, call services_plan, render."""
+restrict() (out of scope = 404), check the service's permission, call services.plan, render."""
 
 from __future__ import annotations
 

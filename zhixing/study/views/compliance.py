@@ -1,7 +1,7 @@
 """The compliance matrix (合规矩阵), its cell detail and xlsx export; per-person attendance rates; "我的学习".
 
 Thin, like views.py: parse the filters, fetch the root through the user's VIEW scope (outside = 404), call
-ONE compliance() (matrix.build_matrix) or ONE aggregate (queries_rates.attendance_rates), render.
+ONE compliance() (matrix.build_matrix) or ONE aggregate (queries.rates.attendance_rates), render.
 """
 
 from __future__ import annotations
