@@ -161,7 +161,9 @@ class ActivityFilterForm(StyledForm):
                 self.dept_paths[pk] = path
                 self.dept_names[pk] = short_name or name.removesuffix("党组")
                 choices.append((pk, short_name or name))
-            self.fields["dept"].choices = choices
+            dept_field = self.fields["dept"]
+            assert isinstance(dept_field, forms.TypedChoiceField)
+            dept_field.choices = choices
         else:
             del self.fields["dept"]
 
