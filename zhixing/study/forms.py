@@ -240,7 +240,7 @@ class ActivityFilterForm(StyledForm):
                 self.dept_names[pk] = short_name or name.removesuffix("党组")
                 choices.append((pk, short_name or name))
             dept_field = self.fields["dept"]
-            assert isinstance(dept_field, forms.ChoiceField)
+            assert isinstance(dept_field, forms.TypedChoiceField)
             dept_field.choices = choices
         else:
             del self.fields["dept"]
