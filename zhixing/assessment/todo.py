@@ -5,18 +5,18 @@ of `can_assess`, the rule `answer_objection` checks). Two queries: the count and
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils.timezone import localtime
 
 from zhixing.assessment.choices import ObjectionStatus, RoundStatus
 from zhixing.assessment.models import Objection
 from zhixing.assessment.policy import assessor_q
+from zhixing.core.actors import Actor
 from zhixing.core.home import TODO_LINKS, Todo, TodoLink
 from zhixing.core.scoping import Action
 
 
-def objections_to_answer(user: Any, today: dt.date) -> Todo | None:
+def objections_to_answer(user: Actor, today: dt.date) -> Todo | None:
     if not getattr(user, "is_authenticated", False):
         return None
     pending = (

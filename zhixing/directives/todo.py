@@ -5,10 +5,10 @@ the first-study rule of `figures.studies_of`). One query besides the grants."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.urls import reverse
 
+from zhixing.core.actors import Actor
 from zhixing.core.home import TODO_LINKS, Todo, TodoLink
 from zhixing.directives import queries
 
@@ -21,7 +21,7 @@ def _left(days: int) -> str:
     return f"逾期 {-days} 个工作日"
 
 
-def not_studied(user: Any, today: dt.date) -> Todo | None:
+def not_studied(user: Actor, today: dt.date) -> Todo | None:
     org = queries.primary_org(user)
     if org is None:
         return None

@@ -6,12 +6,12 @@ reminders' horizon (the same N working days that the due-soon reminder uses), wh
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.timezone import localtime
 
+from zhixing.core.actors import Actor
 from zhixing.core.home import TODO_LINKS, Todo, TodoLink
 from zhixing.ledger import figures, policy, reminders
 from zhixing.ledger.choices import STICKY_STATUSES, ClosureStatus, TaskStatus
@@ -27,9 +27,9 @@ def _due_note(days: int) -> str:
     return f"已超 {-days} 个工作日"
 
 
-def my_tasks(user: Any, today: dt.date) -> Todo | None:
+def my_tasks(user: Actor, today: dt.date) -> Todo | None:
     """Open tasks the user is responsible for whose due date is past or within the reminder horizon. One query."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return None
     tasks = (
         Task.objects.restrict(user)
@@ -62,7 +62,7 @@ def my_tasks(user: Any, today: dt.date) -> Todo | None:
     )
 
 
-def closures_to_decide(user: Any, today: dt.date) -> Todo | None:
+def closures_to_decide(user: Actor, today: dt.date) -> Todo | None:
     """Pending 销号 requests the user may decide (ledger policy: the ledger's lead organisation's admins, or the
     supervising leader). Two queries, the count and the oldest few, whether there are any or not (the home
     page's query count does not depend on the data)."""

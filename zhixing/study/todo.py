@@ -9,24 +9,23 @@ activities), whatever the data size."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.urls import reverse
 
+from zhixing.core.actors import Actor
 from zhixing.core.home import TODO_LINKS, Todo, TodoLink
-from zhixing.core.scoping import Action, scope_for
-from zhixing.core.tree import path_ids
+from zhixing.core.scoping import Action, is_root, scope_for
 from zhixing.orgs.models import Organization
 from zhixing.study.figures import Status, compliance
 from zhixing.study.models import Norm
 
 
-def my_roots(user: Any) -> list[Organization]:
+def my_roots(user: Actor) -> list[Organization]:
     """The organisations the user administers below the committee: the roots of their "change" scope."""
     scope = scope_for(user, Action.CHANGE)
     if scope.everything:
         return []
-    paths = [p for p in scope.prefixes if len(path_ids(p)) > 1]
+    paths = [p for p in scope.prefixes if not is_root(p)]
     if not paths:
         return []
     return list(
@@ -36,7 +35,7 @@ def my_roots(user: Any) -> list[Organization]:
     )
 
 
-def norms_due(user: Any, today: dt.date) -> Todo | None:
+def norms_due(user: Actor, today: dt.date) -> Todo | None:
     if not getattr(user, "is_authenticated", False):
         return None
     roots = my_roots(user)

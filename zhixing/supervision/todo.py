@@ -7,18 +7,18 @@ any or not (the home page's query count does not depend on the data)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from zhixing.core.actors import Actor
 from zhixing.core.home import TODO_LINKS, Todo, TodoLink
 from zhixing.supervision import policy
 from zhixing.supervision.choices import NoticeStatus
 from zhixing.supervision.models import SupervisionNotice
 
 
-def awaiting_my_reply(user: Any, today: dt.date) -> Todo | None:
+def awaiting_my_reply(user: Actor, today: dt.date) -> Todo | None:
     if not getattr(user, "is_authenticated", False):
         return None
     # From the open notices (a handful) through their task, rather than through restrict(): a notice is scoped
