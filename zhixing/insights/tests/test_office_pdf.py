@@ -289,8 +289,9 @@ def test_every_export_opens_in_libreoffice(world: World, tmp_path: Path) -> None
             _check_docx(export, pages)
         else:
             _check_xlsx(export, pages, unfit)
-    if unfit:  # issue 12 item 6 (print-ready xlsx: fit to page width) belongs to the xlsx writer's rework
-        pytest.xfail("这些 xlsx 打印时列超出第 1 页宽度：" + "；".join(unfit))
+    assert not unfit, "这些 xlsx 打印时列超出第 1 页宽度：" + "；".join(
+        unfit
+    )  # issue 12 item 6: fit to width
 
 
 def test_pdf_text_helpers() -> None:
