@@ -19,12 +19,14 @@ from zhixing.ledger.models import Closure, Task
 from zhixing.ledger.status import due_in
 
 
-def _due_note(days: int) -> str:
-    if days > 0:
-        return f"还有 {days} 个工作日"
-    if days == 0:
+def _due_note(due: dt.date, today: dt.date) -> str:
+    """In working days; a due date across a weekend or holiday (0 working days away) is named by its date."""
+    if due == today:
         return "今天到期"
-    return f"已超 {-days} 个工作日"
+    days = due_in(due, today)
+    if due > today:
+        return f"还有 {days} 个工作日" if days > 0 else f"{due:%m-%d} 到期"
+    return f"已超 {-days} 个工作日" if days < 0 else f"已于 {due:%m-%d} 到期"
 
 
 def my_tasks(user: Actor, today: dt.date) -> Todo | None:
@@ -42,12 +44,11 @@ def my_tasks(user: Actor, today: dt.date) -> Todo | None:
     overdue = sum(1 for _, status in rows if status == TaskStatus.OVERDUE)
     links = []
     for task, status in rows[:TODO_LINKS]:
-        days = due_in(task.due_date, today)
         links.append(
             TodoLink(
                 task.title,
                 reverse("ledger:task_detail", args=[task.pk]),
-                _due_note(days),
+                _due_note(task.due_date, today),
                 urgent=status == TaskStatus.OVERDUE,
             )
         )

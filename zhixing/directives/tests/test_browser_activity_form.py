@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from zhixing.core import clock
 from zhixing.directives.models import AgendaStudy
 from zhixing.directives.tests.builders import directive
 from zhixing.study.tests.test_browser_compliance import default_norms
@@ -36,7 +37,9 @@ def test_the_meeting_form_ticks_what_the_agenda_studied_on_a_phone(live_server: 
     kinds = phone.eval_on_selector_all("#id_kind option:not([hidden])", "os => os.map(o => o.textContent)")
     assert "主题党日" in kinds and "中心组学习" not in kinds and "读书班" not in kinds
     phone.select_option("#id_kind", "themed_day")
-    assert phone.input_value("#id_title") == "2026年11月主题党日"  # suggested from kind and month
+    assert (
+        phone.input_value("#id_title") == f"{clock.today():%Y}年{clock.today().month}月主题党日"
+    )  # suggested from kind and month
     phone.fill("#id_place", "党员活动室")
     box = f"#studied-{flood.pk}"
     assert not phone.is_checked(box)  # listed as open, not ticked before the agenda says so
@@ -54,7 +57,7 @@ def test_the_meeting_form_ticks_what_the_agenda_studied_on_a_phone(live_server: 
         phone.screenshot(path=str(Path(shots) / "screenshot-activity-form-phone.png"), full_page=True)
     phone.click("main form button[type=submit]")
     phone.wait_for_url(f"{base}/study/*/")
-    assert "已记录“2026年11月主题党日”" in phone.inner_text("main")
+    assert f"已记录“{clock.today():%Y}年{clock.today().month}月主题党日”" in phone.inner_text("main")
     link = AgendaStudy.objects.get()
     assert link.directive == flood and link.agenda_item.order == 1
     assert flood.title in phone.inner_text("main")  # the activity page's "学习了…" panel
